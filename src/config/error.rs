@@ -1,0 +1,98 @@
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A configuration problem, located: `file:line:column: message`, then what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl ConfigError {
+    pub fn new(file: &Path, message: impl Into<String>) -> Self {
+        ConfigError {
+            file: file.to_path_buf(),
+            line: None,
+            column: None,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Locates a TOML parse or schema error by its byte span in `text`.
+    pub fn from_toml(file: &Path, text: &str, err: &toml::de::Error) -> Self {
+        let (line, column) = match err.span() {
+            Some(span) => line_and_column(text, span.start),
+            None => (None, None),
+        };
+        ConfigError {
+            file: file.to_path_buf(),
+            line,
+            column,
+            message: err.message().trim().to_string(),
+            hint: None,
+        }
+    }
+
+    /// Locates a semantic error at the first line where `needle` (e.g. `name = "prod"`) occurs.
+    pub fn at_text(file: &Path, text: &str, needle: &str, message: impl Into<String>) -> Self {
+        let (line, column) = match text.find(needle) {
+            Some(offset) => line_and_column(text, offset),
+            None => (None, None),
+        };
+        ConfigError {
+            file: file.to_path_buf(),
+            line,
+            column,
+            message: message.into(),
+            hint: None,
+        }
+    }
+}
+
+fn line_and_column(text: &str, offset: usize) -> (Option<usize>, Option<usize>) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rfind('\n').map_or(before.len(), |nl| before.len() - nl - 1) + 1;
+    (Some(line), Some(column))
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_from_one() {
+        let text = "a = 1\nbb = 2\n";
+        assert_eq!(line_and_column(text, 0), (Some(1), Some(1)));
+        assert_eq!(line_and_column(text, 6), (Some(2), Some(1)));
+        assert_eq!(line_and_column(text, 9), (Some(2), Some(4)));
+    }
+}

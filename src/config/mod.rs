@@ -1,0 +1,12 @@
+//! Configuration: where files live ([`paths`]), what a profile says ([`profile`]), how it looks
+//! ([`theme`]), and errors that name the file, line and field ([`error`]).
+
+pub mod error;
+pub mod paths;
+pub mod profile;
+pub mod theme;
+
+pub use error::ConfigError;
+pub use paths::Paths;
+pub use profile::{Environment, Profile};
+pub use theme::ThemeSpec;

@@ -1,0 +1,236 @@
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::{ConfigError, Paths};
+
+/// The built-in sandbox profile, so `flightdeck` works from any directory.
+pub const SANDBOX_PROFILE: &str = include_str!("../../profiles/sandbox.toml");
+
+/// A service and its environments, as written in a profile TOML file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub service: ServiceSection,
+    #[serde(default)]
+    pub poll: PollSection,
+    /// Present in profiles that run against the embedded sandbox cloud.
+    pub sandbox: Option<SandboxSection>,
+    pub environments: Vec<Environment>,
+    /// The build pipeline (GitHub Actions) whose jobs are the release phases.
+    pub pipeline: Option<crate::providers::github::PipelineConfig>,
+    #[serde(default)]
+    pub signoff: crate::policy::SignoffConfig,
+    #[serde(default)]
+    pub ledger: LedgerSection,
+    /// Where the profile came from (not part of the TOML).
+    #[serde(skip)]
+    pub source: PathBuf,
+    #[serde(skip)]
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSection {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PollSection {
+    #[serde(default = "default_interval")]
+    pub interval_secs: u64,
+}
+
+fn default_interval() -> u64 {
+    2
+}
+
+impl Default for PollSection {
+    fn default() -> Self {
+        PollSection {
+            interval_secs: default_interval(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxSection {
+    /// Simulated seconds per real second.
+    #[serde(default = "default_speed")]
+    pub speed: f64,
+}
+
+fn default_speed() -> f64 {
+    20.0
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerSection {
+    /// A shared ledger file (e.g. on a bastion); default: the XDG data dir, one file per profile.
+    pub path: Option<PathBuf>,
+}
+
+/// One lane: an environment and the provider that runs it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    pub name: String,
+    pub cloudrun: Option<CloudRunTarget>,
+    #[serde(default)]
+    pub probes: Vec<crate::probes::ProbeSpec>,
+    pub canary: Option<CanarySection>,
+    #[serde(default)]
+    pub policy: crate::policy::EnvPolicy,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloudRunTarget {
+    /// Omitted in sandbox profiles (filled with the sandbox address); default `https://run.googleapis.com`.
+    pub base_url: Option<String>,
+    pub project: String,
+    pub region: String,
+    pub service: String,
+}
+
+impl CloudRunTarget {
+    pub fn service_name(&self) -> String {
+        format!(
+            "projects/{}/locations/{}/services/{}",
+            self.project, self.region, self.service
+        )
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CanarySection {
+    /// Traffic percentages for the new revision, e.g. `[10, 50, 100]`.
+    pub steps: Vec<u8>,
+    /// Seconds to wait between steps.
+    #[serde(default)]
+    pub bake_secs: u64,
+}
+
+impl Profile {
+    pub fn parse(source: &Path, text: &str) -> Result<Profile, ConfigError> {
+        let mut profile: Profile =
+            toml::from_str(text).map_err(|e| ConfigError::from_toml(source, text, &e))?;
+        profile.source = source.to_path_buf();
+        profile.name = source
+            .file_stem()
+            .map_or_else(|| "profile".into(), |s| s.to_string_lossy().into_owned());
+        profile.validate(source, text)?;
+        Ok(profile)
+    }
+
+    pub fn load_file(path: &Path) -> Result<Profile, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigError::new(path, format!("cannot read profile: {e}"))
+                .with_hint("check the path, or run `flightdeck profile check FILE`")
+        })?;
+        Profile::parse(path, &text)
+    }
+
+    /// Resolves `name_or_path`: an existing file path, else a profile name searched in
+    /// `./profiles`, the config dir, and (for `sandbox`) the built-in copy.
+    pub fn resolve(paths: &Paths, name_or_path: &str) -> Result<Profile, ConfigError> {
+        let as_path = Path::new(name_or_path);
+        if as_path.extension().is_some_and(|e| e == "toml") || as_path.components().count() > 1 {
+            return Profile::load_file(as_path);
+        }
+        if let Some(found) = paths.find("profiles", name_or_path) {
+            return Profile::load_file(&found);
+        }
+        if name_or_path == "sandbox" {
+            return Profile::parse(Path::new("<built-in>/profiles/sandbox.toml"), SANDBOX_PROFILE);
+        }
+        let tried: Vec<String> = paths
+            .candidates("profiles", name_or_path)
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        Err(
+            ConfigError::new(as_path, format!("no profile named `{name_or_path}`"))
+                .with_hint(format!("looked in {}", tried.join(", "))),
+        )
+    }
+
+    fn validate(&self, source: &Path, text: &str) -> Result<(), ConfigError> {
+        if self.environments.is_empty() {
+            return Err(ConfigError::new(source, "no [[environments]]: a profile needs at least one lane")
+                .with_hint("add an [[environments]] table with a name and a provider"));
+        }
+        let mut seen = BTreeSet::new();
+        for env in &self.environments {
+            let at = format!("name = \"{}\"", env.name);
+            if !seen.insert(env.name.as_str()) {
+                return Err(ConfigError::at_text(
+                    source,
+                    text,
+                    &at,
+                    format!("environments: `{}` is listed twice", env.name),
+                ));
+            }
+            match &env.cloudrun {
+                None => {
+                    return Err(ConfigError::at_text(
+                        source,
+                        text,
+                        &at,
+                        format!("environments.{}: no provider", env.name),
+                    )
+                    .with_hint("add a [environments.cloudrun] table (project, region, service)"));
+                }
+                Some(cr) if cr.base_url.is_none() && self.sandbox.is_none() => {
+                    // Real Cloud Run: fine, the default base URL applies.
+                    let _ = cr;
+                }
+                Some(_) => {}
+            }
+            if let Some(canary) = &env.canary {
+                let ascending = canary.steps.windows(2).all(|w| w[0] < w[1]);
+                if canary.steps.is_empty()
+                    || !ascending
+                    || canary.steps.iter().any(|s| *s == 0 || *s > 100)
+                    || canary.steps.last() != Some(&100)
+                {
+                    return Err(ConfigError::at_text(
+                        source,
+                        text,
+                        "steps",
+                        format!(
+                            "environments.{}.canary.steps: {:?} must rise from 1 to 100 and end at 100",
+                            env.name, canary.steps
+                        ),
+                    ));
+                }
+            }
+        }
+        if self.poll.interval_secs == 0 {
+            return Err(ConfigError::at_text(
+                source,
+                text,
+                "interval_secs",
+                "poll.interval_secs must be at least 1",
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn environment(&self, name: &str) -> Option<&Environment> {
+        self.environments.iter().find(|e| e.name == name)
+    }
+
+    pub fn ledger_path(&self, paths: &Paths) -> PathBuf {
+        self.ledger
+            .path
+            .clone()
+            .unwrap_or_else(|| paths.default_ledger(&self.name))
+    }
+}

@@ -1,0 +1,3 @@
+//! Themes (in progress).
+#[derive(Debug, Clone, Default)]
+pub struct ThemeSpec;

@@ -1,0 +1,1 @@
+//! keymap (in progress)

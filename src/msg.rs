@@ -1,0 +1,1 @@
+//! msg (in progress)

@@ -1,0 +1,5 @@
+//! Real HTTP clients of the cloud APIs, each pointed at a base URL (Google, GitHub, or the sandbox).
+
+pub mod auth;
+pub mod cloudrun;
+pub mod github;
