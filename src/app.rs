@@ -1,1 +1,180 @@
-//! app (in progress)
+//! Wiring: a profile and the command line become a running cockpit or a headless command.
+
+use std::net::SocketAddr;
+
+use chrono::Utc;
+
+use crate::cli::{Cli, Command, ProfileCommand, exit};
+use crate::config::{ConfigError, Paths, Profile, ThemeSpec};
+use crate::model::Model;
+use crate::providers::cloudrun::CloudRunClient;
+use crate::runtime::{Effects, LaneSource};
+use crate::sandbox::{self, RunningSandbox};
+use crate::ui::{Symbols, Theme, UiContext};
+
+/// A profile ready to use: sandbox base URLs filled in, the sandbox kept alive while this lives.
+pub struct Session {
+    pub profile: Profile,
+    pub paths: Paths,
+    pub sandbox_url: Option<String>,
+    pub speed: f64,
+    _sandbox: Option<RunningSandbox>,
+}
+
+impl Session {
+    pub async fn open(cli: &Cli) -> Result<Session, String> {
+        let paths = Paths::discover();
+        let mut profile = Profile::resolve(&paths, &cli.profile).map_err(|e| e.to_string())?;
+        let mut sandbox_url = None;
+        let mut running = None;
+        let speed = profile.sandbox.as_ref().map_or(1.0, |s| s.speed);
+        if profile.sandbox.is_some() {
+            let url = match cli.sandbox {
+                Some(addr) => format!("http://{addr}"),
+                None => {
+                    let any_port = SocketAddr::from(([127, 0, 0, 1], 0));
+                    let started = sandbox::start(any_port, speed)
+                        .await
+                        .map_err(|e| format!("cannot start the sandbox on 127.0.0.1: {e}"))?;
+                    let url = started.base_url();
+                    running = Some(started);
+                    url
+                }
+            };
+            for env in &mut profile.environments {
+                if let Some(target) = &mut env.cloudrun {
+                    target.base_url.get_or_insert_with(|| url.clone());
+                }
+            }
+            if let Some(pipeline) = &mut profile.pipeline {
+                pipeline.base_url.get_or_insert_with(|| url.clone());
+            }
+            sandbox_url = Some(url);
+        }
+        Ok(Session {
+            profile,
+            paths,
+            sandbox_url,
+            speed,
+            _sandbox: running,
+        })
+    }
+
+    pub fn http_client() -> reqwest::Client {
+        reqwest::Client::builder()
+            .user_agent(concat!("flightdeck/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new())
+    }
+
+    pub fn lane_sources(&self, http: &reqwest::Client) -> Vec<LaneSource> {
+        self.profile
+            .environments
+            .iter()
+            .filter_map(|env| env.cloudrun.as_ref())
+            .map(|target| LaneSource::CloudRun {
+                client: CloudRunClient::for_target(http.clone(), target),
+                service: target.service_name(),
+            })
+            .collect()
+    }
+
+    pub fn model(&self, read_only: bool) -> Model {
+        let envs: Vec<String> = self
+            .profile
+            .environments
+            .iter()
+            .map(|e| e.name.clone())
+            .collect();
+        let mut model = Model::new(
+            &self.profile.service.name,
+            &self.profile.name,
+            &envs,
+            self.profile.poll.interval_secs,
+            Utc::now(),
+        );
+        model.read_only = read_only;
+        model.sandbox_addr = self
+            .sandbox_url
+            .as_ref()
+            .map(|u| u.trim_start_matches("http://").to_string());
+        model.operation_expected_secs = if self.sandbox_url.is_some() {
+            sandbox::cloudrun_sim::DEPLOY_SECS as f64 / self.speed.max(0.01)
+        } else {
+            90.0
+        };
+        model
+    }
+}
+
+pub fn ui_context(cli: &Cli, paths: &Paths) -> Result<UiContext, ConfigError> {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme = match &cli.theme {
+        Some(name) => Theme::from_spec(&ThemeSpec::resolve(paths, name)?),
+        None => Theme::default_for(no_color),
+    };
+    Ok(UiContext {
+        theme,
+        symbols: Symbols::from_env(),
+    })
+}
+
+/// Runs what the command line asks; returns the process exit code.
+pub async fn main(cli: Cli) -> i32 {
+    match &cli.command {
+        Some(Command::Sandbox { addr, speed }) => run_sandbox(*addr, *speed).await,
+        Some(Command::Profile {
+            command: ProfileCommand::Check { file },
+        }) => crate::headless::profile_check(file),
+        Some(Command::Status { json }) => crate::headless::status(&cli, *json).await,
+        None => run_cockpit(&cli).await,
+    }
+}
+
+async fn run_cockpit(cli: &Cli) -> i32 {
+    // Everything that can fail on bad input fails here, before the terminal is taken over.
+    let session = match Session::open(cli).await {
+        Ok(session) => session,
+        Err(e) => {
+            eprintln!("flightdeck: {e}");
+            return exit::USAGE;
+        }
+    };
+    let ui = match ui_context(cli, &session.paths) {
+        Ok(ui) => ui,
+        Err(e) => {
+            eprintln!("flightdeck: {e}");
+            return exit::USAGE;
+        }
+    };
+    let http = Session::http_client();
+    let effects = Effects {
+        lanes: session.lane_sources(&http),
+    };
+    match crate::runtime::run(session.model(cli.read_only), ui, effects).await {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            eprintln!("flightdeck: terminal error: {e}");
+            exit::FAILURE
+        }
+    }
+}
+
+async fn run_sandbox(addr: SocketAddr, speed: f64) -> i32 {
+    match sandbox::start(addr, speed).await {
+        Ok(running) => {
+            println!(
+                "flightdeck sandbox listening on {} (speed {speed}x)",
+                running.base_url()
+            );
+            println!("use it with: flightdeck --sandbox {}", running.addr);
+            let _ = tokio::signal::ctrl_c().await;
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("flightdeck sandbox: cannot listen on {addr}: {e}");
+            exit::FAILURE
+        }
+    }
+}

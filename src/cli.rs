@@ -1,1 +1,73 @@
-//! cli (in progress)
+//! Command line: the cockpit by default, and headless subcommands for scripts and CI.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes shared by every headless command.
+pub mod exit {
+    pub const OK: i32 = 0;
+    pub const FAILURE: i32 = 1;
+    pub const USAGE: i32 = 2;
+    pub const REFUSED: i32 = 3;
+    pub const API: i32 = 4;
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "flightdeck",
+    version,
+    about = "A terminal release cockpit: lanes per environment, live phases, health probes, go/no-go sign-off.",
+    after_help = "With no command, opens the cockpit. With no --profile, opens the built-in sandbox cloud."
+)]
+pub struct Cli {
+    /// Profile name (searched in ./profiles and the config dir) or path to a profile TOML file.
+    #[arg(
+        long,
+        short = 'p',
+        global = true,
+        default_value = "sandbox",
+        env = "FLIGHTDECK_PROFILE"
+    )]
+    pub profile: String,
+    /// Theme name or file (dark, light, high-contrast, monochrome). Default: dark, or monochrome under NO_COLOR.
+    #[arg(long, global = true)]
+    pub theme: Option<String>,
+    /// Use an already-running sandbox at ADDR (host:port) instead of starting one.
+    #[arg(long, global = true, value_name = "ADDR")]
+    pub sandbox: Option<SocketAddr>,
+    /// Look, never touch: every command and sign-off is unavailable.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// One poll round: print every lane (JSON on stdout with --json).
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the sandbox cloud alone, for tests and for other cockpits to share (--sandbox ADDR).
+    Sandbox {
+        #[arg(long, default_value = "127.0.0.1:8790")]
+        addr: SocketAddr,
+        /// Simulated seconds per real second.
+        #[arg(long, default_value_t = 20.0)]
+        speed: f64,
+    },
+    /// Profiles: check a file before using it.
+    Profile {
+        #[command(subcommand)]
+        command: ProfileCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Parse and validate a profile; print what it describes, or the error with file:line.
+    Check { file: PathBuf },
+}

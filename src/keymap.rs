@@ -1,1 +1,56 @@
-//! keymap (in progress)
+//! Keys → messages, per mode. k9s / lazygit habits: hjkl and arrows, Tab, `?`, Esc, `q`.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::msg::{Action, Msg};
+
+pub fn map(key: KeyEvent) -> Option<Msg> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let action = match key.code {
+        KeyCode::Char('c') if ctrl => Action::Quit,
+        KeyCode::Char('q') => Action::Quit,
+        KeyCode::Char('?') => Action::ToggleHelp,
+        KeyCode::Esc => Action::Back,
+        KeyCode::Tab => Action::NextPane,
+        KeyCode::BackTab => Action::PrevPane,
+        KeyCode::Left | KeyCode::Char('h') => Action::Left,
+        KeyCode::Right | KeyCode::Char('l') => Action::Right,
+        KeyCode::Up | KeyCode::Char('k') => Action::Up,
+        KeyCode::Down | KeyCode::Char('j') => Action::Down,
+        KeyCode::Char('r') => Action::Refresh,
+        _ => return None,
+    };
+    Some(Msg::Action(action))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode) -> Option<Msg> {
+        map(KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn vim_keys_and_arrows_mean_the_same() {
+        let pairs = [
+            (KeyCode::Char('h'), KeyCode::Left),
+            (KeyCode::Char('l'), KeyCode::Right),
+            (KeyCode::Char('k'), KeyCode::Up),
+            (KeyCode::Char('j'), KeyCode::Down),
+        ];
+        for (vim, arrow) in pairs {
+            assert_eq!(format!("{:?}", press(vim)), format!("{:?}", press(arrow)));
+        }
+    }
+
+    #[test]
+    fn ctrl_c_quits_and_unbound_keys_do_nothing() {
+        let ctrl_c = map(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+        assert!(matches!(ctrl_c, Some(Msg::Action(Action::Quit))));
+        assert!(press(KeyCode::Char('z')).is_none());
+    }
+}

@@ -25,6 +25,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod headless;
 pub mod keymap;
 pub mod ledger;
 pub mod model;

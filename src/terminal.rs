@@ -1,1 +1,38 @@
-//! terminal (in progress)
+//! The terminal, taken over for the cockpit and given back on exit, on error and on panic.
+
+use std::io::{self, Write};
+
+use crossterm::cursor::Show;
+use crossterm::execute;
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use ratatui::DefaultTerminal;
+
+/// Owns the terminal while the cockpit runs. `ratatui::init` installs a panic hook that restores
+/// the terminal before the panic message prints; `Drop` restores it on every other exit path.
+pub struct TerminalGuard {
+    pub terminal: DefaultTerminal,
+}
+
+impl TerminalGuard {
+    pub fn enter() -> io::Result<TerminalGuard> {
+        let terminal = ratatui::try_init()?;
+        Ok(TerminalGuard { terminal })
+    }
+
+    /// Draws one frame inside a synchronized update, so the terminal shows it whole.
+    pub fn draw(&mut self, render: impl FnOnce(&mut ratatui::Frame)) -> io::Result<()> {
+        let mut out = io::stdout();
+        execute!(out, BeginSynchronizedUpdate)?;
+        let drawn = self.terminal.draw(render).map(|_| ());
+        execute!(out, EndSynchronizedUpdate)?;
+        out.flush()?;
+        drawn
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        ratatui::restore();
+        let _ = execute!(io::stdout(), Show);
+    }
+}

@@ -1,1 +1,379 @@
-//! cloudrun
+//! Cloud Run Admin API v2 client: services and revisions become lanes; PATCH changes traffic.
+//! A real client of the real API shapes, pointed at `https://run.googleapis.com` or the sandbox.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+
+use super::auth::TokenSource;
+use super::cloudrun_wire::{self as wire, ErrorBody};
+use crate::config::profile::CloudRunTarget;
+use crate::model::lane::{
+    Readiness, RevisionInfo, ServiceCondition, ServiceState, TrafficSlice, short_revision,
+};
+
+pub const GOOGLE_BASE_URL: &str = "https://run.googleapis.com";
+
+/// A failed API call, naming the method and URL (never the token) and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub method: &'static str,
+    pub url: String,
+    pub http: Option<u16>,
+    pub status: Option<String>,
+    pub message: String,
+    /// Seconds the server asked us to wait (`Retry-After`).
+    pub retry_after: Option<u64>,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: ", self.method, self.url)?;
+        if let Some(http) = self.http {
+            write!(f, "HTTP {http} ")?;
+        }
+        if let Some(status) = &self.status {
+            write!(f, "{status}: ")?;
+        }
+        write!(f, "{}", self.message)?;
+        if let Some(hint) = self.hint() {
+            write!(f, " ({hint})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl ApiError {
+    fn hint(&self) -> Option<&'static str> {
+        match self.http {
+            None => Some("is the API reachable from here?"),
+            Some(401) => Some("the token was refused: refresh it with `gcloud auth login`"),
+            Some(403) => Some("the account lacks permission on this service"),
+            Some(404) => Some("check project, region and service in the profile"),
+            Some(429) => Some("rate limited: polling will slow down"),
+            _ => None,
+        }
+    }
+
+    /// Worth retrying unchanged (429, 503, 504, transport errors).
+    pub fn retryable(&self) -> bool {
+        matches!(self.http, None | Some(429 | 503 | 504))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CloudRunClient {
+    http: reqwest::Client,
+    base_url: String,
+    token: TokenSource,
+}
+
+impl CloudRunClient {
+    pub fn new(http: reqwest::Client, base_url: &str, token: TokenSource) -> CloudRunClient {
+        CloudRunClient {
+            http,
+            base_url: base_url.trim_end_matches('/').to_string(),
+            token,
+        }
+    }
+
+    pub fn for_target(http: reqwest::Client, target: &CloudRunTarget) -> CloudRunClient {
+        match &target.base_url {
+            Some(base) => {
+                let token = if is_loopback(base) {
+                    TokenSource::None
+                } else {
+                    TokenSource::google()
+                };
+                CloudRunClient::new(http, base, token)
+            }
+            None => CloudRunClient::new(http, GOOGLE_BASE_URL, TokenSource::google()),
+        }
+    }
+
+    fn url(&self, name: &str) -> String {
+        format!("{}/v2/{}", self.base_url, name)
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: &'static str,
+        url: String,
+        body: Option<&serde_json::Value>,
+    ) -> Result<T, ApiError> {
+        for attempt in 0..2 {
+            let mut request = match method {
+                "PATCH" => self.http.patch(&url),
+                "POST" => self.http.post(&url),
+                _ => self.http.get(&url),
+            };
+            request = request.timeout(Duration::from_secs(30));
+            let token = self.token.token().await.map_err(|message| ApiError {
+                method,
+                url: url.clone(),
+                http: None,
+                status: None,
+                message,
+                retry_after: None,
+            })?;
+            if let Some(token) = token {
+                request = request.bearer_auth(token.expose());
+            }
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let response = request
+                .send()
+                .await
+                .map_err(|e| transport_error(method, &url, &e))?;
+            let http = response.status().as_u16();
+            if http == 401 && attempt == 0 && !matches!(self.token, TokenSource::None) {
+                self.token.invalidate().await;
+                continue;
+            }
+            let retry_after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse().ok());
+            let text = response
+                .text()
+                .await
+                .map_err(|e| transport_error(method, &url, &e))?;
+            if !(200..300).contains(&http) {
+                let parsed = serde_json::from_str::<ErrorBody>(&text).ok();
+                return Err(ApiError {
+                    method,
+                    url,
+                    http: Some(http),
+                    status: parsed.as_ref().map(|b| b.error.status.clone()),
+                    message: parsed.map_or_else(|| snippet(&text), |b| b.error.message),
+                    retry_after,
+                });
+            }
+            return serde_json::from_str(&text).map_err(|e| ApiError {
+                method,
+                url,
+                http: Some(http),
+                status: None,
+                message: format!("unexpected response body: {e}"),
+                retry_after: None,
+            });
+        }
+        Err(ApiError {
+            method,
+            url,
+            http: Some(401),
+            status: Some("UNAUTHENTICATED".into()),
+            message: "token refused twice".into(),
+            retry_after: None,
+        })
+    }
+
+    pub async fn get_service(&self, name: &str) -> Result<wire::Service, ApiError> {
+        self.send("GET", self.url(name), None).await
+    }
+
+    /// All revisions of a service, following `nextPageToken`.
+    pub async fn list_revisions(&self, service: &str) -> Result<Vec<wire::Revision>, ApiError> {
+        let mut all = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..20 {
+            let mut url = format!("{}/revisions?pageSize=50", self.url(service));
+            if let Some(t) = &token {
+                url.push_str("&pageToken=");
+                url.push_str(t);
+            }
+            let page: wire::ListRevisionsResponse = self.send("GET", url, None).await?;
+            all.extend(page.revisions);
+            match page.next_page_token.filter(|t| !t.is_empty()) {
+                Some(next) => token = Some(next),
+                None => break,
+            }
+        }
+        Ok(all)
+    }
+
+    /// `services.patch` with the full Service (as read by GET, then modified).
+    pub async fn patch_service(
+        &self,
+        service: &wire::Service,
+        update_mask: Option<&str>,
+    ) -> Result<wire::Operation, ApiError> {
+        let mut url = self.url(&service.name);
+        if let Some(mask) = update_mask {
+            url.push_str("?updateMask=");
+            url.push_str(mask);
+        }
+        let body = serde_json::to_value(service).map_err(|e| ApiError {
+            method: "PATCH",
+            url: url.clone(),
+            http: None,
+            status: None,
+            message: e.to_string(),
+            retry_after: None,
+        })?;
+        self.send("PATCH", url, Some(&body)).await
+    }
+
+    pub async fn get_operation(&self, name: &str) -> Result<wire::Operation, ApiError> {
+        self.send("GET", self.url(name), None).await
+    }
+
+    /// One poll of a lane: the service and its revisions, as the model sees them.
+    pub async fn fetch_state(&self, service: &str) -> Result<ServiceState, ApiError> {
+        let svc = self.get_service(service).await?;
+        let revisions = self.list_revisions(service).await?;
+        Ok(service_state(&svc, &revisions))
+    }
+}
+
+fn transport_error(method: &'static str, url: &str, e: &reqwest::Error) -> ApiError {
+    let message = if e.is_timeout() {
+        "timed out".to_string()
+    } else if e.is_connect() {
+        "connection failed".to_string()
+    } else {
+        // reqwest errors carry the URL; ours already names it, and URLs never carry tokens.
+        e.to_string()
+    };
+    ApiError {
+        method,
+        url: url.to_string(),
+        http: None,
+        status: None,
+        message,
+        retry_after: None,
+    }
+}
+
+fn snippet(text: &str) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.is_empty() {
+        "empty body".into()
+    } else if flat.chars().count() > 120 {
+        format!("{}…", flat.chars().take(120).collect::<String>())
+    } else {
+        flat
+    }
+}
+
+pub fn is_loopback(base_url: &str) -> bool {
+    let host = base_url
+        .split("://")
+        .nth(1)
+        .unwrap_or(base_url)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("");
+    host == "localhost" || host.starts_with("127.") || base_url.contains("://[::1]")
+}
+
+fn parse_time(t: &Option<String>) -> Option<DateTime<Utc>> {
+    t.as_deref()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|d| d.with_timezone(&Utc))
+}
+
+/// Turns the wire Service and its revisions into a lane's [`ServiceState`].
+pub fn service_state(svc: &wire::Service, revisions: &[wire::Revision]) -> ServiceState {
+    let short_service = svc.name.rsplit('/').next().unwrap_or(&svc.name).to_string();
+    let infos: Vec<RevisionInfo> = {
+        let mut infos: Vec<RevisionInfo> = revisions
+            .iter()
+            .map(|r| {
+                let image = r
+                    .containers
+                    .first()
+                    .map(|c| c.image.clone())
+                    .unwrap_or_default();
+                let name = r.name.rsplit('/').next().unwrap_or(&r.name).to_string();
+                RevisionInfo {
+                    short: short_revision(&short_service, &name),
+                    version: wire::version_of_image(&image),
+                    ready: r.conditions.iter().any(|c| {
+                        c.kind.as_deref() == Some("Ready")
+                            && c.state.as_deref() == Some("CONDITION_SUCCEEDED")
+                    }),
+                    created: parse_time(&r.create_time),
+                    image,
+                    name,
+                }
+            })
+            .collect();
+        infos.sort_by(|a, b| b.created.cmp(&a.created).then(b.name.cmp(&a.name)));
+        infos
+    };
+    let mut traffic: Vec<TrafficSlice> = svc
+        .traffic_statuses
+        .iter()
+        .filter(|t| t.percent.unwrap_or(0) > 0)
+        .map(|t| {
+            let revision = match (&t.revision, t.kind.as_deref()) {
+                (Some(r), _) if !r.is_empty() => r.clone(),
+                _ => svc.latest_ready_revision.clone().unwrap_or_default(),
+            };
+            let version = infos
+                .iter()
+                .find(|i| i.name == revision)
+                .map_or_else(|| "?".to_string(), |i| i.version.clone());
+            TrafficSlice {
+                short: short_revision(&short_service, &revision),
+                revision,
+                version,
+                percent: t.percent.unwrap_or(0).clamp(0, 100) as u8,
+                tag: t.tag.clone(),
+            }
+        })
+        .collect();
+    traffic.sort_by(|a, b| b.percent.cmp(&a.percent).then(b.revision.cmp(&a.revision)));
+    let terminal = svc.terminal_condition.clone().unwrap_or_default();
+    let readiness = match terminal.state.as_deref() {
+        Some("CONDITION_SUCCEEDED") => Readiness::Ready,
+        Some("CONDITION_RECONCILING") => Readiness::Reconciling,
+        Some("CONDITION_PENDING") => Readiness::Pending,
+        Some("CONDITION_FAILED") => Readiness::Failed,
+        _ if svc.reconciling => Readiness::Reconciling,
+        _ => Readiness::Unknown,
+    };
+    ServiceState {
+        name: svc.name.clone(),
+        uri: svc.uri.clone(),
+        image: svc
+            .template
+            .as_ref()
+            .and_then(|t| t.containers.first())
+            .map(|c| c.image.clone())
+            .unwrap_or_default(),
+        generation: svc
+            .generation
+            .as_deref()
+            .and_then(|g| g.parse().ok())
+            .unwrap_or(0),
+        observed_generation: svc
+            .observed_generation
+            .as_deref()
+            .and_then(|g| g.parse().ok())
+            .unwrap_or(0),
+        reconciling: svc.reconciling,
+        condition: ServiceCondition {
+            readiness,
+            message: terminal.message.clone(),
+            reason: terminal.reason.clone(),
+            warning: terminal.severity.as_deref() == Some("WARNING"),
+        },
+        traffic,
+        latest_ready: svc
+            .latest_ready_revision
+            .as_deref()
+            .map(|r| short_revision(&short_service, r)),
+        latest_created: svc
+            .latest_created_revision
+            .as_deref()
+            .map(|r| short_revision(&short_service, r)),
+        revisions: infos,
+    }
+}

@@ -2,4 +2,5 @@
 
 pub mod auth;
 pub mod cloudrun;
+pub mod cloudrun_wire;
 pub mod github;

@@ -1,1 +1,97 @@
-//! ui (in progress)
+//! Views: pure functions of the model. One file per screen region.
+//!
+//! ```text
+//! ┌ header: flightdeck · service · profile · data age · UTC clock ───────────────┐
+//! │ ╭ dev ───────────╮ ╭ staging ───────╮ ╭ prod ──────────╮                      │
+//! │ │ version, rev   │ │                │ │                │   lanes              │
+//! │ │ traffic split  │ │                │ │                │                      │
+//! │ │ condition, op  │ │                │ │                │                      │
+//! │ ╰────────────────╯ ╰────────────────╯ ╰────────────────╯                      │
+//! │ ╭ Activity ───────────────────────────────────────────────────────────────╮   │
+//! │ ╰─────────────────────────────────────────────────────────────────────────╯   │
+//! └ status bar: keys ─────────────────────────────────────────────────────────────┘
+//! ```
+
+pub mod activity;
+pub mod header;
+pub mod help;
+pub mod lanes;
+pub mod status_bar;
+pub mod symbols;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::widgets::{Block, Borders};
+
+use crate::model::{Model, Overlay, Pane};
+pub use symbols::Symbols;
+pub use theme::{Role, Theme};
+
+/// How to draw: chosen once at start-up (theme, Unicode or ASCII).
+#[derive(Debug, Clone)]
+pub struct UiContext {
+    pub theme: Theme,
+    pub symbols: Symbols,
+}
+
+impl UiContext {
+    pub fn block<'a>(&self, title: &'a str, focused: bool) -> Block<'a> {
+        let role = if focused {
+            Role::BorderFocus
+        } else {
+            Role::Border
+        };
+        Block::default()
+            .borders(Borders::ALL)
+            .border_set(self.symbols.border)
+            .border_style(self.theme.style(role))
+            .title(title)
+            .title_style(self.theme.style(if focused {
+                Role::BorderFocus
+            } else {
+                Role::Title
+            }))
+    }
+}
+
+pub fn view(model: &Model, ui: &UiContext, frame: &mut Frame) {
+    let area = frame.area();
+    let lane_height = lanes::height(model).min(area.height.saturating_sub(6).max(5));
+    let [header_area, lanes_area, body_area, status_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(lane_height),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    header::render(model, ui, frame, header_area);
+    lanes::render(model, ui, frame, lanes_area);
+    activity::render(model, ui, frame, body_area, model.focus == Pane::Activity);
+    status_bar::render(model, ui, frame, status_area);
+    if model.overlay == Overlay::Help {
+        help::render(ui, frame, centered(area, 64, 20));
+    }
+}
+
+/// A `width`×`height` rectangle centred in `area` (clipped to it).
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// `42s`, `3m05s`, `2h10m`.
+pub fn human_secs(secs: i64) -> String {
+    let secs = secs.max(0);
+    match secs {
+        0..=59 => format!("{secs}s"),
+        60..=3599 => format!("{}m{:02}s", secs / 60, secs % 60),
+        _ => format!("{}h{:02}m", secs / 3600, (secs % 3600) / 60),
+    }
+}

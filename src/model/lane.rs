@@ -1,0 +1,172 @@
+//! A lane: one environment, what it runs, how traffic is split, and how old that knowledge is.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrafficSlice {
+    pub revision: String,
+    /// The revision name without the service prefix (`00012-abc`).
+    pub short: String,
+    pub version: String,
+    pub percent: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Readiness {
+    Ready,
+    Reconciling,
+    Pending,
+    Failed,
+    Unknown,
+}
+
+impl Readiness {
+    pub fn word(self) -> &'static str {
+        match self {
+            Readiness::Ready => "Ready",
+            Readiness::Reconciling => "Reconciling",
+            Readiness::Pending => "Pending",
+            Readiness::Failed => "Failed",
+            Readiness::Unknown => "Unknown",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServiceCondition {
+    pub readiness: Readiness,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub warning: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RevisionInfo {
+    pub name: String,
+    pub short: String,
+    pub version: String,
+    pub image: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<DateTime<Utc>>,
+    pub ready: bool,
+}
+
+/// What the provider reported for a lane's service at one moment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServiceState {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    /// The image the service template asks for (what is being or was last deployed).
+    pub image: String,
+    pub generation: i64,
+    pub observed_generation: i64,
+    pub reconciling: bool,
+    pub condition: ServiceCondition,
+    /// Observed traffic (`trafficStatuses`), largest share first.
+    pub traffic: Vec<TrafficSlice>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest_ready: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest_created: Option<String>,
+    /// Newest first.
+    pub revisions: Vec<RevisionInfo>,
+}
+
+impl ServiceState {
+    /// The slice serving the most traffic: what this lane "runs".
+    pub fn primary(&self) -> Option<&TrafficSlice> {
+        self.traffic.first()
+    }
+
+    pub fn version(&self) -> Option<&str> {
+        self.primary().map(|slice| slice.version.as_str())
+    }
+
+    /// Done as Cloud Run defines it: not reconciling, generation observed, Ready succeeded.
+    pub fn settled(&self) -> bool {
+        !self.reconciling
+            && self.observed_generation >= self.generation
+            && self.condition.readiness == Readiness::Ready
+    }
+
+    /// `00007 90% · 00008 10%`.
+    pub fn split_text(&self) -> String {
+        self.traffic
+            .iter()
+            .map(|s| format!("{} {}%", s.short, s.percent))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+}
+
+/// How fresh a lane's data is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Freshness {
+    /// Never fetched yet.
+    Unknown,
+    Fresh,
+    /// Older than two poll intervals, or the last fetch failed.
+    Stale,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Lane {
+    pub env: String,
+    pub service: Option<ServiceState>,
+    /// When `service` was fetched.
+    pub fetched_at: Option<DateTime<Utc>>,
+    /// The last fetch error, kept until a fetch succeeds.
+    pub error: Option<String>,
+    #[serde(skip)]
+    pub in_flight: bool,
+    #[serde(skip)]
+    pub queued: bool,
+    /// When this cockpit first saw the service reconciling (an operation in flight).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reconciling_since: Option<DateTime<Utc>>,
+}
+
+impl Lane {
+    pub fn new(env: impl Into<String>) -> Lane {
+        Lane {
+            env: env.into(),
+            service: None,
+            fetched_at: None,
+            error: None,
+            in_flight: false,
+            queued: false,
+            reconciling_since: None,
+        }
+    }
+
+    /// Seconds since the data was fetched, if ever.
+    pub fn age_secs(&self, now: DateTime<Utc>) -> Option<i64> {
+        self.fetched_at.map(|t| (now - t).num_seconds().max(0))
+    }
+
+    pub fn freshness(&self, now: DateTime<Utc>, poll_interval_secs: u64) -> Freshness {
+        match self.age_secs(now) {
+            None => Freshness::Unknown,
+            Some(_) if self.error.is_some() => Freshness::Stale,
+            Some(age) if age > 2 * poll_interval_secs as i64 => Freshness::Stale,
+            Some(_) => Freshness::Fresh,
+        }
+    }
+}
+
+/// `clarity-backend-prod-00007-abc` → `00007-abc` for display.
+pub fn short_revision(service_short: &str, revision: &str) -> String {
+    let name = revision.rsplit('/').next().unwrap_or(revision);
+    name.strip_prefix(service_short)
+        .and_then(|rest| rest.strip_prefix('-'))
+        .unwrap_or(name)
+        .to_string()
+}

@@ -1,0 +1,77 @@
+//! The sandbox services' own endpoints (seed 002): `/health`, `/readiness`, `/liveness`, answered
+//! by the revision the traffic split picks. A bad revision answers 503 the way FastAPI wraps an
+//! `HTTPException(503, detail=checks)`.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::Response;
+use serde_json::json;
+
+use super::SandboxState;
+use super::faults::json_response;
+
+pub async fn probe(
+    State(state): State<Arc<SandboxState>>,
+    Path((service, endpoint)): Path<(String, String)>,
+) -> Response {
+    let now = state.clock.now();
+    let revision = {
+        let mut sim = state.lock_cloudrun();
+        sim.advance(now);
+        sim.pick_revision(&service)
+    };
+    let Some(revision) = revision else {
+        return json_response(StatusCode::NOT_FOUND, &json!({"detail": "Not Found"}));
+    };
+    let healthy = revision.healthy();
+    let version = crate::providers::cloudrun_wire::version_of_image(&revision.image);
+    let timestamp = now.timestamp();
+    let (status, body) = match (endpoint.as_str(), healthy) {
+        ("health", true) => (
+            StatusCode::OK,
+            health_body("healthy", &version, timestamp, true),
+        ),
+        ("health", false) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({"detail": health_body("unhealthy", &version, timestamp, false)}),
+        ),
+        ("readiness", true) => (
+            StatusCode::OK,
+            json!({"status": "ready", "timestamp": timestamp}),
+        ),
+        ("readiness", false) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({"detail": {"status": "not_ready", "timestamp": timestamp, "reason": "database unavailable"}}),
+        ),
+        ("liveness", _) => (
+            StatusCode::OK,
+            json!({"status": "alive", "timestamp": timestamp}),
+        ),
+        _ => (StatusCode::NOT_FOUND, json!({"detail": "Not Found"})),
+    };
+    let mut response = json_response(status, &body);
+    if let Ok(value) = HeaderValue::from_str(&revision.name) {
+        response.headers_mut().insert("x-served-by-revision", value);
+    }
+    response
+}
+
+fn health_body(status: &str, version: &str, timestamp: i64, healthy: bool) -> serde_json::Value {
+    let database = if healthy {
+        json!({"status": "healthy", "latency_ms": 3})
+    } else {
+        json!({"status": "unhealthy", "error": "connection pool exhausted"})
+    };
+    json!({
+        "status": status,
+        "timestamp": timestamp,
+        "version": version,
+        "checks": {
+            "database": database,
+            "pubsub": {"status": "healthy"},
+            "ml_service": {"status": "healthy"}
+        }
+    })
+}

@@ -1,0 +1,53 @@
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{Role, UiContext};
+use crate::model::{Level, Model};
+
+/// The newest events first; only the visible rows are built.
+pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focused: bool) {
+    let rows = area.height.saturating_sub(2) as usize;
+    let lines: Vec<Line> = model
+        .activity
+        .entries
+        .iter()
+        .skip(model.activity.scroll)
+        .take(rows)
+        .map(|entry| {
+            let (symbol, role) = match entry.level {
+                Level::Info => (ui.symbols.pending, Role::Info),
+                Level::Good => (ui.symbols.pass, Role::Pass),
+                Level::Warn => (ui.symbols.warn, Role::Warn),
+                Level::Error => (ui.symbols.fail, Role::Fail),
+            };
+            Line::from(vec![
+                Span::styled(
+                    entry.at.format("%H:%M:%S ").to_string(),
+                    ui.theme.style(Role::Dim),
+                ),
+                Span::styled(format!("{symbol} "), ui.theme.style(role)),
+                Span::styled(
+                    format!("{:<8}", entry.lane.as_deref().unwrap_or("")),
+                    ui.theme.style(Role::Accent),
+                ),
+                Span::styled(entry.text.clone(), ui.theme.style(Role::Text)),
+            ])
+        })
+        .collect();
+    let title = if model.activity.scroll > 0 {
+        format!(" Activity (+{} newer) ", model.activity.scroll)
+    } else {
+        " Activity ".to_string()
+    };
+    let body = if lines.is_empty() {
+        vec![Line::from(Span::styled(
+            "  waiting for the first poll…",
+            ui.theme.style(Role::Dim),
+        ))]
+    } else {
+        lines
+    };
+    frame.render_widget(Paragraph::new(body).block(ui.block(&title, focused)), area);
+}

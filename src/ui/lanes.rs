@@ -1,0 +1,209 @@
+//! The lanes: one card per environment, side by side.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::{Role, UiContext, human_secs};
+use crate::model::lane::{Freshness, Lane, Readiness, ServiceState};
+use crate::model::{Model, Pane};
+
+const MAX_SLICES: usize = 3;
+
+/// Rows the lane cards need: borders, version, slices, condition, operation, freshness.
+pub fn height(model: &Model) -> u16 {
+    let slices = model
+        .lanes
+        .iter()
+        .filter_map(|l| l.service.as_ref())
+        .map(|s| s.traffic.len().clamp(1, MAX_SLICES))
+        .max()
+        .unwrap_or(1);
+    (2 + 4 + slices) as u16
+}
+
+pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect) {
+    if model.lanes.is_empty() {
+        return;
+    }
+    let constraints = vec![Constraint::Ratio(1, model.lanes.len() as u32); model.lanes.len()];
+    let areas = Layout::horizontal(constraints).split(area);
+    for (index, (lane, lane_area)) in model.lanes.iter().zip(areas.iter()).enumerate() {
+        let focused = model.focus == Pane::Lanes && model.selected_lane == index;
+        render_lane(model, lane, ui, frame, *lane_area, focused);
+    }
+}
+
+fn render_lane(
+    model: &Model,
+    lane: &Lane,
+    ui: &UiContext,
+    frame: &mut Frame,
+    area: Rect,
+    focused: bool,
+) {
+    let freshness = lane.freshness(model.now, model.poll_interval_secs);
+    let stale = freshness == Freshness::Stale;
+    let title = match freshness {
+        Freshness::Stale => format!(" {} {} STALE ", lane.env, ui.symbols.stale),
+        _ => format!(" {} ", lane.env),
+    };
+    let width = area.width.saturating_sub(2) as usize;
+    let mut lines = match &lane.service {
+        Some(service) => service_lines(model, lane, service, ui, width, stale),
+        None => vec![Line::from(Span::styled(
+            format!("{} waiting for first poll", ui.symbols.unknown),
+            ui.theme.style(Role::Stale),
+        ))],
+    };
+    lines.push(freshness_line(model, lane, ui, freshness));
+    if let Some(error) = &lane.error {
+        lines.push(Line::from(Span::styled(
+            format!("{} {error}", ui.symbols.fail),
+            ui.theme.style(Role::Fail),
+        )));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(ui.block(&title, focused))
+            .wrap(Wrap { trim: true }),
+        area,
+    );
+}
+
+fn service_lines<'a>(
+    model: &Model,
+    lane: &Lane,
+    service: &'a ServiceState,
+    ui: &UiContext,
+    width: usize,
+    stale: bool,
+) -> Vec<Line<'a>> {
+    let role = |fresh: Role| if stale { Role::Stale } else { fresh };
+    let mut lines = Vec::new();
+    let version = service.version().unwrap_or("no traffic");
+    lines.push(Line::from(vec![
+        Span::styled(version.to_string(), ui.theme.style(role(Role::Title))),
+        Span::styled(
+            service
+                .primary()
+                .map_or_else(String::new, |p| format!("  {}", p.short)),
+            ui.theme.style(Role::Dim),
+        ),
+    ]));
+    for slice in service.traffic.iter().take(MAX_SLICES) {
+        let bar_width = width.saturating_sub(20).clamp(3, 10);
+        let mut spans = vec![
+            Span::styled(
+                ui.symbols.bar(f64::from(slice.percent) / 100.0, bar_width),
+                ui.theme.style(role(Role::Accent)),
+            ),
+            Span::styled(
+                format!("{:>4}% ", slice.percent),
+                ui.theme.style(role(Role::Text)),
+            ),
+            Span::styled(slice.short.clone(), ui.theme.style(Role::Dim)),
+        ];
+        if service.traffic.len() > 1 {
+            spans.push(Span::styled(
+                format!(" {}", slice.version),
+                ui.theme.style(role(Role::Text)),
+            ));
+        }
+        lines.push(Line::from(spans));
+    }
+    if service.traffic.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "no traffic",
+            ui.theme.style(Role::Warn),
+        )));
+    }
+    lines.push(condition_line(service, ui, stale));
+    lines.push(operation_line(model, lane, service, ui, width));
+    lines
+}
+
+fn condition_line<'a>(service: &ServiceState, ui: &UiContext, stale: bool) -> Line<'a> {
+    let readiness = service.condition.readiness;
+    let (symbol, role) = match readiness {
+        Readiness::Ready if service.condition.warning => (ui.symbols.warn, Role::Warn),
+        Readiness::Ready => (ui.symbols.pass, Role::Pass),
+        Readiness::Reconciling | Readiness::Pending => (ui.symbols.running, Role::Running),
+        Readiness::Failed => (ui.symbols.fail, Role::Fail),
+        Readiness::Unknown => (ui.symbols.unknown, Role::Stale),
+    };
+    let role = if stale { Role::Stale } else { role };
+    let mut text = format!("{symbol} {}", readiness.word());
+    if let Some(message) = service
+        .condition
+        .message
+        .as_ref()
+        .filter(|_| readiness != Readiness::Ready)
+    {
+        text.push_str(&format!(": {message}"));
+    }
+    Line::from(Span::styled(text, ui.theme.style(role)))
+}
+
+fn operation_line<'a>(
+    model: &Model,
+    lane: &Lane,
+    service: &ServiceState,
+    ui: &UiContext,
+    width: usize,
+) -> Line<'a> {
+    if !service.reconciling {
+        let latest = service.latest_ready.clone().unwrap_or_default();
+        return Line::from(Span::styled(
+            format!(
+                "gen {} {} latest {latest}",
+                service.observed_generation, ui.symbols.sep
+            ),
+            ui.theme.style(Role::Dim),
+        ));
+    }
+    let elapsed = lane
+        .reconciling_since
+        .map_or(0, |since| (model.now - since).num_seconds().max(0));
+    let expected = model_expected_secs(model);
+    let ratio = (elapsed as f64 / expected).min(0.95);
+    let bar_width = width.saturating_sub(14).clamp(3, 12);
+    Line::from(vec![
+        Span::styled(
+            format!("{} ", ui.symbols.running),
+            ui.theme.style(Role::Running),
+        ),
+        Span::styled(
+            ui.symbols.bar(ratio, bar_width),
+            ui.theme.style(Role::Running),
+        ),
+        Span::styled(
+            format!(" {} gen {}", human_secs(elapsed), service.generation),
+            ui.theme.style(Role::Text),
+        ),
+    ])
+}
+
+fn model_expected_secs(model: &Model) -> f64 {
+    model.operation_expected_secs.max(1.0)
+}
+
+fn freshness_line<'a>(
+    model: &Model,
+    lane: &Lane,
+    ui: &UiContext,
+    freshness: Freshness,
+) -> Line<'a> {
+    match (freshness, lane.age_secs(model.now)) {
+        (Freshness::Stale, Some(age)) => Line::from(Span::styled(
+            format!("{} STALE: data {} old", ui.symbols.stale, human_secs(age)),
+            ui.theme.style(Role::Stale),
+        )),
+        (_, Some(age)) => Line::from(Span::styled(
+            format!("data {}", human_secs(age)),
+            ui.theme.style(Role::Dim),
+        )),
+        (_, None) => Line::from(Span::styled("no data yet", ui.theme.style(Role::Stale))),
+    }
+}

@@ -1,0 +1,123 @@
+//! The styles widgets ask for by role.
+
+use ratatui::style::{Modifier, Style};
+
+use crate::config::theme::{StyleSpec, ThemeSpec};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Text,
+    Dim,
+    Title,
+    Border,
+    BorderFocus,
+    Header,
+    StatusBar,
+    Key,
+    Selected,
+    Accent,
+    Info,
+    Pass,
+    Warn,
+    Fail,
+    Stale,
+    Running,
+}
+
+impl Role {
+    fn key(self) -> &'static str {
+        match self {
+            Role::Text => "text",
+            Role::Dim => "dim",
+            Role::Title => "title",
+            Role::Border => "border",
+            Role::BorderFocus => "border_focus",
+            Role::Header => "header",
+            Role::StatusBar => "status_bar",
+            Role::Key => "key",
+            Role::Selected => "selected",
+            Role::Accent => "accent",
+            Role::Info => "info",
+            Role::Pass => "pass",
+            Role::Warn => "warn",
+            Role::Fail => "fail",
+            Role::Stale => "stale",
+            Role::Running => "running",
+        }
+    }
+
+    const ALL: [Role; 16] = [
+        Role::Text,
+        Role::Dim,
+        Role::Title,
+        Role::Border,
+        Role::BorderFocus,
+        Role::Header,
+        Role::StatusBar,
+        Role::Key,
+        Role::Selected,
+        Role::Accent,
+        Role::Info,
+        Role::Pass,
+        Role::Warn,
+        Role::Fail,
+        Role::Stale,
+        Role::Running,
+    ];
+}
+
+#[derive(Debug, Clone)]
+pub struct Theme {
+    pub name: String,
+    styles: [Style; 16],
+}
+
+impl Theme {
+    pub fn from_spec(spec: &ThemeSpec) -> Theme {
+        let styles =
+            Role::ALL.map(|role| spec.roles.get(role.key()).map(to_style).unwrap_or_default());
+        Theme {
+            name: spec.name.clone(),
+            styles,
+        }
+    }
+
+    /// The built-in default (dark), or monochrome when `no_color`.
+    pub fn default_for(no_color: bool) -> Theme {
+        let name = if no_color { "monochrome" } else { "dark" };
+        ThemeSpec::built_in(name).map_or_else(
+            || Theme {
+                name: "plain".into(),
+                styles: [Style::default(); 16],
+            },
+            |spec| Theme::from_spec(&spec),
+        )
+    }
+
+    pub fn style(&self, role: Role) -> Style {
+        self.styles[role as usize]
+    }
+}
+
+fn to_style(spec: &StyleSpec) -> Style {
+    let mut style = Style::default();
+    if let Some(fg) = spec.fg {
+        style = style.fg(fg);
+    }
+    if let Some(bg) = spec.bg {
+        style = style.bg(bg);
+    }
+    let flags = [
+        (spec.bold, Modifier::BOLD),
+        (spec.dim, Modifier::DIM),
+        (spec.italic, Modifier::ITALIC),
+        (spec.underlined, Modifier::UNDERLINED),
+        (spec.reversed, Modifier::REVERSED),
+    ];
+    for (on, modifier) in flags {
+        if on {
+            style = style.add_modifier(modifier);
+        }
+    }
+    style
+}
