@@ -1,5 +1,7 @@
 //! The cockpit's state: plain data, no I/O, no ratatui.
 
+#[doc(hidden)]
+pub mod fixtures;
 pub mod lane;
 mod state;
 

@@ -22,7 +22,7 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect) {
     }
     let age = match model.oldest_data_age() {
         Some(age) => format!("data {}", human_secs(age)),
-        None => "data —".replace('—', if ui.symbols.sep == "|" { "-" } else { "—" }),
+        None => "no data yet".to_string(),
     };
     let right = format!("{age}{sep}{} UTC ", model.now.format("%H:%M:%S"));
     let width = area.width as usize;

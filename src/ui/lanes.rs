@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::{Role, UiContext, human_secs};
 use crate::model::lane::{Freshness, Lane, Readiness, ServiceState};
@@ -20,7 +20,8 @@ pub fn height(model: &Model) -> u16 {
         .map(|s| s.traffic.len().clamp(1, MAX_SLICES))
         .max()
         .unwrap_or(1);
-    (2 + 4 + slices) as u16
+    // borders + version + slices + condition + operation + freshness + error
+    (2 + 5 + slices) as u16
 }
 
 pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect) {
@@ -60,16 +61,11 @@ fn render_lane(
     lines.push(freshness_line(model, lane, ui, freshness));
     if let Some(error) = &lane.error {
         lines.push(Line::from(Span::styled(
-            format!("{} {error}", ui.symbols.fail),
+            format!("{} {}", ui.symbols.fail, error_tail(error)),
             ui.theme.style(Role::Fail),
         )));
     }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(ui.block(&title, focused))
-            .wrap(Wrap { trim: true }),
-        area,
-    );
+    frame.render_widget(Paragraph::new(lines).block(ui.block(&title, focused)), area);
 }
 
 fn service_lines<'a>(
@@ -92,8 +88,16 @@ fn service_lines<'a>(
             ui.theme.style(Role::Dim),
         ),
     ]));
+    let several = service.traffic.len() > 1;
     for slice in service.traffic.iter().take(MAX_SLICES) {
-        let bar_width = width.saturating_sub(20).clamp(3, 10);
+        let text_width = 6
+            + slice.short.chars().count()
+            + if several {
+                1 + slice.version.chars().count()
+            } else {
+                0
+            };
+        let bar_width = width.saturating_sub(text_width).min(10);
         let mut spans = vec![
             Span::styled(
                 ui.symbols.bar(f64::from(slice.percent) / 100.0, bar_width),
@@ -105,7 +109,7 @@ fn service_lines<'a>(
             ),
             Span::styled(slice.short.clone(), ui.theme.style(Role::Dim)),
         ];
-        if service.traffic.len() > 1 {
+        if several {
             spans.push(Span::styled(
                 format!(" {}", slice.version),
                 ui.theme.style(role(Role::Text)),
@@ -205,5 +209,14 @@ fn freshness_line<'a>(
             ui.theme.style(Role::Dim),
         )),
         (_, None) => Line::from(Span::styled("no data yet", ui.theme.style(Role::Stale))),
+    }
+}
+
+/// The card has room for the cause, not the URL: `GET http://…: HTTP 503 …` → `HTTP 503 …`.
+/// The whole message is in the activity pane.
+fn error_tail(error: &str) -> &str {
+    match error.split_once("://") {
+        Some((_, rest)) => rest.split_once(": ").map_or(error, |(_, tail)| tail),
+        None => error,
     }
 }

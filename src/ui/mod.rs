@@ -72,6 +72,27 @@ pub fn view(model: &Model, ui: &UiContext, frame: &mut Frame) {
     if model.overlay == Overlay::Help {
         help::render(ui, frame, centered(area, 64, 20));
     }
+    if ui.symbols == Symbols::ASCII {
+        asciify(frame.buffer_mut());
+    }
+}
+
+/// Terminals without Unicode get ASCII everywhere, including text that came from an API.
+fn asciify(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in buffer.content.iter_mut() {
+        if !cell.symbol().is_ascii() {
+            let replacement = match cell.symbol() {
+                "·" | "—" | "–" => "-",
+                "…" => "~",
+                "→" => ">",
+                "←" => "<",
+                "↑" => "^",
+                "↓" => "v",
+                _ => "?",
+            };
+            cell.set_symbol(replacement);
+        }
+    }
 }
 
 /// A `width`×`height` rectangle centred in `area` (clipped to it).
