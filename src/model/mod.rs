@@ -1,1 +1,3 @@
 //! model (in progress)
+
+pub mod signoff;
