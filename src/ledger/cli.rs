@@ -281,7 +281,8 @@ pub fn export_to(
         );
         return exit::USAGE;
     }
-    let entries = match Ledger::open(path).and_then(|l| l.read_all()) {
+    // A follower reads without creating the file: exporting never writes.
+    let entries = match super::Follower::new(path).poll() {
         Ok(entries) => entries,
         Err(e) => {
             let _ = writeln!(err, "error: {e}");

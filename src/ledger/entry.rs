@@ -183,14 +183,47 @@ pub fn entry_hash(value: &Value) -> String {
     }
 }
 
-/// Builds the complete line (without newline) for a new entry chained after `prev_line_hash`.
+/// Object keys whose values never go into the ledger (matched case-insensitively as substrings).
+const SECRET_KEYS: [&str; 7] = [
+    "token",
+    "secret",
+    "password",
+    "authorization",
+    "api_key",
+    "apikey",
+    "credential",
+];
+
+/// Replaces the value of every secret-looking key in `value`, at any depth, with `"[redacted]"`.
+pub fn redact_secrets(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map.iter_mut() {
+                let key = key.to_ascii_lowercase();
+                if SECRET_KEYS.iter().any(|s| key.contains(s)) {
+                    *inner = Value::String("[redacted]".into());
+                } else {
+                    redact_secrets(inner);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact_secrets),
+        _ => {}
+    }
+}
+
+/// Builds the complete line (without newline) for a new entry chained after `prev`.
+/// Secret-looking keys in command details are redacted first.
 pub(crate) fn seal(
     seq: u64,
     time: DateTime<Utc>,
     actor: Actor,
-    payload: Payload,
+    mut payload: Payload,
     prev: String,
 ) -> Result<(Entry, String), serde_json::Error> {
+    if let Payload::Command { detail, .. } | Payload::CommandOutcome { detail, .. } = &mut payload {
+        redact_secrets(detail);
+    }
     let mut entry = Entry {
         seq,
         time,
@@ -253,6 +286,30 @@ mod tests {
         assert_eq!(entry_hash(&value), entry.hash);
         let back: Entry = serde_json::from_str(&line).expect("entry parses");
         assert_eq!(back, entry);
+    }
+
+    #[test]
+    fn command_details_never_carry_secrets() {
+        let payload = Payload::Command {
+            request_id: "r1".into(),
+            action: "promote".into(),
+            env: "prod".into(),
+            release: "v1".into(),
+            detail: serde_json::json!({
+                "steps": [10, 50, 100],
+                "headers": {"Authorization": "Bearer abc", "x": "y"},
+                "calls": [{"access_token": "abc"}],
+            }),
+        };
+        let (_, line) = seal(1, Utc::now(), actor(), payload, GENESIS.into()).expect("seal");
+        assert!(!line.contains("abc"), "{line}");
+        let value: Value = serde_json::from_str(&line).expect("json");
+        assert_eq!(
+            value["payload"]["detail"]["headers"]["Authorization"],
+            "[redacted]"
+        );
+        assert_eq!(value["payload"]["detail"]["headers"]["x"], "y");
+        assert_eq!(value["payload"]["detail"]["steps"][2], 100);
     }
 
     #[test]
