@@ -80,6 +80,17 @@ impl Session {
             .collect()
     }
 
+    /// The release a sign-off for `env` is about: the version in the lane before it (or its own, for the first).
+    pub async fn candidate_release(&self, env: &str) -> Option<String> {
+        let envs = &self.profile.environments;
+        let index = envs.iter().position(|e| e.name == env)?;
+        let source = envs.get(index.saturating_sub(1))?;
+        let target = source.cloudrun.as_ref()?;
+        let client = CloudRunClient::for_target(Session::http_client(), target);
+        let state = client.fetch_state(&target.service_name()).await.ok()?;
+        state.version().map(str::to_string)
+    }
+
     pub fn model(&self, read_only: bool) -> Model {
         let envs: Vec<String> = self
             .profile
@@ -128,6 +139,18 @@ pub async fn main(cli: Cli) -> i32 {
             command: ProfileCommand::Check { file },
         }) => crate::headless::profile_check(file),
         Some(Command::Status { json }) => crate::headless::status(&cli, *json).await,
+        Some(Command::Ledger { command }) => {
+            match Profile::resolve(&Paths::discover(), &cli.profile) {
+                Ok(profile) => {
+                    crate::ledger::cli::run_ledger(command.clone(), &profile, &Paths::discover())
+                }
+                Err(e) => {
+                    eprintln!("flightdeck: {e}");
+                    exit::USAGE
+                }
+            }
+        }
+        Some(Command::Signoff(args)) => crate::headless::signoff(&cli, args.clone()).await,
         None => run_cockpit(&cli).await,
     }
 }

@@ -59,6 +59,13 @@ pub enum Command {
         #[arg(long, default_value_t = 20.0)]
         speed: f64,
     },
+    /// The sign-off and command ledger: verify its hash chain, export a sign-off record.
+    Ledger {
+        #[command(subcommand)]
+        command: crate::ledger::cli::LedgerCommand,
+    },
+    /// Record a GO or NO-GO in a sign-off grid, under the same rules as the cockpit.
+    Signoff(crate::ledger::cli::SignoffArgs),
     /// Profiles: check a file before using it.
     Profile {
         #[command(subcommand)]

@@ -121,3 +121,26 @@ pub fn profile_check(file: &Path) -> i32 {
         }
     }
 }
+
+/// `signoff ENV`: the release defaults to what would be promoted into ENV (what runs in the lane before it).
+pub async fn signoff(cli: &Cli, args: crate::ledger::cli::SignoffArgs) -> i32 {
+    let session = match Session::open(cli).await {
+        Ok(session) => session,
+        Err(e) => {
+            eprintln!("flightdeck: {e}");
+            return exit::USAGE;
+        }
+    };
+    let release = if args.release.is_some() {
+        None
+    } else {
+        session.candidate_release(&args.env).await
+    };
+    crate::ledger::cli::run_signoff(
+        args,
+        &session.profile,
+        &session.paths,
+        cli.read_only,
+        release.as_deref(),
+    )
+}
