@@ -6,9 +6,10 @@ use chrono::Utc;
 
 use crate::cli::{Cli, Command, ProfileCommand, exit};
 use crate::config::{ConfigError, Paths, Profile, ThemeSpec};
-use crate::model::Model;
+use crate::ledger::Ledger;
+use crate::model::{Level, Model};
 use crate::providers::cloudrun::CloudRunClient;
-use crate::runtime::{Effects, LaneSource};
+use crate::runtime::{Effects, LaneSource, LedgerHandle};
 use crate::sandbox::{self, RunningSandbox};
 use crate::ui::{Symbols, Theme, UiContext};
 
@@ -89,6 +90,36 @@ impl Session {
         let client = CloudRunClient::for_target(Session::http_client(), target);
         let state = client.fetch_state(&target.service_name()).await.ok()?;
         state.version().map(str::to_string)
+    }
+
+    /// Opens the profile's ledger and learns who we are; a problem is told in the cockpit, which
+    /// keeps running (signing is then unavailable).
+    pub fn open_ledger(&self, model: &mut Model) -> Option<LedgerHandle> {
+        model.signoffs.config = self.profile.signoff.clone();
+        let path = self.profile.ledger_path(&self.paths);
+        let actor = match crate::ledger::identity::current_actor() {
+            Ok(actor) => actor,
+            Err(e) => {
+                model.log(
+                    None,
+                    Level::Error,
+                    format!("cannot tell who you are, signing is off: {e}"),
+                );
+                return None;
+            }
+        };
+        model.signoffs.account = Some(actor.account.clone());
+        match Ledger::open(&path) {
+            Ok(ledger) => Some(LedgerHandle { ledger, actor }),
+            Err(e) => {
+                model.log(
+                    None,
+                    Level::Error,
+                    format!("ledger unavailable, signing is off: {e}"),
+                );
+                None
+            }
+        }
     }
 
     pub fn model(&self, read_only: bool) -> Model {
@@ -172,10 +203,13 @@ async fn run_cockpit(cli: &Cli) -> i32 {
         }
     };
     let http = Session::http_client();
+    let mut model = session.model(cli.read_only);
+    let ledger = session.open_ledger(&mut model);
     let effects = Effects {
         lanes: session.lane_sources(&http),
+        ledger,
     };
-    match crate::runtime::run(session.model(cli.read_only), ui, effects).await {
+    match crate::runtime::run(model, ui, effects).await {
         Ok(()) => exit::OK,
         Err(e) => {
             eprintln!("flightdeck: terminal error: {e}");

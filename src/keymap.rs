@@ -21,6 +21,11 @@ pub fn map(key: KeyEvent) -> Option<Msg> {
         KeyCode::Up | KeyCode::Char('k') => Action::Up,
         KeyCode::Down | KeyCode::Char('j') => Action::Down,
         KeyCode::Char('r') => Action::Refresh,
+        KeyCode::Char('[') => Action::PrevLane,
+        KeyCode::Char(']') => Action::NextLane,
+        KeyCode::Char('g') => Action::SignGo,
+        KeyCode::Char('n') => Action::SignNoGo,
+        KeyCode::Char('c') => Action::Comment,
         _ => return None,
     };
     Some(Msg::Action(action))

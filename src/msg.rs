@@ -2,15 +2,20 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::ledger::{Entry, Payload};
 use crate::model::lane::ServiceState;
 
 /// Everything that can happen to the cockpit. Time arrives inside messages; `update` never reads a clock.
 #[derive(Debug, Clone)]
 pub enum Msg {
     /// The once-a-second clock: ages and countdowns move on.
-    Tick { now: DateTime<Utc> },
+    Tick {
+        now: DateTime<Utc>,
+    },
     /// Time to poll every lane (coalesced: at most one request in flight and one queued per lane).
-    PollDue { now: DateTime<Utc> },
+    PollDue {
+        now: DateTime<Utc>,
+    },
     /// A lane poll finished.
     LaneFetched {
         lane: usize,
@@ -21,6 +26,15 @@ pub enum Msg {
     Action(Action),
     /// The terminal changed size: redraw.
     Resized,
+    /// New complete entries in the shared ledger (ours and other cockpits').
+    LedgerEntries(Vec<Entry>),
+    /// The ledger could not be read or followed.
+    LedgerFailed(String),
+    /// An append finished: the entry is on disk (fsynced), or why not.
+    LedgerAppended(Box<Result<Entry, String>>),
+    /// The comment editor was submitted with this text.
+    CommentSubmitted(String),
+    CommentCancelled,
 }
 
 /// What a key means in the current mode (see `keymap`).
@@ -33,13 +47,26 @@ pub enum Action {
     Right,
     Up,
     Down,
+    /// Select the previous / next lane from any pane (`[` / `]`).
+    PrevLane,
+    NextLane,
     ToggleHelp,
     Back,
     Refresh,
+    /// Sign the selected grid cell GO.
+    SignGo,
+    /// Sign the selected grid cell NO-GO (opens the comment editor: a NO-GO needs a reason).
+    SignNoGo,
+    /// Comment on the selected grid cell.
+    Comment,
 }
 
 /// Effects as data: the runtime runs each in a task and answers with a `Msg`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Cmd {
-    FetchLane { lane: usize },
+    FetchLane {
+        lane: usize,
+    },
+    /// Append to the ledger (lock, write, fsync) and answer with `Msg::LedgerAppended`.
+    AppendLedger(Payload),
 }

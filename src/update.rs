@@ -1,8 +1,11 @@
 //! `update(&mut Model, Msg) -> Vec<Cmd>`: the only place state changes. Pure: no I/O, no clock.
 
 mod lanes;
+mod signoff;
 
-use crate::model::{Model, Overlay, Pane};
+use crate::ledger::Decision;
+use crate::model::signoff::CursorMove;
+use crate::model::{Level, Model, Overlay, Pane};
 use crate::msg::{Action, Cmd, Msg};
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
@@ -19,10 +22,42 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             model.now = now;
             lanes::poll_all(model)
         }
-        Msg::LaneFetched { lane, at, result } => lanes::fetched(model, lane, at, result),
+        Msg::LaneFetched { lane, at, result } => {
+            let cmds = lanes::fetched(model, lane, at, result);
+            signoff::refresh_grid(model);
+            cmds
+        }
         Msg::Action(action) => act(model, action),
         Msg::Resized => {
             model.dirty = true;
+            Vec::new()
+        }
+        Msg::LedgerEntries(entries) => {
+            signoff::refresh_grid(model);
+            signoff::entries(model, entries);
+            Vec::new()
+        }
+        Msg::LedgerFailed(error) => {
+            if model.signoffs.ledger_error.as_deref() != Some(error.as_str()) {
+                model.log(None, Level::Error, format!("ledger: {error}"));
+                model.signoffs.ledger_error = Some(error);
+                model.dirty = true;
+            }
+            Vec::new()
+        }
+        Msg::LedgerAppended(result) => {
+            model.dirty = true;
+            signoff::appended(model, *result);
+            Vec::new()
+        }
+        Msg::CommentSubmitted(text) => {
+            model.dirty = true;
+            signoff::submitted(model, text)
+        }
+        Msg::CommentCancelled => {
+            model.dirty = true;
+            model.overlay = Overlay::None;
+            model.notify(Level::Info, "cancelled: nothing recorded");
             Vec::new()
         }
     }
@@ -30,6 +65,11 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
 
 fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
     model.dirty = true;
+    model.notice = None;
+    if matches!(model.overlay, Overlay::Comment(_)) {
+        // The editor owns the keyboard; the runtime sends CommentSubmitted / CommentCancelled.
+        return Vec::new();
+    }
     if model.overlay == Overlay::Help {
         match action {
             Action::Quit => model.quitting = true,
@@ -42,15 +82,37 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
         Action::Quit => model.quitting = true,
         Action::ToggleHelp => model.overlay = Overlay::Help,
         Action::Back => model.dirty = false,
-        Action::NextPane => model.focus = cycle(model.focus, 1),
-        Action::PrevPane => model.focus = cycle(model.focus, Pane::ORDER.len() - 1),
+        Action::NextPane => focus(model, cycle(model.focus, 1)),
+        Action::PrevPane => focus(model, cycle(model.focus, Pane::ORDER.len() - 1)),
+        Action::Left if model.focus == Pane::Signoff => {
+            signoff::move_cursor(model, CursorMove::Left)
+        }
+        Action::Right if model.focus == Pane::Signoff => {
+            signoff::move_cursor(model, CursorMove::Right)
+        }
+        Action::PrevLane => move_lane(model, -1),
+        Action::NextLane => move_lane(model, 1),
         Action::Left => move_lane(model, -1),
         Action::Right => move_lane(model, 1),
         Action::Up => scroll(model, -1),
         Action::Down => scroll(model, 1),
         Action::Refresh => return lanes::poll_all(model),
+        Action::SignGo | Action::SignNoGo | Action::Comment if model.focus != Pane::Signoff => {
+            model.notify(Level::Info, "Tab to the Sign-off pane to sign");
+        }
+        Action::SignGo => return signoff::act(model, Some(Decision::Go), false),
+        Action::SignNoGo => return signoff::act(model, Some(Decision::NoGo), false),
+        Action::Comment => return signoff::act(model, None, true),
     }
     Vec::new()
+}
+
+fn focus(model: &mut Model, pane: Pane) {
+    model.focus = pane;
+    if pane != Pane::Lanes {
+        model.detail = pane;
+    }
+    signoff::refresh_grid(model);
 }
 
 fn cycle(pane: Pane, step: usize) -> Pane {
@@ -65,6 +127,7 @@ fn move_lane(model: &mut Model, delta: isize) {
     }
     model.selected_lane =
         (model.selected_lane as isize + delta).clamp(0, count as isize - 1) as usize;
+    signoff::refresh_grid(model);
 }
 
 fn scroll(model: &mut Model, delta: isize) {
@@ -74,8 +137,19 @@ fn scroll(model: &mut Model, delta: isize) {
             model.activity.scroll = (model.activity.scroll as isize + delta).clamp(0, max) as usize;
         }
         Pane::Lanes => move_lane(model, delta),
+        Pane::Signoff => {
+            let movement = if delta < 0 {
+                CursorMove::Up
+            } else {
+                CursorMove::Down
+            };
+            signoff::move_cursor(model, movement);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod signoff_tests;

@@ -3,29 +3,69 @@ use std::collections::VecDeque;
 use chrono::{DateTime, Utc};
 
 use super::lane::Lane;
+use super::signoff::SignoffGrid;
+use crate::ledger::{Decision, Entry};
+use crate::policy::SignoffConfig;
 
 /// The panes Tab moves between, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
     Lanes,
+    Signoff,
     Activity,
 }
 
 impl Pane {
-    pub const ORDER: [Pane; 2] = [Pane::Lanes, Pane::Activity];
+    pub const ORDER: [Pane; 3] = [Pane::Lanes, Pane::Signoff, Pane::Activity];
 
     pub fn title(self) -> &'static str {
         match self {
             Pane::Lanes => "Lanes",
+            Pane::Signoff => "Sign-off",
             Pane::Activity => "Activity",
         }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     None,
     Help,
+    /// The comment editor is open for a cell of the sign-off grid.
+    Comment(CommentPurpose),
+}
+
+/// What a submitted comment becomes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentPurpose {
+    pub item: String,
+    pub role: String,
+    /// `Some(NoGo)`: the comment is the reason of a NO-GO; `None`: a plain comment on the cell.
+    pub decision: Option<Decision>,
+}
+
+/// A one-line message in the status bar (a refusal, "recorded seq 12", an error).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub level: Level,
+    pub text: String,
+}
+
+/// The sign-off side of the cockpit: who we are, the grid shown, and the ledger as read so far.
+#[derive(Debug, Clone, Default)]
+pub struct Signoffs {
+    pub config: SignoffConfig,
+    /// The operating-system account of this cockpit (None: unknown, so nothing can be signed).
+    pub account: Option<String>,
+    /// Every entry read from the ledger, in file order.
+    pub entries: Vec<Entry>,
+    /// The grid of the selected lane and its candidate release.
+    pub grid: Option<SignoffGrid>,
+    /// An append is on its way to disk.
+    pub recording: bool,
+    /// The first read of the ledger (its history) has arrived.
+    pub loaded: bool,
+    pub ledger_error: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +118,10 @@ pub struct Model {
     pub selected_lane: usize,
     pub activity: Activity,
     pub overlay: Overlay,
+    /// The pane shown in the body (the focused one, or the last detail pane focused).
+    pub detail: Pane,
+    pub signoffs: Signoffs,
+    pub notice: Option<Notice>,
     /// Something visible changed since the last frame.
     pub dirty: bool,
     pub quitting: bool,
@@ -104,6 +148,9 @@ impl Model {
             selected_lane: 0,
             activity: Activity::default(),
             overlay: Overlay::None,
+            detail: Pane::Activity,
+            signoffs: Signoffs::default(),
+            notice: None,
             dirty: true,
             quitting: false,
         }
@@ -116,6 +163,20 @@ impl Model {
             level,
             text: text.into(),
         });
+    }
+
+    pub fn notify(&mut self, level: Level, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            level,
+            text: text.into(),
+        });
+    }
+
+    /// The release a sign-off for lane `index` is about: what runs in the lane before it
+    /// (what would be promoted), or the lane's own version for the first lane.
+    pub fn candidate_release(&self, index: usize) -> Option<String> {
+        let source = self.lanes.get(index.saturating_sub(1))?;
+        source.service.as_ref()?.version().map(str::to_string)
     }
 
     /// Age of the oldest lane data, for the header (None until every lane answered once).

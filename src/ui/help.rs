@@ -11,7 +11,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("Tab, Shift-Tab", "next / previous pane"),
     ("h l, ← →", "select lane (dev, staging, prod)"),
     ("j k, ↑ ↓", "move / scroll in the focused pane"),
+    ("[ ]", "previous / next lane, from any pane"),
     ("r", "refresh every lane now"),
+    ("g n c", "sign-off pane: GO, NO-GO (with reason), comment"),
+    ("Ctrl-S", "comment editor: submit (Esc cancels)"),
     ("Esc", "back / close"),
 ];
 

@@ -13,6 +13,8 @@
 //! ```
 
 pub mod activity;
+pub mod comment;
+pub mod grid;
 pub mod header;
 pub mod help;
 pub mod lanes;
@@ -67,10 +69,10 @@ pub fn view(model: &Model, ui: &UiContext, frame: &mut Frame) {
     .areas(area);
     header::render(model, ui, frame, header_area);
     lanes::render(model, ui, frame, lanes_area);
-    activity::render(model, ui, frame, body_area, model.focus == Pane::Activity);
+    render_body(model, ui, frame, body_area);
     status_bar::render(model, ui, frame, status_area);
     if model.overlay == Overlay::Help {
-        help::render(ui, frame, centered(area, 64, 20));
+        help::render(ui, frame, centered(area, 66, 22));
     }
     if ui.symbols == Symbols::ASCII {
         asciify(frame.buffer_mut());
@@ -93,6 +95,42 @@ fn asciify(buffer: &mut ratatui::buffer::Buffer) {
             cell.set_symbol(replacement);
         }
     }
+}
+
+/// The detail pane (sign-off grid, …), with the activity pane beside it when there is room.
+fn render_body(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect) {
+    let detail = model.detail;
+    if detail == Pane::Activity {
+        activity::render(model, ui, frame, area, model.focus == Pane::Activity);
+        return;
+    }
+    let (detail_area, activity_area) = if area.width >= 120 {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)])
+                .areas(area);
+        (left, Some(right))
+    } else {
+        (area, None)
+    };
+    let focused = model.focus == detail;
+    match detail {
+        Pane::Signoff => grid::render(model, ui, frame, detail_area, focused),
+        Pane::Lanes | Pane::Activity => {}
+    }
+    if let Some(activity_area) = activity_area {
+        activity::render(
+            model,
+            ui,
+            frame,
+            activity_area,
+            model.focus == Pane::Activity,
+        );
+    }
+}
+
+/// Where the comment editor pops up.
+pub fn comment_area(area: Rect) -> Rect {
+    centered(area, 70.min(area.width), 12.min(area.height))
 }
 
 /// A `width`×`height` rectangle centred in `area` (clipped to it).

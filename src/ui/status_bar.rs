@@ -4,13 +4,37 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Role, UiContext};
-use crate::model::{Model, Overlay};
+use crate::model::{Level, Model, Overlay, Pane};
 
 /// The keys that work right now.
 pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect) {
-    let keys: &[(&str, &str)] = match model.overlay {
-        Overlay::Help => &[("Esc", "close"), ("q", "quit")],
-        Overlay::None => &[
+    if let Some(notice) = &model.notice {
+        let (symbol, role) = match notice.level {
+            Level::Info => (ui.symbols.pending, Role::Info),
+            Level::Good => (ui.symbols.pass, Role::Pass),
+            Level::Warn => (ui.symbols.warn, Role::Warn),
+            Level::Error => (ui.symbols.fail, Role::Fail),
+        };
+        let line = Line::from(Span::styled(
+            format!(" {symbol} {}", notice.text),
+            ui.theme.style(role),
+        ));
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
+    let keys: &[(&str, &str)] = match (&model.overlay, model.focus) {
+        (Overlay::Help, _) => &[("Esc", "close"), ("q", "quit")],
+        (Overlay::Comment(_), _) => &[("Ctrl-S", "submit"), ("Esc", "cancel")],
+        (Overlay::None, Pane::Signoff) => &[
+            ("q", "quit"),
+            ("?", "help"),
+            ("Tab", "pane"),
+            ("hjkl", "cell"),
+            ("g", "GO"),
+            ("n", "NO-GO"),
+            ("c", "comment"),
+        ],
+        (Overlay::None, _) => &[
             ("q", "quit"),
             ("?", "help"),
             ("Tab", "pane"),

@@ -169,9 +169,11 @@ fn keys_move_focus_and_lanes_within_bounds() {
         (Action::Right, Pane::Lanes, 2),
         (Action::Right, Pane::Lanes, 2),
         (Action::Left, Pane::Lanes, 1),
+        (Action::NextPane, Pane::Signoff, 1),
         (Action::NextPane, Pane::Activity, 1),
         (Action::NextPane, Pane::Lanes, 1),
         (Action::PrevPane, Pane::Activity, 1),
+        (Action::PrevLane, Pane::Activity, 0),
     ];
     for (action, pane, lane) in table {
         update(&mut model, Msg::Action(action));

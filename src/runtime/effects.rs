@@ -1,0 +1,112 @@
+//! Commands run as tasks; each answers with a message. Blocking file work (the ledger) runs on
+//! the blocking pool so the UI task never waits on a disk.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::mpsc;
+
+use crate::ledger::{Actor, Ledger};
+use crate::msg::{Cmd, Msg};
+use crate::providers::cloudrun::CloudRunClient;
+
+/// Where each lane's data comes from (enum dispatch as providers are added).
+#[derive(Debug, Clone)]
+pub enum LaneSource {
+    CloudRun {
+        client: CloudRunClient,
+        service: String,
+    },
+}
+
+/// The shared ledger and who this cockpit writes as.
+#[derive(Debug, Clone)]
+pub struct LedgerHandle {
+    pub ledger: Ledger,
+    pub actor: Actor,
+}
+
+#[derive(Debug, Clone)]
+pub struct Effects {
+    pub lanes: Vec<LaneSource>,
+    pub ledger: Option<LedgerHandle>,
+}
+
+impl Effects {
+    pub fn spawn(&self, cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>) {
+        let tx = tx.clone();
+        match cmd {
+            Cmd::FetchLane { lane } => {
+                let Some(source) = self.lanes.get(lane).cloned() else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let result = match source {
+                        LaneSource::CloudRun { client, service } => client
+                            .fetch_state(&service)
+                            .await
+                            .map(Box::new)
+                            .map_err(|e| e.to_string()),
+                    };
+                    let _ = tx.send(Msg::LaneFetched {
+                        lane,
+                        at: Utc::now(),
+                        result,
+                    });
+                });
+            }
+            Cmd::AppendLedger(payload) => {
+                let Some(handle) = self.ledger.clone() else {
+                    let _ = tx.send(Msg::LedgerAppended(Box::new(Err(
+                        "no ledger is open".into()
+                    ))));
+                    return;
+                };
+                tokio::task::spawn_blocking(move || {
+                    let result = handle
+                        .ledger
+                        .append(&handle.actor, payload)
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::LedgerAppended(Box::new(result)));
+                });
+            }
+        }
+    }
+
+    /// Follows the ledger file: the first read is its history, then new entries about twice a second.
+    pub fn follow_ledger(&self, tx: &mpsc::UnboundedSender<Msg>) {
+        let Some(handle) = self.ledger.clone() else {
+            return;
+        };
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let mut follower = handle.ledger.follower();
+            let mut first = true;
+            loop {
+                let polled = tokio::task::spawn_blocking(move || {
+                    let result = follower.poll();
+                    (follower, result)
+                })
+                .await;
+                let Ok((back, result)) = polled else {
+                    return;
+                };
+                follower = back;
+                let msg = match result {
+                    Ok(entries) if first || !entries.is_empty() => {
+                        Some(Msg::LedgerEntries(entries))
+                    }
+                    Ok(_) => None,
+                    Err(e) => Some(Msg::LedgerFailed(e.to_string())),
+                };
+                first = false;
+                if let Some(msg) = msg
+                    && tx.send(msg).is_err()
+                {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        });
+    }
+}

@@ -1,0 +1,214 @@
+//! The sign-off grid: moving, signing (after the policy's authorization), comments, and the
+//! ledger's entries folded in as they arrive from this and other cockpits.
+
+use crate::ledger::{Decision, Entry, Payload};
+use crate::model::signoff::{CursorMove, SignoffGrid};
+use crate::model::{CommentPurpose, Level, Model, Overlay};
+use crate::msg::Cmd;
+use crate::policy::{SignoffAttempt, authorize_signoff};
+
+/// Rebuilds the grid when the selected lane or its candidate release changed; keeps the cursor.
+pub fn refresh_grid(model: &mut Model) {
+    let Some(lane) = model.lanes.get(model.selected_lane) else {
+        return;
+    };
+    let env = lane.env.clone();
+    let release = model.candidate_release(model.selected_lane);
+    let current = model
+        .signoffs
+        .grid
+        .as_ref()
+        .map(|g| (g.env.clone(), g.release.clone()));
+    let wanted = release.clone().map(|r| (env.clone(), r));
+    if current == wanted {
+        return;
+    }
+    let cursor = model.signoffs.grid.as_ref().map(|g| g.cursor);
+    model.signoffs.grid = release.map(|release| {
+        let mut grid = SignoffGrid::from_entries(
+            &model.signoffs.config,
+            &env,
+            &release,
+            &model.signoffs.entries,
+        );
+        if let Some(cursor) = cursor {
+            grid.cursor = cursor;
+        }
+        grid
+    });
+    model.dirty = true;
+}
+
+pub fn move_cursor(model: &mut Model, movement: CursorMove) {
+    if let Some(grid) = model.signoffs.grid.as_mut() {
+        grid.move_cursor(movement);
+    }
+}
+
+/// `g` / `n` / `c` on the selected cell. GO is recorded at once; NO-GO and comments open the editor.
+pub fn act(model: &mut Model, decision: Option<Decision>, comment_only: bool) -> Vec<Cmd> {
+    let Some(grid) = model.signoffs.grid.as_ref() else {
+        model.notify(
+            Level::Warn,
+            "no release to sign yet: the lane before this one has no version",
+        );
+        return Vec::new();
+    };
+    let Some((item, role, _)) = grid.selected() else {
+        return Vec::new();
+    };
+    let (item, role) = (item.to_string(), role.to_string());
+    let Some(account) = model.signoffs.account.clone() else {
+        model.notify(
+            Level::Error,
+            "cannot sign: this cockpit does not know its operating-system account",
+        );
+        return Vec::new();
+    };
+    if !comment_only {
+        let attempt = SignoffAttempt {
+            account: &account,
+            role: &role,
+            item: &item,
+            decision: decision.unwrap_or(Decision::Go),
+            // The editor asks for the reason next; authorize everything but its presence now.
+            comment: Some("pending"),
+        };
+        if let Err(refusal) = authorize_signoff(&model.signoffs.config, &attempt, model.read_only) {
+            model.notify(Level::Warn, refusal.to_string());
+            return Vec::new();
+        }
+    } else if model.read_only {
+        model.notify(Level::Warn, "read-only: comments are not recorded");
+        return Vec::new();
+    }
+    match decision {
+        Some(Decision::Go) if !comment_only => record(model, item, role, Decision::Go, None),
+        _ => {
+            model.overlay = Overlay::Comment(CommentPurpose {
+                item,
+                role,
+                decision,
+            });
+            Vec::new()
+        }
+    }
+}
+
+/// The editor was submitted: a NO-GO with its reason, or a plain comment.
+pub fn submitted(model: &mut Model, text: String) -> Vec<Cmd> {
+    let Overlay::Comment(purpose) = std::mem::replace(&mut model.overlay, Overlay::None) else {
+        return Vec::new();
+    };
+    let text = text.trim().to_string();
+    if text.is_empty() {
+        model.overlay = Overlay::Comment(purpose.clone());
+        let what = if purpose.decision.is_some() {
+            "a NO-GO needs a reason"
+        } else {
+            "the comment is empty"
+        };
+        model.notify(Level::Warn, format!("{what}: type it, or Esc to cancel"));
+        return Vec::new();
+    }
+    match purpose.decision {
+        Some(decision) => record(model, purpose.item, purpose.role, decision, Some(text)),
+        None => {
+            let Some(grid) = model.signoffs.grid.as_ref() else {
+                return Vec::new();
+            };
+            model.signoffs.recording = true;
+            vec![Cmd::AppendLedger(Payload::Comment {
+                env: grid.env.clone(),
+                release: grid.release.clone(),
+                item: purpose.item,
+                role: purpose.role,
+                text,
+            })]
+        }
+    }
+}
+
+fn record(
+    model: &mut Model,
+    item: String,
+    role: String,
+    decision: Decision,
+    comment: Option<String>,
+) -> Vec<Cmd> {
+    let Some((env, release)) = model
+        .signoffs
+        .grid
+        .as_ref()
+        .map(|g| (g.env.clone(), g.release.clone()))
+    else {
+        return Vec::new();
+    };
+    model.signoffs.recording = true;
+    model.notify(
+        Level::Info,
+        format!("recording {} on {item} × {role}…", decision.label()),
+    );
+    vec![Cmd::AppendLedger(Payload::Signoff {
+        env,
+        release,
+        item,
+        role,
+        decision,
+        comment,
+    })]
+}
+
+pub fn appended(model: &mut Model, result: Result<Entry, String>) {
+    model.signoffs.recording = false;
+    match result {
+        Ok(entry) => {
+            if let Some(grid) = model.signoffs.grid.as_mut() {
+                grid.apply(&entry);
+            }
+            model.notify(Level::Good, format!("recorded seq {} (on disk)", entry.seq));
+        }
+        Err(e) => model.notify(Level::Error, format!("NOT recorded: {e}")),
+    }
+}
+
+/// Entries from the follower: kept for rebuilding grids, folded into the visible one.
+pub fn entries(model: &mut Model, entries: Vec<Entry>) {
+    let mut changed = !model.signoffs.loaded;
+    // The first batch is the history; only what arrives later is news for the activity pane.
+    let news = model.signoffs.loaded;
+    for entry in &entries {
+        if let Some(grid) = model.signoffs.grid.as_mut() {
+            changed |= grid.apply(entry);
+        }
+        if let (
+            true,
+            Payload::Signoff {
+                env,
+                item,
+                role,
+                decision,
+                ..
+            },
+        ) = (news, &entry.payload)
+        {
+            let who = match &entry.actor.ssh_origin {
+                Some(origin) => format!("{} ({origin})", entry.actor.account),
+                None => entry.actor.account.clone(),
+            };
+            let text = format!(
+                "{who} signed {} on {item} × {role} (seq {})",
+                decision.label(),
+                entry.seq
+            );
+            model.log(Some(env), Level::Info, text);
+            changed = true;
+        }
+    }
+    model.signoffs.loaded = true;
+    model.signoffs.entries.extend(entries);
+    model.signoffs.ledger_error = None;
+    if changed {
+        model.dirty = true;
+    }
+}

@@ -1,0 +1,163 @@
+use super::update;
+use crate::ledger::{Actor, Decision, Ledger, Payload};
+use crate::model::fixtures::three_lanes;
+use crate::model::{Level, Model, Overlay, Pane};
+use crate::msg::{Action, Cmd, Msg};
+use crate::policy::{RoleConfig, SignoffConfig};
+
+fn config() -> SignoffConfig {
+    SignoffConfig {
+        items: vec!["Database".into(), "Security".into()],
+        roles: vec![
+            RoleConfig {
+                name: "Technical Lead".into(),
+                accounts: vec!["alice".into()],
+                required: true,
+            },
+            RoleConfig {
+                name: "Security Officer".into(),
+                accounts: vec!["dave".into()],
+                required: true,
+            },
+        ],
+    }
+}
+
+/// The sign-off pane of prod (release 1.4.2, what runs in staging), as `account`.
+fn model(account: &str) -> Model {
+    let mut model = three_lanes(1);
+    model.signoffs.config = config();
+    model.signoffs.account = Some(account.into());
+    update(&mut model, Msg::LedgerEntries(Vec::new()));
+    update(&mut model, Msg::Action(Action::NextPane));
+    update(&mut model, Msg::Action(Action::NextLane));
+    update(&mut model, Msg::Action(Action::NextLane));
+    model
+}
+
+fn press(model: &mut Model, action: Action) -> Vec<Cmd> {
+    update(model, Msg::Action(action))
+}
+
+#[test]
+fn the_grid_is_for_the_selected_lane_and_the_release_that_would_be_promoted() {
+    let model = model("alice");
+    assert_eq!(model.focus, Pane::Signoff);
+    let grid = model.signoffs.grid.as_ref().unwrap();
+    assert_eq!(
+        (grid.env.as_str(), grid.release.as_str()),
+        ("prod", "1.4.2")
+    );
+}
+
+#[test]
+fn go_is_recorded_at_once_for_an_allowed_account() {
+    let mut model = model("alice");
+    let cmds = press(&mut model, Action::SignGo);
+    let expected = Payload::Signoff {
+        env: "prod".into(),
+        release: "1.4.2".into(),
+        item: "Database".into(),
+        role: "Technical Lead".into(),
+        decision: Decision::Go,
+        comment: None,
+    };
+    assert_eq!(cmds, vec![Cmd::AppendLedger(expected)]);
+    assert!(model.signoffs.recording);
+}
+
+#[test]
+fn an_account_outside_the_role_is_told_why_and_nothing_is_sent() {
+    let mut model = model("mallory");
+    assert!(press(&mut model, Action::SignGo).is_empty());
+    let notice = model.notice.clone().unwrap();
+    assert_eq!(notice.level, Level::Warn);
+    assert!(notice.text.contains("mallory"), "{}", notice.text);
+    assert!(notice.text.contains("alice"), "{}", notice.text);
+}
+
+#[test]
+fn read_only_cannot_sign() {
+    let mut model = model("alice");
+    model.read_only = true;
+    assert!(press(&mut model, Action::SignGo).is_empty());
+    assert!(
+        model
+            .notice
+            .unwrap()
+            .text
+            .to_lowercase()
+            .contains("read-only")
+    );
+}
+
+#[test]
+fn no_go_asks_for_a_reason_and_refuses_an_empty_one() {
+    let mut model = model("alice");
+    assert!(press(&mut model, Action::SignNoGo).is_empty());
+    assert!(matches!(model.overlay, Overlay::Comment(_)));
+    assert!(update(&mut model, Msg::CommentSubmitted("   ".into())).is_empty());
+    assert!(
+        matches!(model.overlay, Overlay::Comment(_)),
+        "the editor stays open"
+    );
+    let cmds = update(
+        &mut model,
+        Msg::CommentSubmitted("migration not rehearsed\nsee ticket".into()),
+    );
+    assert!(matches!(
+        &cmds[..],
+        [Cmd::AppendLedger(Payload::Signoff { decision: Decision::NoGo, comment: Some(c), .. })]
+            if c == "migration not rehearsed\nsee ticket"
+    ));
+    assert_eq!(model.overlay, Overlay::None);
+}
+
+#[test]
+fn cancelling_the_editor_records_nothing() {
+    let mut model = model("alice");
+    press(&mut model, Action::Comment);
+    assert!(update(&mut model, Msg::CommentCancelled).is_empty());
+    assert_eq!(model.overlay, Overlay::None);
+}
+
+#[test]
+fn entries_from_another_cockpit_fill_the_grid_and_the_activity_pane() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(dir.path().join("l.jsonl")).unwrap();
+    let dave = Actor {
+        account: "dave".into(),
+        uid: 1004,
+        host: "bastion".into(),
+        ssh_origin: Some("10.0.0.9:52100".into()),
+    };
+    let entry = ledger
+        .append(
+            &dave,
+            Payload::Signoff {
+                env: "prod".into(),
+                release: "1.4.2".into(),
+                item: "Security".into(),
+                role: "Security Officer".into(),
+                decision: Decision::Go,
+                comment: None,
+            },
+        )
+        .unwrap();
+    let mut model = model("alice");
+    model.dirty = false;
+    update(&mut model, Msg::LedgerEntries(vec![entry]));
+    assert!(model.dirty);
+    let grid = model.signoffs.grid.as_ref().unwrap();
+    assert_eq!(
+        grid.cell_by_name("Security", "Security Officer")
+            .unwrap()
+            .decision(),
+        Some(Decision::Go)
+    );
+    assert!(
+        model.activity.entries[0]
+            .text
+            .starts_with("dave (10.0.0.9:52100) signed GO on Security")
+    );
+}
