@@ -1,1 +1,2 @@
 //! model (in progress)
+pub mod pipeline;

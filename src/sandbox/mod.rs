@@ -1,1 +1,2 @@
 //! sandbox (in progress)
+pub mod github;

@@ -1,0 +1,1 @@
+//! GitHub Actions subset of the sandbox (in progress).
