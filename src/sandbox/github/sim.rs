@@ -255,3 +255,70 @@ impl SimRun {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run() -> SimRun {
+        SimRun {
+            id: 1,
+            run_number: 1,
+            version: "1.0.0".into(),
+            head_sha: "abc".into(),
+            git_ref: "main".into(),
+            event: "workflow_dispatch".into(),
+            start: 0.0,
+            fail_at: None,
+            gate: false,
+            approved_at: None,
+            rejected_at: None,
+            cancelled_at: None,
+        }
+    }
+
+    /// How many times the run body and the jobs body change over a whole run: what a poller
+    /// using ETags pays for, whatever its interval (as long as it is shorter than a step).
+    #[test]
+    fn github_sim_body_changes_per_run() {
+        let r = run();
+        let (mut run_changes, mut job_changes) = (0, 0);
+        let mut prev = r.view(-1.0);
+        let end = QUEUE_SECS + (0..10).map(duration).sum::<f64>();
+        let mut t = 0.0;
+        while t <= end + 1.0 {
+            let v = r.view(t);
+            run_changes += usize::from(
+                (v.status, v.conclusion, v.updated) != (prev.status, prev.conclusion, prev.updated),
+            );
+            job_changes += usize::from(v.jobs != prev.jobs);
+            prev = v;
+            t += 1.0;
+        }
+        assert_eq!(prev.status, "completed");
+        assert_eq!(prev.conclusion, Some("success"));
+        let steps: usize = STEPS.iter().map(|s| s.len()).sum();
+        // Run: each job start/end instant (shared boundaries) + the final success.
+        assert!(run_changes <= 12, "{run_changes}");
+        // Jobs: each step boundary (24 steps) plus the first job starting.
+        assert!(job_changes <= steps + 2, "{job_changes} > {steps} + 2");
+        eprintln!("5460 s run: run body changed {run_changes}x, jobs body {job_changes}x");
+    }
+
+    #[test]
+    fn github_sim_gate_waits_until_approved() {
+        let mut r = run();
+        r.gate = true;
+        let at_gate = QUEUE_SECS + (0..GATED_JOB).map(duration).sum::<f64>();
+        let v = r.view(at_gate + 10_000.0);
+        assert_eq!((v.status, v.waiting_since), ("waiting", Some(at_gate)));
+        assert_eq!(v.jobs[GATED_JOB].status, "waiting");
+        r.approved_at = Some(at_gate + 100.0);
+        let v = r.view(at_gate + 101.0);
+        assert_eq!(
+            (v.status, v.jobs[GATED_JOB].status),
+            ("in_progress", "in_progress")
+        );
+        assert_eq!(v.jobs[GATED_JOB].started, Some(at_gate + 100.0));
+    }
+}
