@@ -3,6 +3,7 @@
 #[doc(hidden)]
 pub mod fixtures;
 pub mod lane;
+pub mod pipeline;
 pub mod signoff;
 mod state;
 

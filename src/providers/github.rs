@@ -1,8 +1,30 @@
 //! GitHub Actions: workflow runs and jobs as release phases; `workflow_dispatch` to trigger.
+//!
+//! - [`GithubClient`]: the REST client (conditional GETs with ETags, rate-limit aware).
+//! - [`wire`]: the response shapes we read (a subset of the OpenAPI schemas).
+//! - [`to_pipeline`]: a run + its jobs + pending deployments → [`crate::model::pipeline::Pipeline`].
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+
+mod actions;
+mod client;
+mod convert;
+mod error;
+mod ratelimit;
+mod token;
+pub mod wire;
+
+pub use actions::DispatchOutcome;
+pub use client::{Fetched, GithubClient, RunSnapshot};
+pub use convert::{expected_durations, to_pipeline};
+pub use error::GithubError;
+pub use ratelimit::RateLimit;
+pub use token::Token;
+
+/// The default REST base URL (GitHub Enterprise Server: `https://HOST/api/v3`).
+pub const DEFAULT_BASE_URL: &str = "https://api.github.com";
 
 /// The build pipeline of a profile.
 #[derive(Debug, Clone, Deserialize)]
@@ -23,6 +45,20 @@ pub struct PipelineConfig {
     pub version_input: String,
     /// A command that prints a token (e.g. `gh auth token`); else `GITHUB_TOKEN` / `GH_TOKEN`.
     pub token_command: Option<String>,
+    /// Expected minutes per job name (e.g. `"Test Suite Execution" = 20`); jobs not listed use
+    /// the seed-000 midpoints when their name matches, else the mean of the known ones.
+    #[serde(default)]
+    pub expected_minutes: BTreeMap<String, f64>,
+}
+
+impl PipelineConfig {
+    /// The base URL without a trailing slash.
+    pub fn base(&self) -> &str {
+        self.base_url
+            .as_deref()
+            .unwrap_or(DEFAULT_BASE_URL)
+            .trim_end_matches('/')
+    }
 }
 
 fn default_ref() -> String {

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod cloudrun_routes;
 pub mod cloudrun_sim;
 pub mod faults;
+pub mod github;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -1,0 +1,329 @@
+//! The GitHub REST client: conditional GETs (per-URL ETag + last body), rate-limit aware.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use reqwest::header::{ACCEPT, ETAG, IF_NONE_MATCH};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::ratelimit::{RateLimit, limited_until};
+use super::wire::{ErrorBody, Job, JobList, PendingDeployment, WorkflowRun, WorkflowRunList};
+use super::{GithubError, PipelineConfig, Token};
+
+/// The result of a conditional poll.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fetched<T> {
+    /// New data (HTTP 200 with a different body).
+    Changed(T),
+    /// HTTP 304: nothing changed since the last poll of this URL; skip any state change/redraw.
+    Unchanged,
+}
+
+impl<T> Fetched<T> {
+    pub fn changed(self) -> Option<T> {
+        match self {
+            Fetched::Changed(v) => Some(v),
+            Fetched::Unchanged => None,
+        }
+    }
+}
+
+/// A run with its jobs (and pending deployments when it waits for an approval).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSnapshot {
+    pub run: WorkflowRun,
+    pub jobs: Vec<Job>,
+    pub pending: Vec<PendingDeployment>,
+}
+
+#[derive(Default)]
+struct State {
+    /// URL → (ETag, last 200 body).
+    cache: HashMap<String, (String, Vec<u8>)>,
+    rate: Option<RateLimit>,
+    blocked: Option<(DateTime<Utc>, String)>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    cfg: PipelineConfig,
+    token: Option<Token>,
+    state: Mutex<State>,
+}
+
+/// Cheap to clone: polling tasks share one client (and its ETag cache and rate-limit state).
+#[derive(Clone)]
+pub struct GithubClient {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for GithubClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = &self.inner.cfg;
+        f.debug_struct("GithubClient")
+            .field("base", &c.base())
+            .field("repo", &format!("{}/{}", c.owner, c.repo))
+            .field("workflow", &c.workflow)
+            .field("token", &self.inner.token)
+            .finish()
+    }
+}
+
+/// Percent-encodes one path segment (owner, repo or workflow file name).
+fn seg(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl GithubClient {
+    pub fn new(cfg: &PipelineConfig, token: Option<Token>) -> Result<Self, GithubError> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("flightdeck/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| GithubError::Transport {
+                url: cfg.base().to_string(),
+                detail: format!("cannot build HTTP client: {e}"),
+            })?;
+        let inner = Inner {
+            http,
+            cfg: cfg.clone(),
+            token,
+            state: Mutex::new(State::default()),
+        };
+        Ok(GithubClient {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// The budget from the last response, for the UI.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.lock().rate.clone()
+    }
+
+    /// Set after a rate-limit refusal: no request is sent before this time.
+    pub fn blocked_until(&self) -> Option<DateTime<Utc>> {
+        self.lock().blocked.as_ref().map(|b| b.0)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // The state holds plain data only; a panic elsewhere cannot leave it half-updated.
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(super) fn cfg(&self) -> &PipelineConfig {
+        &self.inner.cfg
+    }
+
+    fn repo_url(&self) -> String {
+        let c = &self.inner.cfg;
+        format!("{}/repos/{}/{}", c.base(), seg(&c.owner), seg(&c.repo))
+    }
+
+    pub(super) fn workflow_url(&self) -> String {
+        format!(
+            "{}/actions/workflows/{}",
+            self.repo_url(),
+            seg(&self.inner.cfg.workflow)
+        )
+    }
+
+    pub(super) fn run_url(&self, run_id: u64) -> String {
+        format!("{}/actions/runs/{run_id}", self.repo_url())
+    }
+
+    /// Sends one request; updates the rate-limit budget; maps refusals to errors.
+    pub(super) async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&Value>,
+        etag: Option<&str>,
+    ) -> Result<reqwest::Response, GithubError> {
+        let now = Utc::now();
+        if let Some((until, reason)) = self.lock().blocked.clone().filter(|b| b.0 > now) {
+            return Err(GithubError::RateLimited {
+                url: url.into(),
+                until,
+                reason,
+            });
+        }
+        let mut rb = self
+            .inner
+            .http
+            .request(method.clone(), url)
+            .header(ACCEPT, "application/vnd.github+json")
+            .header("X-GitHub-Api-Version", "2022-11-28");
+        if let Some(t) = &self.inner.token {
+            rb = rb.bearer_auth(t.secret());
+        }
+        if let Some(e) = etag {
+            rb = rb.header(IF_NONE_MATCH, e);
+        }
+        if let Some(b) = body {
+            rb = rb.json(b);
+        }
+        let resp = rb.send().await.map_err(|e| GithubError::Transport {
+            url: url.into(),
+            detail: e.without_url().to_string(),
+        })?;
+        let status = resp.status();
+        if let Some(rl) = RateLimit::from_headers(resp.headers()) {
+            self.lock().rate = Some(rl);
+        }
+        if status.is_success() || status == StatusCode::NOT_MODIFIED {
+            self.lock().blocked = None;
+            return Ok(resp);
+        }
+        let headers = resp.headers().clone();
+        let bytes = resp.bytes().await.unwrap_or_default();
+        let message: String = serde_json::from_slice::<ErrorBody>(&bytes)
+            .map(|b| b.message.chars().take(200).collect())
+            .unwrap_or_default();
+        if let Some((until, reason)) = limited_until(status.as_u16(), &headers, &message, now) {
+            self.lock().blocked = Some((until, reason.clone()));
+            return Err(GithubError::RateLimited {
+                url: url.into(),
+                until,
+                reason,
+            });
+        }
+        Err(GithubError::Http {
+            method: method.to_string(),
+            url: url.into(),
+            status: status.as_u16(),
+            message,
+        })
+    }
+
+    /// A conditional GET: sends the stored ETag; 304 → `Unchanged`.
+    async fn get_json<T: DeserializeOwned>(&self, url: &str) -> Result<Fetched<T>, GithubError> {
+        let etag = self.lock().cache.get(url).map(|c| c.0.clone());
+        let resp = self.send(Method::GET, url, None, etag.as_deref()).await?;
+        if resp.status() == StatusCode::NOT_MODIFIED {
+            return Ok(Fetched::Unchanged);
+        }
+        let new_etag = resp
+            .headers()
+            .get(ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(String::from);
+        let bytes = resp.bytes().await.map_err(|e| GithubError::Transport {
+            url: url.into(),
+            detail: e.without_url().to_string(),
+        })?;
+        let value = decode(url, &bytes)?;
+        if let Some(e) = new_etag {
+            self.lock().cache.insert(url.into(), (e, bytes.to_vec()));
+        }
+        Ok(Fetched::Changed(value))
+    }
+
+    /// The last body seen for a URL (after an `Unchanged`).
+    fn cached<T: DeserializeOwned>(&self, url: &str) -> Result<T, GithubError> {
+        let body = self.lock().cache.get(url).map(|c| c.1.clone());
+        match body {
+            Some(b) => decode(url, &b),
+            None => Err(GithubError::Decode {
+                url: url.into(),
+                detail: "304 without a cached body".into(),
+            }),
+        }
+    }
+
+    fn runs_list_url(&self, per_page: u8) -> String {
+        format!(
+            "{}/runs?per_page={}",
+            self.workflow_url(),
+            per_page.clamp(1, 100)
+        )
+    }
+
+    /// The workflow's recent runs, newest first.
+    pub async fn list_runs(&self, per_page: u8) -> Result<Fetched<WorkflowRunList>, GithubError> {
+        self.get_json(&self.runs_list_url(per_page)).await
+    }
+
+    pub async fn get_run(&self, run_id: u64) -> Result<Fetched<WorkflowRun>, GithubError> {
+        self.get_json(&self.run_url(run_id)).await
+    }
+
+    /// The jobs (with steps) of the latest attempt of a run.
+    pub async fn list_jobs(&self, run_id: u64) -> Result<Fetched<JobList>, GithubError> {
+        self.get_json(&format!(
+            "{}/jobs?filter=latest&per_page=100",
+            self.run_url(run_id)
+        ))
+        .await
+    }
+
+    pub async fn pending_deployments(
+        &self,
+        run_id: u64,
+    ) -> Result<Fetched<Vec<PendingDeployment>>, GithubError> {
+        self.get_json(&format!("{}/pending_deployments", self.run_url(run_id)))
+            .await
+    }
+
+    /// One poll of a run: run + jobs (+ pending deployments while `waiting`), all conditional.
+    /// `Unchanged` when every request was answered 304.
+    pub async fn watch_run(&self, run_id: u64) -> Result<Fetched<RunSnapshot>, GithubError> {
+        let run_url = self.run_url(run_id);
+        let jobs_url = format!("{run_url}/jobs?filter=latest&per_page=100");
+        let pending_url = format!("{run_url}/pending_deployments");
+        let run_f = self.get_run(run_id).await?;
+        let jobs_f = self.list_jobs(run_id).await?;
+        let mut changed =
+            matches!(run_f, Fetched::Changed(_)) || matches!(jobs_f, Fetched::Changed(_));
+        let run = match run_f {
+            Fetched::Changed(r) => r,
+            Fetched::Unchanged => self.cached(&run_url)?,
+        };
+        let jobs = match jobs_f {
+            Fetched::Changed(j) => j,
+            Fetched::Unchanged => self.cached::<JobList>(&jobs_url)?,
+        };
+        let pending = if run.status.as_deref() == Some("waiting") {
+            match self.pending_deployments(run_id).await? {
+                Fetched::Changed(p) => {
+                    changed = true;
+                    p
+                }
+                Fetched::Unchanged => self.cached(&pending_url)?,
+            }
+        } else {
+            Vec::new()
+        };
+        Ok(if changed {
+            Fetched::Changed(RunSnapshot {
+                run,
+                jobs: jobs.jobs,
+                pending,
+            })
+        } else {
+            Fetched::Unchanged
+        })
+    }
+}
+
+pub(super) fn decode<T: DeserializeOwned>(url: &str, bytes: &[u8]) -> Result<T, GithubError> {
+    serde_json::from_slice(bytes).map_err(|e| GithubError::Decode {
+        url: url.into(),
+        detail: e.to_string(),
+    })
+}

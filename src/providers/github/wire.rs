@@ -1,0 +1,128 @@
+//! Response bodies as read from the GitHub REST API (fields we use; unknown fields ignored).
+//! Names follow the OpenAPI schemas `workflow-run`, `job`, `pending-deployment`.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+/// `GET …/actions/workflows/{workflow_id}/runs`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct WorkflowRunList {
+    pub total_count: u64,
+    pub workflow_runs: Vec<WorkflowRun>,
+}
+
+/// Schema `workflow-run`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct WorkflowRun {
+    pub id: u64,
+    pub name: Option<String>,
+    #[serde(default)]
+    pub display_title: String,
+    pub run_number: u64,
+    #[serde(default)]
+    pub run_attempt: Option<u64>,
+    pub event: String,
+    /// `queued`, `in_progress`, `waiting`, `completed`, …
+    pub status: Option<String>,
+    /// `success`, `failure`, `cancelled`, … once completed.
+    pub conclusion: Option<String>,
+    pub head_sha: String,
+    pub head_branch: Option<String>,
+    pub html_url: String,
+    pub url: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[serde(default)]
+    pub run_started_at: Option<DateTime<Utc>>,
+}
+
+/// `GET …/runs/{run_id}/jobs`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct JobList {
+    pub total_count: u64,
+    pub jobs: Vec<Job>,
+}
+
+/// Schema `job`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Job {
+    pub id: u64,
+    pub run_id: u64,
+    pub name: String,
+    /// `queued|in_progress|completed|waiting|requested|pending`.
+    pub status: String,
+    pub conclusion: Option<String>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub steps: Vec<Step>,
+    #[serde(default)]
+    pub runner_name: Option<String>,
+}
+
+/// An item of `job.steps`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Step {
+    pub number: u64,
+    pub name: String,
+    /// `queued|in_progress|completed`.
+    pub status: String,
+    pub conclusion: Option<String>,
+    #[serde(default)]
+    pub started_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// Schema `pending-deployment` (the endpoint returns an array of these).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct PendingDeployment {
+    pub environment: PendingEnvironment,
+    pub wait_timer: u64,
+    pub wait_timer_started_at: Option<DateTime<Utc>>,
+    pub current_user_can_approve: bool,
+    pub reviewers: Vec<PendingReviewer>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct PendingEnvironment {
+    #[serde(default)]
+    pub id: u64,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub html_url: Option<String>,
+}
+
+/// `{type: User|Team, reviewer: simple-user | team}`: we keep the login (user) or name (team).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct PendingReviewer {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub reviewer: ReviewerRef,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct ReviewerRef {
+    #[serde(default)]
+    pub login: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub slug: Option<String>,
+}
+
+/// Schema `workflow-dispatch-response` (200 when `return_run_details` is true).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct DispatchResponse {
+    pub workflow_run_id: u64,
+    pub run_url: String,
+    pub html_url: String,
+}
+
+/// Schemas `basic-error` / `validation-error`: only the message is kept.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ErrorBody {
+    #[serde(default)]
+    pub message: String,
+}
