@@ -9,7 +9,8 @@ use crate::config::{ConfigError, Paths, Profile, ThemeSpec};
 use crate::ledger::Ledger;
 use crate::model::{Level, Model};
 use crate::providers::cloudrun::CloudRunClient;
-use crate::runtime::{Effects, LaneSource, LedgerHandle};
+use crate::providers::github::{GithubClient, Token, expected_durations};
+use crate::runtime::{Effects, LaneSource, LedgerHandle, PipelineSource};
 use crate::sandbox::{self, RunningSandbox};
 use crate::ui::{Symbols, Theme, UiContext};
 
@@ -90,6 +91,28 @@ impl Session {
         let client = CloudRunClient::for_target(Session::http_client(), target);
         let state = client.fetch_state(&target.service_name()).await.ok()?;
         state.version().map(str::to_string)
+    }
+
+    /// The GitHub Actions client of the profile's pipeline (None when there is none).
+    pub async fn pipeline_source(&self) -> Result<Option<PipelineSource>, String> {
+        let Some(config) = &self.profile.pipeline else {
+            return Ok(None);
+        };
+        let token = if self.sandbox_url.is_some() {
+            None
+        } else {
+            Token::resolve(config).await.map_err(|e| e.to_string())?
+        };
+        let client = GithubClient::new(config, token).map_err(|e| e.to_string())?;
+        let speed = if self.sandbox_url.is_some() {
+            self.speed
+        } else {
+            1.0
+        };
+        Ok(Some(PipelineSource::new(
+            client,
+            expected_durations(Some(config), speed),
+        )))
     }
 
     /// Opens the profile's ledger and learns who we are; a problem is told in the cockpit, which
@@ -205,9 +228,18 @@ async fn run_cockpit(cli: &Cli) -> i32 {
     let http = Session::http_client();
     let mut model = session.model(cli.read_only);
     let ledger = session.open_ledger(&mut model);
+    let pipeline = match session.pipeline_source().await {
+        Ok(source) => source,
+        Err(e) => {
+            model.log(Some("build"), Level::Error, e);
+            None
+        }
+    };
+    model.pipeline.configured = pipeline.is_some();
     let effects = Effects {
         lanes: session.lane_sources(&http),
         ledger,
+        pipeline,
     };
     match crate::runtime::run(model, ui, effects).await {
         Ok(()) => exit::OK,

@@ -32,6 +32,12 @@ pub enum Msg {
     LedgerFailed(String),
     /// An append finished: the entry is on disk (fsynced), or why not.
     LedgerAppended(Box<Result<Entry, String>>),
+    /// A pipeline poll finished; `budget` is GitHub's `(remaining, limit)` after it.
+    PipelinePolled {
+        at: DateTime<Utc>,
+        poll: crate::runtime::PipelinePoll,
+        budget: Option<(u64, u64)>,
+    },
     /// The comment editor was submitted with this text.
     CommentSubmitted(String),
     CommentCancelled,
@@ -66,6 +72,11 @@ pub enum Action {
 pub enum Cmd {
     FetchLane {
         lane: usize,
+    },
+    /// Poll the build pipeline: run `run_id`, and look for a newer run when `look_for_newer`.
+    PollPipeline {
+        run_id: Option<u64>,
+        look_for_newer: bool,
     },
     /// Append to the ledger (lock, write, fsync) and answer with `Msg::LedgerAppended`.
     AppendLedger(Payload),

@@ -10,8 +10,10 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
 mod effects;
+mod pipeline_watch;
 
 pub use effects::{Effects, LaneSource, LedgerHandle};
+pub use pipeline_watch::{PipelinePoll, PipelineSource};
 
 use crate::model::{Model, Overlay};
 use crate::msg::Msg;

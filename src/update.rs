@@ -1,6 +1,7 @@
 //! `update(&mut Model, Msg) -> Vec<Cmd>`: the only place state changes. Pure: no I/O, no clock.
 
 mod lanes;
+mod pipeline;
 mod signoff;
 
 use crate::ledger::Decision;
@@ -20,7 +21,13 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
         }
         Msg::PollDue { now } => {
             model.now = now;
-            lanes::poll_all(model)
+            let mut cmds = lanes::poll_all(model);
+            cmds.extend(pipeline::poll_due(model, now));
+            cmds
+        }
+        Msg::PipelinePolled { at, poll, budget } => {
+            pipeline::polled(model, at, poll, budget);
+            Vec::new()
         }
         Msg::LaneFetched { lane, at, result } => {
             let cmds = lanes::fetched(model, lane, at, result);
@@ -137,6 +144,7 @@ fn scroll(model: &mut Model, delta: isize) {
             model.activity.scroll = (model.activity.scroll as isize + delta).clamp(0, max) as usize;
         }
         Pane::Lanes => move_lane(model, delta),
+        Pane::Phases => {}
         Pane::Signoff => {
             let movement = if delta < 0 {
                 CursorMove::Up

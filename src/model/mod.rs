@@ -6,5 +6,6 @@ pub mod lane;
 pub mod pipeline;
 pub mod signoff;
 mod state;
+pub mod watch;
 
 pub use state::*;

@@ -11,16 +11,18 @@ use crate::policy::SignoffConfig;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
     Lanes,
+    Phases,
     Signoff,
     Activity,
 }
 
 impl Pane {
-    pub const ORDER: [Pane; 3] = [Pane::Lanes, Pane::Signoff, Pane::Activity];
+    pub const ORDER: [Pane; 4] = [Pane::Lanes, Pane::Phases, Pane::Signoff, Pane::Activity];
 
     pub fn title(self) -> &'static str {
         match self {
             Pane::Lanes => "Lanes",
+            Pane::Phases => "Phases",
             Pane::Signoff => "Sign-off",
             Pane::Activity => "Activity",
         }
@@ -121,6 +123,7 @@ pub struct Model {
     /// The pane shown in the body (the focused one, or the last detail pane focused).
     pub detail: Pane,
     pub signoffs: Signoffs,
+    pub pipeline: super::watch::PipelineWatch,
     pub notice: Option<Notice>,
     /// Something visible changed since the last frame.
     pub dirty: bool,
@@ -150,6 +153,7 @@ impl Model {
             overlay: Overlay::None,
             detail: Pane::Activity,
             signoffs: Signoffs::default(),
+            pipeline: Default::default(),
             notice: None,
             dirty: true,
             quitting: false,

@@ -30,6 +30,7 @@ pub struct LedgerHandle {
 pub struct Effects {
     pub lanes: Vec<LaneSource>,
     pub ledger: Option<LedgerHandle>,
+    pub pipeline: Option<super::PipelineSource>,
 }
 
 impl Effects {
@@ -52,6 +53,23 @@ impl Effects {
                         lane,
                         at: Utc::now(),
                         result,
+                    });
+                });
+            }
+            Cmd::PollPipeline {
+                run_id,
+                look_for_newer,
+            } => {
+                let Some(source) = self.pipeline.clone() else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let poll = source.poll(run_id, look_for_newer).await;
+                    let budget = source.client.rate_limit().map(|r| (r.remaining, r.limit));
+                    let _ = tx.send(Msg::PipelinePolled {
+                        at: Utc::now(),
+                        poll,
+                        budget,
                     });
                 });
             }

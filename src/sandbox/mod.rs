@@ -84,6 +84,7 @@ impl Drop for RunningSandbox {
 }
 
 pub fn router(state: Arc<SandboxState>) -> Router {
+    let github = github::router(github::GithubSim::new(state.clock.speed()));
     Router::new()
         .merge(cloudrun_routes::router())
         .route("/apps/{service}/{endpoint}", any(apps::probe))
@@ -94,6 +95,7 @@ pub fn router(state: Arc<SandboxState>) -> Router {
             faults::inject,
         ))
         .with_state(state)
+        .merge(github)
 }
 
 /// Binds `addr` (port 0 picks a free one) and serves until the returned handle is dropped.

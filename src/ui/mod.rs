@@ -18,6 +18,7 @@ pub mod grid;
 pub mod header;
 pub mod help;
 pub mod lanes;
+pub mod phases;
 pub mod status_bar;
 pub mod symbols;
 pub mod theme;
@@ -115,6 +116,7 @@ fn render_body(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect) {
     let focused = model.focus == detail;
     match detail {
         Pane::Signoff => grid::render(model, ui, frame, detail_area, focused),
+        Pane::Phases => phases::render(model, ui, frame, detail_area, focused),
         Pane::Lanes | Pane::Activity => {}
     }
     if let Some(activity_area) = activity_area {

@@ -1,0 +1,35 @@
+//! The build pipeline as this cockpit knows it: the newest run, how old that is, and the
+//! GitHub rate-limit budget left.
+
+use chrono::{DateTime, Utc};
+
+use super::pipeline::Pipeline;
+
+/// Look for a newer run every this many polls (and whenever the watched run is done).
+pub const LIST_EVERY: u32 = 5;
+
+#[derive(Debug, Clone, Default)]
+pub struct PipelineWatch {
+    /// A pipeline is configured in the profile.
+    pub configured: bool,
+    pub run: Option<Pipeline>,
+    pub fetched_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+    /// Rate limited: no request before this time.
+    pub blocked_until: Option<DateTime<Utc>>,
+    pub in_flight: bool,
+    pub polls_since_list: u32,
+    /// `(remaining, limit)` of the GitHub budget, when known.
+    pub budget: Option<(u64, u64)>,
+    pub no_runs: bool,
+}
+
+impl PipelineWatch {
+    /// Whether a poll should also look for a newer run.
+    pub fn look_for_newer(&self) -> bool {
+        match &self.run {
+            None => true,
+            Some(run) => run.state.is_done() || self.polls_since_list >= LIST_EVERY,
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! The build pipeline's phases: a row per phase with its state, elapsed and expected time and a
+//! progress bar; the running phase highlighted; why a phase failed; who may approve a wait.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{Role, UiContext, human_secs};
+use crate::model::Model;
+use crate::model::pipeline::{Phase, PhaseState, Pipeline, Reviewer};
+
+pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focused: bool) {
+    let watch = &model.pipeline;
+    let Some(run) = &watch.run else {
+        let text = match (&watch.error, watch.configured, watch.no_runs) {
+            (Some(error), _, _) => format!("  {} {error}", ui.symbols.fail),
+            (None, false, _) => {
+                "  no pipeline in this profile ([pipeline] names a GitHub workflow)".into()
+            }
+            (None, true, true) => "  the workflow has no runs yet".into(),
+            (None, true, false) => "  waiting for the first poll".into(),
+        };
+        let block = ui.block(" Build ", focused);
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, ui.theme.style(Role::Dim))).block(block),
+            area,
+        );
+        return;
+    };
+    let title = title(model, run, ui);
+    let block = ui.block(&title, focused);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = inner.width as usize;
+    let rows = (inner.height as usize).saturating_sub(1);
+    let current = run.current_phase().unwrap_or(0);
+    let first = (current + 1).saturating_sub(rows);
+    let mut lines: Vec<Line> = run
+        .phases
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(rows)
+        .map(|(index, phase)| {
+            phase_line(
+                model,
+                phase,
+                index == current && !run.state.is_done(),
+                ui,
+                width,
+            )
+        })
+        .collect();
+    lines.push(footer(model, run, ui));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn title(model: &Model, run: &Pipeline, ui: &UiContext) -> String {
+    let sep = ui.symbols.sep;
+    let mut title = format!(" Build #{} {sep} {} ", run.run_number, run.title);
+    if let Some(conclusion) = &run.conclusion {
+        title.push_str(&format!("{sep} {conclusion} "));
+    } else if let (Some(eta), Some(left)) = (run.eta(model.now), run.remaining(model.now)) {
+        title.push_str(&format!(
+            "{sep} ETA {} ({}) ",
+            eta.format("%H:%M"),
+            human_secs(left.num_seconds())
+        ));
+    }
+    title
+}
+
+fn phase_line<'a>(
+    model: &Model,
+    phase: &Phase,
+    current: bool,
+    ui: &UiContext,
+    width: usize,
+) -> Line<'a> {
+    let (symbol, role) = match phase.state {
+        PhaseState::Succeeded => (ui.symbols.pass, Role::Pass),
+        PhaseState::Running => (ui.symbols.running, Role::Running),
+        PhaseState::WaitingApproval => (ui.symbols.warn, Role::Warn),
+        PhaseState::Failed => (ui.symbols.fail, Role::Fail),
+        PhaseState::Cancelled => (ui.symbols.fail, Role::Warn),
+        PhaseState::Skipped => (ui.symbols.skipped, Role::Dim),
+        PhaseState::Pending => (ui.symbols.pending, Role::Dim),
+    };
+    let word = match phase.state {
+        PhaseState::WaitingApproval => "approval",
+        other => other.label(),
+    };
+    let elapsed = phase
+        .elapsed(model.now)
+        .map_or_else(|| "-".into(), |e| human_secs(e.num_seconds()));
+    let expected = phase
+        .expected
+        .map_or_else(|| "?".into(), |e| human_secs(e.num_seconds()));
+    let steps = if phase.steps_total > 0 {
+        format!(" {}/{}", phase.steps_done, phase.steps_total)
+    } else {
+        String::new()
+    };
+    let name_width = width.saturating_sub(12 + 16 + 14).clamp(12, 46);
+    let bar_width = width
+        .saturating_sub(12 + name_width + 16 + steps.len())
+        .min(12);
+    let name: String = phase.name.chars().take(name_width - 1).collect();
+    let name_role = if current { Role::Running } else { Role::Text };
+    Line::from(vec![
+        Span::styled(format!("{symbol} {word:<10}"), ui.theme.style(role)),
+        Span::styled(format!("{name:<name_width$}"), ui.theme.style(name_role)),
+        Span::styled(
+            format!("{elapsed:>7}/{expected:<7} "),
+            ui.theme.style(Role::Dim),
+        ),
+        Span::styled(
+            ui.symbols.bar(phase.fraction(model.now), bar_width),
+            ui.theme.style(role),
+        ),
+        Span::styled(steps, ui.theme.style(Role::Dim)),
+    ])
+}
+
+/// Why it failed, who may approve, or how fresh the data is and the budget left.
+fn footer<'a>(model: &Model, run: &Pipeline, ui: &UiContext) -> Line<'a> {
+    if let Some((_, phase)) = run.failure() {
+        let step = phase.failed_step.as_deref().unwrap_or("?");
+        let conclusion = phase.conclusion.as_deref().unwrap_or("failure");
+        return Line::from(Span::styled(
+            format!(
+                "{} {} ended in {conclusion} at step \"{step}\"",
+                ui.symbols.fail, phase.name
+            ),
+            ui.theme.style(Role::Fail),
+        ));
+    }
+    if let Some(approval) = run.approvals.first() {
+        let who: Vec<String> = approval
+            .reviewers
+            .iter()
+            .map(|r| match r {
+                Reviewer::User(login) => login.clone(),
+                Reviewer::Team(slug) => format!("team {slug}"),
+            })
+            .collect();
+        return Line::from(Span::styled(
+            format!(
+                "{} waiting for approval of {} by {}",
+                ui.symbols.warn,
+                approval.environment,
+                who.join(", ")
+            ),
+            ui.theme.style(Role::Warn),
+        ));
+    }
+    let watch = &model.pipeline;
+    let age = watch
+        .fetched_at
+        .map(|t| (model.now - t).num_seconds().max(0));
+    let stale =
+        age.is_some_and(|a| a > 2 * model.poll_interval_secs as i64) || watch.error.is_some();
+    let mut text = match age {
+        Some(age) if stale => format!("{} STALE: data {} old", ui.symbols.stale, human_secs(age)),
+        Some(age) => format!("data {}", human_secs(age)),
+        None => "no data yet".into(),
+    };
+    if let Some((remaining, limit)) = watch.budget {
+        text.push_str(&format!(
+            " {} GitHub budget {remaining}/{limit}",
+            ui.symbols.sep
+        ));
+    }
+    if let Some(error) = &watch.error {
+        text.push_str(&format!(" {} {error}", ui.symbols.sep));
+    }
+    Line::from(Span::styled(
+        text,
+        ui.theme.style(if stale { Role::Stale } else { Role::Dim }),
+    ))
+}
