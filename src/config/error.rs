@@ -33,11 +33,40 @@ impl ConfigError {
             Some(span) => line_and_column(text, span.start),
             None => (None, None),
         };
+        let message = err.message().trim();
+        // toml names the problem but not the key; the key is on the line the span points at.
+        let key = line
+            .and_then(|n| text.lines().nth(n - 1))
+            .and_then(|l| l.split_once('='))
+            .map(|(k, _)| k.trim())
+            .filter(|k| !k.is_empty() && !message.contains(&format!("`{k}`")));
         ConfigError {
             file: file.to_path_buf(),
             line,
             column,
-            message: err.message().trim().to_string(),
+            message: match key {
+                Some(key) => format!("`{key}`: {message}"),
+                None => message.to_string(),
+            },
+            hint: None,
+        }
+    }
+
+    /// Locates a semantic error at the `nth` (0-based) line where `needle` occurs.
+    pub fn at_nth_text(
+        file: &Path,
+        text: &str,
+        needle: &str,
+        nth: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        let offset = text.match_indices(needle).nth(nth).map(|(i, _)| i);
+        let (line, column) = offset.map_or((None, None), |o| line_and_column(text, o));
+        ConfigError {
+            file: file.to_path_buf(),
+            line,
+            column,
+            message: message.into(),
             hint: None,
         }
     }

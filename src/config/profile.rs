@@ -176,12 +176,14 @@ impl Profile {
         for env in &self.environments {
             let at = format!("name = \"{}\"", env.name);
             if !seen.insert(env.name.as_str()) {
-                return Err(ConfigError::at_text(
+                return Err(ConfigError::at_nth_text(
                     source,
                     text,
                     &at,
+                    1,
                     format!("environments: `{}` is listed twice", env.name),
-                ));
+                )
+                .with_hint("environment names must be unique: they name the lanes"));
             }
             match &env.cloudrun {
                 None => {

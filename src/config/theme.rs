@@ -67,8 +67,25 @@ pub struct ThemeSpec {
 
 impl ThemeSpec {
     pub fn parse(source: &Path, text: &str) -> Result<ThemeSpec, ConfigError> {
-        let spec: ThemeSpec =
-            toml::from_str(text).map_err(|e| ConfigError::from_toml(source, text, &e))?;
+        let spec: ThemeSpec = toml::from_str(text).map_err(|e| {
+            let mut error = ConfigError::from_toml(source, text, &e);
+            if error.message.contains("Failed to parse Colors") {
+                let value = error
+                    .line
+                    .and_then(|n| text.lines().nth(n - 1))
+                    .and_then(|l| l.split('"').nth(1))
+                    .unwrap_or("?")
+                    .to_string();
+                error.message = error.message.replace(
+                    "Failed to parse Colors",
+                    &format!("`{value}` is not a colour"),
+                );
+                error = error.with_hint(
+                    "use a name (green, light_red, dark_gray …), an index 0-255, or \"#rrggbb\"",
+                );
+            }
+            error
+        })?;
         for role in spec.roles.keys() {
             if !ROLES.contains(&role.as_str()) {
                 return Err(ConfigError::at_text(

@@ -1,0 +1,313 @@
+//! The Cloud Run provider against the sandbox over loopback, with every request body the
+//! provider sends and every response the sandbox gives checked against the discovery document.
+
+mod support {
+    pub mod discovery;
+}
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use flightdeck::providers::auth::TokenSource;
+use flightdeck::providers::cloudrun::CloudRunClient;
+use flightdeck::providers::cloudrun_wire::{Service, TrafficTarget};
+use flightdeck::sandbox::{SandboxState, router};
+use serde_json::Value;
+use support::discovery::Discovery;
+
+const PROD: &str = "projects/clarity-sandbox/locations/us-central1/services/clarity-backend-prod";
+
+#[derive(Debug, Clone)]
+struct Exchange {
+    method: String,
+    path: String,
+    request: Vec<u8>,
+    status: u16,
+    response: Vec<u8>,
+}
+
+type Log = Arc<Mutex<Vec<Exchange>>>;
+
+async fn record(State(log): State<Log>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let (method, path) = (parts.method.to_string(), parts.uri.path().to_string());
+    let response = next
+        .run(Request::from_parts(parts, Body::from(body.clone())))
+        .await;
+    let (rparts, rbody) = response.into_parts();
+    let rbody = to_bytes(rbody, usize::MAX).await.unwrap_or_default();
+    log.lock().unwrap().push(Exchange {
+        method,
+        path,
+        request: body.to_vec(),
+        status: rparts.status.as_u16(),
+        response: rbody.to_vec(),
+    });
+    Response::from_parts(rparts, Body::from(rbody))
+}
+
+/// A sandbox at `speed` on 127.0.0.1:0 behind a recorder; returns (client, state, log, base URL).
+async fn sandbox(speed: f64) -> (CloudRunClient, Arc<SandboxState>, Log, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = Arc::new(SandboxState::new(speed, &base));
+    let log: Log = Arc::default();
+    let app =
+        router(state.clone()).layer(axum::middleware::from_fn_with_state(log.clone(), record));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let client = CloudRunClient::new(reqwest::Client::new(), &base, TokenSource::None);
+    (client, state, log, base)
+}
+
+fn schema_for(exchange: &Exchange) -> Option<&'static str> {
+    let p = exchange.path.as_str();
+    match exchange.method.as_str() {
+        "GET" if p.ends_with("/revisions") => Some("GoogleCloudRunV2ListRevisionsResponse"),
+        "GET" if p.contains("/operations/") => Some("GoogleLongrunningOperation"),
+        "GET" if p.contains("/services/") => Some("GoogleCloudRunV2Service"),
+        "PATCH" => Some("GoogleLongrunningOperation"),
+        _ => None,
+    }
+}
+
+/// Every exchange so far is valid against the discovery document.
+fn assert_wire_valid(log: &Log) {
+    let discovery = Discovery::cloud_run();
+    let log = log.lock().unwrap();
+    assert!(!log.is_empty());
+    for exchange in log.iter().filter(|e| e.path.starts_with("/v2/")) {
+        if exchange.method == "PATCH" {
+            let body: Value = serde_json::from_slice(&exchange.request).unwrap();
+            let problems = discovery.validate("GoogleCloudRunV2Service", &body);
+            assert!(
+                problems.is_empty(),
+                "PATCH body {}: {problems:?}",
+                exchange.path
+            );
+        }
+        if exchange.status == 200 {
+            let schema =
+                schema_for(exchange).unwrap_or_else(|| panic!("unexpected {}", exchange.path));
+            let body: Value = serde_json::from_slice(&exchange.response).unwrap();
+            let problems = discovery.validate(schema, &body);
+            assert!(
+                problems.is_empty(),
+                "{} {}: {problems:?}",
+                exchange.method,
+                exchange.path
+            );
+        }
+    }
+}
+
+async fn wait_done(client: &CloudRunClient, operation: &str) -> Value {
+    for _ in 0..400 {
+        let op = client.get_operation(operation).await.unwrap();
+        if op.done {
+            return op.response.unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("operation {operation} never finished");
+}
+
+#[tokio::test]
+async fn three_lanes_are_read_from_the_sandbox() {
+    let (client, _, log, _) = sandbox(20.0).await;
+    for (env, version) in [("dev", "1.4.2"), ("staging", "1.4.1"), ("prod", "1.4.0")] {
+        let name = format!(
+            "projects/clarity-sandbox/locations/us-central1/services/clarity-backend-{env}"
+        );
+        let state = client.fetch_state(&name).await.unwrap();
+        assert_eq!(state.version(), Some(version), "{env}");
+        assert!(state.settled());
+        assert_eq!(state.split_text().matches('%').count(), 1);
+        assert!(state.revisions.len() >= 3, "{env} has past revisions");
+    }
+    assert_wire_valid(&log);
+}
+
+#[tokio::test]
+async fn a_new_image_makes_a_new_revision_through_a_long_running_operation() {
+    let (client, _, log, _) = sandbox(2000.0).await;
+    let mut service: Service = client.get_service(PROD).await.unwrap();
+    let before = client.list_revisions(PROD).await.unwrap().len();
+    let image = service.template.as_ref().unwrap().containers[0]
+        .image
+        .replace("1.4.0", "1.5.0");
+    service.template.as_mut().unwrap().containers[0].image = image;
+    let current = service.latest_ready_revision.clone().unwrap();
+    service.traffic = vec![TrafficTarget::to_revision(&current, 100)];
+    let op = client.patch_service(&service, None).await.unwrap();
+    assert!(!op.done);
+    let during = client.fetch_state(PROD).await.unwrap();
+    assert!(
+        during.reconciling && !during.settled(),
+        "the lane sees the operation in flight"
+    );
+    let response = wait_done(&client, &op.name).await;
+    assert_eq!(
+        response["@type"],
+        "type.googleapis.com/google.cloud.run.v2.Service"
+    );
+    let after = client.fetch_state(PROD).await.unwrap();
+    assert_eq!(client.list_revisions(PROD).await.unwrap().len(), before + 1);
+    assert_eq!(after.revisions[0].version, "1.5.0");
+    assert_eq!(
+        after.version(),
+        Some("1.4.0"),
+        "no traffic moved to the new revision yet"
+    );
+    assert!(after.settled());
+    assert_wire_valid(&log);
+}
+
+#[tokio::test]
+async fn traffic_splits_show_in_the_lane_and_in_which_revision_answers_health() {
+    let (client, _, log, base) = sandbox(2000.0).await;
+    let mut service = client.get_service(PROD).await.unwrap();
+    let image = service.template.as_ref().unwrap().containers[0]
+        .image
+        .replace("1.4.0", "1.5.0-bad");
+    service.template.as_mut().unwrap().containers[0].image = image;
+    let old = service.latest_ready_revision.clone().unwrap();
+    service.traffic = vec![TrafficTarget::to_revision(&old, 100)];
+    let op = client.patch_service(&service, None).await.unwrap();
+    wait_done(&client, &op.name).await;
+    let mut service = client.get_service(PROD).await.unwrap();
+    let new = service.latest_ready_revision.clone().unwrap();
+    service.traffic = vec![
+        TrafficTarget::to_revision(&new, 50),
+        TrafficTarget::to_revision(&old, 50),
+    ];
+    let op = client
+        .patch_service(&service, Some("traffic"))
+        .await
+        .unwrap();
+    wait_done(&client, &op.name).await;
+    let state = client.fetch_state(PROD).await.unwrap();
+    let split: Vec<(String, u8)> = state
+        .traffic
+        .iter()
+        .map(|s| (s.version.clone(), s.percent))
+        .collect();
+    assert_eq!(
+        split,
+        vec![("1.5.0-bad".to_string(), 50), ("1.4.0".to_string(), 50)]
+    );
+    let uri = state.uri.unwrap();
+    assert!(uri.starts_with(&base));
+    let (mut healthy, mut unhealthy) = (0, 0);
+    for _ in 0..200 {
+        let response = reqwest::get(format!("{uri}/health")).await.unwrap();
+        match response.status().as_u16() {
+            200 => healthy += 1,
+            503 => {
+                let body: Value = response.json().await.unwrap();
+                assert_eq!(
+                    body["detail"]["status"], "unhealthy",
+                    "FastAPI wraps the 503 body in detail"
+                );
+                unhealthy += 1;
+            }
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    assert!(
+        healthy > 40 && unhealthy > 40,
+        "both revisions answer: {healthy} / {unhealthy}"
+    );
+    assert_wire_valid(&log);
+}
+
+#[tokio::test]
+async fn errors_name_the_url_and_say_what_to_do() {
+    let (client, _, _, base) = sandbox(20.0).await;
+    let missing = "projects/clarity-sandbox/locations/us-central1/services/nope";
+    let error = client.get_service(missing).await.unwrap_err();
+    assert_eq!(error.http, Some(404));
+    let text = error.to_string();
+    assert!(
+        text.starts_with(&format!("GET {base}/v2/{missing}: HTTP 404 NOT_FOUND")),
+        "{text}"
+    );
+    assert!(text.contains("check project, region and service"), "{text}");
+
+    reqwest::Client::new()
+        .post(format!("{base}/_sandbox/faults"))
+        .body(r#"{"throttle_next": 1, "retry_after_secs": 7}"#)
+        .send()
+        .await
+        .unwrap();
+    let throttled = client.get_service(PROD).await.unwrap_err();
+    assert_eq!(
+        (throttled.http, throttled.retry_after),
+        (Some(429), Some(7))
+    );
+    assert!(throttled.retryable());
+    assert!(
+        client.get_service(PROD).await.is_ok(),
+        "only the next request was throttled"
+    );
+
+    let closed = CloudRunClient::new(
+        reqwest::Client::new(),
+        "http://127.0.0.1:9",
+        TokenSource::None,
+    );
+    let unreachable = closed.get_service(PROD).await.unwrap_err().to_string();
+    assert!(
+        unreachable.starts_with("GET http://127.0.0.1:9/v2/"),
+        "{unreachable}"
+    );
+    assert!(
+        unreachable.contains("is the API reachable"),
+        "{unreachable}"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_traffic_split_is_refused_like_google_does() {
+    let (client, _, _, _) = sandbox(20.0).await;
+    let mut service = client.get_service(PROD).await.unwrap();
+    let current = service.latest_ready_revision.clone().unwrap();
+    service.traffic = vec![TrafficTarget::to_revision(&current, 60)];
+    let error = client
+        .patch_service(&service, Some("traffic"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.http, Some(400));
+    assert_eq!(error.status.as_deref(), Some("INVALID_ARGUMENT"));
+    assert!(error.message.contains("add up to 60"), "{}", error.message);
+}
+
+#[test]
+fn the_validator_rejects_what_google_would() {
+    let discovery = Discovery::cloud_run();
+    let bad = serde_json::json!({
+        "name": "s",
+        "generation": 3,
+        "trafic": [],
+        "traffic": [{"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_NEWEST", "percent": "10"}],
+        "createTime": "yesterday"
+    });
+    let problems = discovery.validate("GoogleCloudRunV2Service", &bad);
+    let expected = [
+        "$.generation: expected string",
+        "$.trafic: not a field of this schema",
+        "$.traffic[0].type: `TRAFFIC_TARGET_ALLOCATION_TYPE_NEWEST` is not one of the enum values",
+        "$.traffic[0].percent: expected integer",
+        "$.createTime: `yesterday` is not an RFC 3339 time",
+    ];
+    for want in expected {
+        assert!(
+            problems.iter().any(|p| p.starts_with(want)),
+            "missing {want:?} in {problems:?}"
+        );
+    }
+}

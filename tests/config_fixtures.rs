@@ -1,0 +1,139 @@
+//! Profiles and themes, valid and broken, with the exact messages a user reads.
+
+use std::path::Path;
+use std::process::Command;
+
+use flightdeck::config::{Profile, ThemeSpec};
+
+fn fixture(name: &str) -> String {
+    format!("tests/fixtures/{name}")
+}
+
+fn profile_error(name: &str) -> String {
+    Profile::load_file(Path::new(&fixture(name)))
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn a_valid_profile_loads_with_its_lanes_in_order() {
+    let profile = Profile::load_file(Path::new(&fixture("profiles/valid.toml"))).unwrap();
+    assert_eq!(profile.name, "valid");
+    let names: Vec<&str> = profile
+        .environments
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect();
+    assert_eq!(names, ["dev", "prod"]);
+    assert_eq!(
+        profile.environments[1].canary.as_ref().unwrap().steps,
+        [5, 25, 100]
+    );
+    assert_eq!(profile.poll.interval_secs, 2, "the default poll interval");
+}
+
+#[test]
+fn broken_profiles_name_file_line_and_field() {
+    let table = [
+        (
+            "profiles/unknown_field.toml",
+            "tests/fixtures/profiles/unknown_field.toml:8:1: unknown field `regoin`, expected one of `base_url`, `project`, `region`, `service`",
+        ),
+        (
+            "profiles/wrong_type.toml",
+            "tests/fixtures/profiles/wrong_type.toml:5:17: `interval_secs`: invalid type: string \"five\", expected u64",
+        ),
+        (
+            "profiles/duplicate_env.toml",
+            "tests/fixtures/profiles/duplicate_env.toml:12:1: environments: `dev` is listed twice\n  hint: environment names must be unique: they name the lanes",
+        ),
+        (
+            "profiles/no_provider.toml",
+            "tests/fixtures/profiles/no_provider.toml:5:1: environments.dev: no provider\n  hint: add a [environments.cloudrun] table (project, region, service)",
+        ),
+        (
+            "profiles/bad_canary.toml",
+            "tests/fixtures/profiles/bad_canary.toml:11:1: environments.prod.canary.steps: [50, 10] must rise from 1 to 100 and end at 100",
+        ),
+        (
+            "profiles/not_toml.toml",
+            "tests/fixtures/profiles/not_toml.toml:1:9: unclosed table, expected `]`",
+        ),
+    ];
+    for (name, expected) in table {
+        assert_eq!(profile_error(name), expected, "{name}");
+    }
+}
+
+#[test]
+fn a_missing_profile_says_where_it_looked() {
+    let paths = flightdeck::config::Paths::discover();
+    let error = Profile::resolve(&paths, "no-such-profile")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with("no-such-profile: no profile named `no-such-profile`"),
+        "{error}"
+    );
+    assert!(error.contains("hint: looked in"), "{error}");
+}
+
+#[test]
+fn the_sandbox_profile_is_built_in_and_valid() {
+    let profile = Profile::parse(
+        Path::new("sandbox.toml"),
+        flightdeck::config::profile::SANDBOX_PROFILE,
+    )
+    .unwrap();
+    assert!(profile.sandbox.is_some());
+    assert_eq!(profile.environments.len(), 3);
+    let example = Profile::load_file(Path::new("profiles/cloudrun.example.toml")).unwrap();
+    assert!(
+        example.sandbox.is_none(),
+        "the example points at a real project"
+    );
+}
+
+#[test]
+fn broken_themes_name_file_line_and_role() {
+    let read = |name: &str| {
+        let path = fixture(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        ThemeSpec::parse(Path::new(&path), &text)
+            .unwrap_err()
+            .to_string()
+    };
+    let bad_role = read("themes/bad_role.toml");
+    assert!(
+        bad_role.starts_with("tests/fixtures/themes/bad_role.toml:5:1: roles.passs: unknown role"),
+        "{bad_role}"
+    );
+    assert!(
+        bad_role.contains("hint: known roles: text, dim"),
+        "{bad_role}"
+    );
+    let bad_color = read("themes/bad_color.toml");
+    assert!(
+        bad_color.starts_with("tests/fixtures/themes/bad_color.toml:4:"),
+        "{bad_color}"
+    );
+    assert!(bad_color.contains("greenish"), "{bad_color}");
+}
+
+#[test]
+fn a_broken_profile_stops_the_cockpit_before_the_terminal_is_touched() {
+    let output = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
+        .args(["--profile", &fixture("profiles/unknown_field.toml")])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        output.stdout.is_empty(),
+        "nothing (no escape sequence) went to the terminal"
+    );
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("unknown_field.toml:8:1: unknown field `regoin`"),
+        "{stderr}"
+    );
+}
