@@ -67,10 +67,10 @@ impl Discovery {
 }
 
 fn check_string(schema: &Value, text: &str, path: &str, problems: &mut Vec<String>) {
-    if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
-        if !allowed.iter().any(|a| a.as_str() == Some(text)) {
-            problems.push(format!("{path}: `{text}` is not one of the enum values"));
-        }
+    if let Some(allowed) = schema.get("enum").and_then(Value::as_array)
+        && !allowed.iter().any(|a| a.as_str() == Some(text))
+    {
+        problems.push(format!("{path}: `{text}` is not one of the enum values"));
     }
     match schema.get("format").and_then(Value::as_str) {
         Some("int64" | "uint64") if text.parse::<i64>().is_err() => {
