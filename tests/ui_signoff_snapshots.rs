@@ -3,7 +3,7 @@
 use chrono::Duration;
 use flightdeck::ledger::{Actor, Decision, Entry, Ledger, Payload};
 use flightdeck::model::fixtures::{clock, three_lanes};
-use flightdeck::model::{CommentPurpose, Model, Overlay};
+use flightdeck::model::{CommentPurpose, Model, Overlay, Pane};
 use flightdeck::msg::{Action, Msg};
 use flightdeck::ui::comment::CommentEditor;
 use flightdeck::ui::{self, Symbols, Theme, UiContext};
@@ -78,8 +78,10 @@ fn prod_grid() -> Model {
     let mut model = three_lanes(1);
     model.signoffs.account = Some("alice".into());
     update(&mut model, Msg::LedgerEntries(entries));
+    while model.focus != Pane::Signoff {
+        update(&mut model, Msg::Action(Action::NextPane));
+    }
     for action in [
-        Action::NextPane,
         Action::NextLane,
         Action::NextLane,
         Action::Down,

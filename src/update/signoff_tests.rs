@@ -29,7 +29,9 @@ fn model(account: &str) -> Model {
     model.signoffs.config = config();
     model.signoffs.account = Some(account.into());
     update(&mut model, Msg::LedgerEntries(Vec::new()));
-    update(&mut model, Msg::Action(Action::NextPane));
+    while model.focus != Pane::Signoff {
+        update(&mut model, Msg::Action(Action::NextPane));
+    }
     update(&mut model, Msg::Action(Action::NextLane));
     update(&mut model, Msg::Action(Action::NextLane));
     model
