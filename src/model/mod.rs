@@ -3,6 +3,7 @@
 #[doc(hidden)]
 pub mod fixtures;
 pub mod lane;
+pub mod rollout;
 pub mod signoff;
 mod state;
 
