@@ -27,7 +27,11 @@ pub fn probe_urls(env: &Environment, service_uri: Option<&str>) -> Vec<(String, 
             let url = match (&p.url, &p.path, service_uri) {
                 (Some(url), _, _) => url.clone(),
                 (None, Some(path), Some(uri)) => {
-                    format!("{}/{}", uri.trim_end_matches('/'), path.trim_start_matches('/'))
+                    format!(
+                        "{}/{}",
+                        uri.trim_end_matches('/'),
+                        path.trim_start_matches('/')
+                    )
                 }
                 _ => return None,
             };

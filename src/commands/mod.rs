@@ -63,17 +63,51 @@ impl Default for WireOptions {
 /// What a command is doing, for stderr lines in the CLI and activity lines in the TUI.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Progress {
-    Reading { env: String },
-    Sending { env: String, what: String },
-    Operation { env: String, name: String, done: bool, elapsed_secs: f64 },
+    Reading {
+        env: String,
+    },
+    Sending {
+        env: String,
+        what: String,
+    },
+    Operation {
+        env: String,
+        name: String,
+        done: bool,
+        elapsed_secs: f64,
+    },
     /// The PATCH's fate is unknown: the service is re-read before anything is re-sent.
-    Uncertain { env: String, error: String },
-    Retrying { env: String, wait_secs: f64, error: String },
-    AlreadyApplied { env: String },
-    Settled { env: String, split: String },
-    Baking { env: String, percent: u8, secs: i64 },
-    Probe { env: String, revision: String, pass: bool, detail: String },
-    Note { env: String, text: String },
+    Uncertain {
+        env: String,
+        error: String,
+    },
+    Retrying {
+        env: String,
+        wait_secs: f64,
+        error: String,
+    },
+    AlreadyApplied {
+        env: String,
+    },
+    Settled {
+        env: String,
+        split: String,
+    },
+    Baking {
+        env: String,
+        percent: u8,
+        secs: i64,
+    },
+    Probe {
+        env: String,
+        revision: String,
+        pass: bool,
+        detail: String,
+    },
+    Note {
+        env: String,
+        text: String,
+    },
 }
 
 impl std::fmt::Display for Progress {
@@ -81,25 +115,45 @@ impl std::fmt::Display for Progress {
         match self {
             Progress::Reading { env } => write!(f, "{env}: reading the service"),
             Progress::Sending { env, what } => write!(f, "{env}: PATCH {what}"),
-            Progress::Operation { env, name, done, elapsed_secs } => {
+            Progress::Operation {
+                env,
+                name,
+                done,
+                elapsed_secs,
+            } => {
                 let state = if *done { "done" } else { "running" };
                 let short = name.rsplit('/').next().unwrap_or(name);
                 write!(f, "{env}: operation {short} {state} ({elapsed_secs:.1}s)")
             }
             Progress::Uncertain { env, error } => {
-                write!(f, "{env}: PATCH outcome unknown ({error}); re-reading before any retry")
+                write!(
+                    f,
+                    "{env}: PATCH outcome unknown ({error}); re-reading before any retry"
+                )
             }
-            Progress::Retrying { env, wait_secs, error } => {
+            Progress::Retrying {
+                env,
+                wait_secs,
+                error,
+            } => {
                 write!(f, "{env}: {error}; retrying in {wait_secs:.1}s")
             }
             Progress::AlreadyApplied { env } => {
-                write!(f, "{env}: the change is already applied; not sending it again")
+                write!(
+                    f,
+                    "{env}: the change is already applied; not sending it again"
+                )
             }
             Progress::Settled { env, split } => write!(f, "{env}: settled, traffic {split}"),
             Progress::Baking { env, percent, secs } => {
                 write!(f, "{env}: baking at {percent}% for {secs}s")
             }
-            Progress::Probe { env, revision, pass, detail } => {
+            Progress::Probe {
+                env,
+                revision,
+                pass,
+                detail,
+            } => {
                 let verdict = if *pass { "pass" } else { "FAIL" };
                 write!(f, "{env}: probe of {revision}: {verdict} ({detail})")
             }

@@ -18,7 +18,10 @@ use crate::providers::cloudrun_wire::{self as wire, TrafficTarget};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     /// New image. `pin_to` keeps 100 % of traffic on that revision; `None` = 100 % to the latest.
-    Image { image: String, pin_to: Option<String> },
+    Image {
+        image: String,
+        pin_to: Option<String>,
+    },
     /// Traffic split `(revision, percent)`.
     Traffic(Vec<(String, u8)>),
 }
@@ -54,14 +57,23 @@ pub fn is_applied(svc: &wire::Service, change: &Change) -> bool {
         .filter(|t| t.percent.unwrap_or(0) > 0)
         .map(|t| {
             let latest = t.kind.as_deref() == Some(wire::TRAFFIC_LATEST);
-            let rev = t.revision.as_deref().map(last_segment).unwrap_or("").to_string();
+            let rev = t
+                .revision
+                .as_deref()
+                .map(last_segment)
+                .unwrap_or("")
+                .to_string();
             (rev, t.percent.unwrap_or(0), latest)
         })
         .collect();
     spec.sort();
     match change {
         Change::Image { image, pin_to } => {
-            let current = svc.template.as_ref().and_then(|t| t.containers.first()).map(|c| &c.image);
+            let current = svc
+                .template
+                .as_ref()
+                .and_then(|t| t.containers.first())
+                .map(|c| &c.image);
             let traffic_ok = match pin_to {
                 Some(pin) => spec == vec![(pin.clone(), 100, false)],
                 None => spec.is_empty() || spec == vec![(String::new(), 100, true)],
@@ -81,11 +93,18 @@ pub fn is_applied(svc: &wire::Service, change: &Change) -> bool {
 }
 
 /// The full Service from GET with `change` applied, and the update mask to send.
-pub fn modify(svc: &wire::Service, change: &Change) -> Result<(wire::Service, Option<&'static str>), CommandError> {
+pub fn modify(
+    svc: &wire::Service,
+    change: &Change,
+) -> Result<(wire::Service, Option<&'static str>), CommandError> {
     let mut body = svc.clone();
     match change {
         Change::Image { image, pin_to } => {
-            let Some(container) = body.template.as_mut().and_then(|t| t.containers.first_mut()) else {
+            let Some(container) = body
+                .template
+                .as_mut()
+                .and_then(|t| t.containers.first_mut())
+            else {
                 return Err(CommandError::Failed(format!(
                     "{} has no container in its template; cannot set the image",
                     svc.name
@@ -118,8 +137,14 @@ pub fn modify(svc: &wire::Service, change: &Change) -> Result<(wire::Service, Op
 
 fn describe(change: &Change) -> String {
     match change {
-        Change::Image { image, pin_to: Some(pin) } => format!("image {image}, traffic pinned 100% to {pin}"),
-        Change::Image { image, pin_to: None } => format!("image {image}, traffic 100% to latest"),
+        Change::Image {
+            image,
+            pin_to: Some(pin),
+        } => format!("image {image}, traffic pinned 100% to {pin}"),
+        Change::Image {
+            image,
+            pin_to: None,
+        } => format!("image {image}, traffic 100% to latest"),
         Change::Traffic(split) => {
             let parts: Vec<String> = split.iter().map(|(r, p)| format!("{r} {p}%")).collect();
             format!("traffic {}", parts.join(" · "))
@@ -159,15 +184,30 @@ pub fn retry_delay(opts: &WireOptions, error: &ApiError, attempt: u32) -> Durati
 }
 
 /// GET the service, retrying 429/500/503/504 and transport errors.
-pub async fn read(target: &Target, opts: &WireOptions, progress: &ProgressSink) -> Result<wire::Service, CommandError> {
+pub async fn read(
+    target: &Target,
+    opts: &WireOptions,
+    progress: &ProgressSink,
+) -> Result<wire::Service, CommandError> {
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match timed(opts, "GET", &target.service, target.client.get_service(&target.service)).await {
+        match timed(
+            opts,
+            "GET",
+            &target.service,
+            target.client.get_service(&target.service),
+        )
+        .await
+        {
             Ok(svc) => return Ok(svc),
             Err(e) if (e.retryable() || e.http == Some(500)) && attempt < opts.max_attempts => {
                 let wait = retry_delay(opts, &e, attempt);
-                progress(&Progress::Retrying { env: target.env.clone(), wait_secs: wait.as_secs_f64(), error: e.to_string() });
+                progress(&Progress::Retrying {
+                    env: target.env.clone(),
+                    wait_secs: wait.as_secs_f64(),
+                    error: e.to_string(),
+                });
                 tokio::time::sleep(wait).await;
             }
             Err(e) => return Err(e.into()),
@@ -176,7 +216,12 @@ pub async fn read(target: &Target, opts: &WireOptions, progress: &ProgressSink) 
 }
 
 /// Applies `change` at most once and waits until the service is settled with it.
-pub async fn apply(target: &Target, change: &Change, opts: &WireOptions, progress: &ProgressSink) -> Result<Applied, CommandError> {
+pub async fn apply(
+    target: &Target,
+    change: &Change,
+    opts: &WireOptions,
+    progress: &ProgressSink,
+) -> Result<Applied, CommandError> {
     let env = target.env.clone();
     let started = Instant::now();
     let mut patches_sent = 0;
@@ -193,17 +238,31 @@ pub async fn apply(target: &Target, change: &Change, opts: &WireOptions, progres
         }
         if svc.reconciling {
             // Someone else's operation is in flight: let it finish, then decide again.
-            progress(&Progress::Note { env: env.clone(), text: "another operation is in flight; waiting".into() });
+            progress(&Progress::Note {
+                env: env.clone(),
+                text: "another operation is in flight; waiting".into(),
+            });
             wait_settled(target, opts, progress, started).await?;
             if attempt >= opts.max_attempts {
-                return Err(CommandError::Failed(format!("{env}: the service kept changing under us; try again")));
+                return Err(CommandError::Failed(format!(
+                    "{env}: the service kept changing under us; try again"
+                )));
             }
             continue;
         }
         let (body, mask) = modify(&svc, change)?;
-        progress(&Progress::Sending { env: env.clone(), what: describe(change) });
+        progress(&Progress::Sending {
+            env: env.clone(),
+            what: describe(change),
+        });
         patches_sent += 1;
-        let sent = timed(opts, "PATCH", &target.service, target.client.patch_service(&body, mask)).await;
+        let sent = timed(
+            opts,
+            "PATCH",
+            &target.service,
+            target.client.patch_service(&body, mask),
+        )
+        .await;
         match sent {
             Ok(op) => {
                 follow_operation(target, op, opts, progress).await?;
@@ -212,11 +271,18 @@ pub async fn apply(target: &Target, change: &Change, opts: &WireOptions, progres
             Err(e) if attempt >= opts.max_attempts => return Err(e.into()),
             Err(e) if e.http == Some(409) => {
                 let wait = retry_delay(opts, &e, attempt);
-                progress(&Progress::Retrying { env: env.clone(), wait_secs: wait.as_secs_f64(), error: e.to_string() });
+                progress(&Progress::Retrying {
+                    env: env.clone(),
+                    wait_secs: wait.as_secs_f64(),
+                    error: e.to_string(),
+                });
                 tokio::time::sleep(wait).await;
             }
             Err(e) if e.retryable() => {
-                progress(&Progress::Uncertain { env: env.clone(), error: e.to_string() });
+                progress(&Progress::Uncertain {
+                    env: env.clone(),
+                    error: e.to_string(),
+                });
                 tokio::time::sleep(retry_delay(opts, &e, attempt)).await;
             }
             Err(e) => return Err(e.into()),
@@ -224,15 +290,31 @@ pub async fn apply(target: &Target, change: &Change, opts: &WireOptions, progres
     }
     let state = wait_settled(target, opts, progress, started).await?;
     let new_revision = match change {
-        Change::Image { image, .. } => state.revisions.iter().find(|r| &r.image == image).map(|r| r.name.clone()),
+        Change::Image { image, .. } => state
+            .revisions
+            .iter()
+            .find(|r| &r.image == image)
+            .map(|r| r.name.clone()),
         Change::Traffic(_) => None,
     };
-    progress(&Progress::Settled { env, split: state.split_text() });
-    Ok(Applied { state, new_revision, patches_sent })
+    progress(&Progress::Settled {
+        env,
+        split: state.split_text(),
+    });
+    Ok(Applied {
+        state,
+        new_revision,
+        patches_sent,
+    })
 }
 
 /// Polls the operation (1 s, ×1.5, up to 10 s) until done, within the deadline.
-async fn follow_operation(target: &Target, mut op: wire::Operation, opts: &WireOptions, progress: &ProgressSink) -> Result<(), CommandError> {
+async fn follow_operation(
+    target: &Target,
+    mut op: wire::Operation,
+    opts: &WireOptions,
+    progress: &ProgressSink,
+) -> Result<(), CommandError> {
     let started = Instant::now();
     let mut wait = opts.poll_initial;
     loop {
@@ -254,7 +336,9 @@ async fn follow_operation(target: &Target, mut op: wire::Operation, opts: &WireO
         if started.elapsed() + wait > opts.op_deadline {
             return Err(CommandError::Failed(format!(
                 "{}: operation {} not done after {:.0}s",
-                target.env, op.name, opts.op_deadline.as_secs_f64()
+                target.env,
+                op.name,
+                opts.op_deadline.as_secs_f64()
             )));
         }
         tokio::time::sleep(wait).await;
@@ -263,7 +347,11 @@ async fn follow_operation(target: &Target, mut op: wire::Operation, opts: &WireO
             Ok(next) => op = next,
             // A failed poll changes nothing; the next one may answer.
             Err(e) if e.retryable() || e.http == Some(500) => {
-                progress(&Progress::Retrying { env: target.env.clone(), wait_secs: wait.as_secs_f64(), error: e.to_string() });
+                progress(&Progress::Retrying {
+                    env: target.env.clone(),
+                    wait_secs: wait.as_secs_f64(),
+                    error: e.to_string(),
+                });
             }
             Err(e) => return Err(e.into()),
         }
@@ -271,24 +359,41 @@ async fn follow_operation(target: &Target, mut op: wire::Operation, opts: &WireO
 }
 
 /// Re-reads until the service is settled (done as Cloud Run defines it), within the deadline.
-pub async fn wait_settled(target: &Target, opts: &WireOptions, progress: &ProgressSink, since: Instant) -> Result<ServiceState, CommandError> {
+pub async fn wait_settled(
+    target: &Target,
+    opts: &WireOptions,
+    progress: &ProgressSink,
+    since: Instant,
+) -> Result<ServiceState, CommandError> {
     let mut wait = opts.poll_initial;
     loop {
         let svc = read(target, opts, progress).await?;
         let state = service_state(&svc, &[]);
         if state.settled() {
-            let revisions = timed(opts, "GET", &target.service, target.client.list_revisions(&target.service)).await?;
+            let revisions = timed(
+                opts,
+                "GET",
+                &target.service,
+                target.client.list_revisions(&target.service),
+            )
+            .await?;
             return Ok(service_state(&svc, &revisions));
         }
         if state.condition.readiness == crate::model::lane::Readiness::Failed {
             return Err(CommandError::Failed(format!(
                 "{}: the service is not ready: {}",
                 target.env,
-                state.condition.message.unwrap_or_else(|| "no message".into())
+                state
+                    .condition
+                    .message
+                    .unwrap_or_else(|| "no message".into())
             )));
         }
         if since.elapsed() + wait > opts.op_deadline {
-            return Err(CommandError::Failed(format!("{}: the service did not settle in time", target.env)));
+            return Err(CommandError::Failed(format!(
+                "{}: the service did not settle in time",
+                target.env
+            )));
         }
         tokio::time::sleep(wait).await;
         wait = (wait.mul_f64(1.5)).min(opts.poll_max);

@@ -20,15 +20,27 @@ pub enum Phase {
     /// The new revision is being created (with no traffic when canary steps follow).
     Deploying,
     /// Traffic is moving to `steps[step]` % on the new revision.
-    Shifting { step: usize },
+    Shifting {
+        step: usize,
+    },
     /// Watching the current split until `until`.
-    Baking { until: DateTime<Utc> },
-    Paused { remaining_secs: i64 },
+    Baking {
+        until: DateTime<Utc>,
+    },
+    Paused {
+        remaining_secs: i64,
+    },
     /// Traffic is going back 100 % to the previous revision.
-    RollingBack { reason: String },
+    RollingBack {
+        reason: String,
+    },
     Done,
-    Aborted { reason: String },
-    Failed { reason: String },
+    Aborted {
+        reason: String,
+    },
+    Failed {
+        reason: String,
+    },
 }
 
 /// What the driver must send next.
@@ -37,7 +49,10 @@ pub enum Phase {
 pub enum NextAction {
     /// Set the image; `pin_to` keeps 100 % of traffic on that revision (no traffic for the new
     /// one); `None` sends all traffic to the new revision once ready.
-    Deploy { image: String, pin_to: Option<String> },
+    Deploy {
+        image: String,
+        pin_to: Option<String>,
+    },
     /// Set the traffic split, `(revision, percent)`, summing to 100.
     SetTraffic { split: Vec<(String, u8)> },
     /// 100 % back to the previous revision.
@@ -157,7 +172,11 @@ impl Rollout {
     }
 
     /// The operation of the last action is done. After a deploy, `new_revision` names the revision.
-    pub fn on_op_done(&mut self, now: DateTime<Utc>, new_revision: Option<&str>) -> Option<NextAction> {
+    pub fn on_op_done(
+        &mut self,
+        now: DateTime<Utc>,
+        new_revision: Option<&str>,
+    ) -> Option<NextAction> {
         match self.phase.clone() {
             Phase::Deploying => {
                 let Some(revision) = new_revision.filter(|r| !r.is_empty()) else {
@@ -190,7 +209,9 @@ impl Rollout {
     /// The operation of the last action failed. A failed shift rolls back; a failed rollback fails.
     pub fn on_op_failed(&mut self, reason: &str) -> Option<NextAction> {
         match self.phase.clone() {
-            Phase::Shifting { .. } => Some(self.roll_back(format!("traffic shift failed: {reason}"))),
+            Phase::Shifting { .. } => {
+                Some(self.roll_back(format!("traffic shift failed: {reason}")))
+            }
             Phase::RollingBack { reason: why } => {
                 self.phase = Phase::Failed {
                     reason: format!("{why}; then the rollback failed: {reason}"),
