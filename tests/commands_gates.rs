@@ -339,7 +339,13 @@ fn freeze_window_table() {
         timezone: "Mars/Olympus".into(),
         ..weekend()
     };
-    let cases: Vec<(&str, &FreezeWindow, DateTime<Utc>, Option<DateTime<Utc>>)> = vec![
+    type Row<'a> = (
+        &'a str,
+        &'a FreezeWindow,
+        DateTime<Utc>,
+        Option<DateTime<Utc>>,
+    );
+    let cases: Vec<Row> = vec![
         // Fri 2026-11-20 16:00 NY (EST, UTC-5) = 21:00 UTC: starts.
         (
             "weekly at start",

@@ -6,8 +6,10 @@
 //! - [`driver`]: runs a [`crate::model::rollout::Rollout`] to the end (bakes, probes, guard,
 //!   pause/resume/advance/abort through [`driver::Control`]).
 //! - [`health`]: one-shot HTTP probes (source green, health after rollback, canary guard).
-//! - [`run`]: the headless `trigger` / `promote` / `rollback` commands: gates, ledger, output.
+//! - [`run`]: `trigger` / `promote` / `rollback` as library calls: gates, ledger, outcome.
+//! - [`cli`]: their clap arguments and the CLI glue (print, exit code); [`outcome`]: the result.
 
+pub mod cli;
 pub mod driver;
 pub mod health;
 pub mod outcome;

@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use clap::Args;
 
 use super::health;
 use super::outcome::{Outcome, Status};
@@ -22,53 +21,6 @@ use crate::model::signoff::SignoffGrid;
 use crate::policy::{CommandKind, GateInput, GateVerdict, SourceHealth, evaluate};
 use crate::providers::cloudrun::CloudRunClient;
 use crate::providers::cloudrun_wire::version_of_image;
-
-#[derive(Debug, Clone, Default, Args)]
-pub struct CommonArgs {
-    /// Confirm without typing the environment's name.
-    #[arg(long)]
-    pub yes: bool,
-    /// Waive the policy gates that refuse, with this reason (recorded in the ledger).
-    #[arg(long, value_name = "REASON")]
-    pub override_reason: Option<String>,
-    /// Print the outcome as JSON on stdout (progress stays on stderr).
-    #[arg(long)]
-    pub json: bool,
-    /// Ledger file (default: the profile's ledger).
-    #[arg(long, value_name = "PATH")]
-    pub ledger: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct TriggerArgs {
-    /// The version (image tag) to deploy into the first environment.
-    pub version: String,
-    #[arg(long, value_enum, default_value_t = TriggerVia::CloudRun)]
-    pub via: TriggerVia,
-    #[command(flatten)]
-    pub common: CommonArgs,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct PromoteArgs {
-    pub from: String,
-    pub to: String,
-    /// Seconds to bake between canary steps (default: the environment's canary.bake_secs).
-    #[arg(long)]
-    pub bake_secs: Option<u64>,
-    #[command(flatten)]
-    pub common: CommonArgs,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct RollbackArgs {
-    pub env: String,
-    /// Revision to send all traffic to (default: the newest ready one not serving most traffic).
-    #[arg(long = "to", value_name = "REVISION")]
-    pub to: Option<String>,
-    #[command(flatten)]
-    pub common: CommonArgs,
-}
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -107,7 +59,7 @@ pub struct Context {
 }
 
 impl Context {
-    fn env(&self, kind: CommandKind, name: &str) -> Result<&Environment, Outcome> {
+    fn env(&self, kind: CommandKind, name: &str) -> Result<&Environment, Box<Outcome>> {
         self.profile.environment(name).ok_or_else(|| {
             let known: Vec<&str> = self
                 .profile
@@ -115,7 +67,7 @@ impl Context {
                 .iter()
                 .map(|e| e.name.as_str())
                 .collect();
-            Outcome::new(
+            Box::new(Outcome::new(
                 kind,
                 name,
                 Status::Usage,
@@ -123,11 +75,11 @@ impl Context {
                     "no environment named `{name}` (environments: {})",
                     known.join(", ")
                 ),
-            )
+            ))
         })
     }
 
-    fn target(&self, kind: CommandKind, env: &Environment) -> Result<Target, Outcome> {
+    fn target(&self, kind: CommandKind, env: &Environment) -> Result<Target, Box<Outcome>> {
         let cr = env.cloudrun.as_ref().ok_or_else(|| {
             Outcome::new(
                 kind,
@@ -143,7 +95,11 @@ impl Context {
         })
     }
 
-    async fn state(&self, target: &Target, kind: CommandKind) -> Result<ServiceState, Outcome> {
+    async fn state(
+        &self,
+        target: &Target,
+        kind: CommandKind,
+    ) -> Result<ServiceState, Box<Outcome>> {
         let svc = wire::read(target, &self.wire, &self.progress).await;
         let revisions = match &svc {
             Ok(_) => wire::timed(
@@ -160,7 +116,7 @@ impl Context {
             (Ok(svc), Ok(revisions)) => {
                 Ok(crate::providers::cloudrun::service_state(&svc, &revisions))
             }
-            (Err(e), _) | (_, Err(e)) => Err(Outcome::from_error(kind, &target.env, &e)),
+            (Err(e), _) | (_, Err(e)) => Err(Box::new(Outcome::from_error(kind, &target.env, &e))),
         }
     }
 }
@@ -198,7 +154,7 @@ pub async fn execute(ctx: &Context, request: Request) -> Outcome {
         } => promote(ctx, &from, &to, bake_secs).await,
         Request::Rollback { env, to } => rollback(ctx, &env, to.as_deref(), started).await,
     }
-    .unwrap_or_else(|refused| refused);
+    .unwrap_or_else(|refused| *refused);
     outcome.elapsed_secs = started.elapsed().as_secs_f64();
     outcome
 }
@@ -210,7 +166,7 @@ async fn check_gates(
     env: &Environment,
     release: &str,
     source: SourceHealth,
-) -> Result<Vec<String>, Outcome> {
+) -> Result<Vec<String>, Box<Outcome>> {
     let entries = Ledger::open(&ctx.ledger_path).and_then(|l| l.read_all());
     let entries =
         entries.map_err(|e| Outcome::new(kind, &env.name, Status::Failed, e.to_string()))?;
@@ -228,12 +184,14 @@ async fn check_gates(
         override_reason: ctx.override_reason.as_deref(),
     };
     if let GateVerdict::Refused(refusals) = evaluate(&input) {
-        return Err(Outcome::refused(kind, &env.name, refusals));
+        return Err(Box::new(Outcome::refused(kind, &env.name, refusals)));
     }
     input.confirmed =
         ctx.yes || !env.policy.confirm_by_name || (ctx.prompt && typed_name(&env.name));
     match evaluate(&input) {
-        GateVerdict::Refused(refusals) => Err(Outcome::refused(kind, &env.name, refusals)),
+        GateVerdict::Refused(refusals) => {
+            Err(Box::new(Outcome::refused(kind, &env.name, refusals)))
+        }
         GateVerdict::Allowed { overridden } => Ok(overridden
             .iter()
             .map(|r| r.gate.name().to_string())
@@ -257,7 +215,7 @@ fn record_command(
     outcome: &Outcome,
     overridden: &[String],
     detail: serde_json::Value,
-) -> Result<String, Outcome> {
+) -> Result<String, Box<Outcome>> {
     let request_id = uuid::Uuid::new_v4().to_string();
     let failed = |e: crate::ledger::LedgerError| {
         let mut o = outcome.clone();
@@ -305,27 +263,27 @@ fn record_outcome(ctx: &Context, outcome: &mut Outcome) {
     }
 }
 
-async fn trigger(ctx: &Context, version: &str, via: TriggerVia) -> Result<Outcome, Outcome> {
+async fn trigger(ctx: &Context, version: &str, via: TriggerVia) -> Result<Outcome, Box<Outcome>> {
     let kind = CommandKind::Trigger;
     let env =
         ctx.profile.environments.first().ok_or_else(|| {
             Outcome::new(kind, "?", Status::Usage, "the profile has no environments")
         })?;
     if via == TriggerVia::GithubDispatch {
-        return Err(Outcome::new(
+        return Err(Box::new(Outcome::new(
             kind,
             &env.name,
             Status::Usage,
             "--via github: the workflow_dispatch trigger lives in providers/github.rs and is not wired yet; use --via cloudrun",
-        ));
+        )));
     }
     if version.trim().is_empty() || version.contains(['/', ' ', '@']) {
-        return Err(Outcome::new(
+        return Err(Box::new(Outcome::new(
             kind,
             &env.name,
             Status::Usage,
             format!("`{version}` is not an image tag"),
-        ));
+        )));
     }
     deploy(ctx, kind, env, None, |state| {
         let (_, image) = primary_image(state)
@@ -340,16 +298,16 @@ async fn promote(
     from: &str,
     to: &str,
     bake_secs: Option<u64>,
-) -> Result<Outcome, Outcome> {
+) -> Result<Outcome, Box<Outcome>> {
     let kind = CommandKind::Promote;
     let (from_env, to_env) = (ctx.env(kind, from)?, ctx.env(kind, to)?);
     if from == to {
-        return Err(Outcome::new(
+        return Err(Box::new(Outcome::new(
             kind,
             to,
             Status::Usage,
             "FROM and TO are the same environment",
-        ));
+        )));
     }
     let source = ctx.target(kind, from_env)?;
     let source_state = ctx.state(&source, kind).await?;
@@ -383,7 +341,7 @@ async fn deploy(
     env: &Environment,
     promote: Option<(SourceHealth, Option<u64>)>,
     image_for: impl Fn(&ServiceState) -> Result<String, &'static str>,
-) -> Result<Outcome, Outcome> {
+) -> Result<Outcome, Box<Outcome>> {
     if ctx.read_only {
         check_gates(ctx, kind, env, "", SourceHealth::Unknown).await?;
     }
@@ -469,7 +427,7 @@ async fn rollback(
     env_name: &str,
     to: Option<&str>,
     started: Instant,
-) -> Result<Outcome, Outcome> {
+) -> Result<Outcome, Box<Outcome>> {
     let kind = CommandKind::Rollback;
     let env = ctx.env(kind, env_name)?;
     if ctx.read_only {
@@ -496,7 +454,7 @@ async fn rollback(
             || "no earlier ready revision to roll back to".to_string(),
             |w| format!("no revision `{w}` in `{env_name}`"),
         );
-        return Err(Outcome::new(kind, env_name, Status::Usage, what));
+        return Err(Box::new(Outcome::new(kind, env_name, Status::Usage, what)));
     };
     let release = chosen.version.clone();
     let overridden = check_gates(ctx, kind, env, &release, SourceHealth::Unknown).await?;
@@ -544,77 +502,4 @@ async fn rollback(
     }
     record_outcome(ctx, &mut outcome);
     Ok(outcome)
-}
-
-/// Opens the session (sandbox, profile, ledger, actor), runs `request`, prints, returns the exit code.
-async fn cli_run(cli: &crate::cli::Cli, common: &CommonArgs, request: Request) -> i32 {
-    use crate::app::Session;
-    let session = match Session::open(cli).await {
-        Ok(session) => session,
-        Err(e) => {
-            eprintln!("flightdeck: {e}");
-            return crate::cli::exit::USAGE;
-        }
-    };
-    let actor = match crate::ledger::identity::current_actor() {
-        Ok(actor) => actor,
-        Err(e) => {
-            eprintln!("flightdeck: cannot tell who you are: {e}");
-            return crate::cli::exit::FAILURE;
-        }
-    };
-    let ledger_path = common
-        .ledger
-        .clone()
-        .unwrap_or_else(|| session.profile.ledger_path(&session.paths));
-    let ctx = Context {
-        profile: session.profile.clone(),
-        http: Session::http_client(),
-        actor,
-        ledger_path,
-        read_only: cli.read_only,
-        wire: WireOptions::default(),
-        probe_every: None,
-        progress: std::sync::Arc::new(|p| eprintln!("{p}")),
-        yes: common.yes,
-        override_reason: common.override_reason.clone(),
-        prompt: true,
-    };
-    let outcome = execute(&ctx, request).await;
-    if common.json {
-        match serde_json::to_string_pretty(&outcome) {
-            Ok(text) => println!("{text}"),
-            Err(e) => eprintln!("flightdeck: cannot encode the outcome: {e}"),
-        }
-    } else if outcome.status == Status::Done {
-        println!("{}", outcome.text());
-    } else {
-        eprintln!("{}", outcome.text());
-    }
-    outcome.exit_code()
-}
-
-pub async fn cli_trigger(cli: &crate::cli::Cli, args: &TriggerArgs) -> i32 {
-    let request = Request::Trigger {
-        version: args.version.clone(),
-        via: args.via,
-    };
-    cli_run(cli, &args.common, request).await
-}
-
-pub async fn cli_promote(cli: &crate::cli::Cli, args: &PromoteArgs) -> i32 {
-    let request = Request::Promote {
-        from: args.from.clone(),
-        to: args.to.clone(),
-        bake_secs: args.bake_secs,
-    };
-    cli_run(cli, &args.common, request).await
-}
-
-pub async fn cli_rollback(cli: &crate::cli::Cli, args: &RollbackArgs) -> i32 {
-    let request = Request::Rollback {
-        env: args.env.clone(),
-        to: args.to.clone(),
-    };
-    cli_run(cli, &args.common, request).await
 }
