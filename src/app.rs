@@ -205,6 +205,9 @@ pub async fn main(cli: Cli) -> i32 {
             }
         }
         Some(Command::Signoff(args)) => crate::headless::signoff(&cli, args.clone()).await,
+        Some(Command::Trigger(args)) => crate::commands::cli::cli_trigger(&cli, args).await,
+        Some(Command::Promote(args)) => crate::commands::cli::cli_promote(&cli, args).await,
+        Some(Command::Rollback(args)) => crate::commands::cli::cli_rollback(&cli, args).await,
         None => run_cockpit(&cli).await,
     }
 }

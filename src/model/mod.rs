@@ -4,6 +4,7 @@
 pub mod fixtures;
 pub mod lane;
 pub mod pipeline;
+pub mod rollout;
 pub mod signoff;
 mod state;
 pub mod watch;
