@@ -10,7 +10,7 @@ use crate::ledger::Ledger;
 use crate::model::{Level, Model};
 use crate::providers::cloudrun::CloudRunClient;
 use crate::providers::github::{GithubClient, Token, expected_durations};
-use crate::runtime::{Effects, LaneSource, LedgerHandle, PipelineSource};
+use crate::runtime::{CommandRunner, Effects, LaneSource, LedgerHandle, PipelineSource};
 use crate::sandbox::{self, RunningSandbox};
 use crate::ui::{Symbols, Theme, UiContext};
 
@@ -239,10 +239,29 @@ async fn run_cockpit(cli: &Cli) -> i32 {
         }
     };
     model.pipeline.configured = pipeline.is_some();
+    let commands = CommandRunner::new(
+        session.profile.clone(),
+        http.clone(),
+        ledger.as_ref().map(|l| l.actor.clone()),
+        session.profile.ledger_path(&session.paths),
+        cli.read_only,
+    );
+    model.canary_steps = session
+        .profile
+        .environments
+        .iter()
+        .map(|e| {
+            e.canary
+                .as_ref()
+                .map(|c| c.steps.clone())
+                .unwrap_or_default()
+        })
+        .collect();
     let effects = Effects {
         lanes: session.lane_sources(&http),
         ledger,
         pipeline,
+        commands: Some(commands),
     };
     match crate::runtime::run(model, ui, effects).await {
         Ok(()) => exit::OK,

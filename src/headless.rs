@@ -1,6 +1,14 @@
 //! Headless commands for scripts: `status`, `profile check`.
 
+use std::io::Write;
 use std::path::Path;
+
+/// Prints to stdout; a closed pipe (`status | head`) ends the output quietly instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
 
 use chrono::Utc;
 use serde::Serialize;
@@ -85,7 +93,7 @@ pub async fn status(cli: &Cli, json: bool) -> i32 {
     };
     if json {
         match serde_json::to_string_pretty(&report) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => out!("{text}"),
             Err(e) => {
                 eprintln!("flightdeck: cannot encode status: {e}");
                 return exit::FAILURE;
@@ -132,7 +140,7 @@ pub fn pipeline_json(run: &Pipeline, now: chrono::DateTime<Utc>) -> serde_json::
 }
 
 fn print_status(report: &StatusReport) {
-    println!(
+    out!(
         "{} (profile {}) at {}",
         report.service,
         report.profile,
@@ -144,8 +152,8 @@ fn print_status(report: &StatusReport) {
             p.iter().filter(|x| x["state"] == "succeeded").count()
         });
         match pipeline.get("error") {
-            Some(error) => println!("  build    UNREACHABLE  {}", error.as_str().unwrap_or("")),
-            None => println!(
+            Some(error) => out!("  build    UNREACHABLE  {}", error.as_str().unwrap_or("")),
+            None => out!(
                 "  build    #{} {}  {done}/{phases} phases  {}",
                 pipeline["run_number"],
                 pipeline["title"].as_str().unwrap_or(""),
@@ -155,14 +163,14 @@ fn print_status(report: &StatusReport) {
     }
     for lane in &report.lanes {
         match (&lane.service, &lane.error) {
-            (_, Some(error)) => println!("  {:<8} UNREACHABLE  {error}", lane.env),
+            (_, Some(error)) => out!("  {:<8} UNREACHABLE  {error}", lane.env),
             (Some(s), None) => {
                 let op = if s.reconciling {
                     "  (operation in flight)"
                 } else {
                     ""
                 };
-                println!(
+                out!(
                     "  {:<8} {:<10} {:<12} {}{op}",
                     lane.env,
                     s.version().unwrap_or("-"),
@@ -170,7 +178,7 @@ fn print_status(report: &StatusReport) {
                     s.split_text()
                 );
             }
-            (None, None) => println!("  {:<8} no data", lane.env),
+            (None, None) => out!("  {:<8} no data", lane.env),
         }
     }
 }
@@ -178,13 +186,13 @@ fn print_status(report: &StatusReport) {
 pub fn profile_check(file: &Path) -> i32 {
     match Profile::load_file(file) {
         Ok(profile) => {
-            println!("ok: {}: service {}", file.display(), profile.service.name);
+            out!("ok: {}: service {}", file.display(), profile.service.name);
             for env in &profile.environments {
                 let provider = env
                     .cloudrun
                     .as_ref()
                     .map_or_else(String::new, |cr| format!("cloudrun {}", cr.service_name()));
-                println!("  {:<8} {provider}  probes: {}", env.name, env.probes.len());
+                out!("  {:<8} {provider}  probes: {}", env.name, env.probes.len());
             }
             exit::OK
         }

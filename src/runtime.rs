@@ -9,16 +9,18 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
+mod command_runner;
 mod effects;
 mod pipeline_watch;
 
+pub use command_runner::CommandRunner;
 pub use effects::{Effects, LaneSource, LedgerHandle};
 pub use pipeline_watch::{PipelinePoll, PipelineSource};
 
 use crate::model::{Model, Overlay};
 use crate::msg::Msg;
 use crate::terminal::TerminalGuard;
-use crate::ui::comment::CommentEditor;
+use crate::ui::prompt::PromptEditor;
 use crate::ui::{self, UiContext};
 use crate::update::update;
 
@@ -34,7 +36,7 @@ pub async fn run(mut model: Model, ui: UiContext, effects: Effects) -> std::io::
     poll.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut last_frame = Instant::now() - FRAME_BUDGET;
     // The comment popup's text: view state that lives only while the popup is open.
-    let mut editor: Option<CommentEditor> = None;
+    let mut editor: Option<PromptEditor> = None;
     effects.follow_ledger(&tx);
 
     loop {
@@ -62,8 +64,8 @@ pub async fn run(mut model: Model, ui: UiContext, effects: Effects) -> std::io::
             _ = sleep_until(next_frame.unwrap_or_else(Instant::now)), if next_frame.is_some() => {
                 guard.draw(|frame| {
                     ui::view(&model, &ui, frame);
-                    if let (Overlay::Comment(purpose), Some(editor)) = (&model.overlay, editor.as_mut()) {
-                        editor.render(purpose, &ui, frame, ui::comment_area(frame.area()));
+                    if let (Overlay::Prompt(purpose), Some(editor)) = (&model.overlay, editor.as_mut()) {
+                        editor.render(purpose, &ui, frame, ui::prompt::area(purpose, frame.area()));
                     }
                 })?;
                 model.dirty = false;
@@ -76,8 +78,8 @@ pub async fn run(mut model: Model, ui: UiContext, effects: Effects) -> std::io::
                 effects.spawn(cmd, &tx);
             }
             match (&model.overlay, editor.is_some()) {
-                (Overlay::Comment(_), false) => editor = Some(CommentEditor::new()),
-                (Overlay::Comment(_), true) => {}
+                (Overlay::Prompt(prompt), false) => editor = Some(PromptEditor::new(prompt)),
+                (Overlay::Prompt(_), true) => {}
                 (_, true) => editor = None,
                 (_, false) => {}
             }

@@ -1,12 +1,13 @@
 //! `update(&mut Model, Msg) -> Vec<Cmd>`: the only place state changes. Pure: no I/O, no clock.
 
+mod commands;
 mod lanes;
 mod pipeline;
 mod signoff;
 
 use crate::ledger::Decision;
 use crate::model::signoff::CursorMove;
-use crate::model::{Level, Model, Overlay, Pane};
+use crate::model::{Level, Model, Overlay, Pane, Prompt};
 use crate::msg::{Action, Cmd, Msg};
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
@@ -57,11 +58,26 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             signoff::appended(model, *result);
             Vec::new()
         }
-        Msg::CommentSubmitted(text) => {
+        Msg::PromptSubmitted(text) => {
             model.dirty = true;
-            signoff::submitted(model, text)
+            match std::mem::replace(&mut model.overlay, Overlay::None) {
+                Overlay::Prompt(Prompt::Comment(purpose)) => {
+                    model.overlay = Overlay::Prompt(Prompt::Comment(purpose));
+                    signoff::submitted(model, text)
+                }
+                Overlay::Prompt(prompt) => commands::submitted(model, prompt, text),
+                other => {
+                    model.overlay = other;
+                    Vec::new()
+                }
+            }
         }
-        Msg::CommentCancelled => {
+        Msg::CommandProgress(progress) => {
+            commands::progress(model, progress);
+            Vec::new()
+        }
+        Msg::CommandFinished(outcome) => commands::finished(model, *outcome),
+        Msg::PromptCancelled => {
             model.dirty = true;
             model.overlay = Overlay::None;
             model.notify(Level::Info, "cancelled: nothing recorded");
@@ -73,8 +89,8 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
 fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
     model.dirty = true;
     model.notice = None;
-    if matches!(model.overlay, Overlay::Comment(_)) {
-        // The editor owns the keyboard; the runtime sends CommentSubmitted / CommentCancelled.
+    if matches!(model.overlay, Overlay::Prompt(_)) {
+        // The editor owns the keyboard; the runtime sends PromptSubmitted / PromptCancelled.
         return Vec::new();
     }
     if model.overlay == Overlay::Help {
@@ -110,6 +126,13 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
         Action::SignGo => return signoff::act(model, Some(Decision::Go), false),
         Action::SignNoGo => return signoff::act(model, Some(Decision::NoGo), false),
         Action::Comment => return signoff::act(model, None, true),
+        Action::Trigger
+        | Action::PromoteHere
+        | Action::RollbackHere
+        | Action::PauseResume
+        | Action::Advance
+        | Action::Abort
+        | Action::CommandLine => return commands::action(model, action),
     }
     Vec::new()
 }

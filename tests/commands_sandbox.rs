@@ -117,6 +117,7 @@ async fn world(api_base: Option<String>) -> World {
         yes: true,
         override_reason: None,
         prompt: false,
+        control: Default::default(),
     };
     World {
         sandbox,

@@ -89,6 +89,7 @@ async fn cli_run(cli: &crate::cli::Cli, common: &CommonArgs, request: Request) -
         yes: common.yes,
         override_reason: common.override_reason.clone(),
         prompt: true,
+        control: Default::default(),
     };
     let outcome = run::execute(&ctx, request).await;
     if common.json {

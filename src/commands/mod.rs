@@ -10,6 +10,7 @@
 //! - [`cli`]: their clap arguments and the CLI glue (print, exit code); [`outcome`]: the result.
 
 pub mod cli;
+pub mod dispatch;
 pub mod driver;
 pub mod health;
 pub mod outcome;

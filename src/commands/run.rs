@@ -23,7 +23,7 @@ use crate::providers::cloudrun::CloudRunClient;
 use crate::providers::cloudrun_wire::version_of_image;
 
 /// What to run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
     Trigger {
         version: String,
@@ -56,7 +56,12 @@ pub struct Context {
     pub override_reason: Option<String>,
     /// Ask for the environment's name on a terminal when confirmation is needed.
     pub prompt: bool,
+    /// Pause / resume / advance / abort for a canary (the cockpit's keys); taken by the rollout.
+    pub control: ControlSlot,
 }
+
+/// Where a running rollout takes its [`driver::Control`] messages from, if anyone sends them.
+pub type ControlSlot = std::sync::Mutex<Option<tokio::sync::mpsc::Receiver<driver::Control>>>;
 
 impl Context {
     fn env(&self, kind: CommandKind, name: &str) -> Result<&Environment, Box<Outcome>> {
@@ -160,7 +165,7 @@ pub async fn execute(ctx: &Context, request: Request) -> Outcome {
 }
 
 /// The facts gates need, then the verdict; confirmation is asked only if nothing else refuses.
-async fn check_gates(
+pub(super) async fn check_gates(
     ctx: &Context,
     kind: CommandKind,
     env: &Environment,
@@ -210,7 +215,7 @@ fn typed_name(env: &str) -> bool {
 }
 
 /// Records overrides and the command before anything is sent; returns the request id.
-fn record_command(
+pub(super) fn record_command(
     ctx: &Context,
     outcome: &Outcome,
     overridden: &[String],
@@ -244,7 +249,7 @@ fn record_command(
     Ok(request_id)
 }
 
-fn record_outcome(ctx: &Context, outcome: &mut Outcome) {
+pub(super) fn record_outcome(ctx: &Context, outcome: &mut Outcome) {
     let Some(request_id) = outcome.request_id.clone() else {
         return;
     };
@@ -270,12 +275,7 @@ async fn trigger(ctx: &Context, version: &str, via: TriggerVia) -> Result<Outcom
             Outcome::new(kind, "?", Status::Usage, "the profile has no environments")
         })?;
     if via == TriggerVia::GithubDispatch {
-        return Err(Box::new(Outcome::new(
-            kind,
-            &env.name,
-            Status::Usage,
-            "--via github: the workflow_dispatch trigger lives in providers/github.rs and is not wired yet; use --via cloudrun",
-        )));
+        return super::dispatch::trigger(ctx, env, version).await;
     }
     if version.trim().is_empty() || version.contains(['/', ' ', '@']) {
         return Err(Box::new(Outcome::new(
@@ -393,7 +393,15 @@ async fn deploy(
         health,
         http: ctx.http.clone(),
     };
-    let report = driver::drive(&target, &mut rollout, &opts, None, &ctx.progress).await;
+    let mut control = ctx.control.lock().ok().and_then(|mut slot| slot.take());
+    let report = driver::drive(
+        &target,
+        &mut rollout,
+        &opts,
+        control.as_mut(),
+        &ctx.progress,
+    )
+    .await;
     outcome.patches_sent = report.patches_sent;
     outcome.to_revision = rollout.to_revision.clone();
     (outcome.status, outcome.message) = match (&rollout.phase, &report.last_error) {

@@ -3,6 +3,7 @@
 #[doc(hidden)]
 pub mod fixtures;
 pub mod lane;
+pub mod operations;
 pub mod pipeline;
 pub mod rollout;
 pub mod signoff;

@@ -31,6 +31,7 @@ pub struct Effects {
     pub lanes: Vec<LaneSource>,
     pub ledger: Option<LedgerHandle>,
     pub pipeline: Option<super::PipelineSource>,
+    pub commands: Option<super::CommandRunner>,
 }
 
 impl Effects {
@@ -72,6 +73,24 @@ impl Effects {
                         budget,
                     });
                 });
+            }
+            Cmd::RunCommand {
+                request,
+                override_reason,
+                confirmed,
+            } => match &self.commands {
+                Some(runner) => runner.run(request, override_reason, confirmed, tx),
+                None => {
+                    let _ = tx.send(Msg::CommandProgress(crate::commands::Progress::Note {
+                        env: String::new(),
+                        text: "commands are not available in this cockpit".into(),
+                    }));
+                }
+            },
+            Cmd::ControlRollout { env, control } => {
+                if let Some(runner) = &self.commands {
+                    runner.control(&env, control);
+                }
             }
             Cmd::AppendLedger(payload) => {
                 let Some(handle) = self.ledger.clone() else {

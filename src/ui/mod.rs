@@ -13,12 +13,12 @@
 //! ```
 
 pub mod activity;
-pub mod comment;
 pub mod grid;
 pub mod header;
 pub mod help;
 pub mod lanes;
 pub mod phases;
+pub mod prompt;
 pub mod status_bar;
 pub mod symbols;
 pub mod theme;
@@ -73,7 +73,7 @@ pub fn view(model: &Model, ui: &UiContext, frame: &mut Frame) {
     render_body(model, ui, frame, body_area);
     status_bar::render(model, ui, frame, status_area);
     if model.overlay == Overlay::Help {
-        help::render(ui, frame, centered(area, 66, 22));
+        help::render(ui, frame, centered(area, 70, 28));
     }
     if ui.symbols == Symbols::ASCII {
         asciify(frame.buffer_mut());
@@ -128,11 +128,6 @@ fn render_body(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect) {
             model.focus == Pane::Activity,
         );
     }
-}
-
-/// Where the comment editor pops up.
-pub fn comment_area(area: Rect) -> Rect {
-    centered(area, 70.min(area.width), 12.min(area.height))
 }
 
 /// A `width`×`height` rectangle centred in `area` (clipped to it).

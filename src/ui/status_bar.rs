@@ -24,7 +24,8 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect) {
     }
     let keys: &[(&str, &str)] = match (&model.overlay, model.focus) {
         (Overlay::Help, _) => &[("Esc", "close"), ("q", "quit")],
-        (Overlay::Comment(_), _) => &[("Ctrl-S", "submit"), ("Esc", "cancel")],
+        (Overlay::Prompt(p), _) if p.multi_line() => &[("Ctrl-S", "submit"), ("Esc", "cancel")],
+        (Overlay::Prompt(_), _) => &[("Enter", "submit"), ("Esc", "cancel")],
         (Overlay::None, Pane::Signoff) => &[
             ("q", "quit"),
             ("?", "help"),
@@ -39,8 +40,10 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect) {
             ("?", "help"),
             ("Tab", "pane"),
             ("h/l", "lane"),
-            ("j/k", "scroll"),
-            ("r", "refresh"),
+            ("t", "trigger"),
+            ("p", "promote"),
+            ("R", "rollback"),
+            (":", "cmd"),
         ],
     };
     let mut spans = vec![Span::raw(" ")];
