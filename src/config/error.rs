@@ -61,7 +61,10 @@ impl ConfigError {
 fn line_and_column(text: &str, offset: usize) -> (Option<usize>, Option<usize>) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let column = before.rfind('\n').map_or(before.len(), |nl| before.len() - nl - 1) + 1;
+    let column = before
+        .rfind('\n')
+        .map_or(before.len(), |nl| before.len() - nl - 1)
+        + 1;
     (Some(line), Some(column))
 }
 

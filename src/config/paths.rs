@@ -48,7 +48,9 @@ impl Paths {
     }
 
     pub fn find(&self, kind: &str, name: &str) -> Option<PathBuf> {
-        self.candidates(kind, name).into_iter().find(|p| p.is_file())
+        self.candidates(kind, name)
+            .into_iter()
+            .find(|p| p.is_file())
     }
 
     /// The default ledger of a profile: `<data dir>/ledger/<profile>.jsonl`.

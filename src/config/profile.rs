@@ -148,7 +148,10 @@ impl Profile {
             return Profile::load_file(&found);
         }
         if name_or_path == "sandbox" {
-            return Profile::parse(Path::new("<built-in>/profiles/sandbox.toml"), SANDBOX_PROFILE);
+            return Profile::parse(
+                Path::new("<built-in>/profiles/sandbox.toml"),
+                SANDBOX_PROFILE,
+            );
         }
         let tried: Vec<String> = paths
             .candidates("profiles", name_or_path)
@@ -163,8 +166,11 @@ impl Profile {
 
     fn validate(&self, source: &Path, text: &str) -> Result<(), ConfigError> {
         if self.environments.is_empty() {
-            return Err(ConfigError::new(source, "no [[environments]]: a profile needs at least one lane")
-                .with_hint("add an [[environments]] table with a name and a provider"));
+            return Err(ConfigError::new(
+                source,
+                "no [[environments]]: a profile needs at least one lane",
+            )
+            .with_hint("add an [[environments]] table with a name and a provider"));
         }
         let mut seen = BTreeSet::new();
         for env in &self.environments {

@@ -128,7 +128,8 @@ fn detect(content_type: Option<&str>, text: &str) -> (ProbeFormat, Result<BodyHe
     if text.is_empty() {
         return (ProbeFormat::Status, Ok(BodyHealth::default()));
     }
-    if text.starts_with('{') || text.starts_with('[') || ct.contains("json") {
+    let k8s_text = text.starts_with("[+]") || text.starts_with("[-]");
+    if !k8s_text && (text.starts_with('{') || text.starts_with('[') || ct.contains("json")) {
         let value = match parse_json(text) {
             Ok(v) => v,
             Err(why) => return (ProbeFormat::Json, Err(why)),
