@@ -55,7 +55,14 @@ async fn exchange(client: &Client, probe: &ResolvedProbe) -> Result<Raw, String>
         .timeout(probe.timeout)
         .build()
         .map_err(|e| format!("invalid request: {}", describe(&e)))?;
-    let mut response = client.execute(request).await.map_err(|e| describe(&e))?;
+    let fail = |e: reqwest::Error| {
+        if e.is_timeout() {
+            format!("timeout after {} ms", probe.timeout.as_millis())
+        } else {
+            describe(&e)
+        }
+    };
+    let mut response = client.execute(request).await.map_err(fail)?;
     let status = response.status().as_u16();
     let content_type = response
         .headers()
@@ -66,7 +73,7 @@ async fn exchange(client: &Client, probe: &ResolvedProbe) -> Result<Raw, String>
     let mut body = Vec::new();
     let mut over_cap = false;
     if !skip_body {
-        while let Some(chunk) = response.chunk().await.map_err(|e| describe(&e))? {
+        while let Some(chunk) = response.chunk().await.map_err(fail)? {
             let room = probe.body_cap.saturating_sub(body.len());
             body.extend_from_slice(&chunk[..chunk.len().min(room)]);
             if chunk.len() > room {
