@@ -159,3 +159,33 @@ fn default_failure_threshold() -> u32 {
 fn default_success_threshold() -> u32 {
     1
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(toml_text: &str) -> ProbeSpec {
+        toml::from_str(toml_text).expect("probe spec")
+    }
+
+    #[test]
+    fn resolves_path_against_the_service_uri() {
+        let s = spec("name = \"health\"\npath = \"/health\"\ninterval_secs = 2\n");
+        let p = s
+            .resolve(Some("https://svc-abc.run.app/"))
+            .expect("resolved");
+        assert_eq!(p.url, "https://svc-abc.run.app/health");
+        assert_eq!(p.interval, Duration::from_secs(2));
+        assert_eq!(p.timeout, Duration::from_millis(2000));
+        assert!(s.resolve(None).is_err());
+        let full = spec("name = \"x\"\nurl = \"http://127.0.0.1:9/livez\"\nformat = \"k8s\"\n");
+        assert_eq!(full.resolve(None).expect("url").format, ProbeFormat::K8s);
+        assert!(spec("name = \"x\"\n").resolve(Some("http://h")).is_err());
+    }
+
+    #[test]
+    fn interval_is_clamped() {
+        let s = spec("name = \"x\"\npath = \"/\"\ninterval_secs = 0\n");
+        assert_eq!(s.interval(), Duration::from_millis(100));
+    }
+}
