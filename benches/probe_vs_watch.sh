@@ -33,7 +33,7 @@ echo "== watch -n $INTERVAL over curl"
 loop="for i in \$(seq 0 $((N - 1))); do curl -s -o /dev/null -w '%{http_code} ' $URL/h/\$i; done"
 TERM=${TERM:-xterm} /usr/bin/time -f "%U %S" -o "$tmp/watch" \
   timeout -s INT "$DURATION" watch -n "$INTERVAL" "$loop" >/dev/null 2>&1 || true
-read -r wu ws <"$tmp/watch"
+read -r wu ws < <(tail -1 "$tmp/watch")
 watch_cpu=$(echo "$wu + $ws" | bc -l)
 echo "watch+curl cpu_total=${watch_cpu}s (user ${wu}s, system ${ws}s)"
 
