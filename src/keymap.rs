@@ -33,6 +33,7 @@ pub fn map(key: KeyEvent) -> Option<Msg> {
         KeyCode::Char('a') => Action::Advance,
         KeyCode::Char('x') => Action::Abort,
         KeyCode::Char(':') => Action::CommandLine,
+        KeyCode::Enter => Action::Open,
         _ => return None,
     };
     Some(Msg::Action(action))

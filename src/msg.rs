@@ -38,6 +38,8 @@ pub enum Msg {
         poll: crate::runtime::PipelinePoll,
         budget: Option<(u64, u64)>,
     },
+    /// A probe ran (from the probe engine).
+    ProbeReport(Box<crate::probes::ProbeReport>),
     /// A command reports progress (an operation, a traffic step, a bake, a probe of the new revision).
     CommandProgress(crate::commands::Progress),
     /// A command ended: done, failed, aborted, or refused by a gate.
@@ -83,6 +85,8 @@ pub enum Action {
     Abort,
     /// Open the `:` command line.
     CommandLine,
+    /// Open the selected item (a probe's details).
+    Open,
 }
 
 /// Effects as data: the runtime runs each in a task and answers with a `Msg`.
@@ -108,6 +112,8 @@ pub enum Cmd {
         env: String,
         control: crate::commands::driver::Control,
     },
+    /// Probe exactly this set (replaces the engine's probes; unchanged ones keep their schedule).
+    SetProbes(Vec<(crate::probes::ProbeId, crate::probes::ResolvedProbe)>),
     /// Append to the ledger (lock, write, fsync) and answer with `Msg::LedgerAppended`.
     AppendLedger(Payload),
 }

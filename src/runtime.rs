@@ -14,7 +14,7 @@ mod effects;
 mod pipeline_watch;
 
 pub use command_runner::CommandRunner;
-pub use effects::{Effects, LaneSource, LedgerHandle};
+pub use effects::{Effects, LaneSource, LedgerHandle, ProbeRunner};
 pub use pipeline_watch::{PipelinePoll, PipelineSource};
 
 use crate::model::{Model, Overlay};
@@ -26,7 +26,12 @@ use crate::update::update;
 
 const FRAME_BUDGET: Duration = Duration::from_millis(16);
 
-pub async fn run(mut model: Model, ui: UiContext, effects: Effects) -> std::io::Result<()> {
+pub async fn run(
+    mut model: Model,
+    ui: UiContext,
+    effects: Effects,
+    mut probe_reports: mpsc::Receiver<crate::probes::ProbeReport>,
+) -> std::io::Result<()> {
     let mut guard = TerminalGuard::enter()?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let mut events = EventStream::new();
@@ -59,6 +64,7 @@ pub async fn run(mut model: Model, ui: UiContext, effects: Effects) -> std::io::
                 (None, _) => break,
             },
             Some(msg) = rx.recv() => Some(msg),
+            Some(report) = probe_reports.recv() => Some(Msg::ProbeReport(Box::new(report))),
             _ = clock.tick() => Some(Msg::Tick { now: Utc::now() }),
             _ = poll.tick() => Some(Msg::PollDue { now: Utc::now() }),
             _ = sleep_until(next_frame.unwrap_or_else(Instant::now)), if next_frame.is_some() => {

@@ -3,6 +3,7 @@
 mod commands;
 mod lanes;
 mod pipeline;
+mod probes;
 mod signoff;
 
 use crate::ledger::Decision;
@@ -31,8 +32,9 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::LaneFetched { lane, at, result } => {
-            let cmds = lanes::fetched(model, lane, at, result);
+            let mut cmds = lanes::fetched(model, lane, at, result);
             signoff::refresh_grid(model);
+            cmds.extend(probes::follow_uris(model));
             cmds
         }
         Msg::Action(action) => act(model, action),
@@ -72,6 +74,10 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                 }
             }
         }
+        Msg::ProbeReport(report) => {
+            probes::report(model, *report);
+            Vec::new()
+        }
         Msg::CommandProgress(progress) => {
             commands::progress(model, progress);
             Vec::new()
@@ -91,6 +97,18 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
     model.notice = None;
     if matches!(model.overlay, Overlay::Prompt(_)) {
         // The editor owns the keyboard; the runtime sends PromptSubmitted / PromptCancelled.
+        return Vec::new();
+    }
+    if matches!(model.overlay, Overlay::ProbeDetails(_)) {
+        match action {
+            Action::Quit => model.quitting = true,
+            Action::Back | Action::Open => model.overlay = Overlay::None,
+            Action::Up | Action::Down => {
+                probes::move_cursor(model, if action == Action::Up { -1 } else { 1 });
+                model.overlay = Overlay::ProbeDetails(model.probes.cursor);
+            }
+            _ => {}
+        }
         return Vec::new();
     }
     if model.overlay == Overlay::Help {
@@ -126,6 +144,10 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
         Action::SignGo => return signoff::act(model, Some(Decision::Go), false),
         Action::SignNoGo => return signoff::act(model, Some(Decision::NoGo), false),
         Action::Comment => return signoff::act(model, None, true),
+        Action::Open if model.focus == Pane::Probes && !model.probes.all.is_empty() => {
+            model.overlay = Overlay::ProbeDetails(model.probes.cursor);
+        }
+        Action::Open => model.dirty = false,
         Action::Trigger
         | Action::PromoteHere
         | Action::RollbackHere
@@ -168,6 +190,7 @@ fn scroll(model: &mut Model, delta: isize) {
         }
         Pane::Lanes => move_lane(model, delta),
         Pane::Phases => {}
+        Pane::Probes => probes::move_cursor(model, delta),
         Pane::Signoff => {
             let movement = if delta < 0 {
                 CursorMove::Up

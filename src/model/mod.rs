@@ -5,6 +5,7 @@ pub mod fixtures;
 pub mod lane;
 pub mod operations;
 pub mod pipeline;
+pub mod probes;
 pub mod rollout;
 pub mod signoff;
 mod state;

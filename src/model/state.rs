@@ -13,17 +13,25 @@ use crate::policy::SignoffConfig;
 pub enum Pane {
     Lanes,
     Phases,
+    Probes,
     Signoff,
     Activity,
 }
 
 impl Pane {
-    pub const ORDER: [Pane; 4] = [Pane::Lanes, Pane::Phases, Pane::Signoff, Pane::Activity];
+    pub const ORDER: [Pane; 5] = [
+        Pane::Lanes,
+        Pane::Phases,
+        Pane::Probes,
+        Pane::Signoff,
+        Pane::Activity,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
             Pane::Lanes => "Lanes",
             Pane::Phases => "Phases",
+            Pane::Probes => "Probes",
             Pane::Signoff => "Sign-off",
             Pane::Activity => "Activity",
         }
@@ -34,6 +42,8 @@ impl Pane {
 pub enum Overlay {
     None,
     Help,
+    /// The details of probe `n` (index into `probes.all`): parsed checks and the raw body.
+    ProbeDetails(usize),
     /// A text prompt is open (comment, confirmation, override reason, `:` command line …).
     Prompt(Prompt),
 }
@@ -155,6 +165,7 @@ pub struct Model {
     pub signoffs: Signoffs,
     pub pipeline: super::watch::PipelineWatch,
     pub operations: super::operations::Operations,
+    pub probes: super::probes::Probes,
     /// Canary steps per lane (empty: straight to 100 %), from the profile.
     pub canary_steps: Vec<Vec<u8>>,
     pub notice: Option<Notice>,
@@ -188,6 +199,7 @@ impl Model {
             signoffs: Signoffs::default(),
             pipeline: Default::default(),
             operations: Default::default(),
+            probes: Default::default(),
             canary_steps: vec![Vec::new(); envs.len()],
             notice: None,
             dirty: true,

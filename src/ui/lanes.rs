@@ -47,9 +47,22 @@ fn render_lane(
 ) {
     let freshness = lane.freshness(model.now, model.poll_interval_secs);
     let stale = freshness == Freshness::Stale;
+    let index = model
+        .lanes
+        .iter()
+        .position(|l| l.env == lane.env)
+        .unwrap_or(0);
+    let has_probes = model.probes.of_lane(index).next().is_some();
+    let verdict = model.probes.lane_verdict(index, model.now);
+    let (symbol, verdict_role) = super::probes::verdict_style(verdict, ui);
+    let health = if has_probes {
+        format!("{symbol} {} ", verdict.as_str())
+    } else {
+        String::new()
+    };
     let title = match freshness {
-        Freshness::Stale => format!(" {} {} STALE ", lane.env, ui.symbols.stale),
-        _ => format!(" {} ", lane.env),
+        Freshness::Stale => format!(" {} {health}{} STALE ", lane.env, ui.symbols.stale),
+        _ => format!(" {} {health}", lane.env),
     };
     let width = area.width.saturating_sub(2) as usize;
     let mut lines = match &lane.service {
@@ -66,7 +79,11 @@ fn render_lane(
             ui.theme.style(Role::Fail),
         )));
     }
-    frame.render_widget(Paragraph::new(lines).block(ui.block(&title, focused)), area);
+    let mut block = ui.block(&title, focused);
+    if has_probes && !focused {
+        block = block.title_style(ui.theme.style(verdict_role));
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 fn service_lines<'a>(

@@ -24,6 +24,7 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect) {
     }
     let keys: &[(&str, &str)] = match (&model.overlay, model.focus) {
         (Overlay::Help, _) => &[("Esc", "close"), ("q", "quit")],
+        (Overlay::ProbeDetails(_), _) => &[("Esc", "close"), ("j/k", "next probe"), ("q", "quit")],
         (Overlay::Prompt(p), _) if p.multi_line() => &[("Ctrl-S", "submit"), ("Esc", "cancel")],
         (Overlay::Prompt(_), _) => &[("Enter", "submit"), ("Esc", "cancel")],
         (Overlay::None, Pane::Signoff) => &[
@@ -34,6 +35,14 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect) {
             ("g", "GO"),
             ("n", "NO-GO"),
             ("c", "comment"),
+        ],
+        (Overlay::None, Pane::Probes) => &[
+            ("q", "quit"),
+            ("?", "help"),
+            ("Tab", "pane"),
+            ("j/k", "probe"),
+            ("Enter", "details"),
+            ("[ ]", "lane"),
         ],
         (Overlay::None, _) => &[
             ("q", "quit"),
