@@ -54,10 +54,7 @@ fn row<'a>(model: &Model, probe: &LaneProbe, selected: bool, ui: &UiContext) -> 
     let status = last
         .and_then(|r| r.outcome.http_status)
         .map_or_else(|| "---".to_string(), |s| s.to_string());
-    let latency = last.map_or_else(
-        || "-".to_string(),
-        |r| format!("{}ms", r.outcome.latency.as_millis()),
-    );
+    let latency = last.map_or_else(|| "-".to_string(), |r| milliseconds(r.outcome.latency));
     let age = last.map_or_else(
         || "-".to_string(),
         |r| human_secs((model.now - r.at).num_seconds()),
@@ -132,4 +129,14 @@ fn sparkline(probe: &LaneProbe, ui: &UiContext) -> String {
     let drawn = out.chars().count();
     out.push_str(&" ".repeat(16usize.saturating_sub(drawn)));
     out
+}
+
+/// `0.4ms`, `12ms`, `1540ms`: loopback answers are sub-millisecond and should not read as 0.
+pub fn milliseconds(latency: std::time::Duration) -> String {
+    let ms = latency.as_secs_f64() * 1000.0;
+    if ms < 10.0 {
+        format!("{ms:.1}ms")
+    } else {
+        format!("{ms:.0}ms")
+    }
 }

@@ -48,7 +48,6 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect) {
             ("q", "quit"),
             ("?", "help"),
             ("Tab", "pane"),
-            ("h/l", "lane"),
             ("t", "trigger"),
             ("p", "promote"),
             ("R", "rollback"),
