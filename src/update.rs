@@ -207,3 +207,6 @@ mod tests;
 
 #[cfg(test)]
 mod signoff_tests;
+
+#[cfg(test)]
+mod command_tests;

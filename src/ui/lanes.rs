@@ -58,7 +58,7 @@ fn render_lane(
     let health = if has_probes {
         format!("{symbol} {} ", verdict.as_str())
     } else {
-        String::new()
+        format!("{} no probes ", ui.symbols.unknown)
     };
     let title = match freshness {
         Freshness::Stale => format!(" {} {health}{} STALE ", lane.env, ui.symbols.stale),

@@ -80,7 +80,7 @@ impl PromptEditor {
         let block = ui.block(&title, true);
         let inner = block.inner(area);
         frame.render_widget(block, area);
-        let note_rows = notes.len() as u16;
+        let note_rows = wrapped_rows(&notes, inner.width);
         let [notes_area, text_area, keys_area] = Layout::vertical([
             Constraint::Length(note_rows),
             Constraint::Min(1),
@@ -111,11 +111,21 @@ impl PromptEditor {
 
 /// Where the popup goes: comments get room for several lines; others one line plus their notes.
 pub fn area(prompt: &Prompt, screen: Rect) -> Rect {
+    let width = 72.min(screen.width);
     let rows = match prompt {
         Prompt::Comment(_) => 12,
-        other => 4 + describe(other).1.len() as u16,
+        other => 4 + wrapped_rows(&describe(other).1, width.saturating_sub(2)),
     };
-    centered(screen, 72.min(screen.width), rows.min(screen.height))
+    centered(screen, width, rows.min(screen.height))
+}
+
+/// Rows the notes take when wrapped at `width` cells.
+fn wrapped_rows(notes: &[(Role, String)], width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    notes
+        .iter()
+        .map(|(_, text)| text.chars().count().div_ceil(width).max(1) as u16)
+        .sum()
 }
 
 fn describe(prompt: &Prompt) -> (String, Vec<(Role, String)>) {

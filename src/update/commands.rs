@@ -321,6 +321,7 @@ fn progress_env(progress: &Progress) -> &str {
 
 pub fn finished(model: &mut Model, outcome: Outcome) -> Vec<Cmd> {
     model.dirty = true;
+    model.notice = None;
     let Some(running) = model.operations.running.remove(&outcome.env) else {
         model.log(Some(&outcome.env), Level::Info, outcome.text());
         return Vec::new();
