@@ -4,8 +4,9 @@
 
 use chrono::Utc;
 
+use super::guard::{check_gates, record_command, record_outcome};
 use super::outcome::{Outcome, Status};
-use super::run::{Context, check_gates, record_command, record_outcome};
+use super::run::Context;
 use crate::config::Environment;
 use crate::policy::{CommandKind, SourceHealth};
 use crate::providers::github::{GithubClient, Token};

@@ -12,8 +12,10 @@
 pub mod cli;
 pub mod dispatch;
 pub mod driver;
+pub mod guard;
 pub mod health;
 pub mod outcome;
+pub mod rollback;
 pub mod run;
 pub mod wire;
 

@@ -2,23 +2,22 @@
 //! write the command to the ledger, run it, write the outcome. Tests call [`execute`] with a
 //! [`Context`] of their own (short timeouts, a temp ledger, a chosen actor).
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
+use super::guard::{check_gates, record_command, record_outcome};
 use super::health;
 use super::outcome::{Outcome, Status};
-use super::wire::{self, Change, Target};
+use super::wire::{self, Target};
 use super::{CommandError, ProgressSink, TriggerVia, WireOptions, driver};
 use crate::config::Profile;
 use crate::config::profile::Environment;
-use crate::ledger::{Actor, Ledger, Payload};
+use crate::ledger::Actor;
 use crate::model::lane::ServiceState;
 use crate::model::rollout::{Phase, Rollout};
-use crate::model::signoff::SignoffGrid;
-use crate::policy::{CommandKind, GateInput, GateVerdict, SourceHealth, evaluate};
+use crate::policy::{CommandKind, SourceHealth};
 use crate::providers::cloudrun::CloudRunClient;
 use crate::providers::cloudrun_wire::version_of_image;
 
@@ -64,7 +63,7 @@ pub struct Context {
 pub type ControlSlot = std::sync::Mutex<Option<tokio::sync::mpsc::Receiver<driver::Control>>>;
 
 impl Context {
-    fn env(&self, kind: CommandKind, name: &str) -> Result<&Environment, Box<Outcome>> {
+    pub(super) fn env(&self, kind: CommandKind, name: &str) -> Result<&Environment, Box<Outcome>> {
         self.profile.environment(name).ok_or_else(|| {
             let known: Vec<&str> = self
                 .profile
@@ -84,7 +83,11 @@ impl Context {
         })
     }
 
-    fn target(&self, kind: CommandKind, env: &Environment) -> Result<Target, Box<Outcome>> {
+    pub(super) fn target(
+        &self,
+        kind: CommandKind,
+        env: &Environment,
+    ) -> Result<Target, Box<Outcome>> {
         let cr = env.cloudrun.as_ref().ok_or_else(|| {
             Outcome::new(
                 kind,
@@ -100,7 +103,7 @@ impl Context {
         })
     }
 
-    async fn state(
+    pub(super) async fn state(
         &self,
         target: &Target,
         kind: CommandKind,
@@ -157,115 +160,13 @@ pub async fn execute(ctx: &Context, request: Request) -> Outcome {
             to,
             bake_secs,
         } => promote(ctx, &from, &to, bake_secs).await,
-        Request::Rollback { env, to } => rollback(ctx, &env, to.as_deref(), started).await,
+        Request::Rollback { env, to } => {
+            super::rollback::rollback(ctx, &env, to.as_deref(), started).await
+        }
     }
     .unwrap_or_else(|refused| *refused);
     outcome.elapsed_secs = started.elapsed().as_secs_f64();
     outcome
-}
-
-/// The facts gates need, then the verdict; confirmation is asked only if nothing else refuses.
-pub(super) async fn check_gates(
-    ctx: &Context,
-    kind: CommandKind,
-    env: &Environment,
-    release: &str,
-    source: SourceHealth,
-) -> Result<Vec<String>, Box<Outcome>> {
-    let entries = Ledger::open(&ctx.ledger_path).and_then(|l| l.read_all());
-    let entries =
-        entries.map_err(|e| Outcome::new(kind, &env.name, Status::Failed, e.to_string()))?;
-    let grid = SignoffGrid::from_entries(&ctx.profile.signoff, &env.name, release, &entries);
-    let mut input = GateInput {
-        kind,
-        target_env: &env.name,
-        policy: &env.policy,
-        read_only: ctx.read_only,
-        now: Utc::now(),
-        actor: &ctx.actor.account,
-        signoff: Some(&grid),
-        source_health: source,
-        confirmed: true,
-        override_reason: ctx.override_reason.as_deref(),
-    };
-    if let GateVerdict::Refused(refusals) = evaluate(&input) {
-        return Err(Box::new(Outcome::refused(kind, &env.name, refusals)));
-    }
-    input.confirmed =
-        ctx.yes || !env.policy.confirm_by_name || (ctx.prompt && typed_name(&env.name));
-    match evaluate(&input) {
-        GateVerdict::Refused(refusals) => {
-            Err(Box::new(Outcome::refused(kind, &env.name, refusals)))
-        }
-        GateVerdict::Allowed { overridden } => Ok(overridden
-            .iter()
-            .map(|r| r.gate.name().to_string())
-            .collect()),
-    }
-}
-
-fn typed_name(env: &str) -> bool {
-    if !std::io::stdin().is_terminal() {
-        return false;
-    }
-    eprint!("type `{env}` to confirm: ");
-    let _ = std::io::stderr().flush();
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).is_ok() && line.trim() == env
-}
-
-/// Records overrides and the command before anything is sent; returns the request id.
-pub(super) fn record_command(
-    ctx: &Context,
-    outcome: &Outcome,
-    overridden: &[String],
-    detail: serde_json::Value,
-) -> Result<String, Box<Outcome>> {
-    let request_id = uuid::Uuid::new_v4().to_string();
-    let failed = |e: crate::ledger::LedgerError| {
-        let mut o = outcome.clone();
-        o.status = Status::Failed;
-        o.message = format!("not sent: the ledger could not record the command: {e}");
-        o
-    };
-    let ledger = Ledger::open(&ctx.ledger_path).map_err(failed)?;
-    let reason = ctx.override_reason.clone().unwrap_or_default();
-    for gate in overridden {
-        let payload = Payload::Override {
-            gate: gate.clone(),
-            reason: reason.trim().to_string(),
-            request_id: request_id.clone(),
-        };
-        ledger.append(&ctx.actor, payload).map_err(failed)?;
-    }
-    let payload = Payload::Command {
-        request_id: request_id.clone(),
-        action: format!("{:?}", outcome.action).to_lowercase(),
-        env: outcome.env.clone(),
-        release: outcome.release.clone().unwrap_or_default(),
-        detail,
-    };
-    ledger.append(&ctx.actor, payload).map_err(failed)?;
-    Ok(request_id)
-}
-
-pub(super) fn record_outcome(ctx: &Context, outcome: &mut Outcome) {
-    let Some(request_id) = outcome.request_id.clone() else {
-        return;
-    };
-    let payload = Payload::CommandOutcome {
-        request_id,
-        ok: outcome.ok(),
-        detail: outcome.ledger_detail(),
-    };
-    if let Err(e) = Ledger::open(&ctx.ledger_path).and_then(|l| l.append(&ctx.actor, payload)) {
-        outcome.message.push_str(&format!(
-            " (the outcome was not recorded in the ledger: {e})"
-        ));
-        if outcome.status == Status::Done {
-            outcome.status = Status::Failed;
-        }
-    }
 }
 
 async fn trigger(ctx: &Context, version: &str, via: TriggerVia) -> Result<Outcome, Box<Outcome>> {
@@ -426,88 +327,6 @@ async fn deploy(
         outcome.traffic = Some(after.split_text());
     }
     outcome.rollout = Some(rollout);
-    record_outcome(ctx, &mut outcome);
-    Ok(outcome)
-}
-
-async fn rollback(
-    ctx: &Context,
-    env_name: &str,
-    to: Option<&str>,
-    started: Instant,
-) -> Result<Outcome, Box<Outcome>> {
-    let kind = CommandKind::Rollback;
-    let env = ctx.env(kind, env_name)?;
-    if ctx.read_only {
-        check_gates(ctx, kind, env, "", SourceHealth::Unknown).await?;
-    }
-    let target = ctx.target(kind, env)?;
-    let state = ctx.state(&target, kind).await?;
-    let serving = state
-        .primary()
-        .map(|p| p.revision.clone())
-        .unwrap_or_default();
-    let chosen = match to {
-        Some(want) => state
-            .revisions
-            .iter()
-            .find(|r| r.name == want || r.short == want || r.name.ends_with(want)),
-        None => state
-            .revisions
-            .iter()
-            .find(|r| r.ready && r.name != serving),
-    };
-    let Some(chosen) = chosen else {
-        let what = to.map_or_else(
-            || "no earlier ready revision to roll back to".to_string(),
-            |w| format!("no revision `{w}` in `{env_name}`"),
-        );
-        return Err(Box::new(Outcome::new(kind, env_name, Status::Usage, what)));
-    };
-    let release = chosen.version.clone();
-    let overridden = check_gates(ctx, kind, env, &release, SourceHealth::Unknown).await?;
-    let mut outcome = Outcome::new(kind, env_name, Status::Done, "");
-    outcome.release = Some(release);
-    outcome.image = Some(chosen.image.clone());
-    outcome.from_revision = Some(serving.clone());
-    outcome.to_revision = Some(chosen.name.clone());
-    let detail = serde_json::json!({"from_revision": serving, "to_revision": chosen.name});
-    outcome.request_id = Some(record_command(ctx, &outcome, &overridden, detail)?);
-    match wire::apply(
-        &target,
-        &Change::Traffic(vec![(chosen.name.clone(), 100)]),
-        &ctx.wire,
-        &ctx.progress,
-    )
-    .await
-    {
-        Ok(applied) => {
-            outcome.patches_sent = applied.patches_sent;
-            outcome.traffic = Some(applied.state.split_text());
-            let urls = health::probe_urls(env, applied.state.uri.as_deref());
-            let failing =
-                health::wait_healthy(&ctx.http, &urls, 30, Duration::from_millis(500)).await;
-            if failing.is_empty() {
-                outcome.healthy_after_secs = Some(started.elapsed().as_secs_f64());
-                outcome.message = format!("100% on {} ({})", chosen.name, chosen.version);
-            } else {
-                let why: Vec<String> = failing
-                    .iter()
-                    .map(|h| format!("{} {}", h.url, h.detail))
-                    .collect();
-                outcome.status = Status::Failed;
-                outcome.message = format!(
-                    "traffic is on {} but probes still fail: {}",
-                    chosen.name,
-                    why.join("; ")
-                );
-            }
-        }
-        Err(e) => {
-            let failed = Outcome::from_error(kind, env_name, &e);
-            (outcome.status, outcome.message) = (failed.status, failed.message);
-        }
-    }
     record_outcome(ctx, &mut outcome);
     Ok(outcome)
 }
