@@ -18,6 +18,8 @@ pub struct RunningCommand {
     /// `promote staging → prod`.
     pub label: String,
     pub request: Request,
+    /// The override reason this run was sent with, kept for the confirmation that may follow.
+    pub override_reason: Option<String>,
     pub started: DateTime<Utc>,
     /// The latest progress line.
     pub last: String,

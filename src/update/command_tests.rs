@@ -326,3 +326,33 @@ fn a_lane_turns_red_only_after_the_threshold_and_says_so() {
     model.now = clock() + Duration::seconds(30);
     assert_eq!(model.probes.lane_verdict(2, model.now), Verdict::Stale);
 }
+
+#[test]
+fn after_an_override_only_the_typed_name_is_asked_and_the_reason_is_kept() {
+    let mut model = on_prod();
+    update(&mut model, Msg::Action(Action::PromoteHere));
+    update(&mut model, refused(&[Gate::Signoff, Gate::TwoPerson]));
+    update(
+        &mut model,
+        Msg::PromptSubmitted("signed off in RELEASE-88".into()),
+    );
+    // The gates run again with the reason; the name is still missing, so everything is listed.
+    update(
+        &mut model,
+        refused(&[Gate::Confirmation, Gate::Signoff, Gate::TwoPerson]),
+    );
+    let Overlay::Prompt(Prompt::Confirm {
+        override_reason, ..
+    }) = &model.overlay
+    else {
+        panic!("{:?}", model.overlay)
+    };
+    assert_eq!(override_reason.as_deref(), Some("signed off in RELEASE-88"));
+    let cmds = update(&mut model, Msg::PromptSubmitted("prod".into()));
+    let expected = Cmd::RunCommand {
+        request: promote(),
+        override_reason: Some("signed off in RELEASE-88".into()),
+        confirmed: true,
+    };
+    assert_eq!(cmds, vec![expected]);
+}

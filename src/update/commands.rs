@@ -123,6 +123,7 @@ fn run(
         RunningCommand {
             label: label.clone(),
             request: request.clone(),
+            override_reason: override_reason.clone(),
             started: model.now,
             last: "checking the gates".into(),
             bake: None,
@@ -329,16 +330,21 @@ pub fn finished(model: &mut Model, outcome: Outcome) -> Vec<Cmd> {
     let request = running.request;
     let label = running.label;
     if outcome.status == Status::Refused {
-        let only_confirmation = outcome
+        let needs_name = outcome
             .refusals
             .iter()
-            .all(|r| r.gate == Gate::Confirmation);
-        if only_confirmation {
+            .any(|r| r.gate == Gate::Confirmation);
+        // With a reason given, the overridable gates are settled: only the typed name remains.
+        let reason_given = running.override_reason.is_some();
+        let settled =
+            |gate: &Gate| *gate == Gate::Confirmation || (reason_given && gate.overridable());
+        if needs_name && outcome.refusals.iter().all(|r| settled(&r.gate)) {
             let env = outcome.env.clone();
+            let override_reason = running.override_reason;
             model.overlay = Overlay::Prompt(Prompt::Confirm {
                 request,
                 env,
-                override_reason: None,
+                override_reason,
             });
             return Vec::new();
         }
