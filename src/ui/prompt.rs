@@ -31,7 +31,7 @@ impl PromptEditor {
             Prompt::Confirm { .. } => "the environment's name",
             Prompt::Override { .. } => "reason for overriding (recorded in the ledger)",
             Prompt::CommandLine => {
-                "trigger V | promote FROM TO | rollback ENV [REV] | pause | resume | advance | abort | quit"
+                "trigger V | build V | promote FROM TO | rollback ENV [REV] | pause | resume | advance | abort | quit"
             }
         };
         textarea.set_placeholder_text(placeholder);

@@ -219,6 +219,12 @@ fn command_line(model: &mut Model, text: &str) -> Vec<Cmd> {
     };
     let known = |env: &str| model.lanes.iter().any(|l| l.env == env);
     let request = match words.as_slice() {
+        ["build", version] | ["trigger", version, "github" | "--via=github"] => {
+            Some(Request::Trigger {
+                version: (*version).to_string(),
+                via: crate::commands::TriggerVia::GithubDispatch,
+            })
+        }
         ["trigger", version] => Some(Request::Trigger {
             version: (*version).to_string(),
             via: Default::default(),
@@ -261,7 +267,7 @@ fn command_line(model: &mut Model, text: &str) -> Vec<Cmd> {
             let envs: Vec<&str> = model.lanes.iter().map(|l| l.env.as_str()).collect();
             model.notify(
                 Level::Warn,
-                format!("`:{text}` is not a command (trigger V, promote FROM TO, rollback [ENV] [REV], pause|resume|advance|abort [ENV], quit; lanes: {})", envs.join(", ")),
+                format!("`:{text}` is not a command (trigger V, build V, promote FROM TO, rollback [ENV] [REV], pause|resume|advance|abort [ENV], quit; lanes: {})", envs.join(", ")),
             );
             Vec::new()
         }
