@@ -73,17 +73,8 @@ impl ConfigError {
 
     /// Locates a semantic error at the first line where `needle` (e.g. `name = "prod"`) occurs.
     pub fn at_text(file: &Path, text: &str, needle: &str, message: impl Into<String>) -> Self {
-        let (line, column) = match text.find(needle) {
-            Some(offset) => line_and_column(text, offset),
-            None => (None, None),
-        };
-        ConfigError {
-            file: file.to_path_buf(),
-            line,
-            column,
-            message: message.into(),
-            hint: None,
-        }
+        ConfigError::at_nth_text(file, text, needle, 0, message)
+    }
     }
 }
 
