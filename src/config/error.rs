@@ -75,7 +75,6 @@ impl ConfigError {
     pub fn at_text(file: &Path, text: &str, needle: &str, message: impl Into<String>) -> Self {
         ConfigError::at_nth_text(file, text, needle, 0, message)
     }
-    }
 }
 
 fn line_and_column(text: &str, offset: usize) -> (Option<usize>, Option<usize>) {
