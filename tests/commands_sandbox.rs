@@ -360,6 +360,24 @@ async fn bad_canary_is_rolled_back_by_the_guard_and_the_override_is_recorded() {
             .unwrap()
             .contains("auto-rollback")
     );
+    // A rollback now goes to the revision before the one serving, never to the aborted canary.
+    let before = serving(&w, "prod")[0].0.clone();
+    let rolled = execute(
+        &w.ctx,
+        Cmd::Rollback {
+            env: "prod".into(),
+            to: None,
+        },
+    )
+    .await;
+    assert_done(&rolled);
+    let now = serving(&w, "prod");
+    assert_ne!(now[0].0, before);
+    assert!(!rolled.to_revision.unwrap_or_default().is_empty());
+    assert!(
+        !rolled.release.unwrap_or_default().contains("bad"),
+        "the aborted bad canary is newer than what served: not a rollback target"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

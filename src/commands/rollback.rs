@@ -32,10 +32,18 @@ pub(super) async fn rollback(
             .revisions
             .iter()
             .find(|r| r.name == want || r.short == want || r.name.ends_with(want)),
-        None => state
-            .revisions
-            .iter()
-            .find(|r| r.ready && r.name != serving),
+        // "Previous" means older than what serves now: a newer revision (say, a canary just
+        // aborted) is never a rollback target. Revisions are listed newest first.
+        None => {
+            let older = state
+                .revisions
+                .iter()
+                .position(|r| r.name == serving)
+                .map_or(0, |i| i + 1);
+            state.revisions[older..]
+                .iter()
+                .find(|r| r.ready && r.name != serving)
+        }
     };
     let Some(chosen) = chosen else {
         let what = to.map_or_else(
