@@ -10,7 +10,9 @@ use crate::ledger::Ledger;
 use crate::model::{Level, Model};
 use crate::providers::cloudrun::CloudRunClient;
 use crate::providers::github::{GithubClient, Token, expected_durations};
-use crate::runtime::{Effects, LaneSource, LedgerHandle, PipelineSource};
+use crate::runtime::{
+    CommandRunner, Effects, LaneSource, LedgerHandle, PipelineSource, ProbeRunner,
+};
 use crate::sandbox::{self, RunningSandbox};
 use crate::ui::{Symbols, Theme, UiContext};
 
@@ -160,6 +162,12 @@ impl Session {
             Utc::now(),
         );
         model.read_only = read_only;
+        model.probes = crate::model::probes::Probes::from_profile(
+            self.profile
+                .environments
+                .iter()
+                .map(|e| (e.name.as_str(), e.probes.as_slice())),
+        );
         model.sandbox_addr = self
             .sandbox_url
             .as_ref()
@@ -193,6 +201,7 @@ pub async fn main(cli: Cli) -> i32 {
             command: ProfileCommand::Check { file },
         }) => crate::headless::profile_check(file),
         Some(Command::Status { json }) => crate::headless::status(&cli, *json).await,
+        Some(Command::Probe(args)) => crate::probes::cli::run_probe_cli(args.clone()).await,
         Some(Command::Ledger { command }) => {
             match Profile::resolve(&Paths::discover(), &cli.profile) {
                 Ok(profile) => {
@@ -205,6 +214,9 @@ pub async fn main(cli: Cli) -> i32 {
             }
         }
         Some(Command::Signoff(args)) => crate::headless::signoff(&cli, args.clone()).await,
+        Some(Command::Trigger(args)) => crate::commands::cli::cli_trigger(&cli, args).await,
+        Some(Command::Promote(args)) => crate::commands::cli::cli_promote(&cli, args).await,
+        Some(Command::Rollback(args)) => crate::commands::cli::cli_rollback(&cli, args).await,
         None => run_cockpit(&cli).await,
     }
 }
@@ -236,12 +248,38 @@ async fn run_cockpit(cli: &Cli) -> i32 {
         }
     };
     model.pipeline.configured = pipeline.is_some();
+    let commands = CommandRunner::new(
+        session.profile.clone(),
+        http.clone(),
+        ledger.as_ref().map(|l| l.actor.clone()),
+        session.profile.ledger_path(&session.paths),
+        cli.read_only,
+    );
+    model.canary_steps = session
+        .profile
+        .environments
+        .iter()
+        .map(|e| {
+            e.canary
+                .as_ref()
+                .map(|c| c.steps.clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    let (probe_reports, probe_rx) = tokio::sync::mpsc::channel(1024);
+    let probes = ProbeRunner {
+        client: crate::probes::http::default_client().unwrap_or_else(|_| http.clone()),
+        reports: probe_reports,
+        engine: Default::default(),
+    };
     let effects = Effects {
         lanes: session.lane_sources(&http),
         ledger,
         pipeline,
+        commands: Some(commands),
+        probes,
     };
-    match crate::runtime::run(model, ui, effects).await {
+    match crate::runtime::run(model, ui, effects, probe_rx).await {
         Ok(()) => exit::OK,
         Err(e) => {
             eprintln!("flightdeck: terminal error: {e}");

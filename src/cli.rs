@@ -66,6 +66,15 @@ pub enum Command {
     },
     /// Record a GO or NO-GO in a sign-off grid, under the same rules as the cockpit.
     Signoff(crate::ledger::cli::SignoffArgs),
+    /// Deploy image <repo>:VERSION into the first environment (repo from its current image).
+    Trigger(crate::commands::cli::TriggerArgs),
+    /// Deploy what runs in FROM into TO, through TO's canary steps when it has them.
+    Promote(crate::commands::cli::PromoteArgs),
+    /// Send 100% of ENV's traffic to the previous good revision (or --to REVISION).
+    Rollback(crate::commands::cli::RollbackArgs),
+    /// One health probe, now: verdict, status, latency, checks. Exit 0 pass, 1 warn, 2 fail,
+    /// 3 unknown or usage error (the monitoring-plugin convention).
+    Probe(crate::probes::cli::ProbeArgs),
     /// Profiles: check a file before using it.
     Profile {
         #[command(subcommand)]

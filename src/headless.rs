@@ -1,6 +1,14 @@
 //! Headless commands for scripts: `status`, `profile check`.
 
+use std::io::Write;
 use std::path::Path;
+
+/// Prints to stdout; a closed pipe (`status | head`) ends the output quietly instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
 
 use chrono::Utc;
 use serde::Serialize;
@@ -9,7 +17,8 @@ use crate::app::Session;
 use crate::cli::{Cli, exit};
 use crate::config::Profile;
 use crate::model::lane::Lane;
-use crate::runtime::LaneSource;
+use crate::model::pipeline::Pipeline;
+use crate::runtime::{LaneSource, PipelinePoll};
 
 #[derive(Serialize)]
 struct StatusReport<'a> {
@@ -17,6 +26,9 @@ struct StatusReport<'a> {
     profile: &'a str,
     at: chrono::DateTime<Utc>,
     lanes: Vec<Lane>,
+    /// The newest build run and its phases (absent when the profile has no pipeline).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pipeline: Option<serde_json::Value>,
 }
 
 /// One poll round of every lane; exit 4 when any lane could not be read.
@@ -30,15 +42,34 @@ pub async fn status(cli: &Cli, json: bool) -> i32 {
     };
     let http = Session::http_client();
     let sources = session.lane_sources(&http);
+    let mut failed = false;
     let fetches = sources.into_iter().map(|source| async move {
         match source {
             LaneSource::CloudRun { client, service } => client.fetch_state(&service).await,
         }
     });
-    let results = futures::future::join_all(fetches).await;
+    let pipeline = async {
+        match session.pipeline_source().await {
+            Ok(Some(source)) => Some(source.poll(None, true).await),
+            Ok(None) => None,
+            Err(error) => Some(PipelinePoll::Failed {
+                error,
+                retry_at: None,
+            }),
+        }
+    };
+    let (results, pipeline) =
+        futures::future::join(futures::future::join_all(fetches), pipeline).await;
     let now = Utc::now();
+    let pipeline = pipeline.map(|poll| match poll {
+        PipelinePoll::Changed(run) => pipeline_json(&run, now),
+        PipelinePoll::NoRuns | PipelinePoll::Unchanged => serde_json::json!({"runs": 0}),
+        PipelinePoll::Failed { error, .. } => {
+            failed = true;
+            serde_json::json!({"error": error})
+        }
+    });
     let mut lanes = Vec::new();
-    let mut failed = false;
     for (env, result) in session.profile.environments.iter().zip(results) {
         let mut lane = Lane::new(&env.name);
         match result {
@@ -58,10 +89,11 @@ pub async fn status(cli: &Cli, json: bool) -> i32 {
         profile: &session.profile.name,
         at: now,
         lanes,
+        pipeline,
     };
     if json {
         match serde_json::to_string_pretty(&report) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => out!("{text}"),
             Err(e) => {
                 eprintln!("flightdeck: cannot encode status: {e}");
                 return exit::FAILURE;
@@ -73,23 +105,72 @@ pub async fn status(cli: &Cli, json: bool) -> i32 {
     if failed { exit::API } else { exit::OK }
 }
 
+/// A run and its phases as JSON for scripts: states as words, durations in seconds.
+pub fn pipeline_json(run: &Pipeline, now: chrono::DateTime<Utc>) -> serde_json::Value {
+    let phases: Vec<serde_json::Value> = run
+        .phases
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "name": p.name,
+                "state": p.state.label(),
+                "started_at": p.started_at,
+                "completed_at": p.completed_at,
+                "elapsed_secs": p.elapsed(now).map(|d| d.num_seconds()),
+                "expected_secs": p.expected.map(|d| d.num_seconds()),
+                "steps_done": p.steps_done,
+                "steps_total": p.steps_total,
+                "failed_step": p.failed_step,
+                "conclusion": p.conclusion,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "run_id": run.run_id,
+        "run_number": run.run_number,
+        "title": run.title,
+        "url": run.html_url,
+        "conclusion": run.conclusion,
+        "done": run.state.is_done(),
+        "progress": run.progress(now),
+        "eta": run.eta(now),
+        "phases": phases,
+        "waiting_for": run.approvals.iter().map(|a| a.environment.clone()).collect::<Vec<_>>(),
+    })
+}
+
 fn print_status(report: &StatusReport) {
-    println!(
+    out!(
         "{} (profile {}) at {}",
         report.service,
         report.profile,
         report.at.format("%Y-%m-%d %H:%M:%S UTC")
     );
+    if let Some(pipeline) = &report.pipeline {
+        let phases = pipeline["phases"].as_array().map_or(0, Vec::len);
+        let done = pipeline["phases"].as_array().map_or(0, |p| {
+            p.iter().filter(|x| x["state"] == "succeeded").count()
+        });
+        match pipeline.get("error") {
+            Some(error) => out!("  build    UNREACHABLE  {}", error.as_str().unwrap_or("")),
+            None => out!(
+                "  build    #{} {}  {done}/{phases} phases  {}",
+                pipeline["run_number"],
+                pipeline["title"].as_str().unwrap_or(""),
+                pipeline["conclusion"].as_str().unwrap_or("in progress")
+            ),
+        }
+    }
     for lane in &report.lanes {
         match (&lane.service, &lane.error) {
-            (_, Some(error)) => println!("  {:<8} UNREACHABLE  {error}", lane.env),
+            (_, Some(error)) => out!("  {:<8} UNREACHABLE  {error}", lane.env),
             (Some(s), None) => {
                 let op = if s.reconciling {
                     "  (operation in flight)"
                 } else {
                     ""
                 };
-                println!(
+                out!(
                     "  {:<8} {:<10} {:<12} {}{op}",
                     lane.env,
                     s.version().unwrap_or("-"),
@@ -97,7 +178,7 @@ fn print_status(report: &StatusReport) {
                     s.split_text()
                 );
             }
-            (None, None) => println!("  {:<8} no data", lane.env),
+            (None, None) => out!("  {:<8} no data", lane.env),
         }
     }
 }
@@ -105,13 +186,13 @@ fn print_status(report: &StatusReport) {
 pub fn profile_check(file: &Path) -> i32 {
     match Profile::load_file(file) {
         Ok(profile) => {
-            println!("ok: {}: service {}", file.display(), profile.service.name);
+            out!("ok: {}: service {}", file.display(), profile.service.name);
             for env in &profile.environments {
                 let provider = env
                     .cloudrun
                     .as_ref()
                     .map_or_else(String::new, |cr| format!("cloudrun {}", cr.service_name()));
-                println!("  {:<8} {provider}  probes: {}", env.name, env.probes.len());
+                out!("  {:<8} {provider}  probes: {}", env.name, env.probes.len());
             }
             exit::OK
         }

@@ -26,6 +26,14 @@ pub fn map(key: KeyEvent) -> Option<Msg> {
         KeyCode::Char('g') => Action::SignGo,
         KeyCode::Char('n') => Action::SignNoGo,
         KeyCode::Char('c') => Action::Comment,
+        KeyCode::Char('t') => Action::Trigger,
+        KeyCode::Char('p') => Action::PromoteHere,
+        KeyCode::Char('R') => Action::RollbackHere,
+        KeyCode::Char(' ') => Action::PauseResume,
+        KeyCode::Char('a') => Action::Advance,
+        KeyCode::Char('x') => Action::Abort,
+        KeyCode::Char(':') => Action::CommandLine,
+        KeyCode::Enter => Action::Open,
         _ => return None,
     };
     Some(Msg::Action(action))

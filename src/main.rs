@@ -1,9 +1,16 @@
 #![forbid(unsafe_code)]
-
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
-    let cli = flightdeck::cli::Cli::parse();
+    let cli = match flightdeck::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        // `probe` follows the monitoring-plugin convention: a usage error is UNKNOWN (3).
+        Err(e) if e.use_stderr() && std::env::args().nth(1).as_deref() == Some("probe") => {
+            let _ = e.print();
+            return std::process::ExitCode::from(3);
+        }
+        Err(e) => e.exit(),
+    };
     install_log();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

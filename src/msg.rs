@@ -38,9 +38,15 @@ pub enum Msg {
         poll: crate::runtime::PipelinePoll,
         budget: Option<(u64, u64)>,
     },
-    /// The comment editor was submitted with this text.
-    CommentSubmitted(String),
-    CommentCancelled,
+    /// A probe ran (from the probe engine).
+    ProbeReport(Box<crate::probes::ProbeReport>),
+    /// A command reports progress (an operation, a traffic step, a bake, a probe of the new revision).
+    CommandProgress(crate::commands::Progress),
+    /// A command ended: done, failed, aborted, or refused by a gate.
+    CommandFinished(Box<crate::commands::outcome::Outcome>),
+    /// The open prompt was submitted with this text.
+    PromptSubmitted(String),
+    PromptCancelled,
 }
 
 /// What a key means in the current mode (see `keymap`).
@@ -65,6 +71,22 @@ pub enum Action {
     SignNoGo,
     /// Comment on the selected grid cell.
     Comment,
+    /// Ask for a version and trigger a release into the first lane.
+    Trigger,
+    /// Promote into the selected lane what runs in the lane before it.
+    PromoteHere,
+    /// Roll the selected lane back to its previous good revision.
+    RollbackHere,
+    /// Pause or resume the selected lane's canary.
+    PauseResume,
+    /// Advance the selected lane's canary to its next step now.
+    Advance,
+    /// Abort the selected lane's canary: traffic back to the previous revision.
+    Abort,
+    /// Open the `:` command line.
+    CommandLine,
+    /// Open the selected item (a probe's details).
+    Open,
 }
 
 /// Effects as data: the runtime runs each in a task and answers with a `Msg`.
@@ -78,6 +100,20 @@ pub enum Cmd {
         run_id: Option<u64>,
         look_for_newer: bool,
     },
+    /// Run a command through the gates, the ledger and the provider; progress and the outcome
+    /// come back as messages. `confirmed`: the user typed the environment's name.
+    RunCommand {
+        request: crate::commands::run::Request,
+        override_reason: Option<String>,
+        confirmed: bool,
+    },
+    /// Pause, resume, advance or abort the rollout running in `env`.
+    ControlRollout {
+        env: String,
+        control: crate::commands::driver::Control,
+    },
+    /// Probe exactly this set (replaces the engine's probes; unchanged ones keep their schedule).
+    SetProbes(Vec<(crate::probes::ProbeId, crate::probes::ResolvedProbe)>),
     /// Append to the ledger (lock, write, fsync) and answer with `Msg::LedgerAppended`.
     AppendLedger(Payload),
 }

@@ -9,22 +9,29 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
+mod command_runner;
 mod effects;
 mod pipeline_watch;
 
-pub use effects::{Effects, LaneSource, LedgerHandle};
+pub use command_runner::CommandRunner;
+pub use effects::{Effects, LaneSource, LedgerHandle, ProbeRunner};
 pub use pipeline_watch::{PipelinePoll, PipelineSource};
 
 use crate::model::{Model, Overlay};
 use crate::msg::Msg;
 use crate::terminal::TerminalGuard;
-use crate::ui::comment::CommentEditor;
+use crate::ui::prompt::PromptEditor;
 use crate::ui::{self, UiContext};
 use crate::update::update;
 
 const FRAME_BUDGET: Duration = Duration::from_millis(16);
 
-pub async fn run(mut model: Model, ui: UiContext, effects: Effects) -> std::io::Result<()> {
+pub async fn run(
+    mut model: Model,
+    ui: UiContext,
+    effects: Effects,
+    mut probe_reports: mpsc::Receiver<crate::probes::ProbeReport>,
+) -> std::io::Result<()> {
     let mut guard = TerminalGuard::enter()?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let mut events = EventStream::new();
@@ -34,7 +41,7 @@ pub async fn run(mut model: Model, ui: UiContext, effects: Effects) -> std::io::
     poll.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut last_frame = Instant::now() - FRAME_BUDGET;
     // The comment popup's text: view state that lives only while the popup is open.
-    let mut editor: Option<CommentEditor> = None;
+    let mut editor: Option<PromptEditor> = None;
     effects.follow_ledger(&tx);
 
     loop {
@@ -57,13 +64,14 @@ pub async fn run(mut model: Model, ui: UiContext, effects: Effects) -> std::io::
                 (None, _) => break,
             },
             Some(msg) = rx.recv() => Some(msg),
+            Some(report) = probe_reports.recv() => Some(Msg::ProbeReport(Box::new(report))),
             _ = clock.tick() => Some(Msg::Tick { now: Utc::now() }),
             _ = poll.tick() => Some(Msg::PollDue { now: Utc::now() }),
             _ = sleep_until(next_frame.unwrap_or_else(Instant::now)), if next_frame.is_some() => {
                 guard.draw(|frame| {
                     ui::view(&model, &ui, frame);
-                    if let (Overlay::Comment(purpose), Some(editor)) = (&model.overlay, editor.as_mut()) {
-                        editor.render(purpose, &ui, frame, ui::comment_area(frame.area()));
+                    if let (Overlay::Prompt(purpose), Some(editor)) = (&model.overlay, editor.as_mut()) {
+                        editor.render(purpose, &ui, frame, ui::prompt::area(purpose, frame.area()));
                     }
                 })?;
                 model.dirty = false;
@@ -76,8 +84,8 @@ pub async fn run(mut model: Model, ui: UiContext, effects: Effects) -> std::io::
                 effects.spawn(cmd, &tx);
             }
             match (&model.overlay, editor.is_some()) {
-                (Overlay::Comment(_), false) => editor = Some(CommentEditor::new()),
-                (Overlay::Comment(_), true) => {}
+                (Overlay::Prompt(prompt), false) => editor = Some(PromptEditor::new(prompt)),
+                (Overlay::Prompt(_), true) => {}
                 (_, true) => editor = None,
                 (_, false) => {}
             }

@@ -1,12 +1,14 @@
 //! `update(&mut Model, Msg) -> Vec<Cmd>`: the only place state changes. Pure: no I/O, no clock.
 
+mod commands;
 mod lanes;
 mod pipeline;
+mod probes;
 mod signoff;
 
 use crate::ledger::Decision;
 use crate::model::signoff::CursorMove;
-use crate::model::{Level, Model, Overlay, Pane};
+use crate::model::{Level, Model, Overlay, Pane, Prompt};
 use crate::msg::{Action, Cmd, Msg};
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
@@ -30,8 +32,9 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::LaneFetched { lane, at, result } => {
-            let cmds = lanes::fetched(model, lane, at, result);
+            let mut cmds = lanes::fetched(model, lane, at, result);
             signoff::refresh_grid(model);
+            cmds.extend(probes::follow_uris(model));
             cmds
         }
         Msg::Action(action) => act(model, action),
@@ -57,11 +60,30 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             signoff::appended(model, *result);
             Vec::new()
         }
-        Msg::CommentSubmitted(text) => {
+        Msg::PromptSubmitted(text) => {
             model.dirty = true;
-            signoff::submitted(model, text)
+            match std::mem::replace(&mut model.overlay, Overlay::None) {
+                Overlay::Prompt(Prompt::Comment(purpose)) => {
+                    model.overlay = Overlay::Prompt(Prompt::Comment(purpose));
+                    signoff::submitted(model, text)
+                }
+                Overlay::Prompt(prompt) => commands::submitted(model, prompt, text),
+                other => {
+                    model.overlay = other;
+                    Vec::new()
+                }
+            }
         }
-        Msg::CommentCancelled => {
+        Msg::ProbeReport(report) => {
+            probes::report(model, *report);
+            Vec::new()
+        }
+        Msg::CommandProgress(progress) => {
+            commands::progress(model, progress);
+            Vec::new()
+        }
+        Msg::CommandFinished(outcome) => commands::finished(model, *outcome),
+        Msg::PromptCancelled => {
             model.dirty = true;
             model.overlay = Overlay::None;
             model.notify(Level::Info, "cancelled: nothing recorded");
@@ -73,8 +95,20 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
 fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
     model.dirty = true;
     model.notice = None;
-    if matches!(model.overlay, Overlay::Comment(_)) {
-        // The editor owns the keyboard; the runtime sends CommentSubmitted / CommentCancelled.
+    if matches!(model.overlay, Overlay::Prompt(_)) {
+        // The editor owns the keyboard; the runtime sends PromptSubmitted / PromptCancelled.
+        return Vec::new();
+    }
+    if matches!(model.overlay, Overlay::ProbeDetails(_)) {
+        match action {
+            Action::Quit => model.quitting = true,
+            Action::Back | Action::Open => model.overlay = Overlay::None,
+            Action::Up | Action::Down => {
+                probes::move_cursor(model, if action == Action::Up { -1 } else { 1 });
+                model.overlay = Overlay::ProbeDetails(model.probes.cursor);
+            }
+            _ => {}
+        }
         return Vec::new();
     }
     if model.overlay == Overlay::Help {
@@ -110,6 +144,17 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
         Action::SignGo => return signoff::act(model, Some(Decision::Go), false),
         Action::SignNoGo => return signoff::act(model, Some(Decision::NoGo), false),
         Action::Comment => return signoff::act(model, None, true),
+        Action::Open if model.focus == Pane::Probes && !model.probes.all.is_empty() => {
+            model.overlay = Overlay::ProbeDetails(model.probes.cursor);
+        }
+        Action::Open => model.dirty = false,
+        Action::Trigger
+        | Action::PromoteHere
+        | Action::RollbackHere
+        | Action::PauseResume
+        | Action::Advance
+        | Action::Abort
+        | Action::CommandLine => return commands::action(model, action),
     }
     Vec::new()
 }
@@ -145,6 +190,7 @@ fn scroll(model: &mut Model, delta: isize) {
         }
         Pane::Lanes => move_lane(model, delta),
         Pane::Phases => {}
+        Pane::Probes => probes::move_cursor(model, delta),
         Pane::Signoff => {
             let movement = if delta < 0 {
                 CursorMove::Up
@@ -161,3 +207,6 @@ mod tests;
 
 #[cfg(test)]
 mod signoff_tests;
+
+#[cfg(test)]
+mod command_tests;

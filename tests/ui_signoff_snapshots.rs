@@ -3,9 +3,9 @@
 use chrono::Duration;
 use flightdeck::ledger::{Actor, Decision, Entry, Ledger, Payload};
 use flightdeck::model::fixtures::{clock, three_lanes};
-use flightdeck::model::{CommentPurpose, Model, Overlay};
+use flightdeck::model::{CommentPurpose, Model, Overlay, Pane, Prompt};
 use flightdeck::msg::{Action, Msg};
-use flightdeck::ui::comment::CommentEditor;
+use flightdeck::ui::prompt::PromptEditor;
 use flightdeck::ui::{self, Symbols, Theme, UiContext};
 use flightdeck::update::update;
 use ratatui::Terminal;
@@ -78,8 +78,10 @@ fn prod_grid() -> Model {
     let mut model = three_lanes(1);
     model.signoffs.account = Some("alice".into());
     update(&mut model, Msg::LedgerEntries(entries));
+    while model.focus != Pane::Signoff {
+        update(&mut model, Msg::Action(Action::NextPane));
+    }
     for action in [
-        Action::NextPane,
         Action::NextLane,
         Action::NextLane,
         Action::Down,
@@ -91,14 +93,14 @@ fn prod_grid() -> Model {
     model
 }
 
-fn screen(model: &Model, editor: Option<&mut CommentEditor>, width: u16, height: u16) -> String {
+fn screen(model: &Model, editor: Option<&mut PromptEditor>, width: u16, height: u16) -> String {
     let ui = ui();
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal
         .draw(|frame| {
             ui::view(model, &ui, frame);
-            if let (Overlay::Comment(purpose), Some(editor)) = (&model.overlay, editor) {
-                editor.render(purpose, &ui, frame, ui::comment_area(frame.area()));
+            if let (Overlay::Prompt(purpose), Some(editor)) = (&model.overlay, editor) {
+                editor.render(purpose, &ui, frame, ui::prompt::area(purpose, frame.area()));
             }
         })
         .unwrap();
@@ -123,12 +125,15 @@ fn the_grid_beside_the_activity_pane_at_140x34() {
 #[test]
 fn the_comment_popup_shows_its_keys() {
     let mut model = prod_grid();
-    model.overlay = Overlay::Comment(CommentPurpose {
+    model.overlay = Overlay::Prompt(Prompt::Comment(CommentPurpose {
         item: "Database".into(),
         role: "Technical Lead".into(),
         decision: Some(Decision::NoGo),
-    });
-    let mut editor = CommentEditor::new();
+    }));
+    let Overlay::Prompt(prompt) = &model.overlay else {
+        unreachable!()
+    };
+    let mut editor = PromptEditor::new(prompt);
     editor.paste("migration 0042 not rehearsed\r\nsee RELEASE-88");
     let text = screen(&model, Some(&mut editor), 100, 30);
     assert!(text.contains("NO-GO on Database × Technical Lead: reason"));

@@ -56,7 +56,7 @@ fn stale_and_unreachable_lanes_say_so() {
     model.lanes[1].error = Some("GET http://127.0.0.1:9/v2/…: connection failed".into());
     model.lanes[2].fetched_at = Some(clock() - Duration::seconds(1));
     let text = screen(&model, Symbols::UNICODE, 100, 24);
-    assert!(text.contains("dev ◌ STALE"), "{text}");
+    assert!(text.contains("dev ? no probes ◌ STALE"), "{text}");
     assert!(text.contains("STALE: data 9s old"));
     assert!(text.contains("connection failed"));
     insta::assert_snapshot!(text);

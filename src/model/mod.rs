@@ -3,7 +3,10 @@
 #[doc(hidden)]
 pub mod fixtures;
 pub mod lane;
+pub mod operations;
 pub mod pipeline;
+pub mod probes;
+pub mod rollout;
 pub mod signoff;
 mod state;
 pub mod watch;

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::lane::Lane;
 use super::signoff::SignoffGrid;
+use crate::commands::run::Request;
 use crate::ledger::{Decision, Entry};
 use crate::policy::SignoffConfig;
 
@@ -12,17 +13,25 @@ use crate::policy::SignoffConfig;
 pub enum Pane {
     Lanes,
     Phases,
+    Probes,
     Signoff,
     Activity,
 }
 
 impl Pane {
-    pub const ORDER: [Pane; 4] = [Pane::Lanes, Pane::Phases, Pane::Signoff, Pane::Activity];
+    pub const ORDER: [Pane; 5] = [
+        Pane::Lanes,
+        Pane::Phases,
+        Pane::Probes,
+        Pane::Signoff,
+        Pane::Activity,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
             Pane::Lanes => "Lanes",
             Pane::Phases => "Phases",
+            Pane::Probes => "Probes",
             Pane::Signoff => "Sign-off",
             Pane::Activity => "Activity",
         }
@@ -33,8 +42,39 @@ impl Pane {
 pub enum Overlay {
     None,
     Help,
-    /// The comment editor is open for a cell of the sign-off grid.
+    /// The details of probe `n` (index into `probes.all`): parsed checks and the raw body.
+    ProbeDetails(usize),
+    /// A text prompt is open (comment, confirmation, override reason, `:` command line …).
+    Prompt(Prompt),
+}
+
+/// What the open prompt asks for, and what its text becomes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Prompt {
+    /// A comment on a sign-off cell (or the reason of a NO-GO). Several lines.
     Comment(CommentPurpose),
+    /// The version to trigger into the first lane.
+    Trigger,
+    /// Type the environment's name to confirm a command.
+    Confirm {
+        request: Request,
+        env: String,
+        override_reason: Option<String>,
+    },
+    /// Refused by policy: a reason overrides (and is recorded), Esc gives up.
+    Override {
+        request: Request,
+        refusals: Vec<String>,
+    },
+    /// The `:` command line.
+    CommandLine,
+}
+
+impl Prompt {
+    /// Comments take several lines (Enter is a new line); every other prompt is one line.
+    pub fn multi_line(&self) -> bool {
+        matches!(self, Prompt::Comment(_))
+    }
 }
 
 /// What a submitted comment becomes.
@@ -124,6 +164,10 @@ pub struct Model {
     pub detail: Pane,
     pub signoffs: Signoffs,
     pub pipeline: super::watch::PipelineWatch,
+    pub operations: super::operations::Operations,
+    pub probes: super::probes::Probes,
+    /// Canary steps per lane (empty: straight to 100 %), from the profile.
+    pub canary_steps: Vec<Vec<u8>>,
     pub notice: Option<Notice>,
     /// Something visible changed since the last frame.
     pub dirty: bool,
@@ -154,6 +198,9 @@ impl Model {
             detail: Pane::Activity,
             signoffs: Signoffs::default(),
             pipeline: Default::default(),
+            operations: Default::default(),
+            probes: Default::default(),
+            canary_steps: vec![Vec::new(); envs.len()],
             notice: None,
             dirty: true,
             quitting: false,

@@ -1,6 +1,7 @@
 //! Commands run as tasks; each answers with a message. Blocking file work (the ledger) runs on
 //! the blocking pool so the UI task never waits on a disk.
 
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -8,6 +9,7 @@ use tokio::sync::mpsc;
 
 use crate::ledger::{Actor, Ledger};
 use crate::msg::{Cmd, Msg};
+use crate::probes::{ProbeEngine, ProbeEngineHandle};
 use crate::providers::cloudrun::CloudRunClient;
 
 /// Where each lane's data comes from (enum dispatch as providers are added).
@@ -31,6 +33,22 @@ pub struct Effects {
     pub lanes: Vec<LaneSource>,
     pub ledger: Option<LedgerHandle>,
     pub pipeline: Option<super::PipelineSource>,
+    pub commands: Option<super::CommandRunner>,
+    pub probes: ProbeRunner,
+}
+
+/// The probe engine, started with the first set of probes; reports go to `reports`.
+#[derive(Clone)]
+pub struct ProbeRunner {
+    pub client: reqwest::Client,
+    pub reports: mpsc::Sender<crate::probes::ProbeReport>,
+    pub engine: Arc<Mutex<Option<ProbeEngineHandle>>>,
+}
+
+impl std::fmt::Debug for ProbeRunner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProbeRunner")
+    }
 }
 
 impl Effects {
@@ -72,6 +90,42 @@ impl Effects {
                         budget,
                     });
                 });
+            }
+            Cmd::RunCommand {
+                request,
+                override_reason,
+                confirmed,
+            } => match &self.commands {
+                Some(runner) => runner.run(request, override_reason, confirmed, tx),
+                None => {
+                    let _ = tx.send(Msg::CommandProgress(crate::commands::Progress::Note {
+                        env: String::new(),
+                        text: "commands are not available in this cockpit".into(),
+                    }));
+                }
+            },
+            Cmd::ControlRollout { env, control } => {
+                if let Some(runner) = &self.commands {
+                    runner.control(&env, control);
+                }
+            }
+            Cmd::SetProbes(set) => {
+                let mut engine = self
+                    .probes
+                    .engine
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                match engine.as_mut() {
+                    Some(handle) => handle.replace(set),
+                    None => match ProbeEngine::start(
+                        self.probes.client.clone(),
+                        set,
+                        self.probes.reports.clone(),
+                    ) {
+                        Ok(handle) => *engine = Some(handle),
+                        Err(e) => tracing::error!("probe engine: {e}"),
+                    },
+                }
             }
             Cmd::AppendLedger(payload) => {
                 let Some(handle) = self.ledger.clone() else {

@@ -14,6 +14,12 @@ pub const KEYS: &[(&str, &str)] = &[
     ("[ ]", "previous / next lane, from any pane"),
     ("r", "refresh every lane now"),
     ("g n c", "sign-off pane: GO, NO-GO (with reason), comment"),
+    ("t", "trigger a release (asks for the version)"),
+    ("p", "promote into the selected lane from the one before"),
+    ("Enter", "probes pane: the probe's checks and body"),
+    ("R", "roll the selected lane back (previous revision)"),
+    ("Space a x", "canary: pause/resume, advance now, abort"),
+    (":", "command line: trigger, promote, rollback, abort …"),
     ("Ctrl-S", "comment editor: submit (Esc cancels)"),
     ("Esc", "back / close"),
 ];

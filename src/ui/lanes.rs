@@ -7,6 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use super::{Role, UiContext, human_secs};
 use crate::model::lane::{Freshness, Lane, Readiness, ServiceState};
+use crate::model::operations::RunningCommand;
 use crate::model::{Model, Pane};
 
 const MAX_SLICES: usize = 3;
@@ -46,9 +47,22 @@ fn render_lane(
 ) {
     let freshness = lane.freshness(model.now, model.poll_interval_secs);
     let stale = freshness == Freshness::Stale;
+    let index = model
+        .lanes
+        .iter()
+        .position(|l| l.env == lane.env)
+        .unwrap_or(0);
+    let has_probes = model.probes.of_lane(index).next().is_some();
+    let verdict = model.probes.lane_verdict(index, model.now);
+    let (symbol, verdict_role) = super::probes::verdict_style(verdict, ui);
+    let health = if has_probes {
+        format!("{symbol} {} ", verdict.as_str())
+    } else {
+        format!("{} no probes ", ui.symbols.unknown)
+    };
     let title = match freshness {
-        Freshness::Stale => format!(" {} {} STALE ", lane.env, ui.symbols.stale),
-        _ => format!(" {} ", lane.env),
+        Freshness::Stale => format!(" {} {health}{} STALE ", lane.env, ui.symbols.stale),
+        _ => format!(" {} {health}", lane.env),
     };
     let width = area.width.saturating_sub(2) as usize;
     let mut lines = match &lane.service {
@@ -65,7 +79,11 @@ fn render_lane(
             ui.theme.style(Role::Fail),
         )));
     }
-    frame.render_widget(Paragraph::new(lines).block(ui.block(&title, focused)), area);
+    let mut block = ui.block(&title, focused);
+    if has_probes && !focused {
+        block = block.title_style(ui.theme.style(verdict_role));
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 fn service_lines<'a>(
@@ -157,6 +175,9 @@ fn operation_line<'a>(
     ui: &UiContext,
     width: usize,
 ) -> Line<'a> {
+    if let Some(running) = model.operations.running.get(&lane.env) {
+        return command_line(model, running, ui);
+    }
     if !service.reconciling {
         let latest = service.latest_ready.clone().unwrap_or_default();
         return Line::from(Span::styled(
@@ -219,4 +240,54 @@ fn error_tail(error: &str) -> &str {
         Some((_, rest)) => rest.split_once(": ").map_or(error, |(_, tail)| tail),
         None => error,
     }
+}
+
+/// A command running in this lane: its canary steps (done, current, to come) and the bake countdown.
+fn command_line<'a>(model: &Model, running: &RunningCommand, ui: &UiContext) -> Line<'a> {
+    let mut spans = vec![Span::styled(
+        format!("{} ", ui.symbols.running),
+        ui.theme.style(Role::Running),
+    )];
+    if running.steps.is_empty() || running.percent.is_none() {
+        spans.push(Span::styled(
+            running.last.clone(),
+            ui.theme.style(Role::Running),
+        ));
+        return Line::from(spans);
+    }
+    let current = running.percent.unwrap_or(0);
+    for (i, step) in running.steps.iter().enumerate() {
+        let role = match step.cmp(&current) {
+            std::cmp::Ordering::Less => Role::Pass,
+            std::cmp::Ordering::Equal => Role::Running,
+            std::cmp::Ordering::Greater => Role::Dim,
+        };
+        let text = if *step == current {
+            format!("[{step}]")
+        } else {
+            step.to_string()
+        };
+        if i > 0 {
+            spans.push(Span::styled(
+                format!(" {} ", ui.symbols.arrow),
+                ui.theme.style(Role::Dim),
+            ));
+        }
+        spans.push(Span::styled(text, ui.theme.style(role)));
+    }
+    let tail = match (&running.bake, running.paused) {
+        (_, true) => " PAUSED".to_string(),
+        (Some(bake), false) => format!(
+            " bake {}",
+            human_secs((bake.until - model.now).num_seconds().max(0))
+        ),
+        (None, false) => String::new(),
+    };
+    let role = if running.paused {
+        Role::Warn
+    } else {
+        Role::Text
+    };
+    spans.push(Span::styled(tail, ui.theme.style(role)));
+    Line::from(spans)
 }

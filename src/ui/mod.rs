@@ -13,12 +13,14 @@
 //! ```
 
 pub mod activity;
-pub mod comment;
 pub mod grid;
 pub mod header;
 pub mod help;
 pub mod lanes;
 pub mod phases;
+pub mod probe_details;
+pub mod probes;
+pub mod prompt;
 pub mod status_bar;
 pub mod symbols;
 pub mod theme;
@@ -72,8 +74,11 @@ pub fn view(model: &Model, ui: &UiContext, frame: &mut Frame) {
     lanes::render(model, ui, frame, lanes_area);
     render_body(model, ui, frame, body_area);
     status_bar::render(model, ui, frame, status_area);
+    if let Overlay::ProbeDetails(index) = model.overlay {
+        probe_details::render(model, index, ui, frame, centered(area, 90, 26));
+    }
     if model.overlay == Overlay::Help {
-        help::render(ui, frame, centered(area, 66, 22));
+        help::render(ui, frame, centered(area, 70, 28));
     }
     if ui.symbols == Symbols::ASCII {
         asciify(frame.buffer_mut());
@@ -117,6 +122,7 @@ fn render_body(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect) {
     match detail {
         Pane::Signoff => grid::render(model, ui, frame, detail_area, focused),
         Pane::Phases => phases::render(model, ui, frame, detail_area, focused),
+        Pane::Probes => probes::render(model, ui, frame, detail_area, focused),
         Pane::Lanes | Pane::Activity => {}
     }
     if let Some(activity_area) = activity_area {
@@ -128,11 +134,6 @@ fn render_body(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect) {
             model.focus == Pane::Activity,
         );
     }
-}
-
-/// Where the comment editor pops up.
-pub fn comment_area(area: Rect) -> Rect {
-    centered(area, 70.min(area.width), 12.min(area.height))
 }
 
 /// A `width`×`height` rectangle centred in `area` (clipped to it).

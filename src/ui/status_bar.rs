@@ -24,7 +24,9 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect) {
     }
     let keys: &[(&str, &str)] = match (&model.overlay, model.focus) {
         (Overlay::Help, _) => &[("Esc", "close"), ("q", "quit")],
-        (Overlay::Comment(_), _) => &[("Ctrl-S", "submit"), ("Esc", "cancel")],
+        (Overlay::ProbeDetails(_), _) => &[("Esc", "close"), ("j/k", "next probe"), ("q", "quit")],
+        (Overlay::Prompt(p), _) if p.multi_line() => &[("Ctrl-S", "submit"), ("Esc", "cancel")],
+        (Overlay::Prompt(_), _) => &[("Enter", "submit"), ("Esc", "cancel")],
         (Overlay::None, Pane::Signoff) => &[
             ("q", "quit"),
             ("?", "help"),
@@ -34,13 +36,22 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect) {
             ("n", "NO-GO"),
             ("c", "comment"),
         ],
+        (Overlay::None, Pane::Probes) => &[
+            ("q", "quit"),
+            ("?", "help"),
+            ("Tab", "pane"),
+            ("j/k", "probe"),
+            ("Enter", "details"),
+            ("[ ]", "lane"),
+        ],
         (Overlay::None, _) => &[
             ("q", "quit"),
             ("?", "help"),
             ("Tab", "pane"),
-            ("h/l", "lane"),
-            ("j/k", "scroll"),
-            ("r", "refresh"),
+            ("t", "trigger"),
+            ("p", "promote"),
+            ("R", "rollback"),
+            (":", "cmd"),
         ],
     };
     let mut spans = vec![Span::raw(" ")];

@@ -3,7 +3,7 @@
 
 use crate::ledger::{Decision, Entry, Payload};
 use crate::model::signoff::{CursorMove, SignoffGrid};
-use crate::model::{CommentPurpose, Level, Model, Overlay};
+use crate::model::{CommentPurpose, Level, Model, Overlay, Prompt};
 use crate::msg::Cmd;
 use crate::policy::{SignoffAttempt, authorize_signoff};
 
@@ -85,11 +85,11 @@ pub fn act(model: &mut Model, decision: Option<Decision>, comment_only: bool) ->
     match decision {
         Some(Decision::Go) if !comment_only => record(model, item, role, Decision::Go, None),
         _ => {
-            model.overlay = Overlay::Comment(CommentPurpose {
+            model.overlay = Overlay::Prompt(Prompt::Comment(CommentPurpose {
                 item,
                 role,
                 decision,
-            });
+            }));
             Vec::new()
         }
     }
@@ -97,12 +97,14 @@ pub fn act(model: &mut Model, decision: Option<Decision>, comment_only: bool) ->
 
 /// The editor was submitted: a NO-GO with its reason, or a plain comment.
 pub fn submitted(model: &mut Model, text: String) -> Vec<Cmd> {
-    let Overlay::Comment(purpose) = std::mem::replace(&mut model.overlay, Overlay::None) else {
+    let Overlay::Prompt(Prompt::Comment(purpose)) =
+        std::mem::replace(&mut model.overlay, Overlay::None)
+    else {
         return Vec::new();
     };
     let text = text.trim().to_string();
     if text.is_empty() {
-        model.overlay = Overlay::Comment(purpose.clone());
+        model.overlay = Overlay::Prompt(Prompt::Comment(purpose.clone()));
         let what = if purpose.decision.is_some() {
             "a NO-GO needs a reason"
         } else {

@@ -29,7 +29,9 @@ fn model(account: &str) -> Model {
     model.signoffs.config = config();
     model.signoffs.account = Some(account.into());
     update(&mut model, Msg::LedgerEntries(Vec::new()));
-    update(&mut model, Msg::Action(Action::NextPane));
+    while model.focus != Pane::Signoff {
+        update(&mut model, Msg::Action(Action::NextPane));
+    }
     update(&mut model, Msg::Action(Action::NextLane));
     update(&mut model, Msg::Action(Action::NextLane));
     model
@@ -95,15 +97,15 @@ fn read_only_cannot_sign() {
 fn no_go_asks_for_a_reason_and_refuses_an_empty_one() {
     let mut model = model("alice");
     assert!(press(&mut model, Action::SignNoGo).is_empty());
-    assert!(matches!(model.overlay, Overlay::Comment(_)));
-    assert!(update(&mut model, Msg::CommentSubmitted("   ".into())).is_empty());
+    assert!(matches!(model.overlay, Overlay::Prompt(_)));
+    assert!(update(&mut model, Msg::PromptSubmitted("   ".into())).is_empty());
     assert!(
-        matches!(model.overlay, Overlay::Comment(_)),
+        matches!(model.overlay, Overlay::Prompt(_)),
         "the editor stays open"
     );
     let cmds = update(
         &mut model,
-        Msg::CommentSubmitted("migration not rehearsed\nsee ticket".into()),
+        Msg::PromptSubmitted("migration not rehearsed\nsee ticket".into()),
     );
     assert!(matches!(
         &cmds[..],
@@ -117,7 +119,7 @@ fn no_go_asks_for_a_reason_and_refuses_an_empty_one() {
 fn cancelling_the_editor_records_nothing() {
     let mut model = model("alice");
     press(&mut model, Action::Comment);
-    assert!(update(&mut model, Msg::CommentCancelled).is_empty());
+    assert!(update(&mut model, Msg::PromptCancelled).is_empty());
     assert_eq!(model.overlay, Overlay::None);
 }
 

@@ -169,6 +169,8 @@ fn keys_move_focus_and_lanes_within_bounds() {
         (Action::Right, Pane::Lanes, 2),
         (Action::Right, Pane::Lanes, 2),
         (Action::Left, Pane::Lanes, 1),
+        (Action::NextPane, Pane::Phases, 1),
+        (Action::NextPane, Pane::Probes, 1),
         (Action::NextPane, Pane::Signoff, 1),
         (Action::NextPane, Pane::Activity, 1),
         (Action::NextPane, Pane::Lanes, 1),

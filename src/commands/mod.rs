@@ -1,0 +1,199 @@
+//! The command engine: trigger, promote (with canary steps) and rollback through Cloud Run.
+//!
+//! - [`wire`]: one change to one service, safely: GET → modify → PATCH → follow the LRO → re-read.
+//!   A PATCH whose fate is unknown (timeout, transport error, 429/503) is never re-sent blindly:
+//!   the service is re-read and the change is re-sent only if it did not apply.
+//! - [`driver`]: runs a [`crate::model::rollout::Rollout`] to the end (bakes, probes, guard,
+//!   pause/resume/advance/abort through [`driver::Control`]).
+//! - [`health`]: one-shot HTTP probes (source green, health after rollback, canary guard).
+//! - [`run`]: `trigger` / `promote` / `rollback` as library calls: gates, ledger, outcome.
+//! - [`cli`]: their clap arguments and the CLI glue (print, exit code); [`outcome`]: the result.
+
+pub mod cli;
+pub mod dispatch;
+pub mod driver;
+pub mod health;
+pub mod outcome;
+pub mod run;
+pub mod wire;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::providers::cloudrun::ApiError;
+
+/// How a release is triggered. Only Cloud Run is built here; the GitHub `workflow_dispatch` trigger
+/// belongs to `providers/github.rs` and plugs in at [`run::trigger`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TriggerVia {
+    #[default]
+    #[value(name = "cloudrun")]
+    CloudRun,
+    #[value(name = "github")]
+    GithubDispatch,
+}
+
+/// Timeouts and backoff for the calls of a command.
+#[derive(Debug, Clone)]
+pub struct WireOptions {
+    /// Per API call; past it the call counts as a transport error (outcome unknown).
+    pub call_timeout: Duration,
+    /// LRO polling: first wait, then ×1.5 up to `poll_max`.
+    pub poll_initial: Duration,
+    pub poll_max: Duration,
+    /// Overall deadline for one operation to be done and the service settled.
+    pub op_deadline: Duration,
+    /// Tries of one change (re-reads after uncertain or refused PATCHes included).
+    pub max_attempts: u32,
+    /// First retry wait without Retry-After, doubled each time up to 32× this.
+    pub backoff_base: Duration,
+}
+
+impl Default for WireOptions {
+    fn default() -> Self {
+        WireOptions {
+            call_timeout: Duration::from_secs(30),
+            poll_initial: Duration::from_secs(1),
+            poll_max: Duration::from_secs(10),
+            op_deadline: Duration::from_secs(15 * 60),
+            max_attempts: 6,
+            backoff_base: Duration::from_secs(1),
+        }
+    }
+}
+
+/// What a command is doing, for stderr lines in the CLI and activity lines in the TUI.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    Reading {
+        env: String,
+    },
+    Sending {
+        env: String,
+        what: String,
+    },
+    Operation {
+        env: String,
+        name: String,
+        done: bool,
+        elapsed_secs: f64,
+    },
+    /// The PATCH's fate is unknown: the service is re-read before anything is re-sent.
+    Uncertain {
+        env: String,
+        error: String,
+    },
+    Retrying {
+        env: String,
+        wait_secs: f64,
+        error: String,
+    },
+    AlreadyApplied {
+        env: String,
+    },
+    Settled {
+        env: String,
+        split: String,
+    },
+    Baking {
+        env: String,
+        percent: u8,
+        secs: i64,
+    },
+    Probe {
+        env: String,
+        revision: String,
+        pass: bool,
+        detail: String,
+    },
+    Note {
+        env: String,
+        text: String,
+    },
+}
+
+impl std::fmt::Display for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Progress::Reading { env } => write!(f, "{env}: reading the service"),
+            Progress::Sending { env, what } => write!(f, "{env}: PATCH {what}"),
+            Progress::Operation {
+                env,
+                name,
+                done,
+                elapsed_secs,
+            } => {
+                let state = if *done { "done" } else { "running" };
+                let short = name.rsplit('/').next().unwrap_or(name);
+                write!(f, "{env}: operation {short} {state} ({elapsed_secs:.1}s)")
+            }
+            Progress::Uncertain { env, error } => {
+                write!(
+                    f,
+                    "{env}: PATCH outcome unknown ({error}); re-reading before any retry"
+                )
+            }
+            Progress::Retrying {
+                env,
+                wait_secs,
+                error,
+            } => {
+                write!(f, "{env}: {error}; retrying in {wait_secs:.1}s")
+            }
+            Progress::AlreadyApplied { env } => {
+                write!(
+                    f,
+                    "{env}: the change is already applied; not sending it again"
+                )
+            }
+            Progress::Settled { env, split } => write!(f, "{env}: settled, traffic {split}"),
+            Progress::Baking { env, percent, secs } => {
+                write!(f, "{env}: baking at {percent}% for {secs}s")
+            }
+            Progress::Probe {
+                env,
+                revision,
+                pass,
+                detail,
+            } => {
+                let verdict = if *pass { "pass" } else { "FAIL" };
+                write!(f, "{env}: probe of {revision}: {verdict} ({detail})")
+            }
+            Progress::Note { env, text } => write!(f, "{env}: {text}"),
+        }
+    }
+}
+
+/// Receives progress; cheap to clone into tasks.
+pub type ProgressSink = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+/// A sink that drops everything.
+pub fn quiet() -> ProgressSink {
+    Arc::new(|_| {})
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CommandError {
+    /// The API refused or could not be reached (after retries).
+    Api(ApiError),
+    /// The operation or the service did not get done in time, or ended failed.
+    Failed(String),
+}
+
+impl std::fmt::Display for CommandError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CommandError::Api(e) => write!(f, "{e}"),
+            CommandError::Failed(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for CommandError {}
+
+impl From<ApiError> for CommandError {
+    fn from(e: ApiError) -> Self {
+        CommandError::Api(e)
+    }
+}

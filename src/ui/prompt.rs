@@ -1,0 +1,162 @@
+//! The prompt popup (ratatui-textarea): a multi-line comment editor (Ctrl-S submits, Enter is a
+//! new line) or a one-line prompt (Enter submits): confirmation, override reason, version, `:`.
+//! Its text is view state owned by the runtime while the popup is open; `update` receives only
+//! the submitted text (`Msg::PromptSubmitted`).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui_textarea::TextArea;
+
+use super::{Role, UiContext, centered};
+use crate::ledger::Decision;
+use crate::model::Prompt;
+use crate::model::operations::request_label;
+use crate::msg::Msg;
+
+#[derive(Debug)]
+pub struct PromptEditor {
+    textarea: TextArea<'static>,
+    multi_line: bool,
+}
+
+impl PromptEditor {
+    pub fn new(prompt: &Prompt) -> PromptEditor {
+        let mut textarea = TextArea::default();
+        let placeholder = match prompt {
+            Prompt::Comment(_) => "why? (several lines are fine)",
+            Prompt::Trigger => "version, e.g. 1.5.0",
+            Prompt::Confirm { .. } => "the environment's name",
+            Prompt::Override { .. } => "reason for overriding (recorded in the ledger)",
+            Prompt::CommandLine => {
+                "trigger V | promote FROM TO | rollback ENV [REV] | pause | resume | advance | abort | quit"
+            }
+        };
+        textarea.set_placeholder_text(placeholder);
+        PromptEditor {
+            textarea,
+            multi_line: prompt.multi_line(),
+        }
+    }
+
+    /// A key while the popup is open: edits the text, or ends the popup with a message.
+    pub fn key(&mut self, key: KeyEvent) -> Option<Msg> {
+        if key.kind == KeyEventKind::Release {
+            return None;
+        }
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Esc => Some(Msg::PromptCancelled),
+            KeyCode::Char('c') if ctrl => Some(Msg::PromptCancelled),
+            KeyCode::Char('s') if ctrl => Some(Msg::PromptSubmitted(self.text())),
+            KeyCode::Enter if !self.multi_line || key.modifiers.contains(KeyModifiers::ALT) => {
+                Some(Msg::PromptSubmitted(self.text()))
+            }
+            _ => {
+                self.textarea.input(key);
+                None
+            }
+        }
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        if self.multi_line {
+            self.textarea.insert_str(text);
+        } else {
+            self.textarea.insert_str(text.replace('\n', " "));
+        }
+    }
+
+    pub fn text(&self) -> String {
+        self.textarea.lines().join("\n")
+    }
+
+    pub fn render(&mut self, prompt: &Prompt, ui: &UiContext, frame: &mut Frame, area: Rect) {
+        let (title, notes) = describe(prompt);
+        frame.render_widget(Clear, area);
+        let block = ui.block(&title, true);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let note_rows = wrapped_rows(&notes, inner.width);
+        let [notes_area, text_area, keys_area] = Layout::vertical([
+            Constraint::Length(note_rows),
+            Constraint::Min(1),
+            Constraint::Length(1),
+        ])
+        .areas(inner);
+        let lines: Vec<Line> = notes
+            .into_iter()
+            .map(|(role, text)| Line::from(Span::styled(text, ui.theme.style(role))))
+            .collect();
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), notes_area);
+        self.textarea.set_style(ui.theme.style(Role::Text));
+        frame.render_widget(&self.textarea, text_area);
+        let submit = if self.multi_line { "Ctrl-S" } else { "Enter" };
+        let mut keys = vec![
+            Span::styled(submit, ui.theme.style(Role::Key)),
+            Span::styled(" submit  ", ui.theme.style(Role::StatusBar)),
+        ];
+        if self.multi_line {
+            keys.push(Span::styled("Enter", ui.theme.style(Role::Key)));
+            keys.push(Span::styled(" new line  ", ui.theme.style(Role::StatusBar)));
+        }
+        keys.push(Span::styled("Esc", ui.theme.style(Role::Key)));
+        keys.push(Span::styled(" cancel", ui.theme.style(Role::StatusBar)));
+        frame.render_widget(Paragraph::new(Line::from(keys)), keys_area);
+    }
+}
+
+/// Where the popup goes: comments get room for several lines; others one line plus their notes.
+pub fn area(prompt: &Prompt, screen: Rect) -> Rect {
+    let width = 72.min(screen.width);
+    let rows = match prompt {
+        Prompt::Comment(_) => 12,
+        other => 4 + wrapped_rows(&describe(other).1, width.saturating_sub(2)),
+    };
+    centered(screen, width, rows.min(screen.height))
+}
+
+/// Rows the notes take when wrapped at `width` cells.
+fn wrapped_rows(notes: &[(Role, String)], width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    notes
+        .iter()
+        .map(|(_, text)| text.chars().count().div_ceil(width).max(1) as u16)
+        .sum()
+}
+
+fn describe(prompt: &Prompt) -> (String, Vec<(Role, String)>) {
+    match prompt {
+        Prompt::Comment(purpose) => {
+            let title = match purpose.decision {
+                Some(Decision::NoGo) => {
+                    format!(" NO-GO on {} × {}: reason ", purpose.item, purpose.role)
+                }
+                Some(Decision::Go) => format!(" GO on {} × {} ", purpose.item, purpose.role),
+                None => format!(" Comment on {} × {} ", purpose.item, purpose.role),
+            };
+            (title, Vec::new())
+        }
+        Prompt::Trigger => (" Trigger a release ".into(), Vec::new()),
+        Prompt::CommandLine => (" : ".into(), Vec::new()),
+        Prompt::Confirm { request, env, .. } => (
+            format!(" Confirm: {} ", request_label(request)),
+            vec![(
+                Role::Warn,
+                format!("This changes {env}. Type `{env}` to go ahead."),
+            )],
+        ),
+        Prompt::Override { request, refusals } => {
+            let mut notes: Vec<(Role, String)> =
+                refusals.iter().map(|r| (Role::Fail, r.clone())).collect();
+            notes.push((
+                Role::Text,
+                "Type a reason to override (it is recorded), or Esc.".into(),
+            ));
+            (format!(" Refused: {} ", request_label(request)), notes)
+        }
+    }
+}

@@ -1,0 +1,328 @@
+use chrono::Duration;
+
+use super::update;
+use crate::commands::Progress;
+use crate::commands::driver::Control;
+use crate::commands::outcome::{Outcome, Status};
+use crate::commands::run::Request;
+use crate::model::fixtures::{clock, three_lanes};
+use crate::model::probes::Probes;
+use crate::model::{Model, Overlay, Prompt};
+use crate::msg::{Action, Cmd, Msg};
+use crate::policy::{CommandKind, Gate, Refusal};
+use crate::probes::{Health, ProbeId, ProbeOutcome, ProbeReport, ProbeSpec, Verdict};
+
+fn on_prod() -> Model {
+    let mut model = three_lanes(1);
+    model.canary_steps = vec![Vec::new(), Vec::new(), vec![10, 50, 100]];
+    update(&mut model, Msg::Action(Action::NextLane));
+    update(&mut model, Msg::Action(Action::NextLane));
+    model
+}
+
+fn promote() -> Request {
+    Request::Promote {
+        from: "staging".into(),
+        to: "prod".into(),
+        bake_secs: None,
+    }
+}
+
+fn refused(gates: &[Gate]) -> Msg {
+    let mut outcome = Outcome::new(CommandKind::Promote, "prod", Status::Refused, "refused");
+    outcome.refusals = gates
+        .iter()
+        .map(|g| Refusal {
+            gate: g.clone(),
+            message: format!("{} says no", g.name()),
+        })
+        .collect();
+    Msg::CommandFinished(Box::new(outcome))
+}
+
+#[test]
+fn p_promotes_into_the_selected_lane_from_the_one_before() {
+    let mut model = on_prod();
+    let cmds = update(&mut model, Msg::Action(Action::PromoteHere));
+    assert_eq!(
+        cmds,
+        vec![Cmd::RunCommand {
+            request: promote(),
+            override_reason: None,
+            confirmed: false
+        }]
+    );
+    assert!(model.operations.running.contains_key("prod"));
+    assert!(
+        update(&mut model, Msg::Action(Action::PromoteHere)).is_empty(),
+        "one command per lane at a time"
+    );
+}
+
+#[test]
+fn read_only_makes_every_command_unavailable() {
+    let mut model = on_prod();
+    model.read_only = true;
+    for action in [Action::PromoteHere, Action::RollbackHere, Action::Trigger] {
+        assert!(
+            update(&mut model, Msg::Action(action)).is_empty(),
+            "{action:?}"
+        );
+        assert!(model.notice.as_ref().unwrap().text.contains("read-only"));
+        assert_eq!(model.overlay, Overlay::None);
+    }
+}
+
+#[test]
+fn a_confirmation_refusal_asks_for_the_name_and_only_the_exact_name_sends() {
+    let mut model = on_prod();
+    update(&mut model, Msg::Action(Action::PromoteHere));
+    update(&mut model, refused(&[Gate::Confirmation]));
+    assert!(
+        matches!(&model.overlay, Overlay::Prompt(Prompt::Confirm { env, .. }) if env == "prod")
+    );
+    assert!(update(&mut model, Msg::PromptSubmitted("staging".into())).is_empty());
+    assert!(
+        model
+            .notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("nothing was sent")
+    );
+    update(&mut model, Msg::Action(Action::PromoteHere));
+    update(&mut model, refused(&[Gate::Confirmation]));
+    let cmds = update(&mut model, Msg::PromptSubmitted("prod".into()));
+    assert_eq!(
+        cmds,
+        vec![Cmd::RunCommand {
+            request: promote(),
+            override_reason: None,
+            confirmed: true
+        }]
+    );
+}
+
+#[test]
+fn an_overridable_refusal_takes_a_reason_and_sends_it_along() {
+    let mut model = on_prod();
+    update(&mut model, Msg::Action(Action::PromoteHere));
+    update(&mut model, refused(&[Gate::Freeze, Gate::Signoff]));
+    let Overlay::Prompt(Prompt::Override { refusals, .. }) = &model.overlay else {
+        panic!("{:?}", model.overlay)
+    };
+    assert_eq!(
+        refusals,
+        &vec!["freeze says no".to_string(), "signoff says no".to_string()]
+    );
+    assert!(
+        update(&mut model, Msg::PromptSubmitted("  ".into())).is_empty(),
+        "a blank reason is no override"
+    );
+    update(&mut model, Msg::Action(Action::PromoteHere));
+    update(&mut model, refused(&[Gate::Freeze]));
+    let cmds = update(
+        &mut model,
+        Msg::PromptSubmitted("hotfix for INC-4411".into()),
+    );
+    assert_eq!(
+        cmds,
+        vec![Cmd::RunCommand {
+            request: promote(),
+            override_reason: Some("hotfix for INC-4411".into()),
+            confirmed: false
+        }]
+    );
+}
+
+#[test]
+fn a_read_only_refusal_cannot_be_overridden() {
+    let mut model = on_prod();
+    update(&mut model, Msg::Action(Action::PromoteHere));
+    update(&mut model, refused(&[Gate::ReadOnly]));
+    assert_eq!(model.overlay, Overlay::None);
+    assert!(model.notice.unwrap().text.contains("read_only says no"));
+}
+
+#[test]
+fn the_bake_countdown_and_the_canary_controls() {
+    let mut model = on_prod();
+    update(&mut model, Msg::Action(Action::PromoteHere));
+    update(
+        &mut model,
+        Msg::CommandProgress(Progress::Baking {
+            env: "prod".into(),
+            percent: 10,
+            secs: 30,
+        }),
+    );
+    let running = &model.operations.running["prod"];
+    assert_eq!(running.percent, Some(10));
+    assert_eq!(
+        running.bake.as_ref().unwrap().until,
+        clock() + Duration::seconds(30)
+    );
+    let cmds = update(&mut model, Msg::Action(Action::PauseResume));
+    assert_eq!(
+        cmds,
+        vec![Cmd::ControlRollout {
+            env: "prod".into(),
+            control: Control::Pause
+        }]
+    );
+    assert!(model.operations.running["prod"].paused);
+    let cmds = update(&mut model, Msg::Action(Action::PauseResume));
+    assert_eq!(
+        cmds,
+        vec![Cmd::ControlRollout {
+            env: "prod".into(),
+            control: Control::Resume
+        }]
+    );
+    let cmds = update(&mut model, Msg::Action(Action::Abort));
+    assert!(matches!(
+        &cmds[..],
+        [Cmd::ControlRollout {
+            control: Control::Abort(_),
+            ..
+        }]
+    ));
+    let outcome = Outcome::new(
+        CommandKind::Promote,
+        "prod",
+        Status::Aborted,
+        "rolled back to 00007-abc",
+    );
+    let cmds = update(&mut model, Msg::CommandFinished(Box::new(outcome)));
+    assert!(model.operations.running.is_empty());
+    assert_eq!(cmds.len(), 3, "every lane is polled again after a command");
+}
+
+#[test]
+fn the_command_line_parses_commands_and_names_what_it_does_not_know() {
+    let mut model = on_prod();
+    let line = |model: &mut Model, text: &str| {
+        model.overlay = Overlay::Prompt(Prompt::CommandLine);
+        update(model, Msg::PromptSubmitted(text.into()))
+    };
+    let cmds = line(&mut model, "rollback prod 00007-abc");
+    let expected = Request::Rollback {
+        env: "prod".into(),
+        to: Some("00007-abc".into()),
+    };
+    assert_eq!(
+        cmds,
+        vec![Cmd::RunCommand {
+            request: expected,
+            override_reason: None,
+            confirmed: false
+        }]
+    );
+    model.operations.running.clear();
+    let cmds = line(&mut model, "trigger 1.6.0");
+    assert!(
+        matches!(&cmds[..], [Cmd::RunCommand { request: Request::Trigger { version, .. }, .. }] if version == "1.6.0")
+    );
+    assert!(line(&mut model, "promote staging qa").is_empty());
+    assert!(
+        model
+            .notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("lanes: dev, staging, prod")
+    );
+    line(&mut model, "quit");
+    assert!(model.quitting);
+}
+
+fn probe_model() -> Model {
+    let mut model = three_lanes(1);
+    let spec: ProbeSpec = toml::from_str(
+        "name = \"health\"\npath = \"/health\"\ninterval_secs = 2\nfailure_threshold = 2",
+    )
+    .unwrap();
+    let specs = [spec];
+    model.probes = Probes::from_profile([
+        ("dev", &specs[..]),
+        ("staging", &[][..]),
+        ("prod", &specs[..]),
+    ]);
+    model
+}
+
+fn report(lane: &str, secs: i64, health: Health) -> Msg {
+    let outcome = ProbeOutcome {
+        http_status: Some(if health == Health::Fail { 503 } else { 200 }),
+        latency: std::time::Duration::from_millis(12),
+        status: health,
+        format: None,
+        checks: Vec::new(),
+        reason: (health == Health::Fail).then(|| "HTTP 503".to_string()),
+        body: String::new(),
+    };
+    Msg::ProbeReport(Box::new(ProbeReport {
+        id: ProbeId::new(lane, "health"),
+        at: clock() + Duration::seconds(secs),
+        outcome,
+    }))
+}
+
+#[test]
+fn probes_start_when_the_service_uri_is_known() {
+    let mut model = probe_model();
+    let state = model.lanes[2].service.clone().unwrap();
+    let cmds = update(
+        &mut model,
+        Msg::LaneFetched {
+            lane: 2,
+            at: clock(),
+            result: Ok(Box::new(state.clone())),
+        },
+    );
+    let Some(Cmd::SetProbes(set)) = cmds.last() else {
+        panic!("{cmds:?}")
+    };
+    let urls: Vec<&str> = set.iter().map(|(_, p)| p.url.as_str()).collect();
+    assert!(
+        urls.contains(&"http://127.0.0.1:1/apps/clarity-backend-prod/health"),
+        "{urls:?}"
+    );
+    let again = update(
+        &mut model,
+        Msg::LaneFetched {
+            lane: 2,
+            at: clock(),
+            result: Ok(Box::new(state)),
+        },
+    );
+    assert!(
+        !again.iter().any(|c| matches!(c, Cmd::SetProbes(_))),
+        "same URIs: the engine is left alone"
+    );
+}
+
+#[test]
+fn a_lane_turns_red_only_after_the_threshold_and_says_so() {
+    let mut model = probe_model();
+    assert_eq!(
+        model.probes.lane_verdict(2, model.now),
+        Verdict::Unknown,
+        "no answer yet is not green"
+    );
+    update(&mut model, report("prod", 0, Health::Pass));
+    assert_eq!(model.probes.lane_verdict(2, model.now), Verdict::Pass);
+    update(&mut model, report("prod", 1, Health::Fail));
+    assert_eq!(model.probes.lane_verdict(2, model.now), Verdict::Warn);
+    update(&mut model, report("prod", 2, Health::Fail));
+    assert_eq!(model.probes.lane_verdict(2, model.now), Verdict::Fail);
+    assert!(
+        model.activity.entries[0]
+            .text
+            .starts_with("probe health: FAIL"),
+        "{:?}",
+        model.activity.entries[0]
+    );
+    model.now = clock() + Duration::seconds(30);
+    assert_eq!(model.probes.lane_verdict(2, model.now), Verdict::Stale);
+}

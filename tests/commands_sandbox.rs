@@ -1,0 +1,454 @@
+//! End to end against the embedded sandbox over loopback: trigger → dev → staging → prod through
+//! the canary, a bad canary aborted by hand and by the guard, rollback, and a PATCH timeout that
+//! must not deploy twice. Every PATCH body is captured by a recording proxy and checked.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use flightdeck::commands::driver::{self, Control, DriveOptions};
+use flightdeck::commands::outcome::{Outcome, Status};
+use flightdeck::commands::run::{Context, Request as Cmd, execute};
+use flightdeck::commands::wire::Target;
+use flightdeck::commands::{Progress, ProgressSink, TriggerVia, WireOptions};
+use flightdeck::config::Profile;
+use flightdeck::config::profile::SANDBOX_PROFILE;
+use flightdeck::ledger::{Actor, Decision, Ledger, Payload};
+use flightdeck::model::rollout::{Phase, Rollout};
+use flightdeck::providers::cloudrun::CloudRunClient;
+use flightdeck::providers::cloudrun_wire as wire;
+use flightdeck::sandbox::{self, RunningSandbox};
+
+type Recorded = Arc<Mutex<Vec<String>>>;
+
+/// Forwards `/v2/…` to the sandbox and records every PATCH body.
+async fn proxy(
+    State((upstream, recorded)): State<(String, Recorded)>,
+    request: Request,
+) -> Response {
+    let method = request.method().clone();
+    let path = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
+    let body: Bytes = axum::body::to_bytes(request.into_body(), 10 << 20)
+        .await
+        .unwrap_or_default();
+    if method == Method::PATCH {
+        recorded
+            .lock()
+            .unwrap()
+            .push(String::from_utf8_lossy(&body).into_owned());
+    }
+    let client = reqwest::Client::new();
+    let m = reqwest::Method::from_bytes(method.as_str().as_bytes()).unwrap();
+    let answer = client
+        .request(m, format!("{upstream}{path}"))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await;
+    match answer {
+        Ok(r) => {
+            let status = StatusCode::from_u16(r.status().as_u16()).unwrap();
+            (status, r.bytes().await.unwrap_or_default()).into_response()
+        }
+        Err(_) => StatusCode::BAD_GATEWAY.into_response(),
+    }
+}
+
+async fn start_proxy(upstream: String, recorded: Recorded) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new()
+        .fallback(proxy)
+        .with_state((upstream, recorded));
+    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+    format!("http://{addr}")
+}
+
+fn actor(name: &str) -> Actor {
+    Actor {
+        account: name.into(),
+        uid: 1000,
+        host: "bastion".into(),
+        ssh_origin: None,
+    }
+}
+
+struct World {
+    sandbox: RunningSandbox,
+    _dir: tempfile::TempDir,
+    ctx: Context,
+}
+
+async fn world(api_base: Option<String>) -> World {
+    let sandbox = sandbox::start("127.0.0.1:0".parse().unwrap(), 200.0)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut profile =
+        Profile::parse(std::path::Path::new("sandbox.toml"), SANDBOX_PROFILE).unwrap();
+    let base = api_base.unwrap_or_else(|| sandbox.base_url());
+    for env in &mut profile.environments {
+        env.cloudrun.as_mut().unwrap().base_url = Some(base.clone());
+    }
+    let ctx = Context {
+        profile,
+        http: reqwest::Client::new(),
+        actor: actor("carol"),
+        ledger_path: dir.path().join("ledger.jsonl"),
+        read_only: false,
+        wire: WireOptions {
+            call_timeout: Duration::from_secs(5),
+            poll_initial: Duration::from_millis(50),
+            poll_max: Duration::from_millis(200),
+            op_deadline: Duration::from_secs(60),
+            max_attempts: 6,
+            backoff_base: Duration::from_millis(50),
+        },
+        probe_every: Some(Duration::from_millis(20)),
+        progress: flightdeck::commands::quiet(),
+        yes: true,
+        override_reason: None,
+        prompt: false,
+        control: Default::default(),
+    };
+    World {
+        sandbox,
+        _dir: dir,
+        ctx,
+    }
+}
+
+/// alice and bob sign every cell of prod's grid GO for `release`.
+fn sign_prod(ctx: &Context, release: &str) {
+    let ledger = Ledger::open(&ctx.ledger_path).unwrap();
+    for item in &ctx.profile.signoff.items {
+        for (i, role) in ctx.profile.signoff.roles.iter().enumerate() {
+            let payload = Payload::Signoff {
+                env: "prod".into(),
+                release: release.into(),
+                item: item.clone(),
+                role: role.name.clone(),
+                decision: Decision::Go,
+                comment: None,
+            };
+            ledger
+                .append(&actor(if i % 2 == 0 { "alice" } else { "bob" }), payload)
+                .unwrap();
+        }
+    }
+}
+
+fn revisions(w: &World, env: &str) -> usize {
+    let name =
+        format!("projects/clarity-sandbox/locations/us-central1/services/clarity-backend-{env}");
+    w.sandbox
+        .state
+        .lock_cloudrun()
+        .service(&name)
+        .unwrap()
+        .revisions
+        .len()
+}
+
+fn serving(w: &World, env: &str) -> Vec<(String, i32)> {
+    let name =
+        format!("projects/clarity-sandbox/locations/us-central1/services/clarity-backend-{env}");
+    w.sandbox
+        .state
+        .lock_cloudrun()
+        .service(&name)
+        .unwrap()
+        .serving
+        .clone()
+}
+
+fn assert_done(o: &Outcome) {
+    assert_eq!(o.status, Status::Done, "{}", o.message);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trigger_then_promote_to_prod_through_the_canary_then_roll_back() {
+    let recorded: Recorded = Arc::default();
+    let mut w = world(None).await;
+    let proxy = start_proxy(w.sandbox.base_url(), recorded.clone()).await;
+    for env in &mut w.ctx.profile.environments {
+        env.cloudrun.as_mut().unwrap().base_url = Some(proxy.clone());
+    }
+    let ctx = &w.ctx;
+    let prod_before = serving(&w, "prod")[0].0.clone();
+    assert_done(
+        &execute(
+            ctx,
+            Cmd::Trigger {
+                version: "1.5.0".into(),
+                via: TriggerVia::CloudRun,
+            },
+        )
+        .await,
+    );
+    assert_done(
+        &execute(
+            ctx,
+            Cmd::Promote {
+                from: "dev".into(),
+                to: "staging".into(),
+                bake_secs: None,
+            },
+        )
+        .await,
+    );
+    sign_prod(ctx, "1.5.0");
+    let prod = execute(
+        ctx,
+        Cmd::Promote {
+            from: "staging".into(),
+            to: "prod".into(),
+            bake_secs: Some(0),
+        },
+    )
+    .await;
+    assert_done(&prod);
+    let new = prod.to_revision.clone().unwrap();
+    assert_eq!(serving(&w, "prod"), vec![(new.clone(), 100)]);
+
+    // The canary's PATCHes: new image pinned to the old revision, then 10, 50, 100.
+    let bodies: Vec<wire::Service> = recorded
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|b| serde_json::from_str(b).expect("a GoogleCloudRunV2Service"))
+        .collect();
+    assert_eq!(
+        bodies.len(),
+        2 + 4,
+        "one PATCH each for dev and staging, four for prod"
+    );
+    for body in &bodies {
+        assert!(
+            body.uid.is_some() && body.generation.is_some() && body.uri.is_some(),
+            "the full object from GET"
+        );
+        assert_eq!(
+            body.template.as_ref().unwrap().containers[0].image,
+            "us-docker.pkg.dev/clarity-sandbox/clarity/clarity-backend:1.5.0"
+        );
+    }
+    let splits: Vec<Vec<(String, i32)>> = bodies[2..]
+        .iter()
+        .map(|b| {
+            b.traffic
+                .iter()
+                .map(|t| (t.revision.clone().unwrap(), t.percent.unwrap()))
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        splits,
+        vec![
+            vec![(prod_before.clone(), 100)],
+            vec![(new.clone(), 10), (prod_before.clone(), 90)],
+            vec![(new.clone(), 50), (prod_before.clone(), 50)],
+            vec![(new.clone(), 100)]
+        ]
+    );
+
+    // Every command is in the ledger before its outcome, with the same request id.
+    let entries = Ledger::open(&ctx.ledger_path).unwrap().read_all().unwrap();
+    let commands: Vec<(u64, String)> = entries
+        .iter()
+        .filter_map(|e| match &e.payload {
+            Payload::Command { request_id, .. } => Some((e.seq, request_id.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(commands.len(), 3);
+    for (seq, id) in &commands {
+        let outcome = entries.iter().find(|e| matches!(&e.payload, Payload::CommandOutcome { request_id, ok: true, .. } if request_id == id)).expect("an outcome");
+        assert!(outcome.seq > *seq);
+    }
+
+    let rollback = execute(
+        ctx,
+        Cmd::Rollback {
+            env: "prod".into(),
+            to: None,
+        },
+    )
+    .await;
+    assert_done(&rollback);
+    assert_eq!(rollback.to_revision.as_deref(), Some(prod_before.as_str()));
+    assert!(
+        rollback.healthy_after_secs.unwrap() < 120.0,
+        "seed 003: sub-2-minute rollback"
+    );
+    assert_eq!(serving(&w, "prod"), vec![(prod_before, 100)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_canary_is_rolled_back_by_the_guard_and_the_override_is_recorded() {
+    let mut w = world(None).await;
+    assert_done(
+        &execute(
+            &w.ctx,
+            Cmd::Trigger {
+                version: "9.9.9-bad".into(),
+                via: TriggerVia::CloudRun,
+            },
+        )
+        .await,
+    );
+    sign_prod(&w.ctx, "9.9.9-bad");
+    let old = serving(&w, "prod")[0].0.clone();
+    let refused = execute(
+        &w.ctx,
+        Cmd::Promote {
+            from: "dev".into(),
+            to: "prod".into(),
+            bake_secs: Some(1),
+        },
+    )
+    .await;
+    assert_eq!(
+        refused.status,
+        Status::Refused,
+        "dev's probes fail: {}",
+        refused.message
+    );
+    w.ctx.override_reason = Some("testing the guard".into());
+    let o = execute(
+        &w.ctx,
+        Cmd::Promote {
+            from: "dev".into(),
+            to: "prod".into(),
+            bake_secs: Some(1),
+        },
+    )
+    .await;
+    assert_eq!(o.status, Status::Aborted, "{}", o.message);
+    assert!(
+        o.message
+            .contains("auto-rollback: 3 consecutive failing probes"),
+        "{}",
+        o.message
+    );
+    assert_eq!(serving(&w, "prod"), vec![(old, 100)]);
+    let entries = Ledger::open(&w.ctx.ledger_path)
+        .unwrap()
+        .read_all()
+        .unwrap();
+    assert!(entries.iter().any(|e| matches!(&e.payload, Payload::Override { gate, reason, .. } if gate == "source_green" && reason == "testing the guard")));
+    let outcome = entries
+        .iter()
+        .rev()
+        .find_map(|e| match &e.payload {
+            Payload::CommandOutcome { ok, detail, .. } => Some((*ok, detail.clone())),
+            _ => None,
+        })
+        .unwrap();
+    assert!(!outcome.0);
+    assert!(
+        outcome.1["phase"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("auto-rollback")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_canary_is_aborted_by_hand() {
+    let w = world(None).await;
+    let target = Target {
+        env: "prod".into(),
+        client: CloudRunClient::new(
+            reqwest::Client::new(),
+            &w.sandbox.base_url(),
+            flightdeck::providers::auth::TokenSource::None,
+        ),
+        service: "projects/clarity-sandbox/locations/us-central1/services/clarity-backend-prod"
+            .into(),
+    };
+    let old = serving(&w, "prod")[0].0.clone();
+    let image = "us-docker.pkg.dev/clarity-sandbox/clarity/clarity-backend:9.9.9-bad";
+    let mut rollout = Rollout::new(
+        "req-hand",
+        "prod",
+        &old,
+        image,
+        vec![10, 50, 100],
+        30,
+        None,
+        chrono::Utc::now(),
+    );
+    let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+    // The operator presses abort as soon as the first bake starts.
+    let progress: ProgressSink = Arc::new(move |p: &Progress| {
+        if matches!(p, Progress::Baking { percent: 10, .. }) {
+            let _ = tx.try_send(Control::Abort("503s from the canary".into()));
+        }
+    });
+    let opts = DriveOptions {
+        wire: w.ctx.wire.clone(),
+        probe_every: Duration::from_millis(20),
+        health: None,
+        http: reqwest::Client::new(),
+    };
+    driver::drive(&target, &mut rollout, &opts, Some(&mut rx), &progress).await;
+    assert_eq!(
+        rollout.phase,
+        Phase::Aborted {
+            reason: "503s from the canary".into()
+        }
+    );
+    assert_eq!(serving(&w, "prod"), vec![(old, 100)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_patch_timeout_during_promote_does_not_deploy_twice() {
+    let mut w = world(None).await;
+    w.ctx.wire.call_timeout = Duration::from_millis(300);
+    let state = w.sandbox.state.clone();
+    let (slowed, uncertain) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicBool::new(false)),
+    );
+    let (s, u) = (slowed.clone(), uncertain.clone());
+    // The first PATCH answers after the client gave up; the fault is lifted once we noticed.
+    w.ctx.progress = Arc::new(move |p: &Progress| match p {
+        Progress::Sending { .. } if !s.swap(true, Ordering::SeqCst) => {
+            state.lock_faults().slow_ms = 1000
+        }
+        Progress::Uncertain { .. } => {
+            u.store(true, Ordering::SeqCst);
+            state.lock_faults().slow_ms = 0;
+        }
+        _ => {}
+    });
+    let before = revisions(&w, "staging");
+    let o = execute(
+        &w.ctx,
+        Cmd::Promote {
+            from: "dev".into(),
+            to: "staging".into(),
+            bake_secs: None,
+        },
+    )
+    .await;
+    assert_done(&o);
+    assert!(uncertain.load(Ordering::SeqCst), "the PATCH timed out");
+    // Let a late-landing first PATCH (if the server still applies it) finish, then count.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        revisions(&w, "staging"),
+        before + 1,
+        "exactly one new revision"
+    );
+    assert_eq!(serving(&w, "staging").len(), 1);
+}

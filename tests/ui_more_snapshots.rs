@@ -1,0 +1,208 @@
+//! Probes, their details, and the command prompts and canary countdown, as a user sees them.
+
+use chrono::Duration;
+use flightdeck::commands::Progress;
+use flightdeck::commands::outcome::{Outcome, Status};
+use flightdeck::model::fixtures::{clock, three_lanes};
+use flightdeck::model::probes::Probes;
+use flightdeck::model::{Model, Overlay, Pane};
+use flightdeck::msg::{Action, Msg};
+use flightdeck::policy::{CommandKind, Gate, Refusal};
+use flightdeck::probes::{
+    CheckDetail, Health, ProbeFormat, ProbeId, ProbeOutcome, ProbeReport, ProbeSpec,
+};
+use flightdeck::ui::prompt::PromptEditor;
+use flightdeck::ui::{self, Symbols, Theme, UiContext};
+use flightdeck::update::update;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn screen(model: &Model, width: u16, height: u16) -> String {
+    let ui = UiContext {
+        theme: Theme::default_for(false),
+        symbols: Symbols::UNICODE,
+    };
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| {
+            ui::view(model, &ui, frame);
+            if let Overlay::Prompt(prompt) = &model.overlay {
+                let mut editor = PromptEditor::new(prompt);
+                editor.render(prompt, &ui, frame, ui::prompt::area(prompt, frame.area()));
+            }
+        })
+        .unwrap();
+    terminal.backend().to_string()
+}
+
+fn spec(name: &str, path: &str) -> ProbeSpec {
+    toml::from_str(&format!(
+        "name = \"{name}\"\npath = \"{path}\"\ninterval_secs = 2\nfailure_threshold = 3"
+    ))
+    .unwrap()
+}
+
+fn report(lane: &str, name: &str, secs: i64, ms: u64, pass: bool) -> Msg {
+    let checks = vec![
+        CheckDetail {
+            name: "database".into(),
+            status: if pass { Health::Pass } else { Health::Fail },
+            message: (!pass).then(|| "connection pool exhausted".into()),
+        },
+        CheckDetail {
+            name: "pubsub".into(),
+            status: Health::Pass,
+            message: None,
+        },
+    ];
+    let outcome = ProbeOutcome {
+        http_status: Some(if pass { 200 } else { 503 }),
+        latency: std::time::Duration::from_millis(ms),
+        status: if pass { Health::Pass } else { Health::Fail },
+        format: Some(ProbeFormat::Json),
+        checks,
+        reason: (!pass).then(|| "HTTP 503; body says unhealthy".to_string()),
+        body: if pass {
+            r#"{"status":"healthy"}"#.into()
+        } else {
+            r#"{"detail":{"status":"unhealthy","checks":{"database":{"status":"unhealthy","error":"connection pool exhausted"}}}}"#.into()
+        },
+    };
+    Msg::ProbeReport(Box::new(ProbeReport {
+        id: ProbeId::new(lane, name),
+        at: clock() + Duration::seconds(secs),
+        outcome,
+    }))
+}
+
+/// prod's canary revision fails 1 in 4: the health probe flaps (warn); staging is green.
+fn probed() -> Model {
+    let mut model = three_lanes(1);
+    let specs = [spec("health", "/health"), spec("readiness", "/readiness")];
+    model.probes = Probes::from_profile([
+        ("dev", &specs[..0]),
+        ("staging", &specs[..]),
+        ("prod", &specs[..1]),
+    ]);
+    for (i, ms) in [12u64, 15, 11, 40, 13, 12].iter().enumerate() {
+        update(
+            &mut model,
+            report("staging", "health", i as i64 - 6, *ms, true),
+        );
+        update(
+            &mut model,
+            report("staging", "readiness", i as i64 - 6, *ms / 2, true),
+        );
+        update(
+            &mut model,
+            report("prod", "health", i as i64 - 6, *ms + 5, i != 3),
+        );
+    }
+    model.focus = Pane::Probes;
+    model.detail = Pane::Probes;
+    model
+}
+
+#[test]
+fn the_probe_pane_with_a_flapping_canary() {
+    let text = screen(&probed(), 100, 26);
+    assert!(text.contains("prod ▲ warn"), "{text}");
+    assert!(text.contains("staging ✓ pass"), "{text}");
+    assert!(
+        text.contains("dev ?"),
+        "a lane without probes is unknown, not green: {text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn a_probes_details_show_checks_and_the_raw_body() {
+    let mut model = probed();
+    update(&mut model, report("prod", "health", 1, 20, false));
+    model.probes.cursor = 2;
+    update(&mut model, Msg::Action(Action::Open));
+    let text = screen(&model, 100, 30);
+    assert!(text.contains("connection pool exhausted"), "{text}");
+    assert!(
+        text.contains("{\"detail\":{\"status\":\"unhealthy\""),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+fn promoting() -> Model {
+    let mut model = three_lanes(1);
+    model.canary_steps = vec![Vec::new(), Vec::new(), vec![10, 50, 100]];
+    update(&mut model, Msg::Action(Action::NextLane));
+    update(&mut model, Msg::Action(Action::NextLane));
+    update(&mut model, Msg::Action(Action::PromoteHere));
+    model
+}
+
+fn refused(gates: &[(Gate, &str)]) -> Msg {
+    let mut outcome = Outcome::new(CommandKind::Promote, "prod", Status::Refused, "refused");
+    outcome.refusals = gates
+        .iter()
+        .map(|(gate, message)| Refusal {
+            gate: gate.clone(),
+            message: (*message).into(),
+        })
+        .collect();
+    Msg::CommandFinished(Box::new(outcome))
+}
+
+#[test]
+fn prod_asks_to_type_its_name() {
+    let mut model = promoting();
+    update(
+        &mut model,
+        refused(&[(Gate::Confirmation, "type `prod` to confirm")]),
+    );
+    let text = screen(&model, 100, 26);
+    assert!(text.contains("Confirm: promote staging → prod"), "{text}");
+    assert!(text.contains("Type `prod` to go ahead."), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn a_refusal_names_each_gate_and_what_clears_it() {
+    let mut model = promoting();
+    update(
+        &mut model,
+        refused(&[
+            (
+                Gate::Freeze,
+                "freeze window `weekend` (Fri–Sun 16:00–23:59 America/New_York) is active until 2026-11-23 04:59 UTC; wait, or override with a reason",
+            ),
+            (
+                Gate::TwoPerson,
+                "two-person rule: alice must not be the only GO signer for `prod`; ask someone else to sign GO, or override with a reason",
+            ),
+        ]),
+    );
+    let text = screen(&model, 100, 26);
+    assert!(text.contains("Refused: promote staging → prod"), "{text}");
+    assert!(text.contains("freeze window `weekend`"), "{text}");
+    assert!(text.contains("Type a reason to override"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn the_canary_steps_and_bake_countdown_under_the_lane() {
+    let mut model = promoting();
+    update(
+        &mut model,
+        Msg::CommandProgress(Progress::Baking {
+            env: "prod".into(),
+            percent: 50,
+            secs: 83,
+        }),
+    );
+    model.now += Duration::seconds(8);
+    let text = screen(&model, 100, 24);
+    assert!(text.contains("▶ 10 → [50] → 100 bake 1m15s"), "{text}");
+    update(&mut model, Msg::Action(Action::PauseResume));
+    let paused = screen(&model, 100, 24);
+    assert!(paused.contains("[50] → 100 PAUSED"), "{paused}");
+    insta::assert_snapshot!(text);
+}
