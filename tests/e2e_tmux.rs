@@ -25,6 +25,33 @@ fn status_bar_shows(screen: &str) -> bool {
         .is_some_and(|last| last.contains("q quit") && last.contains("? help"))
 }
 
+/// Presses Tab until the status bar names `pane` as focused (`[Sign-off]`, …); at most a round.
+fn focus(tmux: &Tmux, pane: &str) -> String {
+    let tag = format!("[{pane}]");
+    for _ in 0..8 {
+        let screen = tmux.screen();
+        if screen
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .is_some_and(|l| l.contains(&tag))
+        {
+            return screen;
+        }
+        let before = screen
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .to_string();
+        tmux.keys(&["Tab"]);
+        tmux.wait_until("the focus to move", |s| {
+            s.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("") != before
+        });
+    }
+    tmux.wait_for(&[&tag])
+}
+
 #[test]
 fn three_lanes_appear_and_help_opens_and_closes() {
     if !support::available() {
@@ -61,7 +88,7 @@ fn build_phases_show_the_seeded_run_and_a_dispatched_run_moves() {
         &["--sandbox", &sandbox.arg()],
     );
     tmux.wait_until("three ready lanes", lanes_ready);
-    tmux.keys(&["Tab"]);
+    focus(&tmux, "Phases");
     let screen = tmux.wait_for(&["Build #1", "succeeded", "Environment Setup"]);
     assert!(screen.contains("[Phases]"), "Phases focused:\n{screen}");
 
@@ -101,8 +128,7 @@ fn prod_grid_is_signed_no_go_with_a_typed_multi_line_comment() {
     let home = Home::new();
     let tmux = Tmux::cockpit("signoff", 100, 30, &home.env(), &[]);
     tmux.wait_until("three ready lanes", lanes_ready);
-    tmux.keys(&["Tab", "Tab"]);
-    tmux.wait_for(&["[Sign-off]"]);
+    focus(&tmux, "Sign-off");
     tmux.keys(&["]", "]"]);
     tmux.wait_until("the prod grid", |s| {
         s.contains("prod") && s.contains("open") && !s.contains("no release to sign yet")
@@ -285,7 +311,7 @@ fn lang_c_draws_ascii_only() {
     assert!(screen.contains('|'), "ASCII sides:\n{screen}");
     assert!(screen.contains("+ Ready"), "ASCII pass symbol:\n{screen}");
     // The Phases pane (bars, phase symbols) and the help overlay are ASCII too.
-    tmux.keys(&["Tab"]);
+    focus(&tmux, "Phases");
     let phases = tmux.wait_for(&["Build #1", "succeeded"]);
     assert!(phases.is_ascii(), "non-ASCII in phases:\n{phases}");
     tmux.keys(&["?"]);
@@ -306,7 +332,8 @@ fn two_cockpits_on_one_ledger_see_each_others_sign_offs() {
     let bob = Tmux::cockpit("bob", 100, 30, &home.env(), &args);
     for cockpit in [&alice, &bob] {
         cockpit.wait_until("three ready lanes", lanes_ready);
-        cockpit.keys(&["Tab", "Tab", "]", "]"]);
+        focus(cockpit, "Sign-off");
+        cockpit.keys(&["]", "]"]);
         cockpit.wait_until("the prod grid", |s| {
             s.contains("[Sign-off]") && s.contains("open") && !s.contains("no release to sign yet")
         });
@@ -318,4 +345,79 @@ fn two_cockpits_on_one_ledger_see_each_others_sign_offs() {
     alice.wait_for(&[&go, "recorded seq 1"]);
     // Bob typed nothing: the entry reaches his screen through the shared ledger file.
     bob.wait_for(&[&go]);
+}
+
+/// The `index`-th lane card (0 dev, 1 staging, 2 prod) of a 3-lane screen: its rows, cut to its columns.
+fn card(screen: &str, index: usize) -> String {
+    let rows: Vec<&str> = screen.lines().collect();
+    let width = rows.first().map_or(0, |r| r.chars().count());
+    let (from, to) = (width * index / 3, width * (index + 1) / 3);
+    rows.iter()
+        .skip(1)
+        .take_while(|r| !r.contains("Activity") && !r.contains("Build #"))
+        .map(|r| r.chars().skip(from).take(to - from).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `flightdeck ARGS…` headless, under `home`'s environment; panics unless it exits 0.
+fn headless(home: &Home, args: &[&str]) -> String {
+    let out = std::process::Command::new(support::BIN)
+        .args(args)
+        .env_clear()
+        .envs(home.env())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run flightdeck");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "flightdeck {args:?}: {}\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn trigger_and_rollback_from_the_cli_show_in_a_watching_cockpit() {
+    if !support::available() {
+        return;
+    }
+    // Fast simulated time: a Cloud Run deploy (60 simulated seconds) takes 1.5 s.
+    let sandbox = Sandbox::start(40.0);
+    let home = Home::new();
+    let addr = sandbox.arg();
+    let tmux = Tmux::cockpit("commands", 100, 30, &home.env(), &["--sandbox", &addr]);
+    let screen = tmux.wait_until("three ready lanes", lanes_ready);
+    let before = card(&screen, 0);
+    assert!(!before.contains("1.9.0"), "dev before:\n{before}");
+
+    headless(&home, &["trigger", "1.9.0", "--yes", "--sandbox", &addr]);
+    tmux.wait_until("dev serving 1.9.0", |s| {
+        let dev = card(s, 0);
+        dev.contains("1.9.0") && dev.contains("100%") && dev.contains("Ready")
+    });
+
+    headless(&home, &["rollback", "dev", "--yes", "--sandbox", &addr]);
+    tmux.wait_until("dev rolled back off 1.9.0", |s| {
+        let dev = card(s, 0);
+        !dev.contains("1.9.0") && dev.contains("100%") && dev.contains("Ready")
+    });
+    // Both commands are in the shared ledger, before and after: command + outcome, twice.
+    let ledger = std::fs::read_to_string(home.ledger()).expect("ledger file");
+    let kinds: Vec<String> = ledger
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("entry")["kind"].to_string())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "\"command\"",
+            "\"command_outcome\"",
+            "\"command\"",
+            "\"command_outcome\""
+        ],
+        "ledger:\n{ledger}"
+    );
 }
