@@ -17,19 +17,7 @@ ENV=$(bench_env)
 # The loaded profile: the sandbox's lanes, 100 probes each, its own ledger file.
 PROFILE=$WORK/loaded.toml
 LEDGER=$WORK/loaded.jsonl
-{
-    printf '[service]\nname = "clarity-backend"\n[poll]\ninterval_secs = 2\n[sandbox]\nspeed = 20\n'
-    printf '[pipeline]\nowner = "clarity"\nrepo = "clarity-backend"\nworkflow = "release.yml"\nref = "main"\n'
-    printf '[ledger]\npath = "%s"\n' "$LEDGER"
-    for env in dev staging prod; do
-        printf '[[environments]]\nname = "%s"\n[environments.cloudrun]\n' "$env"
-        printf 'project = "clarity-sandbox"\nregion = "us-central1"\nservice = "clarity-backend-%s"\n' "$env"
-        for i in $(seq 100); do
-            printf '[[environments.probes]]\nname = "health-%d"\npath = "/health"\ninterval_secs = 2\n' "$i"
-        done
-    done
-} > "$PROFILE"
-"$BIN" profile check "$PROFILE" >/dev/null
+probe_profile "$PROFILE" "$LEDGER" 100 2
 "$FILL" --ledger "$LEDGER" --count "$ENTRIES"
 
 session plain "$ENV" "$BIN" --sandbox "$SANDBOX"

@@ -70,3 +70,22 @@ pane_pid() { tmux_ display -p -t "$1" '#{pane_pid}'; }
 
 # bytes_per_min BYTES SECS
 per_min() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.2f KB/min (%d bytes in %d s)", b * 60 / s / 1000, b, s }'; }
+
+# probe_profile FILE LEDGER PER_LANE INTERVAL: the sandbox's three lanes with PER_LANE probes each
+# on /health every INTERVAL seconds, and its own ledger file.
+probe_profile() {
+    local file=$1 ledger=$2 per_lane=$3 interval=$4
+    {
+        printf '[service]\nname = "clarity-backend"\n[poll]\ninterval_secs = 2\n[sandbox]\nspeed = 20\n'
+        printf '[pipeline]\nowner = "clarity"\nrepo = "clarity-backend"\nworkflow = "release.yml"\nref = "main"\n'
+        printf '[ledger]\npath = "%s"\n' "$ledger"
+        for env in dev staging prod; do
+            printf '[[environments]]\nname = "%s"\n[environments.cloudrun]\n' "$env"
+            printf 'project = "clarity-sandbox"\nregion = "us-central1"\nservice = "clarity-backend-%s"\n' "$env"
+            for i in $(seq "$per_lane"); do
+                printf '[[environments.probes]]\nname = "health-%d"\npath = "/health"\ninterval_secs = %s\n' "$i" "$interval"
+            done
+        done
+    } > "$file"
+    "$BIN" profile check "$file" >/dev/null
+}

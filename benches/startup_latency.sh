@@ -15,3 +15,7 @@ export BENCH_ENV
 PY=$(dirname "$0")/pty_timing.py
 timeout 120 python3 "$PY" startup "$RUNS" "$BIN" --sandbox "$SANDBOX"
 timeout 300 python3 "$PY" latency "$PAIRS" "$BIN" --sandbox "$SANDBOX"
+# The same under load: 1,002 probes (334 per lane) each every second on the sandbox's /health.
+probe_profile "$WORK/load.toml" "$WORK/load.jsonl" 334 1
+echo "under load: 1,002 probes at 1 s interval (about 1,000 requests/s to the loopback sandbox)"
+timeout 300 python3 "$PY" latency "$PAIRS" "$BIN" --sandbox "$SANDBOX" --profile "$WORK/load.toml"
