@@ -19,12 +19,21 @@ impl TerminalGuard {
         Ok(TerminalGuard { terminal })
     }
 
-    /// Draws one frame inside a synchronized update, so the terminal shows it whole.
-    pub fn draw(&mut self, render: impl FnOnce(&mut ratatui::Frame)) -> io::Result<()> {
+    /// Draws one frame; inside a synchronized update when `whole` (the terminal then shows it all
+    /// at once). A frame that only moves the clock's digits needs no such care.
+    pub fn draw(
+        &mut self,
+        whole: bool,
+        render: impl FnOnce(&mut ratatui::Frame),
+    ) -> io::Result<()> {
         let mut out = io::stdout();
-        execute!(out, BeginSynchronizedUpdate)?;
+        if whole {
+            execute!(out, BeginSynchronizedUpdate)?;
+        }
         let drawn = self.terminal.draw(render).map(|_| ());
-        execute!(out, EndSynchronizedUpdate)?;
+        if whole {
+            execute!(out, EndSynchronizedUpdate)?;
+        }
         out.flush()?;
         drawn
     }

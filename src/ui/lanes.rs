@@ -226,7 +226,7 @@ fn freshness_line<'a>(
             ui.theme.style(Role::Stale),
         )),
         (_, Some(age)) => Line::from(Span::styled(
-            format!("data {}", human_secs(age)),
+            format!("data {}", super::data_age(age, model.poll_interval_secs)),
             ui.theme.style(Role::Dim),
         )),
         (_, None) => Line::from(Span::styled("no data yet", ui.theme.style(Role::Stale))),

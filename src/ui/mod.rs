@@ -93,6 +93,7 @@ fn asciify(buffer: &mut ratatui::buffer::Buffer) {
                 "·" | "—" | "–" => "-",
                 "…" => "~",
                 "→" => ">",
+                "≤" => "<",
                 "←" => "<",
                 "↑" => "^",
                 "↓" => "v",
@@ -146,6 +147,16 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
         w,
         h,
     )
+}
+
+/// The age of fresh data: within one poll interval it is shown as `≤2s`, so it does not change
+/// every second (each change is bytes to a terminal over SSH); older data shows its exact age.
+pub fn data_age(age_secs: i64, poll_interval_secs: u64) -> String {
+    if age_secs <= poll_interval_secs as i64 {
+        format!("≤{poll_interval_secs}s")
+    } else {
+        human_secs(age_secs)
+    }
 }
 
 /// `42s`, `3m05s`, `2h10m`.

@@ -163,7 +163,7 @@ fn footer<'a>(model: &Model, run: &Pipeline, ui: &UiContext) -> Line<'a> {
         age.is_some_and(|a| a > 2 * model.poll_interval_secs as i64) || watch.error.is_some();
     let mut text = match age {
         Some(age) if stale => format!("{} STALE: data {} old", ui.symbols.stale, human_secs(age)),
-        Some(age) => format!("data {}", human_secs(age)),
+        Some(age) => format!("data {}", super::data_age(age, model.poll_interval_secs)),
         None => "no data yet".into(),
     };
     if let Some((remaining, limit)) = watch.budget {
