@@ -65,9 +65,35 @@ impl Session {
     }
 
     pub fn http_client() -> reqwest::Client {
-        reqwest::Client::builder()
-            .user_agent(concat!("flightdeck/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(std::time::Duration::from_secs(5))
+        crate::providers::http::builder(false)
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new())
+    }
+
+    /// Every endpoint of the profile is plain HTTP on loopback (the sandbox): no TLS roots needed.
+    pub fn loopback_only(&self) -> bool {
+        let loopback = |url: &Option<String>| {
+            url.as_deref()
+                .is_some_and(crate::providers::cloudrun::is_loopback)
+        };
+        self.sandbox_url.is_some()
+            && self.profile.environments.iter().all(|env| {
+                env.cloudrun.as_ref().is_some_and(|c| loopback(&c.base_url))
+                    && env
+                        .probes
+                        .iter()
+                        .all(|p| p.url.is_none() || loopback(&p.url))
+            })
+            && self
+                .profile
+                .pipeline
+                .as_ref()
+                .is_none_or(|p| loopback(&p.base_url))
+    }
+
+    /// The client the cockpit's lanes and commands share.
+    pub fn client(&self) -> reqwest::Client {
+        crate::providers::http::builder(self.loopback_only())
             .build()
             .unwrap_or_else(|_| reqwest::Client::new())
     }
@@ -237,7 +263,7 @@ async fn run_cockpit(cli: &Cli) -> i32 {
             return exit::USAGE;
         }
     };
-    let http = Session::http_client();
+    let http = session.client();
     let mut model = session.model(cli.read_only);
     let ledger = session.open_ledger(&mut model);
     let pipeline = match session.pipeline_source().await {
@@ -268,7 +294,8 @@ async fn run_cockpit(cli: &Cli) -> i32 {
         .collect();
     let (probe_reports, probe_rx) = tokio::sync::mpsc::channel(1024);
     let probes = ProbeRunner {
-        client: crate::probes::http::default_client().unwrap_or_else(|_| http.clone()),
+        client: crate::probes::http::client(session.loopback_only())
+            .unwrap_or_else(|_| http.clone()),
         reports: probe_reports,
         engine: Default::default(),
     };

@@ -40,7 +40,7 @@ pub async fn status(cli: &Cli, json: bool) -> i32 {
             return exit::USAGE;
         }
     };
-    let http = Session::http_client();
+    let http = session.client();
     let sources = session.lane_sources(&http);
     let mut failed = false;
     let fetches = sources.into_iter().map(|source| async move {

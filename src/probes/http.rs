@@ -16,7 +16,12 @@ use super::{Health, ProbeFormat, ProbeOutcome, ResolvedProbe};
 /// The shared client the engine and the CLI use: connection pool, no redirects (a redirect is
 /// reported, per API-CONTRACTS §4 an undefined 3xx is a warning), bounded connect time.
 pub fn default_client() -> Result<Client, String> {
-    Client::builder()
+    client(false)
+}
+
+/// The probe client; without TLS roots when every probed URL is plain HTTP on loopback.
+pub fn client(loopback_only: bool) -> Result<Client, String> {
+    crate::providers::http::builder(loopback_only)
         .user_agent(concat!("flightdeck-probe/", env!("CARGO_PKG_VERSION")))
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(5))

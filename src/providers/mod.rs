@@ -4,3 +4,4 @@ pub mod auth;
 pub mod cloudrun;
 pub mod cloudrun_wire;
 pub mod github;
+pub mod http;

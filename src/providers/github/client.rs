@@ -88,8 +88,8 @@ fn seg(s: &str) -> String {
 
 impl GithubClient {
     pub fn new(cfg: &PipelineConfig, token: Option<Token>) -> Result<Self, GithubError> {
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("flightdeck/", env!("CARGO_PKG_VERSION")))
+        let loopback = crate::providers::cloudrun::is_loopback(cfg.base());
+        let http = crate::providers::http::builder(loopback)
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(30))
             .build()
