@@ -71,8 +71,10 @@ fn render_table(grid: &SignoffGrid, ui: &UiContext, frame: &mut Frame, area: Rec
             ui.theme.style(Role::Text),
         )];
         for col in 0..grid.roles.len() {
-            let cell = grid.cell(row, col).cloned().unwrap_or_default();
-            let (text, role) = cell_text(&cell, ui);
+            let (text, role) = grid.cell(row, col).map_or_else(
+                || (format!("{} open", ui.symbols.pending), Role::Dim),
+                |cell| cell_text(cell, ui),
+            );
             let selected = focused && grid.cursor.row == row && grid.cursor.col == col;
             let style = if selected {
                 ui.theme.style(role).patch(ui.theme.style(Role::Selected))
