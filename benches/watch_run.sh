@@ -18,8 +18,11 @@ trap cleanup EXIT
 sandbox=$!
 for _ in $(seq 50); do curl -fs "127.0.0.1:$port/_sandbox" >/dev/null && break; sleep 0.1; done
 export XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config" XDG_STATE_HOME="$work/state"
-"$bin" --sandbox "127.0.0.1:$port" trigger 1.5.0 --via github --yes >/dev/null 2>&1
-tmux -L "$sock" new-session -d -x 120 -y 40 "LANG=C.UTF-8 $bin --sandbox 127.0.0.1:$port"
+# The sandbox profile at speed 1, so the phases' expected durations are the seed's real ones.
+sed 's/^speed = .*/speed = 1/' profiles/sandbox.toml > "$work/real-pace.toml"
+profile="$work/real-pace.toml"
+"$bin" --profile "$profile" --sandbox "127.0.0.1:$port" trigger 1.5.0 --via github --yes >/dev/null 2>&1
+tmux -L "$sock" new-session -d -x 100 -y 30 "LANG=C.UTF-8 $bin --profile $profile --sandbox 127.0.0.1:$port"
 sleep 2
 tmux -L "$sock" send-keys Tab
 sleep 2
