@@ -64,7 +64,11 @@ fn title(model: &Model, run: &Pipeline, ui: &UiContext) -> String {
     } else if let (Some(eta), Some(left)) = (run.eta(model.now), run.remaining(model.now)) {
         // Whole minutes: an ETA that changes every second only costs bytes on an SSH link.
         let minutes = (left.num_seconds() + 59) / 60;
-        let left = if minutes <= 1 { "<1m".to_string() } else { format!("≈{minutes}m") };
+        let left = if minutes <= 1 {
+            "<1m".to_string()
+        } else {
+            format!("≈{minutes}m")
+        };
         title.push_str(&format!("{sep} ETA {} ({left}) ", eta.format("%H:%M")));
     }
     title

@@ -119,13 +119,24 @@ pub fn area(prompt: &Prompt, screen: Rect) -> Rect {
     centered(screen, width, rows.min(screen.height))
 }
 
-/// Rows the notes take when wrapped at `width` cells.
+/// Rows the notes take when word-wrapped at `width` cells (greedy, as the paragraph wraps).
 fn wrapped_rows(notes: &[(Role, String)], width: u16) -> u16 {
     let width = usize::from(width.max(1));
-    notes
-        .iter()
-        .map(|(_, text)| text.chars().count().div_ceil(width).max(1) as u16)
-        .sum()
+    let rows = |text: &str| {
+        let (mut rows, mut used) = (1usize, 0usize);
+        for word in text.split(' ') {
+            let len = word.chars().count();
+            let needed = if used == 0 { len } else { used + 1 + len };
+            if needed <= width {
+                used = needed;
+            } else {
+                rows += 1 + len.saturating_sub(1) / width;
+                used = len % width;
+            }
+        }
+        rows as u16
+    };
+    notes.iter().map(|(_, text)| rows(text)).sum()
 }
 
 fn describe(prompt: &Prompt) -> (String, Vec<(Role, String)>) {
