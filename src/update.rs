@@ -210,3 +210,6 @@ mod signoff_tests;
 
 #[cfg(test)]
 mod command_tests;
+
+#[cfg(test)]
+mod pipeline_tests;

@@ -29,7 +29,7 @@ impl PipelineWatch {
     pub fn look_for_newer(&self) -> bool {
         match &self.run {
             None => true,
-            Some(run) => run.state.is_done() || self.polls_since_list >= LIST_EVERY,
+            Some(run) => run.state.is_done() || self.polls_since_list + 1 >= LIST_EVERY,
         }
     }
 }
