@@ -1,5 +1,7 @@
 //! `update(&mut Model, Msg) -> Vec<Cmd>`: the only place state changes. Pure: no I/O, no clock.
 
+mod command_line;
+mod command_progress;
 mod commands;
 mod lanes;
 mod pipeline;
@@ -79,7 +81,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::CommandProgress(progress) => {
-            commands::progress(model, progress);
+            command_progress::progress(model, progress);
             Vec::new()
         }
         Msg::CommandFinished(outcome) => commands::finished(model, *outcome),

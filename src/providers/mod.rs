@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod cloudrun;
+pub mod cloudrun_state;
 pub mod cloudrun_wire;
 pub mod github;
 pub mod http;

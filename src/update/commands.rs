@@ -2,13 +2,10 @@
 //! the CLI (run by the runtime), with the confirmation, the override reason and the canary's
 //! pause / resume / advance / abort asked for and sent from here.
 
-use chrono::Duration;
-
-use crate::commands::Progress;
 use crate::commands::driver::Control;
 use crate::commands::outcome::{Outcome, Status};
 use crate::commands::run::Request;
-use crate::model::operations::{Bake, RunningCommand, request_label};
+use crate::model::operations::{RunningCommand, request_label};
 use crate::model::{Level, Model, Overlay, Prompt};
 use crate::msg::{Action, Cmd};
 use crate::policy::Gate;
@@ -140,7 +137,7 @@ fn run(
     }]
 }
 
-fn control(model: &mut Model, env: String, control: Control) -> Vec<Cmd> {
+pub(super) fn control(model: &mut Model, env: String, control: Control) -> Vec<Cmd> {
     let Some(running) = model.operations.running.get_mut(&env) else {
         return nothing_running(model, &env);
     };
@@ -200,129 +197,8 @@ pub fn submitted(model: &mut Model, prompt: Prompt, text: String) -> Vec<Cmd> {
             Vec::new()
         }
         Prompt::Override { request, .. } => run(model, request, Some(text), false),
-        Prompt::CommandLine => command_line(model, &text),
+        Prompt::CommandLine => super::command_line::run(model, &text),
         Prompt::Comment(_) => Vec::new(),
-    }
-}
-
-fn command_line(model: &mut Model, text: &str) -> Vec<Cmd> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let selected = model
-        .lanes
-        .get(model.selected_lane)
-        .map(|l| l.env.clone())
-        .unwrap_or_default();
-    let env_or_selected = |i: usize| {
-        words
-            .get(i)
-            .map_or_else(|| selected.clone(), |w| (*w).to_string())
-    };
-    let known = |env: &str| model.lanes.iter().any(|l| l.env == env);
-    let request = match words.as_slice() {
-        ["build", version] | ["trigger", version, "github" | "--via=github"] => {
-            Some(Request::Trigger {
-                version: (*version).to_string(),
-                via: crate::commands::TriggerVia::GithubDispatch,
-            })
-        }
-        ["trigger", version] => Some(Request::Trigger {
-            version: (*version).to_string(),
-            via: Default::default(),
-        }),
-        ["promote", from, to] if known(from) && known(to) => Some(Request::Promote {
-            from: (*from).to_string(),
-            to: (*to).to_string(),
-            bake_secs: None,
-        }),
-        ["rollback"] | ["rollback", _] | ["rollback", _, _] if known(&env_or_selected(1)) => {
-            Some(Request::Rollback {
-                env: env_or_selected(1),
-                to: words.get(2).map(|r| (*r).to_string()),
-            })
-        }
-        ["pause" | "resume" | "advance" | "abort", ..] if known(&env_or_selected(1)) => {
-            let env = env_or_selected(1);
-            let control = match words[0] {
-                "pause" => Control::Pause,
-                "resume" => Control::Resume,
-                "advance" => Control::Advance,
-                _ => Control::Abort("aborted from the cockpit".into()),
-            };
-            return self::control(model, env, control);
-        }
-        ["q" | "quit"] => {
-            model.quitting = true;
-            return Vec::new();
-        }
-        ["help"] => {
-            model.overlay = Overlay::Help;
-            return Vec::new();
-        }
-        ["refresh"] => return super::lanes::poll_all(model),
-        _ => None,
-    };
-    match request {
-        Some(request) => start(model, request),
-        None => {
-            let envs: Vec<&str> = model.lanes.iter().map(|l| l.env.as_str()).collect();
-            model.notify(
-                Level::Warn,
-                format!("`:{text}` is not a command (trigger V, build V, promote FROM TO, rollback [ENV] [REV], pause|resume|advance|abort [ENV], quit; lanes: {})", envs.join(", ")),
-            );
-            Vec::new()
-        }
-    }
-}
-
-pub fn progress(model: &mut Model, progress: Progress) {
-    let env = progress_env(&progress).to_string();
-    let now = model.now;
-    if let Some(running) = model.operations.running.get_mut(&env) {
-        running.last = progress
-            .to_string()
-            .trim_start_matches(&format!("{env}: "))
-            .to_string();
-        match &progress {
-            Progress::Baking { percent, secs, .. } => {
-                running.bake = Some(Bake {
-                    percent: *percent,
-                    until: now + Duration::seconds(*secs),
-                });
-                running.percent = Some(*percent);
-            }
-            Progress::Sending { .. } | Progress::Settled { .. } => running.bake = None,
-            _ => {}
-        }
-    }
-    let level = match &progress {
-        Progress::Operation { done: false, .. } | Progress::Reading { .. } => None,
-        Progress::Probe { pass: true, .. } => None,
-        Progress::Probe { pass: false, .. }
-        | Progress::Uncertain { .. }
-        | Progress::Retrying { .. } => Some(Level::Warn),
-        Progress::Settled { .. } => Some(Level::Good),
-        _ => Some(Level::Info),
-    };
-    if let Some(level) = level {
-        let text = progress.to_string();
-        let text = text.trim_start_matches(&format!("{env}: ")).to_string();
-        model.log(Some(&env), level, text);
-    }
-    model.dirty = true;
-}
-
-fn progress_env(progress: &Progress) -> &str {
-    match progress {
-        Progress::Reading { env }
-        | Progress::Sending { env, .. }
-        | Progress::Operation { env, .. }
-        | Progress::Uncertain { env, .. }
-        | Progress::Retrying { env, .. }
-        | Progress::AlreadyApplied { env }
-        | Progress::Settled { env, .. }
-        | Progress::Baking { env, .. }
-        | Progress::Probe { env, .. }
-        | Progress::Note { env, .. } => env,
     }
 }
 
