@@ -1,0 +1,205 @@
+//! A profile ready to use: the sandbox started (or found), base URLs filled in, clients built.
+
+use std::net::SocketAddr;
+
+use chrono::Utc;
+
+use crate::cli::Cli;
+use crate::config::{Paths, Profile};
+use crate::ledger::Ledger;
+use crate::model::{Level, Model};
+use crate::providers::cloudrun::CloudRunClient;
+use crate::providers::github::{GithubClient, Token, expected_durations};
+use crate::runtime::{LaneSource, LedgerHandle, PipelineSource};
+use crate::sandbox::{self, RunningSandbox};
+
+/// A profile ready to use: sandbox base URLs filled in, the sandbox kept alive while this lives.
+pub struct Session {
+    pub profile: Profile,
+    pub paths: Paths,
+    pub sandbox_url: Option<String>,
+    pub speed: f64,
+    _sandbox: Option<RunningSandbox>,
+}
+
+impl Session {
+    pub async fn open(cli: &Cli) -> Result<Session, String> {
+        let paths = Paths::discover();
+        let mut profile = Profile::resolve(&paths, &cli.profile).map_err(|e| e.to_string())?;
+        let mut sandbox_url = None;
+        let mut running = None;
+        let speed = profile.sandbox.as_ref().map_or(1.0, |s| s.speed);
+        if profile.sandbox.is_some() {
+            let url = match cli.sandbox {
+                Some(addr) => format!("http://{addr}"),
+                None => {
+                    let any_port = SocketAddr::from(([127, 0, 0, 1], 0));
+                    let started = sandbox::start(any_port, speed)
+                        .await
+                        .map_err(|e| format!("cannot start the sandbox on 127.0.0.1: {e}"))?;
+                    let url = started.base_url();
+                    running = Some(started);
+                    url
+                }
+            };
+            for env in &mut profile.environments {
+                if let Some(target) = &mut env.cloudrun {
+                    target.base_url.get_or_insert_with(|| url.clone());
+                }
+            }
+            if let Some(pipeline) = &mut profile.pipeline {
+                pipeline.base_url.get_or_insert_with(|| url.clone());
+            }
+            sandbox_url = Some(url);
+        }
+        Ok(Session {
+            profile,
+            paths,
+            sandbox_url,
+            speed,
+            _sandbox: running,
+        })
+    }
+
+    pub fn http_client() -> reqwest::Client {
+        crate::providers::http::builder(false)
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new())
+    }
+
+    /// Every endpoint of the profile is plain HTTP on loopback (the sandbox): no TLS roots needed.
+    pub fn loopback_only(&self) -> bool {
+        let loopback = |url: &Option<String>| {
+            url.as_deref()
+                .is_some_and(crate::providers::cloudrun::is_loopback)
+        };
+        self.sandbox_url.is_some()
+            && self.profile.environments.iter().all(|env| {
+                env.cloudrun.as_ref().is_some_and(|c| loopback(&c.base_url))
+                    && env
+                        .probes
+                        .iter()
+                        .all(|p| p.url.is_none() || loopback(&p.url))
+            })
+            && self
+                .profile
+                .pipeline
+                .as_ref()
+                .is_none_or(|p| loopback(&p.base_url))
+    }
+
+    /// The client the cockpit's lanes and commands share.
+    pub fn client(&self) -> reqwest::Client {
+        crate::providers::http::builder(self.loopback_only())
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new())
+    }
+
+    pub fn lane_sources(&self, http: &reqwest::Client) -> Vec<LaneSource> {
+        self.profile
+            .environments
+            .iter()
+            .filter_map(|env| env.cloudrun.as_ref())
+            .map(|target| LaneSource::CloudRun {
+                client: CloudRunClient::for_target(http.clone(), target),
+                service: target.service_name(),
+            })
+            .collect()
+    }
+
+    /// The release a sign-off for `env` is about: the version in the lane before it (or its own, for the first).
+    pub async fn candidate_release(&self, env: &str) -> Option<String> {
+        let envs = &self.profile.environments;
+        let index = envs.iter().position(|e| e.name == env)?;
+        let source = envs.get(index.saturating_sub(1))?;
+        let target = source.cloudrun.as_ref()?;
+        let client = CloudRunClient::for_target(Session::http_client(), target);
+        let state = client.fetch_state(&target.service_name()).await.ok()?;
+        state.version().map(str::to_string)
+    }
+
+    /// The GitHub Actions client of the profile's pipeline (None when there is none).
+    pub async fn pipeline_source(&self) -> Result<Option<PipelineSource>, String> {
+        let Some(config) = &self.profile.pipeline else {
+            return Ok(None);
+        };
+        let token = if self.sandbox_url.is_some() {
+            None
+        } else {
+            Token::resolve(config).await.map_err(|e| e.to_string())?
+        };
+        let client = GithubClient::new(config, token).map_err(|e| e.to_string())?;
+        let speed = if self.sandbox_url.is_some() {
+            self.speed
+        } else {
+            1.0
+        };
+        Ok(Some(PipelineSource::new(
+            client,
+            expected_durations(Some(config), speed),
+        )))
+    }
+
+    /// Opens the profile's ledger and learns who we are; a problem is told in the cockpit, which
+    /// keeps running (signing is then unavailable).
+    pub fn open_ledger(&self, model: &mut Model) -> Option<LedgerHandle> {
+        model.signoffs.config = self.profile.signoff.clone();
+        let path = self.profile.ledger_path(&self.paths);
+        let actor = match crate::ledger::identity::current_actor() {
+            Ok(actor) => actor,
+            Err(e) => {
+                model.log(
+                    None,
+                    Level::Error,
+                    format!("cannot tell who you are, signing is off: {e}"),
+                );
+                return None;
+            }
+        };
+        model.signoffs.account = Some(actor.account.clone());
+        match Ledger::open(&path) {
+            Ok(ledger) => Some(LedgerHandle { ledger, actor }),
+            Err(e) => {
+                model.log(
+                    None,
+                    Level::Error,
+                    format!("ledger unavailable, signing is off: {e}"),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn model(&self, read_only: bool) -> Model {
+        let envs: Vec<String> = self
+            .profile
+            .environments
+            .iter()
+            .map(|e| e.name.clone())
+            .collect();
+        let mut model = Model::new(
+            &self.profile.service.name,
+            &self.profile.name,
+            &envs,
+            self.profile.poll.interval_secs,
+            Utc::now(),
+        );
+        model.read_only = read_only;
+        model.probes = crate::model::probes::Probes::from_profile(
+            self.profile
+                .environments
+                .iter()
+                .map(|e| (e.name.as_str(), e.probes.as_slice())),
+        );
+        model.sandbox_addr = self
+            .sandbox_url
+            .as_ref()
+            .map(|u| u.trim_start_matches("http://").to_string());
+        model.operation_expected_secs = if self.sandbox_url.is_some() {
+            sandbox::cloudrun_sim::DEPLOY_SECS as f64 / self.speed.max(0.01)
+        } else {
+            90.0
+        };
+        model
+    }
+}
