@@ -6,6 +6,7 @@
 
 pub mod apps;
 pub mod clock;
+pub mod cloudrun_json;
 pub mod cloudrun_routes;
 pub mod cloudrun_sim;
 pub mod faults;
