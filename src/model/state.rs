@@ -68,6 +68,8 @@ pub enum Prompt {
     },
     /// The `:` command line.
     CommandLine,
+    /// Roll `env` back: Enter for the previous revision, or type one from the list shown.
+    Rollback { env: String, revisions: Vec<String> },
 }
 
 impl Prompt {

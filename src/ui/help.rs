@@ -17,7 +17,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("t", "trigger a release (asks for the version)"),
     ("p", "promote into the selected lane from the one before"),
     ("Enter", "probes pane: the probe's checks and body"),
-    ("R", "roll the selected lane back (previous revision)"),
+    (
+        "R",
+        "roll the selected lane back (pick a revision, Enter: previous)",
+    ),
     ("Space a x", "canary: pause/resume, advance now, abort"),
     (":", "command line: trigger, promote, rollback, abort …"),
     ("Ctrl-S", "comment editor: submit (Esc cancels)"),

@@ -30,6 +30,9 @@ impl PromptEditor {
             Prompt::Trigger => "version, e.g. 1.5.0",
             Prompt::Confirm { .. } => "the environment's name",
             Prompt::Override { .. } => "reason for overriding (recorded in the ledger)",
+            Prompt::Rollback { .. } => {
+                "Enter: the revision before the one serving; or type a revision"
+            }
             Prompt::CommandLine => {
                 "trigger V | build V | promote FROM TO | rollback ENV [REV] | pause | resume | advance | abort | quit"
             }
@@ -152,6 +155,15 @@ fn describe(prompt: &Prompt) -> (String, Vec<(Role, String)>) {
             (title, Vec::new())
         }
         Prompt::Trigger => (" Trigger a release ".into(), Vec::new()),
+        Prompt::Rollback { env, revisions } => {
+            let mut notes = vec![(
+                Role::Text,
+                "Revisions, newest first (Enter alone: the one before the serving one):"
+                    .to_string(),
+            )];
+            notes.extend(revisions.iter().map(|r| (Role::Dim, format!("  {r}"))));
+            (format!(" Roll back {env} "), notes)
+        }
         Prompt::CommandLine => (" : ".into(), Vec::new()),
         Prompt::Confirm { request, env, .. } => (
             format!(" Confirm: {} ", request_label(request)),

@@ -356,3 +356,45 @@ fn after_an_override_only_the_typed_name_is_asked_and_the_reason_is_kept() {
     };
     assert_eq!(cmds, vec![expected]);
 }
+
+#[test]
+fn rollback_offers_the_revision_list_and_enter_takes_the_previous_one() {
+    let mut model = on_prod();
+    update(&mut model, Msg::Action(Action::RollbackHere));
+    let Overlay::Prompt(Prompt::Rollback { env, revisions }) = &model.overlay else {
+        panic!("{:?}", model.overlay)
+    };
+    assert_eq!(env, "prod");
+    assert!(
+        revisions[0].starts_with("00008-abc") && revisions[0].ends_with("serving"),
+        "{revisions:?}"
+    );
+    let cmds = update(&mut model, Msg::PromptSubmitted(String::new()));
+    let previous = Request::Rollback {
+        env: "prod".into(),
+        to: None,
+    };
+    assert_eq!(
+        cmds,
+        vec![Cmd::RunCommand {
+            request: previous,
+            override_reason: None,
+            confirmed: false
+        }]
+    );
+    model.operations.running.clear();
+    update(&mut model, Msg::Action(Action::RollbackHere));
+    let cmds = update(&mut model, Msg::PromptSubmitted(" 00006-abc ".into()));
+    let picked = Request::Rollback {
+        env: "prod".into(),
+        to: Some("00006-abc".into()),
+    };
+    assert_eq!(
+        cmds,
+        vec![Cmd::RunCommand {
+            request: picked,
+            override_reason: None,
+            confirmed: false
+        }]
+    );
+}

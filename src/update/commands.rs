@@ -40,7 +40,35 @@ pub fn action(model: &mut Model, action: Action) -> Vec<Cmd> {
                 Vec::new()
             }
         },
-        Action::RollbackHere => start(model, Request::Rollback { env, to: None }),
+        Action::RollbackHere => {
+            let revisions = model
+                .lanes
+                .get(lane)
+                .and_then(|l| l.service.as_ref())
+                .map(|s| {
+                    let serving: Vec<&str> = s.traffic.iter().map(|t| t.short.as_str()).collect();
+                    s.revisions
+                        .iter()
+                        .take(8)
+                        .map(|r| {
+                            let mark = if serving.contains(&r.short.as_str()) {
+                                "serving"
+                            } else if r.ready {
+                                "ready"
+                            } else {
+                                "not ready"
+                            };
+                            let created = r
+                                .created
+                                .map(|c| c.format("%Y-%m-%d %H:%M").to_string())
+                                .unwrap_or_default();
+                            format!("{:<12} {:<12} {created}  {mark}", r.short, r.version)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            open(model, Prompt::Rollback { env, revisions })
+        }
         Action::PauseResume => {
             let paused = model.operations.running.get(&env).map(|r| r.paused);
             match paused {
@@ -198,6 +226,10 @@ pub fn submitted(model: &mut Model, prompt: Prompt, text: String) -> Vec<Cmd> {
         }
         Prompt::Override { request, .. } => run(model, request, Some(text), false),
         Prompt::CommandLine => super::command_line::run(model, &text),
+        Prompt::Rollback { env, .. } => {
+            let to = (!text.is_empty()).then_some(text);
+            start(model, Request::Rollback { env, to })
+        }
         Prompt::Comment(_) => Vec::new(),
     }
 }
