@@ -89,7 +89,7 @@ async fn cli_run(cli: &crate::cli::Cli, common: &CommonArgs, request: Request) -
         yes: common.yes,
         override_reason: common.override_reason.clone(),
         prompt: true,
-        control: Default::default(),
+        control: std::sync::Mutex::new(interrupt_aborts(&request)),
     };
     let outcome = run::execute(&ctx, request).await;
     if common.json {
@@ -111,6 +111,22 @@ pub async fn cli_trigger(cli: &crate::cli::Cli, args: &TriggerArgs) -> i32 {
         via: args.via,
     };
     cli_run(cli, &args.common, request).await
+}
+
+/// During a canary, Ctrl-C aborts it (traffic back to the previous revision) instead of leaving
+/// the split half-way; other commands are short and finish what they sent.
+fn interrupt_aborts(request: &Request) -> Option<tokio::sync::mpsc::Receiver<super::driver::Control>> {
+    if !matches!(request, Request::Promote { .. }) {
+        return None;
+    }
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("interrupted: aborting the canary, traffic back to the previous revision");
+            let _ = tx.send(super::driver::Control::Abort("interrupted (Ctrl-C)".into())).await;
+        }
+    });
+    Some(rx)
 }
 
 pub async fn cli_promote(cli: &crate::cli::Cli, args: &PromoteArgs) -> i32 {
