@@ -34,6 +34,7 @@ pub fn map(key: KeyEvent) -> Option<Msg> {
         KeyCode::Char('x') => Action::Abort,
         KeyCode::Char(':') => Action::CommandLine,
         KeyCode::Enter => Action::Open,
+        KeyCode::Char('/') => Action::Filter,
         _ => return None,
     };
     Some(Msg::Action(action))

@@ -87,6 +87,8 @@ pub enum Action {
     CommandLine,
     /// Open the selected item (a probe's details).
     Open,
+    /// Filter the activity pane (`/`).
+    Filter,
 }
 
 /// Effects as data: the runtime runs each in a task and answers with a `Msg`.

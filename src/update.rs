@@ -124,7 +124,12 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
     match action {
         Action::Quit => model.quitting = true,
         Action::ToggleHelp => model.overlay = Overlay::Help,
+        Action::Back if model.activity.filter.is_some() && model.detail == Pane::Activity => {
+            model.activity.filter = None;
+            model.activity.scroll = 0;
+        }
         Action::Back => model.dirty = false,
+        Action::Filter => model.overlay = Overlay::Prompt(Prompt::Filter),
         Action::NextPane => focus(model, cycle(model.focus, 1)),
         Action::PrevPane => focus(model, cycle(model.focus, Pane::ORDER.len() - 1)),
         Action::Left if model.focus == Pane::Signoff => {
@@ -187,7 +192,7 @@ fn move_lane(model: &mut Model, delta: isize) {
 fn scroll(model: &mut Model, delta: isize) {
     match model.focus {
         Pane::Activity => {
-            let max = model.activity.entries.len().saturating_sub(1) as isize;
+            let max = model.activity.visible().count().saturating_sub(1) as isize;
             model.activity.scroll = (model.activity.scroll as isize + delta).clamp(0, max) as usize;
         }
         Pane::Lanes => move_lane(model, delta),

@@ -115,7 +115,9 @@ pub async fn cli_trigger(cli: &crate::cli::Cli, args: &TriggerArgs) -> i32 {
 
 /// During a canary, Ctrl-C aborts it (traffic back to the previous revision) instead of leaving
 /// the split half-way; other commands are short and finish what they sent.
-fn interrupt_aborts(request: &Request) -> Option<tokio::sync::mpsc::Receiver<super::driver::Control>> {
+fn interrupt_aborts(
+    request: &Request,
+) -> Option<tokio::sync::mpsc::Receiver<super::driver::Control>> {
     if !matches!(request, Request::Promote { .. }) {
         return None;
     }
@@ -123,7 +125,9 @@ fn interrupt_aborts(request: &Request) -> Option<tokio::sync::mpsc::Receiver<sup
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             eprintln!("interrupted: aborting the canary, traffic back to the previous revision");
-            let _ = tx.send(super::driver::Control::Abort("interrupted (Ctrl-C)".into())).await;
+            let _ = tx
+                .send(super::driver::Control::Abort("interrupted (Ctrl-C)".into()))
+                .await;
         }
     });
     Some(rx)

@@ -68,6 +68,8 @@ pub enum Prompt {
     },
     /// The `:` command line.
     CommandLine,
+    /// Filter the activity pane by a word (empty: show everything).
+    Filter,
     /// Roll `env` back: Enter for the previous revision, or type one from the list shown.
     Rollback { env: String, revisions: Vec<String> },
 }
@@ -134,10 +136,24 @@ pub struct Activity {
     pub entries: VecDeque<ActivityEntry>,
     /// Rows scrolled down from the newest entry.
     pub scroll: usize,
+    /// Show only entries whose lane or text contains this (case-insensitive); `/` sets it.
+    pub filter: Option<String>,
 }
 
 impl Activity {
     pub const CAPACITY: usize = 500;
+
+    /// The entries shown: all, or those matching the filter.
+    pub fn visible(&self) -> impl Iterator<Item = &ActivityEntry> {
+        let needle = self.filter.as_ref().map(|f| f.to_lowercase());
+        self.entries.iter().filter(move |e| match &needle {
+            None => true,
+            Some(n) => {
+                e.text.to_lowercase().contains(n)
+                    || e.lane.as_deref().is_some_and(|l| l.contains(n.as_str()))
+            }
+        })
+    }
 
     pub fn push(&mut self, entry: ActivityEntry) {
         self.entries.push_front(entry);

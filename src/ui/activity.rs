@@ -11,8 +11,7 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focu
     let rows = area.height.saturating_sub(2) as usize;
     let lines: Vec<Line> = model
         .activity
-        .entries
-        .iter()
+        .visible()
         .skip(model.activity.scroll)
         .take(rows)
         .map(|entry| {
@@ -36,14 +35,24 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focu
             ])
         })
         .collect();
-    let title = if model.activity.scroll > 0 {
-        format!(" Activity (+{} newer) ", model.activity.scroll)
-    } else {
-        " Activity ".to_string()
-    };
+    let mut title = " Activity ".to_string();
+    if let Some(filter) = &model.activity.filter {
+        title = format!(
+            " Activity /{filter}/ ({} of {}, Esc clears) ",
+            model.activity.visible().count(),
+            model.activity.entries.len()
+        );
+    }
+    if model.activity.scroll > 0 {
+        title.push_str(&format!("(+{} newer) ", model.activity.scroll));
+    }
     let body = if lines.is_empty() {
         vec![Line::from(Span::styled(
-            "  waiting for the first poll…",
+            if model.activity.filter.is_some() {
+                "  nothing matches the filter"
+            } else {
+                "  waiting for the first poll…"
+            },
             ui.theme.style(Role::Dim),
         ))]
     } else {

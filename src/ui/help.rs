@@ -13,6 +13,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("j k, ↑ ↓", "move / scroll in the focused pane"),
     ("[ ]", "previous / next lane, from any pane"),
     ("r", "refresh every lane now"),
+    ("/", "filter the activity pane (Esc clears)"),
     ("g n c", "sign-off pane: GO, NO-GO (with reason), comment"),
     ("t", "trigger a release (asks for the version)"),
     ("p", "promote into the selected lane from the one before"),

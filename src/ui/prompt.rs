@@ -33,6 +33,7 @@ impl PromptEditor {
             Prompt::Rollback { .. } => {
                 "Enter: the revision before the one serving; or type a revision"
             }
+            Prompt::Filter => "a word: only activity entries containing it are shown",
             Prompt::CommandLine => {
                 "trigger V | build V | promote FROM TO | rollback ENV [REV] | pause | resume | advance | abort | quit"
             }
@@ -165,6 +166,7 @@ fn describe(prompt: &Prompt) -> (String, Vec<(Role, String)>) {
             (format!(" Roll back {env} "), notes)
         }
         Prompt::CommandLine => (" : ".into(), Vec::new()),
+        Prompt::Filter => (" / filter the activity ".into(), Vec::new()),
         Prompt::Confirm { request, env, .. } => (
             format!(" Confirm: {} ", request_label(request)),
             vec![(

@@ -226,6 +226,13 @@ pub fn submitted(model: &mut Model, prompt: Prompt, text: String) -> Vec<Cmd> {
         }
         Prompt::Override { request, .. } => run(model, request, Some(text), false),
         Prompt::CommandLine => super::command_line::run(model, &text),
+        Prompt::Filter => {
+            model.activity.filter = (!text.is_empty()).then_some(text);
+            model.activity.scroll = 0;
+            model.focus = crate::model::Pane::Activity;
+            model.detail = crate::model::Pane::Activity;
+            Vec::new()
+        }
         Prompt::Rollback { env, .. } => {
             let to = (!text.is_empty()).then_some(text);
             start(model, Request::Rollback { env, to })

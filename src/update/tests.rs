@@ -219,3 +219,24 @@ fn reconciling_is_timed_from_when_it_was_first_seen() {
     );
     assert_eq!(model.lanes[0].reconciling_since, None);
 }
+
+#[test]
+fn slash_filters_the_activity_pane_and_esc_clears_it() {
+    let mut model = empty_model();
+    update(
+        &mut model,
+        fetched(2, 1, Ok(service("prod", &[(7, "1.4.0", 100)]))),
+    );
+    update(
+        &mut model,
+        fetched(0, 1, Ok(service("dev", &[(3, "1.4.3", 100)]))),
+    );
+    update(&mut model, Msg::Action(Action::Filter));
+    assert!(matches!(model.overlay, Overlay::Prompt(_)));
+    update(&mut model, Msg::PromptSubmitted("prod".into()));
+    assert_eq!(model.focus, Pane::Activity);
+    let shown: Vec<_> = model.activity.visible().map(|e| e.lane.clone()).collect();
+    assert_eq!(shown, vec![Some("prod".to_string())]);
+    update(&mut model, Msg::Action(Action::Back));
+    assert_eq!(model.activity.visible().count(), 2);
+}
