@@ -64,10 +64,10 @@ fn title(model: &Model, run: &Pipeline, ui: &UiContext) -> String {
     } else if let (Some(eta), Some(left)) = (run.eta(model.now), run.remaining(model.now)) {
         // Whole minutes: an ETA that changes every second only costs bytes on an SSH link.
         let minutes = (left.num_seconds() + 59) / 60;
-        let left = if minutes <= 1 {
-            "<1m".to_string()
-        } else {
-            format!("≈{minutes}m")
+        let left = match minutes {
+            ..=1 => "<1m".to_string(),
+            2..=59 => format!("≈{minutes}m"),
+            _ => format!("≈{}h{:02}m", minutes / 60, minutes % 60),
         };
         title.push_str(&format!("{sep} ETA {} ({left}) ", eta.format("%H:%M")));
     }
