@@ -152,6 +152,15 @@ impl Effects {
         };
         let tx = tx.clone();
         tokio::spawn(async move {
+            // A ledger someone edited is told once, naming the first bad line; the cockpit goes on.
+            let path = handle.ledger.path().to_path_buf();
+            if let Ok(Ok(report)) =
+                tokio::task::spawn_blocking(move || crate::ledger::verify(&path)).await
+                && let Some(issue) = report.first_error()
+            {
+                let text = format!("{}; run `flightdeck ledger verify`", report.locate(issue));
+                let _ = tx.send(Msg::LedgerFailed(text));
+            }
             let mut follower = handle.ledger.follower();
             let mut first = true;
             loop {
