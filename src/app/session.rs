@@ -61,12 +61,6 @@ impl Session {
         })
     }
 
-    pub fn http_client() -> reqwest::Client {
-        crate::providers::http::builder(false)
-            .build()
-            .unwrap_or_else(|_| reqwest::Client::new())
-    }
-
     /// Every endpoint of the profile is plain HTTP on loopback (the sandbox): no TLS roots needed.
     pub fn loopback_only(&self) -> bool {
         let loopback = |url: &Option<String>| {
@@ -113,7 +107,7 @@ impl Session {
         let index = envs.iter().position(|e| e.name == env)?;
         let source = envs.get(index.saturating_sub(1))?;
         let target = source.cloudrun.as_ref()?;
-        let client = CloudRunClient::for_target(Session::http_client(), target);
+        let client = CloudRunClient::for_target(self.client(), target);
         let state = client.fetch_state(&target.service_name()).await.ok()?;
         state.version().map(str::to_string)
     }

@@ -79,7 +79,7 @@ async fn cli_run(cli: &crate::cli::Cli, common: &CommonArgs, request: Request) -
         .unwrap_or_else(|| session.profile.ledger_path(&session.paths));
     let ctx = Context {
         profile: session.profile.clone(),
-        http: Session::http_client(),
+        http: session.client(),
         actor,
         ledger_path,
         read_only: cli.read_only,
