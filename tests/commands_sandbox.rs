@@ -11,6 +11,7 @@ use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use flightdeck::commands::driver::{self, Control, DriveOptions};
+use flightdeck::model::rollout_drive::{Drive, DriveEvent};
 use flightdeck::commands::outcome::{Outcome, Status};
 use flightdeck::commands::run::{Context, Request as Cmd, execute};
 use flightdeck::commands::wire::Target;
@@ -118,6 +119,8 @@ async fn world(api_base: Option<String>) -> World {
         override_reason: None,
         prompt: false,
         control: Default::default(),
+        release: Default::default(),
+        lease: Duration::from_secs(5),
     };
     World {
         sandbox,
@@ -395,7 +398,7 @@ async fn bad_canary_is_aborted_by_hand() {
     };
     let old = serving(&w, "prod")[0].0.clone();
     let image = "us-docker.pkg.dev/clarity-sandbox/clarity/clarity-backend:9.9.9-bad";
-    let mut rollout = Rollout::new(
+    let rollout = Rollout::new(
         "req-hand",
         "prod",
         &old,
@@ -418,7 +421,26 @@ async fn bad_canary_is_aborted_by_hand() {
         health: None,
         http: reqwest::Client::new(),
     };
-    driver::drive(&target, &mut rollout, &opts, Some(&mut rx), &progress).await;
+    let ledger = driver::DriveLedger {
+        ledger: Ledger::open(&w.ctx.ledger_path).unwrap(),
+        actor: w.ctx.actor.clone(),
+    };
+    let mut drive = Drive::new(rollout, "test driver", chrono::Duration::seconds(5));
+    let hands = driver::Hands {
+        controls: Some(&mut rx),
+        release: None,
+    };
+    driver::drive(
+        &target,
+        &mut drive,
+        DriveEvent::Start,
+        &opts,
+        &ledger,
+        hands,
+        &progress,
+    )
+    .await;
+    let rollout = drive.rollout;
     assert_eq!(
         rollout.phase,
         Phase::Aborted {

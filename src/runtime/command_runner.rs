@@ -100,6 +100,8 @@ impl CommandRunner {
             override_reason,
             prompt: false,
             control: std::sync::Mutex::new(Some(control_rx)),
+            release: Default::default(),
+            lease: run::DEFAULT_LEASE,
         };
         let controls = self.controls.clone();
         tokio::spawn(async move {
