@@ -8,8 +8,8 @@ use clap::Args;
 use super::outcome::Status;
 use super::rollout::{self, Verb};
 use super::run::{self, Context, Request};
-use crate::model::rollouts::Control;
 use super::{TriggerVia, WireOptions};
+use crate::model::rollouts::Control;
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct CommonArgs {

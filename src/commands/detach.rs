@@ -30,14 +30,20 @@ pub async fn promote(cli: &Cli, args: &PromoteArgs) -> i32 {
     let (log, log_err) = match log.and_then(|f| Ok((f.try_clone()?, f))) {
         Ok(files) => files,
         Err(e) => {
-            eprintln!("flightdeck: cannot write the log {}: {e}", log_path.display());
+            eprintln!(
+                "flightdeck: cannot write the log {}: {e}",
+                log_path.display()
+            );
             return exit::FAILURE;
         }
     };
     let seen = Ledger::open(&ledger_path)
         .and_then(|l| l.read_all())
         .map_or(0, |entries| entries.len());
-    let argv: Vec<String> = std::env::args().skip(1).filter(|a| a != "--detach").collect();
+    let argv: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--detach")
+        .collect();
     let exe = match std::env::current_exe() {
         Ok(exe) => exe,
         Err(e) => {
@@ -75,15 +81,18 @@ pub async fn promote(cli: &Cli, args: &PromoteArgs) -> i32 {
             .and_then(|l| l.read_all())
             .ok()
             .and_then(|entries| {
-                entries.into_iter().skip(seen).find_map(|e| match e.payload {
-                    Payload::Rollout {
-                        request_id,
-                        env,
-                        event,
-                        ..
-                    } if env == args.to && event == "plan" => Some(request_id),
-                    _ => None,
-                })
+                entries
+                    .into_iter()
+                    .skip(seen)
+                    .find_map(|e| match e.payload {
+                        Payload::Rollout {
+                            request_id,
+                            env,
+                            event,
+                            ..
+                        } if env == args.to && event == "plan" => Some(request_id),
+                        _ => None,
+                    })
             });
         if let Some(request_id) = planned {
             println!(

@@ -238,7 +238,10 @@ pub async fn act(ctx: &Context, env_name: &str, verb: Verb) -> Outcome {
         return outcome;
     };
     if ctx.read_only {
-        return fail(Status::Refused, "read-only: rollouts cannot be touched".into());
+        return fail(
+            Status::Refused,
+            "read-only: rollouts cannot be touched".into(),
+        );
     }
     match tracked.driver(now) {
         Driver::Live(lease) => ask(ctx, &ledger, &tracked, &lease.holder, control, outcome).await,
@@ -269,7 +272,9 @@ async fn ask(
     loop {
         let answered = ledger.read_all().ok().and_then(|entries| {
             let book = Rollouts::from_entries(&entries);
-            book.get(id).filter(|t| t.last_seq > asked).cloned()
+            book.get(id)
+                .filter(|t| t.last_seq > asked && t.last_event == control.name())
+                .cloned()
         });
         if let Some(now) = answered {
             outcome.message = format!(
@@ -346,8 +351,7 @@ async fn take_over(
     if let Ok(mut slot) = ctx.release.lock() {
         forward(slot.replace(release_rx), release_tx);
     }
-    let report =
-        drive_rollout(ctx, &target, env, &state, &mut drive, DriveEvent::Claim).await;
+    let report = drive_rollout(ctx, &target, env, &state, &mut drive, DriveEvent::Claim).await;
     conclude(ctx, &target, &mut outcome, &drive.rollout, &report).await;
     if pause_only && report.released && report.lost_to.is_none() {
         outcome.status = Status::Done;

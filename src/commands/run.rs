@@ -298,10 +298,11 @@ async fn deploy(
         driver::holder_name(&ctx.actor),
         chrono::Duration::from_std(ctx.lease).unwrap_or(chrono::Duration::seconds(15)),
     );
-    let report = super::rollout::drive_rollout(ctx, &target, env, &state, &mut drive, DriveEvent::Start).await;
+    let report =
+        super::rollout::drive_rollout(ctx, &target, env, &state, &mut drive, DriveEvent::Start)
+            .await;
     super::rollout::conclude(ctx, &target, &mut outcome, &drive.rollout, &report).await;
     outcome.rollout = Some(drive.rollout);
     record_outcome(ctx, &mut outcome);
     Ok(outcome)
 }
-

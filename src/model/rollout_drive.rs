@@ -19,14 +19,22 @@ pub enum DriveEvent {
     Claim,
     /// The claim won: re-send the action the phase awaits, if any.
     Continue,
-    OpDone { new_revision: Option<String> },
-    OpFailed { reason: String },
-    Probe { pass: bool },
+    OpDone {
+        new_revision: Option<String>,
+    },
+    OpFailed {
+        reason: String,
+    },
+    Probe {
+        pass: bool,
+    },
     /// Time passed (the host's probe interval): bake ends, probes, heartbeats.
     Tick,
     Control(Control),
     /// Stop driving and hand the rollout over (SIGTERM, SIGHUP, a quitting cockpit).
-    Release { why: String },
+    Release {
+        why: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
