@@ -120,6 +120,7 @@ async fn world(api_base: Option<String>) -> World {
         prompt: false,
         control: Default::default(),
         release: Default::default(),
+        host: None,
         lease: Duration::from_secs(5),
     };
     World {

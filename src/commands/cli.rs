@@ -88,6 +88,10 @@ pub struct RolloutArgs {
     /// Why (recorded with an abort).
     #[arg(long)]
     pub reason: Option<String>,
+    /// Wait (up to two leases) for the rollout's driver to stop before taking it over: how a
+    /// quitting cockpit's background successor starts.
+    #[arg(long, hide = true)]
+    pub when_orphaned: bool,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -127,6 +131,7 @@ async fn open_context(
         prompt: true,
         control: Default::default(),
         release: Default::default(),
+        host: None,
         lease: std::time::Duration::from_secs(common.lease_secs.max(1)),
     };
     Ok((session, ctx))
@@ -251,6 +256,9 @@ pub async fn cli_rollout(cli: &crate::cli::Cli, args: &RolloutArgs) -> i32 {
     };
     if verb != Verb::Status {
         signal_hands(&ctx);
+    }
+    if args.when_orphaned {
+        rollout::wait_for_orphan(&ctx, &args.env).await;
     }
     let outcome = rollout::act(&ctx, &args.env, verb).await;
     print(&outcome, args.common.json)

@@ -199,6 +199,22 @@ fn phase_word(phase: &Phase) -> &'static str {
     }
 }
 
+/// Waits (up to two lease periods) until nobody drives the rollout in `env`.
+pub async fn wait_for_orphan(ctx: &Context, env: &str) {
+    let deadline = tokio::time::Instant::now() + ctx.lease * 2;
+    while tokio::time::Instant::now() < deadline {
+        let live = book(ctx).ok().is_some_and(|(_, entries)| {
+            Rollouts::from_entries(&entries)
+                .in_flight(env)
+                .is_some_and(|t| matches!(t.driver(Utc::now()), Driver::Live(_)))
+        });
+        if !live {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// `flightdeck rollout VERB ENV`. Every rollout of any request counts as a promote here.
 pub async fn act(ctx: &Context, env_name: &str, verb: Verb) -> Outcome {
     let kind = CommandKind::Promote;

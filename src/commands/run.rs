@@ -16,6 +16,7 @@ use crate::config::Profile;
 use crate::config::profile::Environment;
 use crate::ledger::Actor;
 use crate::model::lane::ServiceState;
+use crate::model::operations::Hosted;
 use crate::model::rollout::Rollout;
 use crate::model::rollout_drive::{Drive, DriveEvent};
 use crate::policy::{CommandKind, SourceHealth};
@@ -60,6 +61,9 @@ pub struct Context {
     pub control: ControlSlot,
     /// Hand-over requests (SIGTERM, SIGHUP: the reason); taken by the rollout.
     pub release: ReleaseSlot,
+    /// The cockpit drives rollouts in its own loop: a rollout that passed its gates and is
+    /// recorded goes here instead of being driven by this task (the outcome says `HandedOver`).
+    pub host: Option<HostSink>,
     /// How long a driver's lease lasts without a heartbeat: a dead driver's rollout is orphaned
     /// (and may be taken over) this long after its last entry.
     pub lease: Duration,
@@ -69,6 +73,9 @@ pub struct Context {
 pub type ControlSlot = std::sync::Mutex<Option<tokio::sync::mpsc::Receiver<driver::Control>>>;
 /// Where a running rollout learns it must hand over (stop driving, release its lease).
 pub type ReleaseSlot = std::sync::Mutex<Option<tokio::sync::mpsc::Receiver<String>>>;
+
+/// Receives rollouts to drive in the cockpit's update loop.
+pub type HostSink = std::sync::Arc<dyn Fn(Hosted) + Send + Sync>;
 
 /// The default lease: a dead driver is noticed within 15 s.
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(15);

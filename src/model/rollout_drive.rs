@@ -75,6 +75,11 @@ impl Drive {
         }
     }
 
+    /// A control to obey once the drive may act (after a claim is confirmed, or an answer).
+    pub fn defer(&mut self, control: Control) {
+        self.deferred.push(control);
+    }
+
     fn record(&mut self, now: DateTime<Utc>, event: &str) -> DriveEffect {
         let lease = if event == "released" {
             Lease::new(&self.holder, now, Duration::zero())
@@ -132,7 +137,7 @@ impl Drive {
                     vec![DriveEffect::Apply(action)]
                 }
                 None if self.rollout.is_finished() => vec![DriveEffect::Stop],
-                None => Vec::new(),
+                None => self.obey_deferred(now),
             },
             DriveEvent::OpDone { new_revision } => {
                 self.in_flight = false;
