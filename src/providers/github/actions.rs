@@ -82,8 +82,9 @@ impl GithubClient {
 
     /// The run our dispatch created, if it is listed yet: a `workflow_dispatch` run on the
     /// profile's ref, created at or after `since`, not among `before`; when several qualify,
-    /// the one whose title names `version` (a run-name such as `Release ${{ inputs.version }}`),
-    /// else the earliest.
+    /// the one whose title has `version` as a word (a run-name such as
+    /// `Release ${{ inputs.version }}`), else the earliest. (Runs still unlisted when `before`
+    /// was taken are why the title matters.)
     pub async fn find_dispatched_run(
         &self,
         since: DateTime<Utc>,
@@ -98,7 +99,9 @@ impl GithubClient {
             .filter(|r| !before.contains(&r.id) && r.created_at >= since)
             .filter(|r| r.head_branch.as_deref().is_none_or(|b| b == git_ref))
             .collect();
-        found.sort_by_key(|r| (!r.display_title.contains(version), r.created_at, r.id));
+        let names_version =
+            |r: &WorkflowRun| r.display_title.split_whitespace().any(|w| w == version);
+        found.sort_by_key(|r| (!names_version(r), r.created_at, r.id));
         Ok(found.into_iter().next())
     }
 
