@@ -11,6 +11,7 @@ use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
 mod command_runner;
 mod effects;
+mod lane_source;
 mod pipeline_watch;
 mod signals;
 

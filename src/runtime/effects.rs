@@ -19,6 +19,14 @@ pub enum LaneSource {
         client: CloudRunClient,
         service: String,
     },
+    CloudDeploy {
+        client: crate::providers::clouddeploy::CloudDeployClient,
+        target: crate::providers::clouddeploy::CloudDeployTarget,
+    },
+    Script {
+        env: String,
+        target: crate::providers::script::ScriptTarget,
+    },
 }
 
 /// The shared ledger and who this cockpit writes as.
@@ -62,13 +70,7 @@ impl Effects {
                     return;
                 };
                 tokio::spawn(async move {
-                    let result = match source {
-                        LaneSource::CloudRun { client, service } => client
-                            .fetch_state(&service)
-                            .await
-                            .map(Box::new)
-                            .map_err(|e| e.to_string()),
-                    };
+                    let result = source.fetch().await.map(Box::new);
                     let _ = tx.send(Msg::LaneFetched {
                         lane,
                         at: Utc::now(),
