@@ -62,6 +62,9 @@ async fn world(pipeline_toml: &str) -> World {
         override_reason: None,
         prompt: false,
         control: Default::default(),
+        release: Default::default(),
+        host: None,
+        lease: Duration::from_secs(5),
     };
     World {
         sandbox,
