@@ -22,8 +22,11 @@ pub mod exit {
     /// The ledger file could not be read or written.
     pub const IO: i32 = 4;
     /// `ledger verify`: the chain is intact but the last line is torn: a crash during an append,
-    /// or the last entry was truncated. The next append terminates the fragment.
+    /// or the last entry was truncated. The next append removes the fragment.
     pub const LEDGER_TORN_TAIL: i32 = 5;
+    /// `ledger verify`: the chain is intact, but some sign-offs are by accounts the profile does
+    /// not allow for their role; they are not counted.
+    pub const NOT_COUNTED: i32 = 6;
 }
 
 /// Release name used when none is given and no release is current.
@@ -120,11 +123,44 @@ pub fn run_ledger(cmd: LedgerCommand, profile: &Profile, paths: &Paths) -> i32 {
     };
     match cmd {
         LedgerCommand::Verify(args) => {
-            verify_setup_to(&setup, args.head.as_deref(), &mut out, &mut err)
+            let code = verify_setup_to(&setup, args.head.as_deref(), &mut out, &mut err);
+            if code != exit::OK {
+                return code;
+            }
+            not_counted_to(&setup, &profile.signoff, &mut out)
         }
         LedgerCommand::Export(args) => export_to(&args, profile, &setup, &mut out, &mut err),
         LedgerCommand::Head(_) => head_to(&setup, &mut out, &mut err),
     }
+}
+
+/// Sign-offs the grid will not count (signer not allowed for the role): one line each.
+pub fn not_counted_to(
+    setup: &Setup,
+    config: &crate::policy::SignoffConfig,
+    out: &mut dyn Write,
+) -> i32 {
+    let Ok(checked) = setup.read() else {
+        return exit::IO;
+    };
+    let mut code = exit::OK;
+    for entry in &checked.entries {
+        if let Payload::Signoff { role, decision, .. } = &entry.payload
+            && let Err(refusal) = crate::policy::may_sign_role(config, &entry.actor.account, role)
+        {
+            let _ = writeln!(
+                out,
+                "{}: entry seq {} ({} by {}) is not counted: {}",
+                setup.path.display(),
+                entry.seq,
+                decision.label(),
+                super::clean::printable(&entry.actor.account, false),
+                super::clean::printable(&refusal.to_string(), false)
+            );
+            code = exit::NOT_COUNTED;
+        }
+    }
+    code
 }
 
 /// `ledger head`: the head hash of the verified ledger (refused when it does not verify).

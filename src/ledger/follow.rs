@@ -46,7 +46,7 @@ impl Health {
             Some(issue) => Health::Broken(Break {
                 path: report.path.clone(),
                 line: issue.line,
-                message: issue.message.clone(),
+                message: super::clean::printable(&issue.message, false),
                 advice: advice(&report.path),
             }),
         }

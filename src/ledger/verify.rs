@@ -80,7 +80,9 @@ impl VerifyReport {
 
     /// `LEDGER:LINE: message`, the way compilers locate errors.
     pub fn locate(&self, issue: &Issue) -> String {
-        format!("{}:{}: {}", self.path.display(), issue.line, issue.message)
+        // A message may quote an account name from the file: printable only.
+        let message = super::clean::printable(&issue.message, false);
+        format!("{}:{}: {message}", self.path.display(), issue.line)
     }
 }
 
