@@ -244,3 +244,25 @@ fn every_forgery_by_a_writer_of_the_file_fails_verification() {
         assert!(!decide(&grid).go, "{name}");
     }
 }
+
+#[test]
+fn profile_check_warns_without_signing_and_counts_the_keys_with_it() {
+    let w = world();
+    let text = include_str!("../profiles/sandbox.toml");
+    let mut profile =
+        flightdeck::config::Profile::parse(Path::new("/etc/fd/sandbox.toml"), text).unwrap();
+    let line = flightdeck::ledger::setup::profile_check(&profile).unwrap();
+    assert!(
+        line.starts_with("warning: [ledger] allowed_signers is not set"),
+        "{line}"
+    );
+    profile.ledger.allowed_signers = Some(w.allowed.clone());
+    let line = flightdeck::ledger::setup::profile_check(&profile).unwrap();
+    assert!(
+        line.contains("entries signed (SSHSIG via ssh-agent), 3 key(s)"),
+        "{line}"
+    );
+    std::fs::write(&w.allowed, "carol ssh-ed25519 AAAAnope\n").unwrap();
+    let err = flightdeck::ledger::setup::profile_check(&profile).unwrap_err();
+    assert!(err.contains("allowed_signers:1: not a public key"), "{err}");
+}

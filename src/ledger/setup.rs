@@ -150,3 +150,22 @@ impl Setup {
         &self.path
     }
 }
+
+/// What `profile check` says about the ledger: `Ok(line)` to print, or `Err` (the allowed-signers
+/// file cannot be used). Without signing, the line is a warning.
+pub fn profile_check(profile: &Profile) -> Result<String, String> {
+    let Some(file) = profile.allowed_signers_path() else {
+        return Ok(format!(
+            "warning: [ledger] allowed_signers is not set in {}: entries are not signed, so anyone \
+             who can write the ledger can forge a sign-off in another account's name; see the \
+             README's \"Signed entries\"",
+            profile.source.display()
+        ));
+    };
+    let signers = AllowedSigners::load(&file)?;
+    Ok(format!(
+        "  ledger   entries signed (SSHSIG via ssh-agent), {} key(s) in {}",
+        signers.len(),
+        file.display()
+    ))
+}

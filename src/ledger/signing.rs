@@ -57,6 +57,15 @@ impl AllowedSigners {
         })
     }
 
+    /// How many keys are listed.
+    pub fn len(&self) -> usize {
+        self.signers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.signers.is_empty()
+    }
+
     /// The keys `account` may sign ledger entries with.
     pub fn keys_for<'a>(&'a self, account: &'a str) -> impl Iterator<Item = &'a PublicKey> + 'a {
         self.signers
