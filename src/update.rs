@@ -52,6 +52,10 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             signoff::entries(model, entries);
             cmds
         }
+        Msg::LedgerRead(reading) => {
+            signoff::reading(model, *reading);
+            Vec::new()
+        }
         Msg::LedgerFailed(error) => {
             if model.signoffs.ledger_error.as_deref() != Some(error.as_str()) {
                 model.log(None, Level::Error, format!("ledger: {error}"));

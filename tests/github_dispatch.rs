@@ -64,7 +64,7 @@ async fn world(pipeline_toml: &str) -> World {
         control: Default::default(),
         release: Default::default(),
         host: None,
-        lease: flightdeck::commands::run::DEFAULT_LEASE,
+        lease: Duration::from_secs(5),
     };
     World {
         sandbox,
