@@ -27,8 +27,9 @@ pub struct DriveOptions {
     pub wire: WireOptions,
     /// How often to probe (and check the bake timer) while baking.
     pub probe_every: Duration,
-    /// The new revision's health URL and its timeout in ms; `None` = no guard probing.
-    pub health: Option<(String, u64)>,
+    /// The lane's health probe; the guard sends it through the canary's tag URL.
+    /// `None` = no guard probing.
+    pub health: Option<crate::probes::ResolvedProbe>,
     pub http: reqwest::Client,
 }
 
@@ -68,6 +69,7 @@ pub async fn drive(
         Some(rollout.start())
     };
     let env = target.env.clone();
+    let mut guard_probe = None;
     loop {
         if let Some(next) = action.take() {
             if let NextAction::RollBack { to } = &next {
@@ -76,9 +78,11 @@ pub async fn drive(
                     text: format!("rolling back: 100% to {to}"),
                 });
             }
-            match wire::apply(target, &change_for(&next), &opts.wire, progress).await {
+            let change = wire::tag_canary(change_for(&next), rollout.to_revision.as_deref());
+            match wire::apply(target, &change, &opts.wire, progress).await {
                 Ok(applied) => {
                     report.patches_sent += applied.patches_sent;
+                    guard_probe = health::guard_probe(opts.health.as_ref(), &applied);
                     action = rollout.on_op_done(Utc::now(), applied.new_revision.as_deref());
                     if let Phase::Baking { until } = rollout.phase {
                         progress(&Progress::Baking {
@@ -124,7 +128,7 @@ pub async fn drive(
             };
             continue;
         }
-        if let Some(hit) = probe_new_revision(rollout, opts).await {
+        if let Some(hit) = probe_new_revision(rollout, guard_probe.as_ref(), opts).await {
             report.probes += 1;
             if !hit.pass {
                 report.failed_probes += 1;
@@ -148,13 +152,14 @@ pub async fn drive(
     }
 }
 
-/// One probe attributed to the new revision: answers from other revisions do not count.
-async fn probe_new_revision(rollout: &Rollout, opts: &DriveOptions) -> Option<ProbeHit> {
-    let (url, timeout_ms) = opts.health.as_ref()?;
+/// One probe of the new revision (through its tag URL when it has one), judged by its format.
+async fn probe_new_revision(
+    rollout: &Rollout,
+    probe: Option<&crate::probes::ResolvedProbe>,
+    opts: &DriveOptions,
+) -> Option<ProbeHit> {
     let to = rollout.to_revision.as_deref()?;
-    let hit = health::probe_once(&opts.http, url, *timeout_ms).await;
-    match &hit.revision {
-        Some(served_by) if served_by != to => None,
-        _ => Some(hit),
-    }
+    let mut hit = health::probe_once(&opts.http, probe?).await;
+    hit.revision = Some(to.to_string());
+    Some(hit)
 }

@@ -18,6 +18,7 @@ pub mod outcome;
 pub mod rollback;
 pub mod run;
 pub mod wire;
+mod wire_change;
 
 use std::sync::Arc;
 use std::time::Duration;

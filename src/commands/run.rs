@@ -223,7 +223,7 @@ async fn promote(
     let health = if to_env.policy.require_source_green {
         health::source_health(
             &ctx.http,
-            &health::probe_urls(from_env, source_state.uri.as_deref()),
+            &health::probes(from_env, source_state.uri.as_deref()),
         )
         .await
     } else {
@@ -249,6 +249,19 @@ async fn deploy(
     let target = ctx.target(kind, env)?;
     let state = ctx.state(&target, kind).await?;
     let image = image_for(&state).map_err(|m| Outcome::new(kind, &env.name, Status::Failed, m))?;
+    if promote.is_some() && wire::serves_only(&state, &image) {
+        let message = format!(
+            "nothing to promote: `{}` already serves {} at 100%",
+            env.name,
+            version_of_image(&image)
+        );
+        return Err(Box::new(Outcome::new(
+            kind,
+            &env.name,
+            Status::Done,
+            message,
+        )));
+    }
     let from_revision = state
         .primary()
         .map(|p| p.revision.clone())
@@ -279,7 +292,7 @@ async fn deploy(
         env.policy.auto_rollback_after,
         Utc::now(),
     );
-    let health = health::health_url(env, state.uri.as_deref());
+    let health = health::health_probe(env, state.uri.as_deref());
     let interval = env
         .probes
         .first()

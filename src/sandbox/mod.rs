@@ -7,7 +7,9 @@
 pub mod apps;
 pub mod clock;
 pub mod cloudrun_json;
+pub mod cloudrun_patch;
 pub mod cloudrun_routes;
+pub mod cloudrun_seed;
 pub mod cloudrun_sim;
 pub mod faults;
 pub mod github;
@@ -43,7 +45,7 @@ impl SandboxState {
                 PROJECT,
                 REGION,
                 base_uri,
-                clock.now(),
+                &clock,
                 Rng::from_time(),
             )),
             faults: Mutex::new(Faults::default()),
@@ -123,6 +125,7 @@ async fn describe(State(state): State<Arc<SandboxState>>) -> Response {
             "sandbox": "flightdeck",
             "speed": state.clock.speed(),
             "simulatedTime": cloudrun_sim::rfc3339(now),
+            "shownTime": sim.shown(now),
             "project": PROJECT,
             "region": REGION,
             "services": services,
