@@ -90,7 +90,7 @@ pub(super) fn snippet(text: &str) -> String {
 }
 
 /// The error an HTTP answer `http` with body `text` stands for.
-pub(super) fn from_body(
+pub fn from_body(
     method: &'static str,
     url: String,
     http: u16,
