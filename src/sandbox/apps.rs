@@ -34,6 +34,10 @@ pub async fn probe(
     let healthy = revision.healthy();
     let version = crate::providers::cloudrun_wire::version_of_image(&revision.image);
     let timestamp = state.clock.shown(now).timestamp();
+    if revision.reports_down() && endpoint == "health" {
+        let body = json!({"status": "DOWN", "components": {"db": {"status": "DOWN", "details": {"error": "connection refused"}}}});
+        return json_response(StatusCode::OK, &body);
+    }
     let (status, body) = match (endpoint.as_str(), healthy) {
         ("health", true) => (
             StatusCode::OK,

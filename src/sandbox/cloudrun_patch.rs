@@ -7,7 +7,8 @@ use chrono::{DateTime, Duration};
 use serde_json::Value;
 
 use super::cloudrun_sim::{
-    CloudRunSim, DEPLOY_SECS, PendingChange, SimError, SimOperation, SimRevision, TRAFFIC_SECS,
+    CloudRunSim, DEPLOY_SECS, PatchRecord, PendingChange, SimError, SimOperation, SimRevision,
+    TRAFFIC_SECS,
 };
 use crate::providers::cloudrun_wire::{self as wire, RevisionTemplate, RpcStatus, TrafficTarget};
 
@@ -46,6 +47,22 @@ impl CloudRunSim {
     /// `services.patch` with `update_mask` (comma-separated field paths) or, without one, a full
     /// replacement. Answers the long-running operation.
     pub fn patch(
+        &mut self,
+        name: &str,
+        body: &wire::Service,
+        update_mask: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<wire::Operation, SimError> {
+        let result = self.apply_patch(name, body, update_mask, now);
+        self.patch_log.push(PatchRecord {
+            service: name.to_string(),
+            update_mask: update_mask.map(str::to_string),
+            accepted: result.is_ok(),
+        });
+        result
+    }
+
+    fn apply_patch(
         &mut self,
         name: &str,
         body: &wire::Service,

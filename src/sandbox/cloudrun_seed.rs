@@ -63,6 +63,7 @@ impl CloudRunSim {
         let now = clock.now();
         let mut sim = CloudRunSim {
             services: BTreeMap::new(),
+            patch_log: Vec::new(),
             operations: BTreeMap::new(),
             rng,
             clock: *clock,

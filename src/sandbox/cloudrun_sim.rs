@@ -33,9 +33,15 @@ pub struct SimRevision {
 }
 
 impl SimRevision {
-    /// A revision whose image tag mentions `bad` fails its health checks.
+    /// A revision whose image tag mentions `bad` fails its health checks (503).
     pub fn healthy(&self) -> bool {
         !wire::version_of_image(&self.image).contains("bad")
+    }
+
+    /// A revision whose image tag mentions `down` answers `200 {"status":"DOWN"}`, as a Spring
+    /// Boot service configured to keep 200 for every status does.
+    pub fn reports_down(&self) -> bool {
+        wire::version_of_image(&self.image).contains("down")
     }
 }
 
@@ -113,9 +119,20 @@ impl SimError {
     }
 }
 
+/// One `services.patch` as received, for tests that count what was applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatchRecord {
+    pub service: String,
+    pub update_mask: Option<String>,
+    /// Refused (4xx) or accepted.
+    pub accepted: bool,
+}
+
 #[derive(Debug)]
 pub struct CloudRunSim {
     pub services: BTreeMap<String, SimService>,
+    /// Every `services.patch` received, in order.
+    pub patch_log: Vec<PatchRecord>,
     pub(super) operations: BTreeMap<String, SimOperation>,
     pub(super) rng: Rng,
     pub(super) clock: SimClock,
