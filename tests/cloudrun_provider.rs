@@ -326,3 +326,39 @@ fn the_validator_rejects_what_google_would() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_api_requires_a_bearer_token_when_the_sandbox_says_so() {
+    let (_, _, _, base) = sandbox(20.0).await;
+    let rule = serde_json::json!({"tokens": ["ya29.good"], "expired": ["ya29.old"]});
+    let set = reqwest::Client::new()
+        .post(format!("{base}/_sandbox/cloudrun/auth"))
+        .body(rule.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 200);
+    let bare = reqwest::get(format!("{base}/v2/{PROD}")).await.unwrap();
+    assert_eq!(bare.status(), 401);
+    let body: Value = bare.json().await.unwrap();
+    assert_eq!(body["error"]["status"], "UNAUTHENTICATED");
+    assert_eq!(body["error"]["details"][0]["reason"], "CREDENTIALS_MISSING");
+    let token = |t: &str| TokenSource::Static(flightdeck::providers::auth::Secret::new(t));
+    let expired = CloudRunClient::new(reqwest::Client::new(), &base, token("ya29.old"));
+    let refused = expired.get_service(PROD).await.unwrap_err();
+    assert_eq!(refused.http, Some(401));
+    assert!(
+        refused.to_string().contains("gcloud auth login"),
+        "{refused}"
+    );
+    assert!(
+        !refused.to_string().contains("ya29"),
+        "the token never shows"
+    );
+    let good = CloudRunClient::new(reqwest::Client::new(), &base, token("ya29.good"));
+    assert!(good.fetch_state(PROD).await.unwrap().settled());
+    let probe = reqwest::get(format!("{base}/apps/clarity-backend-prod/health"))
+        .await
+        .unwrap();
+    assert_eq!(probe.status(), 200, "the services themselves stay public");
+}

@@ -107,6 +107,10 @@ pub fn router(state: Arc<SandboxState>) -> Router {
             state.clone(),
             faults::inject,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cloudrun_routes::require_auth,
+        ))
         .with_state(state)
         .merge(github)
 }
