@@ -6,6 +6,7 @@ mod commands;
 mod lanes;
 mod pipeline;
 mod probes;
+mod rollback_list;
 mod rollouts;
 mod signoff;
 
