@@ -56,9 +56,9 @@ pub(super) async fn check_gates(
     }
 }
 
-/// The ledger to record in, signing when the profile says so.
-fn writer(ctx: &Context) -> Result<Ledger, crate::ledger::LedgerError> {
-    Setup::at(&ctx.profile, ctx.ledger_path.clone(), false)
+/// The ledger to record in, signing when the profile says so; read-only creates and writes nothing.
+pub(super) fn writer(ctx: &Context) -> Result<Ledger, crate::ledger::LedgerError> {
+    Setup::at(&ctx.profile, ctx.ledger_path.clone(), ctx.read_only)
         .map_err(|message| crate::ledger::LedgerError::Sign {
             path: ctx.ledger_path.clone(),
             message,
