@@ -319,6 +319,18 @@ async fn deploy(
         driver::holder_name(&ctx.actor),
         chrono::Duration::from_std(ctx.lease).unwrap_or(chrono::Duration::seconds(15)),
     );
+    if let Some(host) = &ctx.host {
+        let hosted = Hosted {
+            health: health::health_url(env, state.uri.as_deref()),
+            claim_pending: false,
+            outcome: Box::new(outcome.clone()),
+            drive,
+        };
+        host(hosted);
+        outcome.status = Status::HandedOver;
+        outcome.message = "driven in the cockpit's loop".into();
+        return Ok(outcome);
+    }
     let report =
         super::rollout::drive_rollout(ctx, &target, env, &state, &mut drive, DriveEvent::Start)
             .await;
