@@ -111,6 +111,8 @@ async fn run_cockpit(cli: &Cli) -> i32 {
         pipeline,
         commands: Some(commands),
         probes,
+        notify: session.profile.notify.clone(),
+        desktop: crate::runtime::DesktopNotify::from_env(),
     };
     match crate::runtime::run(model, ui, effects, probe_rx).await {
         Ok(()) => exit::OK,

@@ -9,10 +9,12 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
+mod alert_out;
 mod command_runner;
 mod effects;
 mod pipeline_watch;
 
+pub use alert_out::DesktopNotify;
 pub use command_runner::CommandRunner;
 pub use effects::{Effects, LaneSource, LedgerHandle, ProbeRunner};
 pub use pipeline_watch::{PipelinePoll, PipelineSource};
@@ -88,6 +90,11 @@ pub async fn run(
         if let Some(msg) = msg {
             let tick = matches!(msg, Msg::Tick { .. });
             for cmd in update(&mut model, msg) {
+                if let crate::msg::Cmd::Alert(alert) = &cmd {
+                    let bytes = alert_out::terminal_bytes(alert, &model.service, effects.desktop);
+                    guard.write_raw(&bytes)?;
+                    alert_out::run_command(&effects.notify, alert, &model.service);
+                }
                 effects.spawn(cmd, &tx);
             }
             more_than_the_clock |= model.dirty && !tick;

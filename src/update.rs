@@ -1,5 +1,6 @@
 //! `update(&mut Model, Msg) -> Vec<Cmd>`: the only place state changes. Pure: no I/O, no clock.
 
+mod alerts;
 mod command_line;
 mod command_progress;
 mod commands;
@@ -21,7 +22,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                 model.dirty = true;
             }
             model.now = now;
-            Vec::new()
+            alerts::stale(model)
         }
         Msg::PollDue { now } => {
             model.now = now;
@@ -30,8 +31,9 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             cmds
         }
         Msg::PipelinePolled { at, poll, budget } => {
+            let before = model.pipeline.run.as_ref().map(|r| (r.run_id, r.state));
             pipeline::polled(model, at, poll, budget);
-            Vec::new()
+            alerts::pipeline(model, before)
         }
         Msg::LaneFetched { lane, at, result } => {
             let mut cmds = lanes::fetched(model, lane, at, result);
@@ -46,16 +48,18 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
         }
         Msg::LedgerEntries(entries) => {
             signoff::refresh_grid(model);
+            let cmds = alerts::ledger_entries(model, &entries);
             signoff::entries(model, entries);
-            Vec::new()
+            cmds
         }
         Msg::LedgerFailed(error) => {
+            let cmds = alerts::ledger_failed(model, &error);
             if model.signoffs.ledger_error.as_deref() != Some(error.as_str()) {
                 model.log(None, Level::Error, format!("ledger: {error}"));
                 model.signoffs.ledger_error = Some(error);
                 model.dirty = true;
             }
-            Vec::new()
+            cmds
         }
         Msg::LedgerAppended(result) => {
             model.dirty = true;
@@ -84,7 +88,11 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             command_progress::progress(model, progress);
             Vec::new()
         }
-        Msg::CommandFinished(outcome) => commands::finished(model, *outcome),
+        Msg::CommandFinished(outcome) => {
+            let mut cmds = alerts::outcome(model, &outcome);
+            cmds.extend(commands::finished(model, *outcome));
+            cmds
+        }
         Msg::PromptCancelled => {
             model.dirty = true;
             model.overlay = Overlay::None;
@@ -123,6 +131,7 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
     }
     match action {
         Action::Quit => model.quitting = true,
+        Action::Acknowledge => alerts::acknowledge(model),
         Action::ToggleHelp => model.overlay = Overlay::Help,
         Action::Back if model.activity.filter.is_some() && model.detail == Pane::Activity => {
             model.activity.filter = None;

@@ -42,6 +42,8 @@ fn effects(ledger: Ledger) -> Effects {
             reports,
             engine: Default::default(),
         },
+        notify: Default::default(),
+        desktop: flightdeck::runtime::DesktopNotify::None,
     }
 }
 

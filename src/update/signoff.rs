@@ -7,13 +7,19 @@ use crate::model::{CommentPurpose, Level, Model, Overlay, Prompt};
 use crate::msg::Cmd;
 use crate::policy::{SignoffAttempt, authorize_signoff};
 
-/// Rebuilds the grid when the selected lane or its candidate release changed; keeps the cursor.
+/// Rebuilds the grid when the lane it is about ([`Model::signoff_lane`]) or its candidate release
+/// changed; keeps the cursor.
 pub fn refresh_grid(model: &mut Model) {
-    let Some(lane) = model.lanes.get(model.selected_lane) else {
+    let Some(index) = model.signoff_lane() else {
+        if model.signoffs.grid.take().is_some() {
+            model.dirty = true;
+        }
         return;
     };
-    let env = lane.env.clone();
-    let release = model.candidate_release(model.selected_lane);
+    let Some(env) = model.lanes.get(index).map(|l| l.env.clone()) else {
+        return;
+    };
+    let release = model.candidate_release(index);
     let current = model
         .signoffs
         .grid
