@@ -121,6 +121,14 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
         }
         return Vec::new();
     }
+    if matches!(model.overlay, Overlay::CellHistory { .. }) {
+        match action {
+            Action::Quit => model.quitting = true,
+            Action::Back | Action::Open => model.overlay = Overlay::None,
+            _ => {}
+        }
+        return Vec::new();
+    }
     if model.overlay == Overlay::Help {
         match action {
             Action::Quit => model.quitting = true,
@@ -163,6 +171,7 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
         Action::Open if model.focus == Pane::Probes && !model.probes.all.is_empty() => {
             model.overlay = Overlay::ProbeDetails(model.probes.cursor);
         }
+        Action::Open if model.focus == Pane::Signoff => signoff::open_history(model),
         Action::Open => model.dirty = false,
         Action::Trigger
         | Action::PromoteHere

@@ -233,3 +233,77 @@ fn the_size_class_is_chosen_from_the_terminal_size() {
     assert_eq!(SizeClass::of(160, 48), SizeClass::Wide);
     assert_eq!(SizeClass::of(200, 55), SizeClass::Wide);
 }
+
+#[test]
+fn enter_on_a_cell_shows_its_whole_history_with_line_breaks() {
+    let mut model = cockpit();
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(dir.path().join("h.jsonl")).unwrap();
+    let actor = |account: &str| Actor {
+        account: account.into(),
+        uid: 1000,
+        host: "bastion".into(),
+        ssh_origin: Some("10.0.0.7".into()),
+    };
+    let cell = |decision: Decision, comment: Option<&str>| Payload::Signoff {
+        env: "prod".into(),
+        release: "1.4.2".into(),
+        item: "Security".into(),
+        role: "Security Officer".into(),
+        decision,
+        comment: comment.map(str::to_string),
+    };
+    let at = clock() - Duration::minutes(2);
+    let later = vec![
+        ledger
+            .append_at(
+                &actor("carol"),
+                Payload::Comment {
+                    env: "prod".into(),
+                    release: "1.4.2".into(),
+                    item: "Security".into(),
+                    role: "Security Officer".into(),
+                    text: "patched in 1.4.2-rc3\nsee SEC-77".into(),
+                },
+                at,
+            )
+            .unwrap(),
+        ledger
+            .append_at(&actor("erin"), cell(Decision::Go, None), at)
+            .unwrap(),
+    ];
+    update(&mut model, Msg::LedgerEntries(later));
+    while model.focus != Pane::Signoff {
+        update(&mut model, Msg::Action(Action::NextPane));
+    }
+    for action in [
+        Action::Down,
+        Action::Down,
+        Action::Down,
+        Action::Down,
+        Action::Right,
+        Action::Right,
+    ] {
+        update(&mut model, Msg::Action(action));
+    }
+    let activity = screen(&model, 200, 55);
+    assert!(
+        activity.contains("carol on Security × Security Officer: \"patched in 1.4.2-rc3 …\""),
+        "{activity}"
+    );
+    update(&mut model, Msg::Action(Action::Open));
+    let text = screen(&model, 120, 36);
+    for needle in [
+        "History: Security × Security Officer (3 entries)",
+        "NO-GO by dave",
+        "comment by carol (10.0.0.7)",
+        "    patched in 1.4.2-rc3",
+        "    see SEC-77",
+        "GO by erin (10.0.0.7) (replaces dave's NO-GO)",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?}:\n{text}");
+    }
+    insta::assert_snapshot!(text);
+    update(&mut model, Msg::Action(Action::Back));
+    assert!(!screen(&model, 120, 36).contains("History:"));
+}

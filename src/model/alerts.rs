@@ -60,6 +60,9 @@ impl Alert {
 #[derive(Debug, Clone, Default)]
 pub struct Alerts {
     pub open: Vec<Alert>,
+    /// Conditions (a stale lane, an unreadable ledger) acknowledged while they last: not raised
+    /// again until [`Alerts::resolved`] says they ended.
+    acknowledged: Vec<(AlertKind, Option<String>)>,
 }
 
 impl Alerts {
@@ -76,16 +79,33 @@ impl Alerts {
         true
     }
 
-    /// Whether an alert of `kind` for `lane` is open (a stale lane is told once until acknowledged).
+    /// Whether a condition of `kind` for `lane` is already told: open, or acknowledged while it lasts.
     pub fn has(&self, kind: AlertKind, lane: Option<&str>) -> bool {
         self.open
             .iter()
             .any(|a| a.kind == kind && a.lane.as_deref() == lane)
+            || self
+                .acknowledged
+                .iter()
+                .any(|(k, l)| *k == kind && l.as_deref() == lane)
+    }
+
+    /// The condition ended (the lane answers again, the ledger reads): its next start is news.
+    pub fn resolved(&mut self, kind: AlertKind, lane: Option<&str>) {
+        self.acknowledged
+            .retain(|(k, l)| !(*k == kind && l.as_deref() == lane));
     }
 
     pub fn acknowledge_all(&mut self) -> usize {
         let count = self.open.len();
-        self.open.clear();
+        for alert in self.open.drain(..) {
+            if matches!(
+                alert.kind,
+                AlertKind::ApiStale | AlertKind::LedgerUnavailable
+            ) {
+                self.acknowledged.push((alert.kind, alert.lane));
+            }
+        }
         count
     }
 }

@@ -44,6 +44,11 @@ pub enum Overlay {
     Help,
     /// The details of probe `n` (index into `probes.all`): parsed checks and the raw body.
     ProbeDetails(usize),
+    /// The history of a sign-off cell (item, role) of the grid shown.
+    CellHistory {
+        item: String,
+        role: String,
+    },
     /// A text prompt is open (comment, confirmation, override reason, `:` command line …).
     Prompt(Prompt),
 }

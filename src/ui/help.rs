@@ -17,7 +17,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("g n c", "sign-off pane: GO, NO-GO (with reason), comment"),
     ("t", "trigger a release (asks for the version)"),
     ("p", "promote the lane before into the selected one"),
-    ("Enter", "probes pane: the probe's checks and body"),
+    ("Enter", "probe: checks and body; grid cell: its history"),
     ("R", "roll the selected lane back (pick a revision)"),
     ("A", "acknowledge the alerts in the banner"),
     ("Space a x", "canary: pause/resume, advance now, abort"),

@@ -47,6 +47,7 @@
 
 pub mod activity;
 pub mod banner;
+pub mod cell_history;
 pub mod grid;
 pub mod header;
 pub mod help;
@@ -122,6 +123,9 @@ pub fn view(model: &Model, ui: &UiContext, frame: &mut Frame) {
     status_bar::render(model, ui, frame, regions.status);
     if let Overlay::ProbeDetails(index) = model.overlay {
         probe_details::render(model, index, ui, frame, centered(area, 90, 26));
+    }
+    if let Overlay::CellHistory { item, role } = &model.overlay {
+        cell_history::render(model, item, role, ui, frame, centered(area, 100, 24));
     }
     if model.overlay == Overlay::Help {
         help::render(ui, frame, centered(area, 70, 28));

@@ -22,7 +22,20 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
-    let keys = keys(model);
+    let mut keys = keys(model);
+    // Too narrow for every key: the general ones after quit and help go first (help lists them
+    // all); the focused pane's name always stays, the e2e tests and users read it.
+    let width = |keys: &[(&str, String)]| -> usize {
+        1 + keys
+            .iter()
+            .map(|(k, w)| k.chars().count() + w.chars().count() + 3)
+            .sum::<usize>()
+            + model.focus.title().len()
+            + 2
+    };
+    while width(&keys) > area.width as usize && keys.len() > 3 {
+        keys.remove(2);
+    }
     let mut spans = vec![Span::raw(" ")];
     for (key, what) in &keys {
         spans.push(Span::styled(*key, ui.theme.style(Role::Key)));
@@ -45,7 +58,9 @@ fn keys(model: &Model) -> Vec<(&'static str, String)> {
         pairs.iter().map(|(k, w)| (*k, w.to_string())).collect()
     };
     let mut keys = match (&model.overlay, model.focus) {
-        (Overlay::Help, _) => return fixed(&[("Esc", "close"), ("q", "quit")]),
+        (Overlay::Help | Overlay::CellHistory { .. }, _) => {
+            return fixed(&[("Esc", "close"), ("q", "quit")]);
+        }
         (Overlay::ProbeDetails(_), _) => {
             return fixed(&[("Esc", "close"), ("j/k", "next probe"), ("q", "quit")]);
         }
@@ -61,6 +76,7 @@ fn keys(model: &Model) -> Vec<(&'static str, String)> {
             ("g", "GO"),
             ("n", "NO-GO"),
             ("c", "comment"),
+            ("Enter", "history"),
         ]),
         (Overlay::None, Pane::Probes) => fixed(&[
             ("q", "quit"),

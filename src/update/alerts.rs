@@ -83,12 +83,17 @@ pub fn outcome(model: &mut Model, outcome: &Outcome) -> Vec<Cmd> {
 
 /// On the clock: a lane whose data went stale (its API stopped answering) is told once.
 pub fn stale(model: &mut Model) -> Vec<Cmd> {
-    let stale: Vec<(String, i64)> = model
-        .lanes
-        .iter()
-        .filter(|l| l.freshness(model.now, model.poll_interval_secs) == Freshness::Stale)
-        .filter_map(|l| Some((l.env.clone(), l.age_secs(model.now)?)))
-        .collect();
+    let mut stale: Vec<(String, i64)> = Vec::new();
+    for lane in &model.lanes {
+        match lane.age_secs(model.now) {
+            Some(age)
+                if lane.freshness(model.now, model.poll_interval_secs) == Freshness::Stale =>
+            {
+                stale.push((lane.env.clone(), age))
+            }
+            _ => model.alerts.resolved(AlertKind::ApiStale, Some(&lane.env)),
+        }
+    }
     let mut cmds = Vec::new();
     for (env, age) in stale {
         if model.alerts.has(AlertKind::ApiStale, Some(&env)) {
@@ -110,6 +115,7 @@ pub fn ledger_failed(model: &mut Model, error: &str) -> Vec<Cmd> {
 
 /// New ledger entries (not the history): a sign-off that replaces one of ours.
 pub fn ledger_entries(model: &mut Model, entries: &[Entry]) -> Vec<Cmd> {
+    model.alerts.resolved(AlertKind::LedgerUnavailable, None);
     let Some(me) = model.signoffs.account.clone() else {
         return Vec::new();
     };
@@ -151,4 +157,87 @@ pub fn ledger_entries(model: &mut Model, entries: &[Entry]) -> Vec<Cmd> {
 fn same_cell(payload: &Payload, env: &str, release: &str, item: &str, role: &str) -> bool {
     matches!(payload, Payload::Signoff { env: e, release: r, item: i, role: o, .. }
         if e == env && r == release && i == item && o == role)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::{Actor, Decision, Ledger};
+    use crate::model::fixtures::three_lanes;
+    use crate::msg::Msg;
+    use crate::update::update;
+
+    fn signed(ledger: &Ledger, account: &str, decision: Decision) -> Entry {
+        let actor = Actor {
+            account: account.into(),
+            uid: 1000,
+            host: "bastion".into(),
+            ssh_origin: None,
+        };
+        let payload = Payload::Signoff {
+            env: "prod".into(),
+            release: "1.4.2".into(),
+            item: "Security".into(),
+            role: "Security Officer".into(),
+            decision,
+            comment: (decision == Decision::NoGo).then(|| "why".to_string()),
+        };
+        ledger.append(&actor, payload).unwrap()
+    }
+
+    #[test]
+    fn someone_replacing_your_signature_is_an_alert_and_history_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(dir.path().join("l.jsonl")).unwrap();
+        let mut model = three_lanes(1);
+        model.signoffs.account = Some("dave".into());
+        let history = vec![
+            signed(&ledger, "dave", Decision::NoGo),
+            signed(&ledger, "erin", Decision::Go),
+        ];
+        let cmds = update(&mut model, Msg::LedgerEntries(history));
+        assert!(cmds.is_empty(), "the history is not news: {cmds:?}");
+        let mine = signed(&ledger, "dave", Decision::NoGo);
+        assert!(update(&mut model, Msg::LedgerEntries(vec![mine])).is_empty());
+        let theirs = signed(&ledger, "erin", Decision::Go);
+        let cmds = update(&mut model, Msg::LedgerEntries(vec![theirs]));
+        let [Cmd::Alert(alert)] = &cmds[..] else {
+            panic!("{cmds:?}");
+        };
+        assert_eq!(alert.kind, AlertKind::SignatureReplaced);
+        assert!(
+            alert
+                .text
+                .contains("erin replaced your signature on Security"),
+            "{}",
+            alert.text
+        );
+    }
+
+    #[test]
+    fn a_stale_lane_and_an_unreadable_ledger_are_told_once() {
+        let mut model = three_lanes(1);
+        let later = model.now + chrono::Duration::seconds(30);
+        let cmds = update(&mut model, Msg::Tick { now: later });
+        assert_eq!(cmds.len(), 3, "one per lane: {cmds:?}");
+        let again = later + chrono::Duration::seconds(1);
+        assert!(update(&mut model, Msg::Tick { now: again }).is_empty());
+        assert_eq!(
+            update(&mut model, Msg::LedgerFailed("gone".into())).len(),
+            1
+        );
+        assert!(update(&mut model, Msg::LedgerFailed("still gone".into())).is_empty());
+        update(&mut model, Msg::Action(crate::msg::Action::Acknowledge));
+        assert!(model.alerts.open.is_empty());
+        // Acknowledged while it lasts: no alert every second after that.
+        let still = again + chrono::Duration::seconds(1);
+        assert!(update(&mut model, Msg::Tick { now: still }).is_empty());
+        assert!(update(&mut model, Msg::LedgerFailed("gone".into())).is_empty());
+        // The ledger reads again, then fails again: that is news.
+        update(&mut model, Msg::LedgerEntries(Vec::new()));
+        assert_eq!(
+            update(&mut model, Msg::LedgerFailed("gone".into())).len(),
+            1
+        );
+    }
 }

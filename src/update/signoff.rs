@@ -45,6 +45,16 @@ pub fn refresh_grid(model: &mut Model) {
     model.dirty = true;
 }
 
+/// Enter on a cell: its history (every signature and comment) in an overlay.
+pub fn open_history(model: &mut Model) {
+    if let Some((item, role, _)) = model.signoffs.grid.as_ref().and_then(|g| g.selected()) {
+        model.overlay = Overlay::CellHistory {
+            item: item.to_string(),
+            role: role.to_string(),
+        };
+    }
+}
+
 pub fn move_cursor(model: &mut Model, movement: CursorMove) {
     if let Some(grid) = model.signoffs.grid.as_mut() {
         grid.move_cursor(movement);
@@ -60,9 +70,11 @@ pub fn act(model: &mut Model, decision: Option<Decision>, comment_only: bool) ->
         );
         return Vec::new();
     };
-    let Some((item, role, _)) = grid.selected() else {
+    let Some((item, role, cell)) = grid.selected() else {
         return Vec::new();
     };
+    // Turning a NO-GO into GO says why, like the NO-GO did.
+    let lifts_no_go = cell.decision() == Some(Decision::NoGo);
     let (item, role) = (item.to_string(), role.to_string());
     let Some(account) = model.signoffs.account.clone() else {
         model.notify(
@@ -89,7 +101,9 @@ pub fn act(model: &mut Model, decision: Option<Decision>, comment_only: bool) ->
         return Vec::new();
     }
     match decision {
-        Some(Decision::Go) if !comment_only => record(model, item, role, Decision::Go, None),
+        Some(Decision::Go) if !comment_only && !lifts_no_go => {
+            record(model, item, role, Decision::Go, None)
+        }
         _ => {
             model.overlay = Overlay::Prompt(Prompt::Comment(CommentPurpose {
                 item,
@@ -111,8 +125,10 @@ pub fn submitted(model: &mut Model, text: String) -> Vec<Cmd> {
     let text = text.trim().to_string();
     if text.is_empty() {
         model.overlay = Overlay::Prompt(Prompt::Comment(purpose.clone()));
-        let what = if purpose.decision.is_some() {
+        let what = if purpose.decision == Some(Decision::NoGo) {
             "a NO-GO needs a reason"
+        } else if purpose.decision.is_some() {
+            "turning a NO-GO into GO needs a reason"
         } else {
             "the comment is empty"
         };
@@ -210,6 +226,26 @@ pub fn entries(model: &mut Model, entries: Vec<Entry>) {
                 entry.seq
             );
             model.log(Some(env), Level::Info, text);
+            changed = true;
+        }
+        if let (
+            true,
+            Payload::Comment {
+                env,
+                item,
+                role,
+                text,
+                ..
+            },
+        ) = (news, &entry.payload)
+        {
+            let first = text.lines().next().unwrap_or_default();
+            let more = if text.lines().count() > 1 { " …" } else { "" };
+            let line = format!(
+                "{} on {item} × {role}: \"{first}{more}\" (seq {})",
+                entry.actor.account, entry.seq
+            );
+            model.log(Some(env), Level::Info, line);
             changed = true;
         }
     }
