@@ -7,6 +7,7 @@ mod commands;
 mod lanes;
 mod pipeline;
 mod probes;
+mod rollback_list;
 mod rollouts;
 mod signoff;
 
@@ -55,6 +56,10 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             cmds.extend(alerts::ledger_entries(model, &entries));
             signoff::entries(model, entries);
             cmds
+        }
+        Msg::LedgerRead(reading) => {
+            signoff::reading(model, *reading);
+            Vec::new()
         }
         Msg::LedgerFailed(error) => {
             let cmds = alerts::ledger_failed(model, &error);

@@ -54,6 +54,7 @@ pub mod help;
 pub mod lane_signoff;
 pub mod lanes;
 pub mod layout;
+pub mod ledger_banner;
 pub mod phases;
 pub mod probe_details;
 pub mod probes;
@@ -64,7 +65,7 @@ pub mod tab_bar;
 pub mod theme;
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Block, Borders};
 
 use crate::model::{Model, Overlay, Pane};
@@ -102,16 +103,25 @@ impl UiContext {
 pub fn view(model: &Model, ui: &UiContext, frame: &mut Frame) {
     let area = frame.area();
     let class = SizeClass::of(area.width, area.height);
+    let ledger_rows = ledger_banner::height(model, area.width);
+    let alert_rows = banner::rows(model, area.height);
     let regions = layout::regions(
         area,
         class,
         model.detail,
         lanes::height(model),
-        banner::rows(model, area.height),
+        ledger_rows + alert_rows,
     );
     header::render(model, ui, frame, regions.header);
     if let Some(banner_area) = regions.banner {
-        banner::render(model, ui, frame, banner_area);
+        // The ledger's own banner (wt-ledger's region) first, then the alerts.
+        let [ledger_area, alert_area] = Layout::vertical([
+            Constraint::Length(ledger_rows),
+            Constraint::Length(alert_rows),
+        ])
+        .areas(banner_area);
+        ledger_banner::render(model, ui, frame, ledger_area);
+        banner::render(model, ui, frame, alert_area);
     }
     lanes::render(model, ui, frame, regions.lanes);
     if let (Some(tab_area), Some((shown, _))) = (regions.tab_bar, regions.panes.first()) {
