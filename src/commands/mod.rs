@@ -21,6 +21,7 @@ pub mod rollback;
 pub mod rollout;
 pub mod run;
 pub mod wire;
+mod wire_change;
 
 use std::sync::Arc;
 use std::time::Duration;
