@@ -38,11 +38,20 @@ const FRAME_BUDGET: Duration = Duration::from_millis(16);
 /// backend such as `TestBackend`.
 pub trait Screen {
     fn draw_frame(&mut self, whole: bool, render: impl FnOnce(&mut Frame)) -> std::io::Result<()>;
+
+    /// Bytes outside any frame (the bell, a desktop notification); a test backend drops them.
+    fn write_raw(&mut self, _bytes: &[u8]) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 impl Screen for TerminalGuard {
     fn draw_frame(&mut self, whole: bool, render: impl FnOnce(&mut Frame)) -> std::io::Result<()> {
         self.draw(whole, render)
+    }
+
+    fn write_raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        TerminalGuard::write_raw(self, bytes)
     }
 }
 
