@@ -136,6 +136,8 @@ pub async fn cockpit(session: &Session, cli: &Cli) -> Result<Cockpit, String> {
         pipeline,
         commands: Some(commands),
         probes,
+        notify: session.profile.notify.clone(),
+        desktop: crate::runtime::DesktopNotify::from_env(),
         log_dir: session.paths.state_dir.join("rollouts"),
         appends: Default::default(),
     };

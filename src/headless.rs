@@ -11,7 +11,6 @@ macro_rules! out {
 }
 
 use chrono::Utc;
-use serde::Serialize;
 
 use crate::app::Session;
 use crate::cli::{Cli, exit};
@@ -21,15 +20,51 @@ use crate::model::lane::Lane;
 use crate::model::pipeline::Pipeline;
 use crate::runtime::{LaneSource, PipelinePoll};
 
-#[derive(Serialize)]
+mod status_checks;
+use status_checks::{ProbeResult, SignoffSummary};
+
 struct StatusReport<'a> {
     service: &'a str,
     profile: &'a str,
     at: chrono::DateTime<Utc>,
     lanes: Vec<Lane>,
+    /// Per lane: its probes, run once.
+    probes: Vec<Vec<ProbeResult>>,
+    /// Per lane: whether it needs a sign-off, and the decision when it does.
+    signoffs: Vec<(bool, Option<SignoffSummary>)>,
     /// The newest build run and its phases (absent when the profile has no pipeline).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pipeline: Option<serde_json::Value>,
+}
+
+impl StatusReport<'_> {
+    /// Schema version 1: the same lane shape as every command, timestamps to the second.
+    fn to_json(&self) -> serde_json::Value {
+        let lanes: Vec<serde_json::Value> = self
+            .lanes
+            .iter()
+            .enumerate()
+            .map(|(i, lane)| {
+                let (required, summary) = self
+                    .signoffs
+                    .get(i)
+                    .map_or((false, None), |(r, s)| (*r, s.as_ref()));
+                let probes = self.probes.get(i).map_or(&[][..], Vec::as_slice);
+                status_checks::lane_json(lane, probes, summary, required)
+            })
+            .collect();
+        let mut value = serde_json::json!({
+            "schema_version": status_checks::SCHEMA_VERSION,
+            "service": self.service,
+            "profile": self.profile,
+            "at": status_checks::time(self.at),
+            "lanes": lanes,
+        });
+        if let Some(pipeline) = &self.pipeline {
+            value["pipeline"] = pipeline.clone();
+        }
+        status_checks::normalize_times(&mut value);
+        value
+    }
 }
 
 /// One poll round of every lane; exit 4 when any lane could not be read.
@@ -81,15 +116,32 @@ pub async fn status(cli: &Cli, json: bool) -> i32 {
         }
         lanes.push(lane);
     }
+    let probe_client =
+        crate::probes::http::client(session.loopback_only()).unwrap_or_else(|_| http.clone());
+    let probes = status_checks::probe_round(&session.profile, &lanes, &probe_client).await;
+    let summaries = status_checks::signoffs(&session.profile, &session.paths, &lanes)
+        .unwrap_or_else(|e| {
+            eprintln!("flightdeck: sign-off decisions unknown, the ledger cannot be read: {e}");
+            Vec::new()
+        });
+    let mut summaries = summaries.into_iter();
+    let signoffs = session
+        .profile
+        .environments
+        .iter()
+        .map(|env| (env.policy.require_signoff, summaries.next().flatten()))
+        .collect();
     let report = StatusReport {
         service: &session.profile.service.name,
         profile: &session.profile.name,
         at: now,
         lanes,
+        probes,
+        signoffs,
         pipeline,
     };
     if json {
-        match serde_json::to_string_pretty(&report) {
+        match serde_json::to_string_pretty(&report.to_json()) {
             Ok(text) => out!("{text}"),
             Err(e) => {
                 eprintln!("flightdeck: cannot encode status: {e}");
@@ -158,7 +210,24 @@ fn print_status(report: &StatusReport) {
             ),
         }
     }
-    for lane in &report.lanes {
+    for (i, lane) in report.lanes.iter().enumerate() {
+        let probes = report.probes.get(i).map_or(&[][..], Vec::as_slice);
+        let verdict = if probes.is_empty() {
+            "no probes".to_string()
+        } else {
+            format!("probes {}", status_checks::lane_verdict(probes))
+        };
+        let signoff = match report.signoffs.get(i) {
+            Some((true, Some(s))) => format!(
+                "{} {}/{} for {}",
+                if s.go { "GO" } else { "NO-GO" },
+                s.signed,
+                s.total,
+                s.release
+            ),
+            Some((true, None)) => "sign-off: no release yet".to_string(),
+            _ => "no sign-off needed".to_string(),
+        };
         match (&lane.service, &lane.error) {
             (_, Some(error)) => out!("  {:<8} UNREACHABLE  {error}", lane.env),
             (Some(s), None) => {
@@ -168,14 +237,23 @@ fn print_status(report: &StatusReport) {
                     ""
                 };
                 out!(
-                    "  {:<8} {:<10} {:<12} {}{op}",
+                    "  {:<8} {:<10} {:<12} {:<14} {:<24} {}{op}",
                     lane.env,
                     s.version().unwrap_or("-"),
                     s.condition.readiness.word(),
+                    verdict,
+                    signoff,
                     s.split_text()
                 );
             }
             (None, None) => out!("  {:<8} no data", lane.env),
+        }
+        for probe in probes.iter().filter(|p| p.verdict() != "pass") {
+            let why = match &probe.outcome {
+                Ok(o) => o.reason.clone().unwrap_or_default(),
+                Err(e) => e.clone(),
+            };
+            out!("           probe {} {}: {why}", probe.name, probe.verdict());
         }
     }
 }

@@ -31,6 +31,7 @@ pub fn map(key: KeyEvent) -> Option<Msg> {
         KeyCode::Char('R') => Action::RollbackHere,
         KeyCode::Char(' ') => Action::PauseResume,
         KeyCode::Char('a') => Action::Advance,
+        KeyCode::Char('A') => Action::Acknowledge,
         KeyCode::Char('x') => Action::Abort,
         KeyCode::Char(':') => Action::CommandLine,
         KeyCode::Enter => Action::Open,

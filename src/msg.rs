@@ -107,6 +107,8 @@ pub enum Action {
     Open,
     /// Filter the activity pane (`/`).
     Filter,
+    /// Acknowledge every alert in the banner (`A`).
+    Acknowledge,
 }
 
 /// Effects as data: the runtime runs each in a task and answers with a `Msg`.
@@ -147,4 +149,7 @@ pub enum Cmd {
     SetProbes(Vec<(crate::probes::ProbeId, crate::probes::ResolvedProbe)>),
     /// Append to the ledger (lock, write, fsync) and answer with `Msg::LedgerAppended`.
     AppendLedger(Payload),
+    /// Tell the user now: the bell and a desktop notification (written by the runtime to the
+    /// terminal), and the profile's `notify_command` for this event.
+    Alert(crate::model::alerts::Alert),
 }

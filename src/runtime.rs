@@ -9,12 +9,14 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
+mod alert_out;
 mod command_runner;
 mod effects;
 mod lane_source;
 mod pipeline_watch;
 mod signals;
 
+pub use alert_out::DesktopNotify;
 pub use command_runner::CommandRunner;
 pub use effects::{Effects, LaneSource, LedgerHandle, ProbeRunner};
 pub use pipeline_watch::{PipelinePoll, PipelineSource};
@@ -36,11 +38,20 @@ const FRAME_BUDGET: Duration = Duration::from_millis(16);
 /// backend such as `TestBackend`.
 pub trait Screen {
     fn draw_frame(&mut self, whole: bool, render: impl FnOnce(&mut Frame)) -> std::io::Result<()>;
+
+    /// Bytes outside any frame (the bell, a desktop notification); a test backend drops them.
+    fn write_raw(&mut self, _bytes: &[u8]) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 impl Screen for TerminalGuard {
     fn draw_frame(&mut self, whole: bool, render: impl FnOnce(&mut Frame)) -> std::io::Result<()> {
         self.draw(whole, render)
+    }
+
+    fn write_raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        TerminalGuard::write_raw(self, bytes)
     }
 }
 
@@ -153,6 +164,11 @@ where
         if let Some(msg) = msg {
             let tick = matches!(msg, Msg::Tick { .. });
             for cmd in update(&mut model, msg) {
+                if let crate::msg::Cmd::Alert(alert) = &cmd {
+                    let bytes = alert_out::terminal_bytes(alert, &model.service, effects.desktop);
+                    guard.write_raw(&bytes)?;
+                    alert_out::run_command(&effects.notify, alert, &model.service);
+                }
                 effects.spawn(cmd, &tx);
             }
             more_than_the_clock |= model.dirty && !tick;

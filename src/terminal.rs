@@ -37,6 +37,13 @@ impl TerminalGuard {
         out.flush()?;
         drawn
     }
+
+    /// Bytes outside any frame (the bell, a notification sequence): they move no cell.
+    pub fn write_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let mut out = io::stdout();
+        out.write_all(bytes)?;
+        out.flush()
+    }
 }
 
 impl Drop for TerminalGuard {

@@ -1,5 +1,6 @@
 //! `update(&mut Model, Msg) -> Vec<Cmd>`: the only place state changes. Pure: no I/O, no clock.
 
+mod alerts;
 mod command_line;
 mod command_progress;
 mod commands;
@@ -23,7 +24,9 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                 model.dirty = true;
             }
             model.now = now;
-            rollouts::tick(model)
+            let mut cmds = rollouts::tick(model);
+            cmds.extend(alerts::stale(model));
+            cmds
         }
         Msg::PollDue { now } => {
             model.now = now;
@@ -32,8 +35,9 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             cmds
         }
         Msg::PipelinePolled { at, poll, budget } => {
+            let before = model.pipeline.run.as_ref().map(|r| (r.run_id, r.state));
             pipeline::polled(model, at, poll, budget);
-            Vec::new()
+            alerts::pipeline(model, before)
         }
         Msg::LaneFetched { lane, at, result } => {
             let mut cmds = lanes::fetched(model, lane, at, result);
@@ -47,8 +51,9 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::LedgerEntries(entries) => {
-            let cmds = rollouts::entries(model, &entries);
+            let mut cmds = rollouts::entries(model, &entries);
             signoff::refresh_grid(model);
+            cmds.extend(alerts::ledger_entries(model, &entries));
             signoff::entries(model, entries);
             cmds
         }
@@ -57,12 +62,13 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::LedgerFailed(error) => {
+            let cmds = alerts::ledger_failed(model, &error);
             if model.signoffs.ledger_error.as_deref() != Some(error.as_str()) {
                 model.log(None, Level::Error, format!("ledger: {error}"));
                 model.signoffs.ledger_error = Some(error);
                 model.dirty = true;
             }
-            Vec::new()
+            cmds
         }
         Msg::LedgerAppended(result) => {
             model.dirty = true;
@@ -112,7 +118,11 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             command_progress::progress(model, progress);
             Vec::new()
         }
-        Msg::CommandFinished(outcome) => commands::finished(model, *outcome),
+        Msg::CommandFinished(outcome) => {
+            let mut cmds = alerts::outcome(model, &outcome);
+            cmds.extend(commands::finished(model, *outcome));
+            cmds
+        }
         Msg::PromptCancelled => {
             model.dirty = true;
             model.overlay = Overlay::None;
@@ -140,6 +150,13 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
         }
         return Vec::new();
     }
+    if matches!(model.overlay, Overlay::CellHistory { .. }) {
+        match action {
+            Action::Quit | Action::Back | Action::Open => model.overlay = Overlay::None,
+            _ => {}
+        }
+        return Vec::new();
+    }
     if model.overlay == Overlay::Help {
         match action {
             Action::Quit | Action::ToggleHelp | Action::Back => model.overlay = Overlay::None,
@@ -154,6 +171,7 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
             })
         }
         Action::Quit => model.quitting = true,
+        Action::Acknowledge => alerts::acknowledge(model),
         Action::ToggleHelp => model.overlay = Overlay::Help,
         Action::Back if model.activity.filter.is_some() && model.detail == Pane::Activity => {
             model.activity.filter = None;
@@ -185,6 +203,7 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
         Action::Open if model.focus == Pane::Probes && !model.probes.all.is_empty() => {
             model.overlay = Overlay::ProbeDetails(model.probes.cursor);
         }
+        Action::Open if model.focus == Pane::Signoff => signoff::open_history(model),
         Action::Open => model.dirty = false,
         Action::Trigger
         | Action::PromoteHere

@@ -45,6 +45,8 @@ fn effects(ledger: Ledger) -> Effects {
             reports,
             engine: Default::default(),
         },
+        notify: Default::default(),
+        desktop: flightdeck::runtime::DesktopNotify::None,
         log_dir: std::env::temp_dir(),
         appends: Default::default(),
     }

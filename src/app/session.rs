@@ -215,6 +215,12 @@ impl Session {
             Utc::now(),
         );
         model.read_only = read_only;
+        model.signoff_required = self
+            .profile
+            .environments
+            .iter()
+            .map(|e| e.policy.require_signoff)
+            .collect();
         model.probes = crate::model::probes::Probes::from_profile(
             self.profile
                 .environments

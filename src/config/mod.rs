@@ -2,6 +2,7 @@
 //! ([`theme`]), and errors that name the file, line and field ([`error`]).
 
 pub mod error;
+pub mod notify;
 pub mod paths;
 pub mod profile;
 pub mod theme;

@@ -24,6 +24,9 @@ pub struct Profile {
     pub signoff: crate::policy::SignoffConfig,
     #[serde(default)]
     pub ledger: LedgerSection,
+    /// A command per alert event (`build_failed`, `auto_rollback`, …): argv, no shell.
+    #[serde(default)]
+    pub notify: super::notify::NotifySection,
     /// Where the profile came from (not part of the TOML).
     #[serde(skip)]
     pub source: PathBuf,

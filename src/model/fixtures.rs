@@ -61,6 +61,7 @@ pub fn service(env: &str, split: &[(u32, &str, u8)]) -> ServiceState {
 pub fn three_lanes(age_secs: i64) -> Model {
     let envs = ["dev".to_string(), "staging".to_string(), "prod".to_string()];
     let mut model = Model::new("clarity-backend", "sandbox", &envs, 2, clock());
+    model.signoff_required = vec![false, false, true];
     let states = [
         service("dev", &[(12, "1.5.0", 100)]),
         service("staging", &[(9, "1.4.2", 100)]),

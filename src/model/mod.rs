@@ -1,5 +1,6 @@
 //! The cockpit's state: plain data, no I/O, no ratatui.
 
+pub mod alerts;
 #[doc(hidden)]
 pub mod fixtures;
 pub mod lane;

@@ -44,6 +44,11 @@ pub enum Overlay {
     Help,
     /// The details of probe `n` (index into `probes.all`): parsed checks and the raw body.
     ProbeDetails(usize),
+    /// The history of a sign-off cell (item, role) of the grid shown.
+    CellHistory {
+        item: String,
+        role: String,
+    },
     /// A text prompt is open (comment, confirmation, override reason, `:` command line …).
     Prompt(Prompt),
 }
@@ -192,6 +197,10 @@ pub struct Model {
     /// Canary steps per lane (empty: straight to 100 %), from the profile.
     pub canary_steps: Vec<Vec<u8>>,
     pub notice: Option<Notice>,
+    /// Alerts in the banner until acknowledged.
+    pub alerts: super::alerts::Alerts,
+    /// Per lane: promotion into it needs the sign-off grid's GO (the profile's `require_signoff`).
+    pub signoff_required: Vec<bool>,
     /// Something visible changed since the last frame.
     pub dirty: bool,
     pub quitting: bool,
@@ -218,13 +227,15 @@ impl Model {
             selected_lane: 0,
             activity: Activity::default(),
             overlay: Overlay::None,
-            detail: Pane::Activity,
+            detail: Pane::Phases,
             signoffs: Signoffs::default(),
             pipeline: Default::default(),
             operations: Default::default(),
             probes: Default::default(),
             canary_steps: vec![Vec::new(); envs.len()],
             notice: None,
+            alerts: Default::default(),
+            signoff_required: vec![false; envs.len()],
             dirty: true,
             quitting: false,
         }
@@ -251,6 +262,15 @@ impl Model {
     pub fn candidate_release(&self, index: usize) -> Option<String> {
         let source = self.lanes.get(index.saturating_sub(1))?;
         source.service.as_ref()?.version().map(str::to_string)
+    }
+
+    /// The lane whose sign-off grid is shown: the selected lane when it needs a sign-off, else
+    /// the next one after it that does (then the first that does); None when no lane needs one.
+    pub fn signoff_lane(&self) -> Option<usize> {
+        let needs = |i: &usize| self.signoff_required.get(*i).copied().unwrap_or(false);
+        (self.selected_lane..self.lanes.len())
+            .chain(0..self.selected_lane)
+            .find(needs)
     }
 
     /// Age of the oldest lane data, for the header (None until every lane answered once).

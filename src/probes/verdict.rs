@@ -77,6 +77,10 @@ pub struct VerdictView {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct LatencySample {
     pub latency_ms: u64,
+    /// The same in microseconds: loopback answers are sub-millisecond, and a sparkline of whole
+    /// milliseconds would be flat.
+    #[serde(skip)]
+    pub latency_us: u64,
     pub status: Health,
 }
 
@@ -144,6 +148,7 @@ impl ProbeState {
         push_bounded(&mut self.recent, failed, FLAP_WINDOW);
         let sample = LatencySample {
             latency_ms: u64::try_from(report.outcome.latency.as_millis()).unwrap_or(u64::MAX),
+            latency_us: u64::try_from(report.outcome.latency.as_micros()).unwrap_or(u64::MAX),
             status: report.outcome.status,
         };
         push_bounded(&mut self.latencies, sample, LATENCY_HISTORY);

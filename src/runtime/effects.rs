@@ -45,6 +45,10 @@ pub struct Effects {
     pub pipeline: Option<super::PipelineSource>,
     pub commands: Option<super::CommandRunner>,
     pub probes: ProbeRunner,
+    /// The profile's `[notify]` commands, run for each alert.
+    pub notify: crate::config::notify::NotifySection,
+    /// The desktop-notification sequence this terminal understands.
+    pub desktop: super::DesktopNotify,
     /// Where background drivers started from this cockpit write their logs.
     pub log_dir: std::path::PathBuf,
     /// Ledger appends still running: the loop waits for them before it returns, so what was
@@ -166,6 +170,8 @@ impl Effects {
                     },
                 }
             }
+            // The runtime writes the bell and runs the notify command (it owns the terminal).
+            Cmd::Alert(_) => {}
             Cmd::AppendLedger(payload) => {
                 let Some(handle) = self.ledger.clone() else {
                     let _ = tx.send(Msg::LedgerAppended(Box::new(Err(

@@ -3,12 +3,15 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::layout::{ellipsize, position_marker};
 use super::{Role, UiContext};
 use crate::model::{Level, Model};
 
 /// The newest events first; only the visible rows are built.
 pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focused: bool) {
     let rows = area.height.saturating_sub(2) as usize;
+    // time (9) + symbol (2) + lane (8); the rest is the text, cut with an ellipsis.
+    let text_width = (area.width as usize).saturating_sub(2 + 9 + 2 + 8);
     let lines: Vec<Line> = model
         .activity
         .visible()
@@ -31,7 +34,10 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focu
                     format!("{:<8}", entry.lane.as_deref().unwrap_or("")),
                     ui.theme.style(Role::Accent),
                 ),
-                Span::styled(entry.text.clone(), ui.theme.style(Role::Text)),
+                Span::styled(
+                    ellipsize(&entry.text, text_width),
+                    ui.theme.style(Role::Text),
+                ),
             ])
         })
         .collect();
@@ -46,6 +52,8 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focu
     if model.activity.scroll > 0 {
         title.push_str(&format!("(+{} newer) ", model.activity.scroll));
     }
+    let total = model.activity.visible().count();
+    let marker = position_marker(model.activity.scroll, rows, total);
     let body = if lines.is_empty() {
         vec![Line::from(Span::styled(
             if model.activity.filter.is_some() {
@@ -58,5 +66,8 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focu
     } else {
         lines
     };
-    frame.render_widget(Paragraph::new(body).block(ui.block(&title, focused)), area);
+    let block = ui
+        .block(&title, focused)
+        .title_bottom(Line::from(marker).right_aligned());
+    frame.render_widget(Paragraph::new(body).block(block), area);
 }

@@ -16,11 +16,13 @@ const ITEM_WIDTH: usize = 15;
 
 pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focused: bool) {
     let Some(grid) = &model.signoffs.grid else {
-        let env = model
-            .lanes
-            .get(model.selected_lane)
-            .map_or("", |l| l.env.as_str());
-        let text = format!("  {env}: no release to sign yet (waiting for the lane before it)");
+        let text = match model.signoff_lane().and_then(|i| model.lanes.get(i)) {
+            Some(lane) => format!(
+                "  {}: no release to sign yet (waiting for the lane before it)",
+                lane.env
+            ),
+            None => "  no lane needs a sign-off (the profile's policy sets require_signoff)".into(),
+        };
         frame.render_widget(
             Paragraph::new(Span::styled(text, ui.theme.style(Role::Dim)))
                 .block(ui.block(" Sign-off ", focused)),
@@ -34,13 +36,29 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focu
     );
     let block = ui.block(&title, focused);
     let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let [table_area, detail_area, decision_area] = Layout::vertical([
+    let selected = model.lanes.get(model.selected_lane);
+    let note_rows = u16::from(selected.is_some_and(|l| l.env != grid.env));
+    let [note_area, table_area, detail_area, decision_area] = Layout::vertical([
+        Constraint::Length(note_rows),
         Constraint::Min(2),
         Constraint::Length(1),
         Constraint::Length(2),
     ])
     .areas(inner);
+    let visible = (table_area.height as usize).saturating_sub(1);
+    let first = (grid.cursor.row + 1).saturating_sub(visible);
+    let marker = super::layout::position_marker(first, visible, grid.items.len());
+    frame.render_widget(block.title_bottom(Line::from(marker).right_aligned()), area);
+    if let Some(lane) = selected.filter(|_| note_rows > 0) {
+        let note = format!(
+            "{} needs no sign-off; showing {}, the next lane that does",
+            lane.env, grid.env
+        );
+        frame.render_widget(
+            Paragraph::new(Span::styled(note, ui.theme.style(Role::Dim))),
+            note_area,
+        );
+    }
     render_table(grid, ui, frame, table_area, focused);
     render_selected(grid, ui, frame, detail_area);
     render_decision(grid, ui, frame, decision_area);
@@ -157,7 +175,7 @@ fn render_decision(grid: &SignoffGrid, ui: &UiContext, frame: &mut Frame, area: 
 }
 
 fn pad(text: &str, width: usize) -> String {
-    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    let mut out = super::layout::ellipsize(text, width.saturating_sub(1));
     let used = out.chars().count();
     out.push_str(&" ".repeat(width.saturating_sub(used)));
     out

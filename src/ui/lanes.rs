@@ -21,8 +21,8 @@ pub fn height(model: &Model) -> u16 {
         .map(|s| s.traffic.len().clamp(1, MAX_SLICES))
         .max()
         .unwrap_or(1);
-    // borders + version + slices + condition + operation + freshness + error
-    (2 + 5 + slices) as u16
+    // borders + version + slices + condition + operation + sign-off + freshness + error
+    (2 + 6 + slices) as u16
 }
 
 pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect) {
@@ -32,26 +32,22 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect) {
     let constraints = vec![Constraint::Ratio(1, model.lanes.len() as u32); model.lanes.len()];
     let areas = Layout::horizontal(constraints).split(area);
     for (index, (lane, lane_area)) in model.lanes.iter().zip(areas.iter()).enumerate() {
-        let focused = model.focus == Pane::Lanes && model.selected_lane == index;
-        render_lane(model, lane, ui, frame, *lane_area, focused);
+        render_lane(model, index, lane, ui, frame, *lane_area);
     }
 }
 
 fn render_lane(
     model: &Model,
+    index: usize,
     lane: &Lane,
     ui: &UiContext,
     frame: &mut Frame,
     area: Rect,
-    focused: bool,
 ) {
+    let selected = model.selected_lane == index;
+    let focused = model.focus == Pane::Lanes && selected;
     let freshness = lane.freshness(model.now, model.poll_interval_secs);
     let stale = freshness == Freshness::Stale;
-    let index = model
-        .lanes
-        .iter()
-        .position(|l| l.env == lane.env)
-        .unwrap_or(0);
     let has_probes = model.probes.of_lane(index).next().is_some();
     let verdict = model.probes.lane_verdict(index, model.now);
     let (symbol, verdict_role) = super::probes::verdict_style(verdict, ui);
@@ -60,9 +56,11 @@ fn render_lane(
     } else {
         format!("{} no probes ", ui.symbols.unknown)
     };
+    // The selected lane is marked whichever pane has the focus: actions hit it.
+    let mark = if selected { ui.symbols.selected } else { " " };
     let title = match freshness {
-        Freshness::Stale => format!(" {} {health}{} STALE ", lane.env, ui.symbols.stale),
-        _ => format!(" {} {health}", lane.env),
+        Freshness::Stale => format!("{mark}{} {health}{} STALE ", lane.env, ui.symbols.stale),
+        _ => format!("{mark}{} {health}", lane.env),
     };
     let width = area.width.saturating_sub(2) as usize;
     let mut lines = match &lane.service {
@@ -72,6 +70,7 @@ fn render_lane(
             ui.theme.style(Role::Stale),
         ))],
     };
+    lines.push(super::lane_signoff::line(model, index, ui, width));
     lines.push(freshness_line(model, lane, ui, freshness));
     if let Some(error) = &lane.error {
         lines.push(Line::from(Span::styled(

@@ -1,22 +1,59 @@
-//! Views: pure functions of the model. One file per screen region.
+//! Views: pure functions of the model. One file per screen region; the root [`view`] picks the
+//! arrangement from the terminal's size ([`layout::SizeClass::of`], tested) and hands each region
+//! its rectangle.
+//!
+//! Wide, from about 160×45: everything at once.
 //!
 //! ```text
-//! ┌ header: flightdeck · service · profile · data age · UTC clock ───────────────┐
-//! │ ╭ dev ───────────╮ ╭ staging ───────╮ ╭ prod ──────────╮                      │
-//! │ │ version, rev   │ │                │ │                │   lanes              │
-//! │ │ traffic split  │ │                │ │                │                      │
-//! │ │ condition, op  │ │                │ │                │                      │
-//! │ ╰────────────────╯ ╰────────────────╯ ╰────────────────╯                      │
-//! │ ╭ Activity ───────────────────────────────────────────────────────────────╮   │
-//! │ ╰─────────────────────────────────────────────────────────────────────────╯   │
-//! └ status bar: keys ─────────────────────────────────────────────────────────────┘
+//! ┌ header: flightdeck · service · profile · data age · UTC clock ──────────────────────────────┐
+//! │ banner: unacknowledged alerts (build failed, auto-rollback, …), one row each, while any       │
+//! │ ╭▶dev ✓ pass ────────────╮ ╭ staging ✓ pass ─────────╮ ╭ prod ✗ fail ────────────╮            │
+//! │ │ release, revision      │ │                         │ │ canary 10 → [50] → 100  │  lanes     │
+//! │ │ traffic split          │ │                         │ │ bake 0m25s              │            │
+//! │ │ condition, rollout     │ │                         │ │ NO-GO 9/32 · Security … │            │
+//! │ ╰────────────────────────╯ ╰─────────────────────────╯ ╰─────────────────────────╯            │
+//! │ ╭ Build #42 ── phases ──────────────╮ ╭ Probes ───────────────────────────────────────────╮   │
+//! │ │ ✓ 1 Checkout     ▓▓▓▓ 0m30s       │ │ ✓ pass  prod/health   200  0.4 ms ▁▂▁▃  1s       │   │
+//! │ ╰───────────────────────────────────╯ ╰───────────────────────────────────────────────────╯   │
+//! │ ╭ Sign-off prod · 1.4.2 ──────────────────────────╮ ╭ Activity ──────────────────────────╮   │
+//! │ │ items × roles, the selected cell, the decision  │ │ newest first, position marker      │   │
+//! │ ╰─────────────────────────────────────────────────╯ ╰────────────────────────────────────╯   │
+//! └ status bar: the keys, naming the lane they act on (p promote staging→prod) ─────────────────┘
+//! ```
+//!
+//! Medium, around 120×36: lanes plus two panes (the one chosen with Tab, and activity).
+//!
+//! ```text
+//! ┌ header ──────────────────────────────────────────────────────────┐
+//! │ ╭ dev ────────────╮ ╭ staging ────────╮ ╭ prod ─────────────╮     │
+//! │ ╰─────────────────╯ ╰─────────────────╯ ╰───────────────────╯     │
+//! │ ╭ phases | probes | sign-off ─────────╮ ╭ Activity ──────────╮    │
+//! │ ╰─────────────────────────────────────╯ ╰────────────────────╯    │
+//! └ status bar ───────────────────────────────────────────────────────┘
+//! ```
+//!
+//! Compact, down to 80×24: lanes and the pane chosen with Tab; a tab bar names the others with a
+//! word of their state.
+//!
+//! ```text
+//! ┌ header ─────────────────────────────────────────┐
+//! │ ╭ dev ──────╮ ╭ staging ──╮ ╭ prod ──────╮       │
+//! │ ╰───────────╯ ╰───────────╯ ╰────────────╯       │
+//! │  Phases 4/10 · Probes ✓ · Sign-off NO-GO · …     │
+//! │ ╭ the chosen pane ──────────────────────────╮    │
+//! │ ╰───────────────────────────────────────────╯    │
+//! └ status bar ─────────────────────────────────────┘
 //! ```
 
 pub mod activity;
+pub mod banner;
+pub mod cell_history;
 pub mod grid;
 pub mod header;
 pub mod help;
+pub mod lane_signoff;
 pub mod lanes;
+pub mod layout;
 pub mod ledger_banner;
 pub mod phases;
 pub mod probe_details;
@@ -24,6 +61,7 @@ pub mod probes;
 pub mod prompt;
 pub mod status_bar;
 pub mod symbols;
+pub mod tab_bar;
 pub mod theme;
 
 use ratatui::Frame;
@@ -31,6 +69,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Block, Borders};
 
 use crate::model::{Model, Overlay, Pane};
+pub use layout::SizeClass;
 pub use symbols::Symbols;
 pub use theme::{Role, Theme};
 
@@ -63,29 +102,57 @@ impl UiContext {
 
 pub fn view(model: &Model, ui: &UiContext, frame: &mut Frame) {
     let area = frame.area();
-    let lane_height = lanes::height(model).min(area.height.saturating_sub(6).max(5));
-    let banner_height = ledger_banner::height(model, area.width);
-    let [header_area, banner_area, lanes_area, body_area, status_area] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(banner_height),
-        Constraint::Length(lane_height),
-        Constraint::Min(3),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    header::render(model, ui, frame, header_area);
-    ledger_banner::render(model, ui, frame, banner_area);
-    lanes::render(model, ui, frame, lanes_area);
-    render_body(model, ui, frame, body_area);
-    status_bar::render(model, ui, frame, status_area);
+    let class = SizeClass::of(area.width, area.height);
+    let ledger_rows = ledger_banner::height(model, area.width);
+    let alert_rows = banner::rows(model, area.height);
+    let regions = layout::regions(
+        area,
+        class,
+        model.detail,
+        lanes::height(model),
+        ledger_rows + alert_rows,
+    );
+    header::render(model, ui, frame, regions.header);
+    if let Some(banner_area) = regions.banner {
+        // The ledger's own banner (wt-ledger's region) first, then the alerts.
+        let [ledger_area, alert_area] = Layout::vertical([
+            Constraint::Length(ledger_rows),
+            Constraint::Length(alert_rows),
+        ])
+        .areas(banner_area);
+        ledger_banner::render(model, ui, frame, ledger_area);
+        banner::render(model, ui, frame, alert_area);
+    }
+    lanes::render(model, ui, frame, regions.lanes);
+    if let (Some(tab_area), Some((shown, _))) = (regions.tab_bar, regions.panes.first()) {
+        tab_bar::render(model, ui, frame, tab_area, *shown);
+    }
+    for (pane, pane_area) in &regions.panes {
+        render_pane(model, ui, frame, *pane, *pane_area);
+    }
+    status_bar::render(model, ui, frame, regions.status);
     if let Overlay::ProbeDetails(index) = model.overlay {
         probe_details::render(model, index, ui, frame, centered(area, 90, 26));
+    }
+    if let Overlay::CellHistory { item, role } = &model.overlay {
+        cell_history::render(model, item, role, ui, frame, centered(area, 100, 24));
     }
     if model.overlay == Overlay::Help {
         help::render(ui, frame, centered(area, 70, 28));
     }
     if ui.symbols == Symbols::ASCII {
         asciify(frame.buffer_mut());
+    }
+}
+
+fn render_pane(model: &Model, ui: &UiContext, frame: &mut Frame, pane: Pane, area: Rect) {
+    let focused = model.focus == pane;
+    match pane {
+        Pane::Signoff => grid::render(model, ui, frame, area, focused),
+        Pane::Phases => phases::render(model, ui, frame, area, focused),
+        Pane::Probes => probes::render(model, ui, frame, area, focused),
+        Pane::Activity => activity::render(model, ui, frame, area, focused),
+        Pane::Lanes => {}
     }
 }
 
@@ -105,39 +172,6 @@ fn asciify(buffer: &mut ratatui::buffer::Buffer) {
             };
             cell.set_symbol(replacement);
         }
-    }
-}
-
-/// The detail pane (sign-off grid, …), with the activity pane beside it when there is room.
-fn render_body(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect) {
-    let detail = model.detail;
-    if detail == Pane::Activity {
-        activity::render(model, ui, frame, area, model.focus == Pane::Activity);
-        return;
-    }
-    let (detail_area, activity_area) = if area.width >= 120 {
-        let [left, right] =
-            Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)])
-                .areas(area);
-        (left, Some(right))
-    } else {
-        (area, None)
-    };
-    let focused = model.focus == detail;
-    match detail {
-        Pane::Signoff => grid::render(model, ui, frame, detail_area, focused),
-        Pane::Phases => phases::render(model, ui, frame, detail_area, focused),
-        Pane::Probes => probes::render(model, ui, frame, detail_area, focused),
-        Pane::Lanes | Pane::Activity => {}
-    }
-    if let Some(activity_area) = activity_area {
-        activity::render(
-            model,
-            ui,
-            frame,
-            activity_area,
-            model.focus == Pane::Activity,
-        );
     }
 }
 

@@ -31,11 +31,12 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focu
     let title = title(model, run, ui);
     let block = ui.block(&title, focused);
     let inner = block.inner(area);
-    frame.render_widget(block, area);
     let width = inner.width as usize;
     let rows = (inner.height as usize).saturating_sub(1);
     let current = run.current_phase().unwrap_or(0);
     let first = (current + 1).saturating_sub(rows);
+    let marker = super::layout::position_marker(first, rows, run.phases.len());
+    frame.render_widget(block.title_bottom(Line::from(marker).right_aligned()), area);
     let mut lines: Vec<Line> = run
         .phases
         .iter()
@@ -109,7 +110,7 @@ fn phase_line<'a>(
     let bar_width = width
         .saturating_sub(12 + name_width + 16 + steps.len())
         .min(12);
-    let name: String = phase.name.chars().take(name_width - 1).collect();
+    let name = super::layout::ellipsize(&phase.name, name_width - 1);
     let name_role = if current { Role::Running } else { Role::Text };
     Line::from(vec![
         Span::styled(format!("{symbol} {word:<10}"), ui.theme.style(role)),

@@ -103,33 +103,41 @@ fn row<'a>(model: &Model, probe: &LaneProbe, selected: bool, ui: &UiContext) -> 
     Line::from(spans)
 }
 
-/// Recent latencies, scaled to the largest; a failed run is drawn as the failure symbol.
+/// Recent latencies scaled between the smallest and the largest (in microseconds, so loopback's
+/// sub-millisecond answers are not a flat line), then that scale: `▁▃█▂ 0.3–0.8ms`. A failed
+/// run is drawn as the failure symbol.
 fn sparkline(probe: &LaneProbe, ui: &UiContext) -> String {
     let samples: Vec<_> = probe.state.latencies().collect();
-    let max = samples
+    let shown = &samples[samples.len().saturating_sub(SPARK_WIDTH)..];
+    let micros = shown
         .iter()
-        .map(|s| s.latency_ms)
-        .max()
-        .unwrap_or(1)
-        .max(1);
-    let mut out: String = samples
+        .filter(|s| s.status != Health::Fail)
+        .map(|s| s.latency_us);
+    let (low, high) = micros.fold((u64::MAX, 0), |(lo, hi), us| (lo.min(us), hi.max(us)));
+    let span = high.saturating_sub(low).max(1);
+    let mut out: String = shown
         .iter()
-        .rev()
-        .take(16)
-        .rev()
         .map(|s| {
             if s.status == Health::Fail {
                 ui.symbols.fail
             } else {
-                let level = (s.latency_ms * 7 / max) as usize;
+                let level = (s.latency_us.saturating_sub(low) * 7 / span) as usize;
                 ui.symbols.spark[level.min(7)]
             }
         })
         .collect();
     let drawn = out.chars().count();
-    out.push_str(&" ".repeat(16usize.saturating_sub(drawn)));
-    out
+    out.push_str(&" ".repeat(SPARK_WIDTH.saturating_sub(drawn)));
+    let scale = if high == 0 {
+        String::new()
+    } else {
+        let ms = |us: u64| milliseconds(std::time::Duration::from_micros(us));
+        format!(" {}–{}", ms(low).trim_end_matches("ms"), ms(high))
+    };
+    format!("{out}{scale:<14}")
 }
+
+const SPARK_WIDTH: usize = 16;
 
 /// `0.4ms`, `12ms`, `1540ms`: loopback answers are sub-millisecond and should not read as 0.
 pub fn milliseconds(latency: std::time::Duration) -> String {

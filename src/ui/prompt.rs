@@ -151,7 +151,10 @@ fn describe(prompt: &Prompt) -> (String, Vec<(Role, String)>) {
                 Some(Decision::NoGo) => {
                     format!(" NO-GO on {} × {}: reason ", purpose.item, purpose.role)
                 }
-                Some(Decision::Go) => format!(" GO on {} × {} ", purpose.item, purpose.role),
+                Some(Decision::Go) => format!(
+                    " GO on {} × {}: why the NO-GO no longer stands ",
+                    purpose.item, purpose.role
+                ),
                 None => format!(" Comment on {} × {} ", purpose.item, purpose.role),
             };
             (title, Vec::new())

@@ -8,13 +8,19 @@ use crate::model::{CommentPurpose, Level, Model, Overlay, Prompt};
 use crate::msg::Cmd;
 use crate::policy::{SignoffAttempt, authorize_signoff};
 
-/// Rebuilds the grid when the selected lane or its candidate release changed; keeps the cursor.
+/// Rebuilds the grid when the lane it is about ([`Model::signoff_lane`]) or its candidate release
+/// changed; keeps the cursor.
 pub fn refresh_grid(model: &mut Model) {
-    let Some(lane) = model.lanes.get(model.selected_lane) else {
+    let Some(index) = model.signoff_lane() else {
+        if model.signoffs.grid.take().is_some() {
+            model.dirty = true;
+        }
         return;
     };
-    let env = lane.env.clone();
-    let release = model.candidate_release(model.selected_lane);
+    let Some(env) = model.lanes.get(index).map(|l| l.env.clone()) else {
+        return;
+    };
+    let release = model.candidate_release(index);
     let current = model
         .signoffs
         .grid
@@ -45,6 +51,16 @@ fn rebuild_grid(model: &mut Model, env: String, release: Option<String>) {
         grid
     });
     model.dirty = true;
+}
+
+/// Enter on a cell: its history (every signature and comment) in an overlay.
+pub fn open_history(model: &mut Model) {
+    if let Some((item, role, _)) = model.signoffs.grid.as_ref().and_then(|g| g.selected()) {
+        model.overlay = Overlay::CellHistory {
+            item: item.to_string(),
+            role: role.to_string(),
+        };
+    }
 }
 
 fn broken_text(model: &Model) -> Option<String> {
@@ -106,9 +122,11 @@ pub fn act(model: &mut Model, decision: Option<Decision>, comment_only: bool) ->
         );
         return Vec::new();
     };
-    let Some((item, role, _)) = grid.selected() else {
+    let Some((item, role, cell)) = grid.selected() else {
         return Vec::new();
     };
+    // Turning a NO-GO into GO says why, like the NO-GO did.
+    let lifts_no_go = cell.decision() == Some(Decision::NoGo);
     let (item, role) = (item.to_string(), role.to_string());
     let Some(account) = model.signoffs.account.clone() else {
         model.notify(
@@ -135,7 +153,9 @@ pub fn act(model: &mut Model, decision: Option<Decision>, comment_only: bool) ->
         return Vec::new();
     }
     match decision {
-        Some(Decision::Go) if !comment_only => record(model, item, role, Decision::Go, None),
+        Some(Decision::Go) if !comment_only && !lifts_no_go => {
+            record(model, item, role, Decision::Go, None)
+        }
         _ => {
             model.overlay = Overlay::Prompt(Prompt::Comment(CommentPurpose {
                 item,
@@ -157,8 +177,10 @@ pub fn submitted(model: &mut Model, text: String) -> Vec<Cmd> {
     let text = text.trim().to_string();
     if text.is_empty() {
         model.overlay = Overlay::Prompt(Prompt::Comment(purpose.clone()));
-        let what = if purpose.decision.is_some() {
+        let what = if purpose.decision == Some(Decision::NoGo) {
             "a NO-GO needs a reason"
+        } else if purpose.decision.is_some() {
+            "turning a NO-GO into GO needs a reason"
         } else {
             "the comment is empty"
         };
@@ -256,6 +278,26 @@ pub fn entries(model: &mut Model, entries: Vec<Entry>) {
                 entry.seq
             );
             model.log(Some(env), Level::Info, text);
+            changed = true;
+        }
+        if let (
+            true,
+            Payload::Comment {
+                env,
+                item,
+                role,
+                text,
+                ..
+            },
+        ) = (news, &entry.payload)
+        {
+            let first = text.lines().next().unwrap_or_default();
+            let more = if text.lines().count() > 1 { " …" } else { "" };
+            let line = format!(
+                "{} on {item} × {role}: \"{first}{more}\" (seq {})",
+                entry.actor.account, entry.seq
+            );
+            model.log(Some(env), Level::Info, line);
             changed = true;
         }
     }

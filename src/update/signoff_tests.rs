@@ -163,3 +163,35 @@ fn entries_from_another_cockpit_fill_the_grid_and_the_activity_pane() {
             .starts_with("dave (10.0.0.9:52100) signed GO on Security")
     );
 }
+
+#[test]
+fn turning_a_no_go_into_go_asks_why_and_records_it_with_the_go() {
+    let mut model = model("alice");
+    press(&mut model, Action::SignNoGo);
+    let cmds = update(&mut model, Msg::PromptSubmitted("not rehearsed".into()));
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(dir.path().join("l.jsonl")).unwrap();
+    let actor = Actor {
+        account: "alice".into(),
+        uid: 1000,
+        host: "bastion".into(),
+        ssh_origin: None,
+    };
+    let [Cmd::AppendLedger(payload)] = &cmds[..] else {
+        panic!("{cmds:?}");
+    };
+    let entry = ledger.append(&actor, payload.clone()).unwrap();
+    update(&mut model, Msg::LedgerAppended(Box::new(Ok(entry))));
+    assert!(press(&mut model, Action::SignGo).is_empty(), "asks first");
+    assert!(matches!(model.overlay, Overlay::Prompt(_)));
+    assert!(update(&mut model, Msg::PromptSubmitted(" ".into())).is_empty());
+    let cmds = update(
+        &mut model,
+        Msg::PromptSubmitted("rehearsed on staging".into()),
+    );
+    assert!(matches!(
+        &cmds[..],
+        [Cmd::AppendLedger(Payload::Signoff { decision: Decision::Go, comment: Some(c), .. })]
+            if c == "rehearsed on staging"
+    ));
+}

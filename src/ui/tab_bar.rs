@@ -1,0 +1,60 @@
+//! The tab bar of the compact layout: every pane by name, the one shown highlighted, each with a
+//! word of its state so what is hidden still speaks (`Probes ✗`, `Sign-off NO-GO`).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{Role, UiContext};
+use crate::model::{Model, Pane};
+
+pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, shown: Pane) {
+    let mut spans = vec![Span::raw(" ")];
+    for pane in Pane::ORDER.into_iter().filter(|p| *p != Pane::Lanes) {
+        let style = if pane == shown {
+            ui.theme.style(Role::Selected)
+        } else {
+            ui.theme.style(Role::Text)
+        };
+        // Brackets as well as colour: the shown pane is visible in monochrome too.
+        let name = if pane == shown {
+            format!("[{}]", pane.title())
+        } else {
+            format!(" {}", pane.title())
+        };
+        spans.push(Span::styled(name, style));
+        if let Some((hint, role)) = hint(model, ui, pane) {
+            spans.push(Span::styled(format!(" {hint}"), ui.theme.style(role)));
+        }
+        spans.push(Span::styled(
+            format!(" {} ", ui.symbols.sep),
+            ui.theme.style(Role::Dim),
+        ));
+    }
+    spans.pop();
+    spans.push(Span::styled("  Tab: next", ui.theme.style(Role::Dim)));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn hint(model: &Model, ui: &UiContext, pane: Pane) -> Option<(String, Role)> {
+    match pane {
+        Pane::Probes => {
+            let verdicts = (0..model.lanes.len()).map(|i| model.probes.lane_verdict(i, model.now));
+            let worst = verdicts.max_by_key(|v| v.severity())?;
+            let (symbol, role) = super::probes::verdict_style(worst, ui);
+            (!model.probes.all.is_empty()).then(|| (symbol.to_string(), role))
+        }
+        Pane::Signoff => {
+            let (text, role) = super::lane_signoff::summary(model, model.signoff_lane()?);
+            let word = text.split_whitespace().next()?.to_string();
+            (role != Role::Dim).then_some((word, role))
+        }
+        Pane::Phases => {
+            let run = model.pipeline.run.as_ref()?;
+            let done = run.phases.iter().filter(|p| p.state.is_done()).count();
+            Some((format!("{done}/{}", run.phases.len()), Role::Dim))
+        }
+        Pane::Activity | Pane::Lanes => None,
+    }
+}

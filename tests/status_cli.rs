@@ -1,0 +1,78 @@
+//! `flightdeck status` for scripts (issue #13 item 8): text shows probe verdicts and sign-off
+//! decisions; `--json` has a schema version, RFC 3339 timestamps to the second, traffic arrays.
+//! Runs the real binary against a sandbox on loopback; needs no terminal.
+
+#[path = "support/tmux.rs"]
+mod support;
+
+use support::{Home, Sandbox};
+
+fn status(home: &Home, sandbox: &Sandbox, json: bool) -> String {
+    let mut args = vec!["--sandbox".to_string(), sandbox.arg(), "status".into()];
+    if json {
+        args.push("--json".into());
+    }
+    let out = std::process::Command::new(support::BIN)
+        .args(&args)
+        .env_clear()
+        .envs(home.env())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run flightdeck");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "status: {}\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn timestamps<'a>(value: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+    match value {
+        serde_json::Value::String(s) if s.len() >= 19 && s.as_bytes()[10] == b'T' => out.push(s),
+        serde_json::Value::Array(items) => items.iter().for_each(|v| timestamps(v, out)),
+        serde_json::Value::Object(map) => map.values().for_each(|v| timestamps(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn status_names_probe_verdicts_and_sign_off_decisions() {
+    let sandbox = Sandbox::start(1.0);
+    let home = Home::new();
+    let text = status(&home, &sandbox, false);
+    let line = |env: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(env))
+            .unwrap_or_else(|| panic!("no {env} line:\n{text}"))
+            .to_string()
+    };
+    assert!(line("dev").contains("probes pass"), "{text}");
+    assert!(line("dev").contains("no sign-off needed"), "{text}");
+    assert!(line("prod").contains("NO-GO 0/32 for "), "{text}");
+    assert!(!home.ledger().exists(), "status writes no ledger");
+
+    let json: serde_json::Value = serde_json::from_str(&status(&home, &sandbox, true)).unwrap();
+    assert_eq!(json["schema_version"], 1);
+    let lanes = json["lanes"].as_array().unwrap();
+    assert_eq!(lanes.len(), 3);
+    for lane in lanes {
+        assert!(lane["traffic"].is_array(), "{lane}");
+        assert_eq!(lane["traffic"][0]["percent"], 100, "{lane}");
+        assert_eq!(lane["probes"]["verdict"], "pass", "{lane}");
+    }
+    assert_eq!(lanes[0]["signoff"]["required"], false);
+    assert_eq!(lanes[2]["signoff"]["decision"], "NO-GO");
+    assert_eq!(lanes[2]["signoff"]["cells"], 32);
+    let mut times = Vec::new();
+    timestamps(&json, &mut times);
+    assert!(times.len() >= 4, "{times:?}");
+    for t in times {
+        assert!(
+            t.len() == 20 && t.ends_with('Z') && chrono::DateTime::parse_from_rfc3339(t).is_ok(),
+            "one precision, UTC: {t}"
+        );
+    }
+}
