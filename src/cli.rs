@@ -72,6 +72,11 @@ pub enum Command {
     Promote(crate::commands::cli::PromoteArgs),
     /// Send 100% of ENV's traffic to the previous good revision (or --to REVISION).
     Rollback(crate::commands::cli::RollbackArgs),
+    /// Cloud Deploy lanes: rollout phases and jobs; approve, reject, advance, cancel, retry.
+    Clouddeploy {
+        #[command(subcommand)]
+        command: crate::commands::clouddeploy_cli::ClouddeployCommand,
+    },
     /// One health probe, now: verdict, status, latency, checks. Exit 0 pass, 1 warn, 2 fail,
     /// 3 unknown or usage error (the monitoring-plugin convention).
     Probe(crate::probes::cli::ProbeArgs),

@@ -7,16 +7,24 @@
 //!   pause/resume/advance/abort through [`driver::Control`]).
 //! - [`health`]: one-shot HTTP probes (source green, health after rollback, canary guard).
 //! - [`run`]: `trigger` / `promote` / `rollback` as library calls: gates, ledger, outcome.
+//! - [`clouddeploy`], [`clouddeploy_gate`], [`script`]: the same commands (and Cloud Deploy's
+//!   approve / reject / advance / cancel / retry) for environments those providers run; [`route`] picks.
 //! - [`cli`]: their clap arguments and the CLI glue (print, exit code); [`outcome`]: the result.
 
 pub mod cli;
+pub mod clouddeploy;
+pub mod clouddeploy_cli;
+pub mod clouddeploy_gate;
+pub mod clouddeploy_wire;
 pub mod dispatch;
 pub mod driver;
 pub mod guard;
 pub mod health;
 pub mod outcome;
 pub mod rollback;
+mod route;
 pub mod run;
+pub mod script;
 pub mod wire;
 
 use std::sync::Arc;
