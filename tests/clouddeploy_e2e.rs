@@ -94,6 +94,9 @@ async fn world() -> World {
         override_reason: None,
         prompt: false,
         control: Default::default(),
+        release: Default::default(),
+        host: None,
+        lease: flightdeck::commands::run::DEFAULT_LEASE,
     };
     World {
         sandbox,

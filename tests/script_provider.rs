@@ -74,6 +74,9 @@ fn world(trigger: &str, timeout: u64) -> World {
         override_reason: Some("test: the grid is not the point here".into()),
         prompt: false,
         control: Default::default(),
+        release: Default::default(),
+        host: None,
+        lease: flightdeck::commands::run::DEFAULT_LEASE,
     };
     World { dir, ctx, lines }
 }

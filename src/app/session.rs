@@ -137,7 +137,7 @@ impl Session {
             return Ok(None);
         };
         let token = if self.sandbox_url.is_some() {
-            None
+            Some(Token::sandbox())
         } else {
             Token::resolve(config).await.map_err(|e| e.to_string())?
         };

@@ -3,12 +3,9 @@
 
 use clap::{Args, Subcommand};
 
-use super::WireOptions;
 use super::cli::CommonArgs;
 use super::clouddeploy_gate::{self, GateAction};
 use super::clouddeploy_wire::describe;
-use super::outcome::Status;
-use super::run::Context;
 use crate::cli::exit;
 use crate::config::profile::Provider;
 use crate::providers::clouddeploy::{CloudDeployClient, state};
@@ -53,50 +50,12 @@ pub async fn run(cli: &crate::cli::Cli, command: &ClouddeployCommand) -> i32 {
         ClouddeployCommand::Cancel(g) => (g, GateAction::Cancel),
         ClouddeployCommand::Retry(g) => (g, GateAction::Retry),
     };
-    let session = match crate::app::Session::open(cli).await {
-        Ok(session) => session,
-        Err(e) => {
-            eprintln!("flightdeck: {e}");
-            return exit::USAGE;
-        }
-    };
-    let actor = match crate::ledger::identity::current_actor() {
-        Ok(actor) => actor,
-        Err(e) => {
-            eprintln!("flightdeck: cannot tell who you are: {e}");
-            return exit::FAILURE;
-        }
-    };
-    let common = &gate.common;
-    let ctx = Context {
-        ledger_path: common
-            .ledger
-            .clone()
-            .unwrap_or_else(|| session.profile.ledger_path(&session.paths)),
-        profile: session.profile.clone(),
-        http: session.client(),
-        actor,
-        read_only: cli.read_only,
-        wire: WireOptions::default(),
-        probe_every: None,
-        progress: std::sync::Arc::new(|p| eprintln!("{p}")),
-        yes: common.yes,
-        override_reason: common.override_reason.clone(),
-        prompt: true,
-        control: std::sync::Mutex::new(None),
+    let (_session, ctx) = match super::cli::open_context(cli, &gate.common).await {
+        Ok(opened) => opened,
+        Err(code) => return code,
     };
     let outcome = clouddeploy_gate::execute(&ctx, &gate.env, action).await;
-    if common.json {
-        match serde_json::to_string_pretty(&outcome) {
-            Ok(text) => println!("{text}"),
-            Err(e) => eprintln!("flightdeck: cannot encode the outcome: {e}"),
-        }
-    } else if outcome.status == Status::Done {
-        println!("{}", outcome.text());
-    } else {
-        eprintln!("{}", outcome.text());
-    }
-    outcome.exit_code()
+    super::cli::print(&outcome, gate.common.json)
 }
 
 async fn status(cli: &crate::cli::Cli, json: bool) -> i32 {

@@ -159,10 +159,11 @@ impl Profile {
     }
 
     pub fn load_file(path: &Path) -> Result<Profile, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let bytes = std::fs::read(path).map_err(|e| {
             ConfigError::new(path, format!("cannot read profile: {e}"))
-                .with_hint("check the path, or run `flightdeck profile check FILE`")
+                .with_hint("check the path and that you may read the file")
         })?;
+        let text = String::from_utf8(bytes).map_err(|e| ConfigError::not_utf8(path, &e))?;
         Profile::parse(path, &text)
     }
 

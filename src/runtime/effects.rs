@@ -43,6 +43,8 @@ pub struct Effects {
     pub pipeline: Option<super::PipelineSource>,
     pub commands: Option<super::CommandRunner>,
     pub probes: ProbeRunner,
+    /// Where background drivers started from this cockpit write their logs.
+    pub log_dir: std::path::PathBuf,
 }
 
 /// The probe engine, started with the first set of probes; reports go to `reports`.
@@ -106,10 +108,40 @@ impl Effects {
                     }));
                 }
             },
-            Cmd::ControlRollout { env, control } => {
-                if let Some(runner) = &self.commands {
-                    runner.control(&env, control);
+            Cmd::ApplyChange { env, action } => match &self.commands {
+                Some(runner) => runner.apply(env, action, tx),
+                None => {
+                    let result = Err("commands are not available in this cockpit".into());
+                    let _ = tx.send(Msg::RolloutApplied { env, result });
                 }
+            },
+            Cmd::ProbeRevision {
+                env,
+                url,
+                timeout_ms,
+                revision,
+            } => {
+                if let Some(runner) = &self.commands {
+                    runner.probe(env, url, timeout_ms, revision, tx);
+                }
+            }
+            Cmd::SpawnSuccessor { env } => {
+                let Some(runner) = &self.commands else {
+                    return;
+                };
+                let text = match runner.spawn_successor(&env, &self.log_dir) {
+                    Ok(pid) => format!(
+                        "a background process (pid {pid}) takes the rollout over; log in {}",
+                        self.log_dir.display()
+                    ),
+                    Err(e) => format!(
+                        "could not start a background driver ({e}): `flightdeck rollout resume {env}` takes it over"
+                    ),
+                };
+                let _ = tx.send(Msg::CommandProgress(crate::commands::Progress::Note {
+                    env,
+                    text,
+                }));
             }
             Cmd::SetProbes(set) => {
                 let mut engine = self
