@@ -13,42 +13,7 @@ use flightdeck::config::Profile;
 use flightdeck::ledger::{Actor, Decision, Ledger, Payload};
 use flightdeck::sandbox::{self, RunningSandbox};
 
-pub const PROFILE: &str = r#"
-[service]
-name = "clarity"
-
-[sandbox]
-speed = 200
-
-[[environments]]
-name = "dev"
-[environments.clouddeploy]
-project = "clarity-sandbox"
-region = "us-central1"
-pipeline = "clarity"
-target = "dev"
-image_repo = "us-docker.pkg.dev/clarity-sandbox/apps/clarity-backend"
-
-[[environments]]
-name = "staging"
-[environments.clouddeploy]
-project = "clarity-sandbox"
-region = "us-central1"
-pipeline = "clarity"
-target = "staging"
-image_repo = "us-docker.pkg.dev/clarity-sandbox/apps/clarity-backend"
-
-[[environments]]
-name = "prod"
-[environments.clouddeploy]
-project = "clarity-sandbox"
-region = "us-central1"
-pipeline = "clarity"
-target = "prod"
-image_repo = "us-docker.pkg.dev/clarity-sandbox/apps/clarity-backend"
-[environments.policy]
-require_signoff = true
-"#;
+pub const PROFILE: &str = include_str!("../profiles/clouddeploy-sandbox.toml");
 
 fn actor(name: &str) -> Actor {
     Actor {
@@ -334,5 +299,93 @@ async fn a_failed_job_is_retried_and_a_rejection_stops_prod() {
         cancel.status,
         Status::Usage,
         "a rejected rollout has nothing to cancel"
+    );
+}
+
+#[test]
+fn the_example_profiles_parse() {
+    for name in [
+        "clouddeploy.example.toml",
+        "script.example.toml",
+        "clouddeploy-sandbox.toml",
+    ] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("profiles")
+            .join(name);
+        let profile = Profile::load_file(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(
+            profile.environments.iter().all(|e| e.provider().is_some()),
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cli_triggers_promotes_and_shows_phases() {
+    let sandbox = sandbox::start("127.0.0.1:0".parse().unwrap(), 200.0)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let profile =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles/clouddeploy-sandbox.toml");
+    let ledger = dir.path().join("ledger.jsonl");
+    let addr = sandbox.addr.to_string();
+    let cli = |args: &[&str]| {
+        let mut all = vec!["--profile", profile.to_str().unwrap(), "--sandbox", &addr];
+        all.extend_from_slice(args);
+        let ledger = ledger.clone();
+        let all: Vec<String> = all.iter().map(|s| s.to_string()).collect();
+        tokio::task::spawn_blocking(move || {
+            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_flightdeck"));
+            command.args(&all);
+            if all.iter().any(|a| a == "trigger" || a == "promote") {
+                command.args(["--yes", "--ledger", ledger.to_str().unwrap()]);
+            }
+            command.output().unwrap()
+        })
+    };
+    let out = cli(&["trigger", "5.0.0"]).await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("trigger dev: done: dev runs 5.0.0"),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("create release") && stderr.contains("requestId"),
+        "{stderr}"
+    );
+    let out = cli(&["promote", "dev", "staging"]).await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = cli(&["clouddeploy", "status"]).await.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("staging  target staging: runs 5.0.0"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("stable succeeded [deploy succeeded, verify succeeded]"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("prod     target prod, approval required: runs nothing yet"),
+        "{stdout}"
+    );
+    let out = cli(&["clouddeploy", "approve", "prod", "--yes"])
+        .await
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "nothing waits on prod: a usage error"
     );
 }
