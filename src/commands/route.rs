@@ -3,7 +3,7 @@
 
 use super::outcome::Outcome;
 use super::run::{Context, Request};
-use super::{TriggerVia, clouddeploy, script};
+use super::{TriggerVia, clouddeploy, clouddeploy_rollback, script};
 use crate::config::profile::Provider;
 use crate::policy::CommandKind;
 
@@ -36,6 +36,8 @@ pub(super) async fn route(
             Ok(from_env) => clouddeploy::promote(ctx, from_env, env).await,
         },
         Request::Rollback { to, .. } if script => script::rollback(ctx, env, to.as_deref()).await,
-        Request::Rollback { to, .. } => clouddeploy::rollback(ctx, env, to.as_deref()).await,
+        Request::Rollback { to, .. } => {
+            clouddeploy_rollback::rollback(ctx, env, to.as_deref()).await
+        }
     })
 }
