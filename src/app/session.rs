@@ -7,7 +7,7 @@ use chrono::Utc;
 use crate::cli::Cli;
 use crate::config::profile::Provider;
 use crate::config::{Paths, Profile};
-use crate::ledger::Ledger;
+use crate::ledger::{Ledger, Setup};
 use crate::model::{Level, Model};
 use crate::providers::clouddeploy::CloudDeployClient;
 use crate::providers::cloudrun::CloudRunClient;
@@ -170,17 +170,34 @@ impl Session {
             }
         };
         model.signoffs.account = Some(actor.account.clone());
-        match Ledger::open(&path) {
-            Ok(ledger) => Some(LedgerHandle { ledger, actor }),
+        let setup = match Setup::from_profile(
+            &self.profile,
+            &self.paths,
+            Some(path.clone()),
+            model.read_only,
+        ) {
+            Ok(setup) => setup,
             Err(e) => {
                 model.log(
                     None,
                     Level::Error,
                     format!("ledger unavailable, signing is off: {e}"),
                 );
-                None
+                return None;
             }
-        }
+        };
+        let ledger = match setup.writer(&actor.account) {
+            Ok(ledger) => ledger,
+            Err(e) => {
+                model.log(None, Level::Error, format!("signing is off: {e}"));
+                Ledger::existing(&path).refusing(e.to_string())
+            }
+        };
+        Some(LedgerHandle {
+            ledger,
+            actor,
+            setup,
+        })
     }
 
     pub fn model(&self, read_only: bool) -> Model {

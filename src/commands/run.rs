@@ -184,7 +184,10 @@ pub async fn execute(ctx: &Context, request: Request) -> Outcome {
             },
         ) => promote(ctx, &from, &to, bake_secs).await,
         (None, Request::Rollback { env, to }) => {
-            super::rollback::rollback(ctx, &env, to.as_deref(), started).await
+            match super::rollout::rollback_target(ctx, &env, to) {
+                Ok(to) => super::rollback::rollback(ctx, &env, to.as_deref(), started).await,
+                Err(refused) => Err(refused),
+            }
         }
     }
     .unwrap_or_else(|refused| *refused);

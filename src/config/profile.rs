@@ -73,6 +73,10 @@ fn default_speed() -> f64 {
 pub struct LedgerSection {
     /// A shared ledger file (e.g. on a bastion); default: the XDG data dir, one file per profile.
     pub path: Option<PathBuf>,
+    /// Turns signing on: an allowed-signers file (git's format) mapping SSH keys to accounts.
+    /// Every entry is then signed through the ssh-agent and every signature is checked.
+    /// A relative path is relative to the profile's directory.
+    pub allowed_signers: Option<PathBuf>,
 }
 
 /// One lane: an environment and the provider that runs it.
@@ -283,6 +287,13 @@ impl Profile {
 
     pub fn environment(&self, name: &str) -> Option<&Environment> {
         self.environments.iter().find(|e| e.name == name)
+    }
+
+    /// The allowed-signers file when signing is on, resolved against the profile's directory.
+    pub fn allowed_signers_path(&self) -> Option<PathBuf> {
+        let file = self.ledger.allowed_signers.as_ref()?;
+        let base = self.source.parent().unwrap_or(Path::new("."));
+        Some(base.join(file))
     }
 
     pub fn ledger_path(&self, paths: &Paths) -> PathBuf {

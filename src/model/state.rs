@@ -115,6 +115,8 @@ pub struct Signoffs {
     /// The first read of the ledger (its history) has arrived.
     pub loaded: bool,
     pub ledger_error: Option<String>,
+    /// Whether the ledger verified at the last read (None: not read yet).
+    pub health: Option<crate::ledger::follow::Health>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
