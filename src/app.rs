@@ -66,13 +66,33 @@ async fn run_cockpit(cli: &Cli) -> i32 {
             return exit::USAGE;
         }
     };
-    let ui = match ui_context(cli, &session.paths) {
-        Ok(ui) => ui,
+    let parts = match cockpit(&session, cli).await {
+        Ok(parts) => parts,
         Err(e) => {
             eprintln!("flightdeck: {e}");
             return exit::USAGE;
         }
     };
+    match crate::runtime::run(parts.model, parts.ui, parts.effects, parts.probe_reports).await {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            eprintln!("flightdeck: terminal error: {e}");
+            exit::FAILURE
+        }
+    }
+}
+
+/// What the cockpit's loop runs with, built from a session: the real terminal's, or a headless
+/// test's (which then drives `runtime::run_on` with a `TestBackend` and synthetic keys).
+pub struct Cockpit {
+    pub model: crate::model::Model,
+    pub ui: UiContext,
+    pub effects: Effects,
+    pub probe_reports: tokio::sync::mpsc::Receiver<crate::probes::ProbeReport>,
+}
+
+pub async fn cockpit(session: &Session, cli: &Cli) -> Result<Cockpit, String> {
+    let ui = ui_context(cli, &session.paths).map_err(|e| e.to_string())?;
     let http = session.client();
     let mut model = session.model(cli.read_only);
     let ledger = session.open_ledger(&mut model);
@@ -106,11 +126,11 @@ async fn run_cockpit(cli: &Cli) -> i32 {
                 .unwrap_or_default()
         })
         .collect();
-    let (probe_reports, probe_rx) = tokio::sync::mpsc::channel(1024);
+    let (probe_tx, probe_reports) = tokio::sync::mpsc::channel(1024);
     let probes = ProbeRunner {
         client: crate::probes::http::client(session.loopback_only())
             .unwrap_or_else(|_| http.clone()),
-        reports: probe_reports,
+        reports: probe_tx,
         engine: Default::default(),
     };
     let effects = Effects {
@@ -120,14 +140,14 @@ async fn run_cockpit(cli: &Cli) -> i32 {
         commands: Some(commands),
         probes,
         log_dir: session.paths.state_dir.join("rollouts"),
+        appends: Default::default(),
     };
-    match crate::runtime::run(model, ui, effects, probe_rx).await {
-        Ok(()) => exit::OK,
-        Err(e) => {
-            eprintln!("flightdeck: terminal error: {e}");
-            exit::FAILURE
-        }
-    }
+    Ok(Cockpit {
+        model,
+        ui,
+        effects,
+        probe_reports,
+    })
 }
 
 async fn run_sandbox(addr: SocketAddr, speed: f64) -> i32 {

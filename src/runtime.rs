@@ -18,6 +18,10 @@ mod signals;
 pub use command_runner::CommandRunner;
 pub use effects::{Effects, LaneSource, LedgerHandle, ProbeRunner};
 pub use pipeline_watch::{PipelinePoll, PipelineSource};
+pub use signals::Signals;
+
+use ratatui::backend::Backend;
+use ratatui::{Frame, Terminal};
 
 use crate::model::{Model, Overlay};
 use crate::msg::Msg;
@@ -28,16 +32,73 @@ use crate::update::update;
 
 const FRAME_BUDGET: Duration = Duration::from_millis(16);
 
+/// Where frames go: the real terminal (inside synchronized updates) or, in tests, any ratatui
+/// backend such as `TestBackend`.
+pub trait Screen {
+    fn draw_frame(&mut self, whole: bool, render: impl FnOnce(&mut Frame)) -> std::io::Result<()>;
+}
+
+impl Screen for TerminalGuard {
+    fn draw_frame(&mut self, whole: bool, render: impl FnOnce(&mut Frame)) -> std::io::Result<()> {
+        self.draw(whole, render)
+    }
+}
+
+impl<B: Backend> Screen for Terminal<B> {
+    fn draw_frame(&mut self, _whole: bool, render: impl FnOnce(&mut Frame)) -> std::io::Result<()> {
+        self.draw(render)
+            .map(|_| ())
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    }
+}
+
+/// The cockpit in the real terminal: SIGTERM, SIGHUP and SIGINT become messages, and the
+/// terminal is restored on every way out.
 pub async fn run(
+    model: Model,
+    ui: UiContext,
+    effects: Effects,
+    probe_reports: mpsc::Receiver<crate::probes::ProbeReport>,
+) -> std::io::Result<()> {
+    let signals = signals::Signals::new()?;
+    let mut guard = TerminalGuard::enter()?;
+    let events = EventStream::new();
+    let result = run_on(
+        &mut guard,
+        events,
+        Some(signals),
+        model,
+        ui,
+        effects,
+        probe_reports,
+    )
+    .await;
+    drop(guard);
+    result.map(|_| ())
+}
+
+async fn next_signal(signals: &mut Option<signals::Signals>) -> String {
+    match signals {
+        Some(signals) => signals.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The loop itself, on any screen and any stream of terminal events (a test sends synthetic
+/// keys and reads a `TestBackend`); returns the model it ended with.
+pub async fn run_on<S: Screen, E>(
+    guard: &mut S,
+    mut events: E,
+    mut signals: Option<signals::Signals>,
     mut model: Model,
     ui: UiContext,
     effects: Effects,
     mut probe_reports: mpsc::Receiver<crate::probes::ProbeReport>,
-) -> std::io::Result<()> {
-    let mut signals = signals::Signals::new()?;
-    let mut guard = TerminalGuard::enter()?;
+) -> std::io::Result<Model>
+where
+    E: futures::Stream<Item = std::io::Result<Event>> + Unpin,
+{
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let mut events = EventStream::new();
     let mut clock = interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut poll = interval(Duration::from_secs(model.poll_interval_secs.max(1)));
@@ -72,12 +133,12 @@ pub async fn run(
                 (None, _) => break,
             },
             Some(msg) = rx.recv() => Some(msg),
-            why = signals.recv() => Some(Msg::Signal(why)),
+            why = next_signal(&mut signals) => Some(Msg::Signal(why)),
             Some(report) = probe_reports.recv() => Some(Msg::ProbeReport(Box::new(report))),
             _ = clock.tick() => Some(Msg::Tick { now: Utc::now() }),
             _ = poll.tick() => Some(Msg::PollDue { now: Utc::now() }),
             _ = sleep_until(next_frame.unwrap_or_else(Instant::now)), if next_frame.is_some() => {
-                guard.draw(more_than_the_clock, |frame| {
+                guard.draw_frame(more_than_the_clock, |frame| {
                     ui::view(&model, &ui, frame);
                     if let (Overlay::Prompt(purpose), Some(editor)) = (&model.overlay, editor.as_mut()) {
                         editor.render(purpose, &ui, frame, ui::prompt::area(purpose, frame.area()));
@@ -106,6 +167,6 @@ pub async fn run(
             break;
         }
     }
-    drop(guard);
-    Ok(())
+    effects.flush().await;
+    Ok(model)
 }

@@ -105,6 +105,19 @@ fn assert_wire_valid(log: &Log) {
     }
 }
 
+/// Cloud Run gives `latestReadyRevision` as a full name; traffic names revisions by the short one.
+fn short(full: Option<&str>) -> String {
+    flightdeck::providers::cloudrun_wire::last_segment(full.unwrap()).to_string()
+}
+
+/// The sandbox's services have a sidecar before the ingress container.
+fn ingress(service: &Service) -> usize {
+    flightdeck::providers::cloudrun_wire::ingress_index(
+        &service.template.as_ref().unwrap().containers,
+    )
+    .unwrap()
+}
+
 async fn wait_done(client: &CloudRunClient, operation: &str) -> Value {
     for _ in 0..400 {
         let op = client.get_operation(operation).await.unwrap();
@@ -137,11 +150,12 @@ async fn a_new_image_makes_a_new_revision_through_a_long_running_operation() {
     let (client, _, log, _) = sandbox(2000.0).await;
     let mut service: Service = client.get_service(PROD).await.unwrap();
     let before = client.list_revisions(PROD).await.unwrap().len();
-    let image = service.template.as_ref().unwrap().containers[0]
+    let app = ingress(&service);
+    let image = service.template.as_ref().unwrap().containers[app]
         .image
         .replace("1.4.0", "1.5.0");
-    service.template.as_mut().unwrap().containers[0].image = image;
-    let current = service.latest_ready_revision.clone().unwrap();
+    service.template.as_mut().unwrap().containers[app].image = image;
+    let current = short(service.latest_ready_revision.as_deref());
     service.traffic = vec![TrafficTarget::to_revision(&current, 100)];
     let op = client.patch_service(&service, None).await.unwrap();
     assert!(!op.done);
@@ -171,16 +185,17 @@ async fn a_new_image_makes_a_new_revision_through_a_long_running_operation() {
 async fn traffic_splits_show_in_the_lane_and_in_which_revision_answers_health() {
     let (client, _, log, base) = sandbox(2000.0).await;
     let mut service = client.get_service(PROD).await.unwrap();
-    let image = service.template.as_ref().unwrap().containers[0]
+    let app = ingress(&service);
+    let image = service.template.as_ref().unwrap().containers[app]
         .image
         .replace("1.4.0", "1.5.0-bad");
-    service.template.as_mut().unwrap().containers[0].image = image;
-    let old = service.latest_ready_revision.clone().unwrap();
+    service.template.as_mut().unwrap().containers[app].image = image;
+    let old = short(service.latest_ready_revision.as_deref());
     service.traffic = vec![TrafficTarget::to_revision(&old, 100)];
     let op = client.patch_service(&service, None).await.unwrap();
     wait_done(&client, &op.name).await;
     let mut service = client.get_service(PROD).await.unwrap();
-    let new = service.latest_ready_revision.clone().unwrap();
+    let new = short(service.latest_ready_revision.as_deref());
     service.traffic = vec![
         TrafficTarget::to_revision(&new, 50),
         TrafficTarget::to_revision(&old, 50),
@@ -310,4 +325,40 @@ fn the_validator_rejects_what_google_would() {
             "missing {want:?} in {problems:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn the_api_requires_a_bearer_token_when_the_sandbox_says_so() {
+    let (_, _, _, base) = sandbox(20.0).await;
+    let rule = serde_json::json!({"tokens": ["ya29.good"], "expired": ["ya29.old"]});
+    let set = reqwest::Client::new()
+        .post(format!("{base}/_sandbox/cloudrun/auth"))
+        .body(rule.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 200);
+    let bare = reqwest::get(format!("{base}/v2/{PROD}")).await.unwrap();
+    assert_eq!(bare.status(), 401);
+    let body: Value = bare.json().await.unwrap();
+    assert_eq!(body["error"]["status"], "UNAUTHENTICATED");
+    assert_eq!(body["error"]["details"][0]["reason"], "CREDENTIALS_MISSING");
+    let token = |t: &str| TokenSource::Static(flightdeck::providers::auth::Secret::new(t));
+    let expired = CloudRunClient::new(reqwest::Client::new(), &base, token("ya29.old"));
+    let refused = expired.get_service(PROD).await.unwrap_err();
+    assert_eq!(refused.http, Some(401));
+    assert!(
+        refused.to_string().contains("gcloud auth login"),
+        "{refused}"
+    );
+    assert!(
+        !refused.to_string().contains("ya29"),
+        "the token never shows"
+    );
+    let good = CloudRunClient::new(reqwest::Client::new(), &base, token("ya29.good"));
+    assert!(good.fetch_state(PROD).await.unwrap().settled());
+    let probe = reqwest::get(format!("{base}/apps/clarity-backend-prod/health"))
+        .await
+        .unwrap();
+    assert_eq!(probe.status(), 200, "the services themselves stay public");
 }

@@ -223,44 +223,72 @@ async fn trigger_then_promote_to_prod_through_the_canary_then_roll_back() {
     let new = prod.to_revision.clone().unwrap();
     assert_eq!(serving(&w, "prod"), vec![(new.clone(), 100)]);
 
-    // The canary's PATCHes: new image pinned to the old revision, then 10, 50, 100.
-    let bodies: Vec<wire::Service> = recorded
+    // The canary's PATCHes: new image pinned to the old revision, then 10, 50, 100. An image
+    // change sends the full object from GET; a traffic change sends only `{traffic}`
+    // (`updateMask=traffic`), the canary tagged so the guard can probe it alone.
+    let bodies: Vec<serde_json::Value> = recorded
         .lock()
         .unwrap()
         .iter()
-        .map(|b| serde_json::from_str(b).expect("a GoogleCloudRunV2Service"))
+        .map(|b| serde_json::from_str(b).expect("JSON"))
         .collect();
     assert_eq!(
         bodies.len(),
         2 + 4,
         "one PATCH each for dev and staging, four for prod"
     );
-    for body in &bodies {
+    for body in [&bodies[0], &bodies[1], &bodies[2]] {
+        let service: wire::Service = serde_json::from_value(body.clone()).unwrap();
         assert!(
-            body.uid.is_some() && body.generation.is_some() && body.uri.is_some(),
+            service.uid.is_some() && service.generation.is_some() && service.uri.is_some(),
             "the full object from GET"
         );
+        let containers = &service.template.as_ref().unwrap().containers;
+        assert_eq!(containers.len(), 2, "the sidecar is kept");
         assert_eq!(
-            body.template.as_ref().unwrap().containers[0].image,
+            wire::ingress_image(containers),
             "us-docker.pkg.dev/clarity-sandbox/clarity/clarity-backend:1.5.0"
         );
     }
-    let splits: Vec<Vec<(String, i32)>> = bodies[2..]
+    let splits: Vec<Vec<(String, i32, Option<String>)>> = bodies[2..]
         .iter()
         .map(|b| {
-            b.traffic
-                .iter()
-                .map(|t| (t.revision.clone().unwrap(), t.percent.unwrap()))
+            let traffic: Vec<wire::TrafficTarget> =
+                serde_json::from_value(b["traffic"].clone()).unwrap();
+            traffic
+                .into_iter()
+                .map(|t| (t.revision.unwrap(), t.percent.unwrap_or(0), t.tag))
                 .collect()
         })
         .collect();
+    for body in &bodies[3..] {
+        assert_eq!(body.as_object().unwrap().len(), 1, "only traffic: {body}");
+    }
+    let previous = Some("previous".to_string());
+    let canary = Some("canary".to_string());
+    let prod_older = |splits: &Vec<Vec<(String, i32, Option<String>)>>| splits[0][1].0.clone();
+    let older = prod_older(&splits);
     assert_eq!(
         splits,
         vec![
-            vec![(prod_before.clone(), 100)],
-            vec![(new.clone(), 10), (prod_before.clone(), 90)],
-            vec![(new.clone(), 50), (prod_before.clone(), 50)],
-            vec![(new.clone(), 100)]
+            vec![
+                (prod_before.clone(), 100, None),
+                (older.clone(), 0, previous.clone())
+            ],
+            vec![
+                (new.clone(), 10, canary.clone()),
+                (prod_before.clone(), 90, None),
+                (older.clone(), 0, previous.clone())
+            ],
+            vec![
+                (new.clone(), 50, canary.clone()),
+                (prod_before.clone(), 50, None),
+                (older.clone(), 0, previous.clone())
+            ],
+            vec![
+                (new.clone(), 100, None),
+                (older.clone(), 0, previous.clone())
+            ]
         ]
     );
 

@@ -46,6 +46,7 @@ fn effects(ledger: Ledger) -> Effects {
             engine: Default::default(),
         },
         log_dir: std::env::temp_dir(),
+        appends: Default::default(),
     }
 }
 

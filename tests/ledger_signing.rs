@@ -238,6 +238,12 @@ fn every_forgery_by_a_writer_of_the_file_fails_verification() {
         assert_eq!(issue.kind, kind, "{name}: {}", issue.message);
         assert!(issue.message.contains(says), "{name}: {}", issue.message);
         assert!(checked.entries.len() <= 2, "{name}: nothing forged counts");
+        // What the rollout driver and the commands read through a signing ledger: the same.
+        let read = Ledger::existing(&path)
+            .checking(w.signers.clone())
+            .read_all()
+            .unwrap();
+        assert_eq!(read, checked.entries, "{name}");
         let config = flightdeck::policy::SignoffConfig::default();
         let grid = setup.grid(&config, "prod", "1.5.0").unwrap();
         assert!(grid.broken.is_some(), "{name}");

@@ -24,8 +24,9 @@ pub struct DriveOptions {
     pub wire: WireOptions,
     /// How often to probe (and check the bake timer, the ledger and the lease) while baking.
     pub probe_every: Duration,
-    /// The new revision's health URL and its timeout in ms; `None` = no guard probing.
-    pub health: Option<(String, u64)>,
+    /// The lane's health probe; the guard sends it through the canary's tag URL.
+    /// `None` = no guard probing.
+    pub health: Option<crate::probes::ResolvedProbe>,
     pub http: reqwest::Client,
 }
 
@@ -149,6 +150,7 @@ pub async fn drive(
     let mut claim_unchecked = first == DriveEvent::Claim;
     let mut queue = VecDeque::from([first]);
     let env = target.env.clone();
+    let mut guard_probe = None;
     let mut was_baking = false;
     loop {
         while let Some(event) = queue.pop_front() {
@@ -172,12 +174,16 @@ pub async fn drive(
                                 text: format!("rolling back: 100% to {to}"),
                             });
                         }
-                        let change = change_for(&action);
+                        let change = wire::tag_canary(
+                            change_for(&action),
+                            drive.rollout.to_revision.as_deref(),
+                        );
                         tokio::select! {
                             applied = wire::apply(target, &change, &opts.wire, progress) => {
                                 queue.push_back(match applied {
                                     Ok(applied) => {
                                         report.patches_sent += applied.patches_sent;
+                                        guard_probe = health::guard_probe(opts.health.as_ref(), &applied);
                                         DriveEvent::OpDone { new_revision: applied.new_revision }
                                     }
                                     Err(e) => {
@@ -195,7 +201,9 @@ pub async fn drive(
                         break;
                     }
                     DriveEffect::Probe => {
-                        if let Some(hit) = probe_new_revision(&drive.rollout, opts).await {
+                        if let Some(hit) =
+                            probe_new_revision(&drive.rollout, guard_probe.as_ref(), opts).await
+                        {
                             report.probes += 1;
                             report.failed_probes += u32::from(!hit.pass);
                             progress(&Progress::Probe {
@@ -254,13 +262,14 @@ pub async fn drive(
     }
 }
 
-/// One probe attributed to the new revision: answers from other revisions do not count.
-async fn probe_new_revision(rollout: &Rollout, opts: &DriveOptions) -> Option<ProbeHit> {
-    let (url, timeout_ms) = opts.health.as_ref()?;
+/// One probe of the new revision (through its tag URL when it has one), judged by its format.
+async fn probe_new_revision(
+    rollout: &Rollout,
+    probe: Option<&crate::probes::ResolvedProbe>,
+    opts: &DriveOptions,
+) -> Option<ProbeHit> {
     let to = rollout.to_revision.as_deref()?;
-    let hit = health::probe_once(&opts.http, url, *timeout_ms).await;
-    match &hit.revision {
-        Some(served_by) if served_by != to => None,
-        _ => Some(hit),
-    }
+    let mut hit = health::probe_once(&opts.http, probe?).await;
+    hit.revision = Some(to.to_string());
+    Some(hit)
 }

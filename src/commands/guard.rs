@@ -1,7 +1,10 @@
 //! What stands around every command: the gates (with the typed confirmation) and the ledger
 //! records written before anything is sent and after it is done.
 
+use std::collections::HashMap;
 use std::io::{BufRead, IsTerminal, Write};
+use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
 
 use chrono::Utc;
 
@@ -53,9 +56,9 @@ pub(super) async fn check_gates(
     }
 }
 
-/// The ledger to record in, signing when the profile says so.
-fn writer(ctx: &Context) -> Result<Ledger, crate::ledger::LedgerError> {
-    Setup::at(&ctx.profile, ctx.ledger_path.clone(), false)
+/// The ledger to record in, signing when the profile says so; read-only creates and writes nothing.
+pub(super) fn writer(ctx: &Context) -> Result<Ledger, crate::ledger::LedgerError> {
+    Setup::at(&ctx.profile, ctx.ledger_path.clone(), ctx.read_only)
         .map_err(|message| crate::ledger::LedgerError::Sign {
             path: ctx.ledger_path.clone(),
             message,
@@ -100,6 +103,18 @@ pub(super) fn record_action(
         o
     };
     let ledger = writer(ctx).map_err(failed)?;
+    // The head the command is decided on (the gates read it a moment ago), for the record.
+    let head = Setup::at(&ctx.profile, ctx.ledger_path.clone(), true)
+        .ok()
+        .and_then(|s| s.read_or_empty().ok())
+        .and_then(|checked| checked.head().cloned());
+    let mut detail = detail;
+    if let (Some(map), Some(head)) = (detail.as_object_mut(), head) {
+        map.insert(
+            "ledger_head".into(),
+            serde_json::json!({"seq": head.seq, "hash": head.line_hash}),
+        );
+    }
     let reason = ctx.override_reason.clone().unwrap_or_default();
     for gate in overridden {
         let payload = Payload::Override {
@@ -117,17 +132,39 @@ pub(super) fn record_action(
         detail,
     };
     ledger.append(&ctx.actor, payload).map_err(failed)?;
+    started()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(request_id.clone(), Instant::now());
     Ok(request_id)
+}
+
+/// When each command in flight was recorded, so its outcome can say how long it took (the
+/// outcome's own clock is set only after the flow returns, after the outcome is recorded).
+fn started() -> &'static Mutex<HashMap<String, Instant>> {
+    static STARTED: OnceLock<Mutex<HashMap<String, Instant>>> = OnceLock::new();
+    STARTED.get_or_init(Default::default)
 }
 
 pub(super) fn record_outcome(ctx: &Context, outcome: &mut Outcome) {
     let Some(request_id) = outcome.request_id.clone() else {
         return;
     };
+    let since = started()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .remove(&request_id);
+    let mut detail = outcome.ledger_detail();
+    if let (Some(map), Some(since)) = (detail.as_object_mut(), since) {
+        map.insert(
+            "elapsed_secs".into(),
+            serde_json::json!(since.elapsed().as_secs_f64()),
+        );
+    }
     let payload = Payload::CommandOutcome {
         request_id,
         ok: outcome.ok(),
-        detail: outcome.ledger_detail(),
+        detail,
     };
     if let Err(e) = writer(ctx).and_then(|l| l.append(&ctx.actor, payload)) {
         outcome.message.push_str(&format!(

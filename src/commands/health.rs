@@ -1,97 +1,110 @@
-//! One-shot HTTP probes for commands: is the source lane green, is a lane healthy after a
-//! rollback, does the canary's new revision pass. A 2xx answer passes; anything else, a timeout or
-//! a connection error fails. (The probe engine with format parsers lives in `crate::probes`.)
+//! One-shot probes for commands: is the source lane green, is a lane healthy after a rollback,
+//! does the canary's new revision pass. Each probe is judged by the probe engine's format-aware
+//! verdict (`crate::probes`), never by its status code alone: `200 {"status":"DOWN"}` fails.
+//! The canary is probed through its traffic tag URL, which reaches that revision alone.
 
 use std::time::Duration;
 
 use crate::config::profile::Environment;
 use crate::policy::SourceHealth;
-
-/// Sandbox services say which revision answered; real Cloud Run does not (then `None`).
-pub const SERVED_BY_HEADER: &str = "x-served-by-revision";
+use crate::probes::{Health, ResolvedProbe};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProbeHit {
     pub url: String,
+    pub health: Health,
+    /// Not a failure (a warning still passes a guard; only `Pass` is green for a gate).
     pub pass: bool,
-    /// The revision that answered, when the service says so.
+    /// The revision probed, when the URL reaches one revision alone (a tag URL).
     pub revision: Option<String>,
     pub detail: String,
 }
 
-/// The probe URLs of an environment: a probe's `url`, or the service URI joined with its `path`.
-pub fn probe_urls(env: &Environment, service_uri: Option<&str>) -> Vec<(String, u64)> {
+/// The probes of an environment, resolved against the service URI (probes that cannot be
+/// resolved yet are left out).
+pub fn probes(env: &Environment, service_uri: Option<&str>) -> Vec<ResolvedProbe> {
     env.probes
         .iter()
-        .filter_map(|p| {
-            let url = match (&p.url, &p.path, service_uri) {
-                (Some(url), _, _) => url.clone(),
-                (None, Some(path), Some(uri)) => {
-                    format!(
-                        "{}/{}",
-                        uri.trim_end_matches('/'),
-                        path.trim_start_matches('/')
-                    )
-                }
-                _ => return None,
-            };
-            Some((url, p.timeout_ms.max(1)))
-        })
+        .filter_map(|p| p.resolve(service_uri).ok())
         .collect()
 }
 
-/// The probe URL to watch a canary with: the one whose path ends in `health`, else the first.
-pub fn health_url(env: &Environment, service_uri: Option<&str>) -> Option<(String, u64)> {
-    let urls = probe_urls(env, service_uri);
-    urls.iter()
-        .find(|(u, _)| u.trim_end_matches('/').ends_with("health"))
-        .or(urls.first())
+/// The probe to watch a canary with: the one whose path ends in `health`, else the first.
+pub fn health_probe(env: &Environment, service_uri: Option<&str>) -> Option<ResolvedProbe> {
+    let all = probes(env, service_uri);
+    all.iter()
+        .find(|p| p.url.trim_end_matches('/').ends_with("health"))
+        .or(all.first())
         .cloned()
 }
 
-pub async fn probe_once(http: &reqwest::Client, url: &str, timeout_ms: u64) -> ProbeHit {
-    let sent = http
-        .get(url)
-        .timeout(Duration::from_millis(timeout_ms))
-        .send()
-        .await;
-    match sent {
-        Ok(response) => {
-            let status = response.status();
-            let revision = response
-                .headers()
-                .get(SERVED_BY_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string);
-            ProbeHit {
-                url: url.to_string(),
-                pass: status.is_success(),
-                revision,
-                detail: format!("HTTP {}", status.as_u16()),
-            }
+/// The same probe sent to a traffic tag's URL instead of the service URL; `None` when the probe
+/// does not go to the service URL (an absolute URL elsewhere cannot be pointed at one revision).
+pub fn through_tag(
+    probe: &ResolvedProbe,
+    service_uri: Option<&str>,
+    tag_uri: &str,
+) -> Option<ResolvedProbe> {
+    let base = service_uri?.trim_end_matches('/');
+    let rest = probe.url.strip_prefix(base)?;
+    if !(rest.is_empty() || rest.starts_with(['/', '?'])) {
+        return None;
+    }
+    let mut tagged = probe.clone();
+    tagged.url = format!("{}{rest}", tag_uri.trim_end_matches('/'));
+    Some(tagged)
+}
+
+/// What the canary guard probes after `applied`: the health probe through the canary's tag URL
+/// while a split tags one, else the service URL (then all traffic is on one revision).
+pub fn guard_probe(
+    health: Option<&ResolvedProbe>,
+    applied: &super::wire::Applied,
+) -> Option<ResolvedProbe> {
+    let health = health?;
+    applied
+        .canary_uri
+        .as_deref()
+        .and_then(|tag_uri| through_tag(health, applied.state.uri.as_deref(), tag_uri))
+        .or_else(|| Some(health.clone()))
+}
+
+pub async fn probe_once(http: &reqwest::Client, probe: &ResolvedProbe) -> ProbeHit {
+    let outcome = crate::probes::http::probe_once(http, probe).await;
+    let code = outcome
+        .http_status
+        .map_or_else(String::new, |c| format!("HTTP {c}"));
+    let detail = match (&outcome.reason, code.is_empty()) {
+        (Some(reason), true) => format!("{}: {reason}", outcome.status),
+        (Some(reason), false) if *reason != code => {
+            format!("{} ({code}): {reason}", outcome.status)
         }
-        Err(e) => ProbeHit {
-            url: url.to_string(),
-            pass: false,
-            revision: None,
-            detail: if e.is_timeout() {
-                format!("timed out after {timeout_ms} ms")
-            } else {
-                "connection failed".into()
-            },
-        },
+        (_, _) => format!("{} ({code})", outcome.status),
+    };
+    ProbeHit {
+        // The query may carry a token: never shown.
+        url: probe
+            .url
+            .split(['?', '#'])
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+        health: outcome.status,
+        pass: outcome.status != Health::Fail,
+        revision: None,
+        detail,
     }
 }
 
 /// Probes every URL once: all pass → green. No probes → unknown (never assumed green).
-pub async fn source_health(http: &reqwest::Client, urls: &[(String, u64)]) -> SourceHealth {
-    if urls.is_empty() {
+pub async fn source_health(http: &reqwest::Client, probes: &[ResolvedProbe]) -> SourceHealth {
+    if probes.is_empty() {
         return SourceHealth::Unknown;
     }
     let mut failing = Vec::new();
-    for (url, timeout_ms) in urls {
-        let hit = probe_once(http, url, *timeout_ms).await;
-        if !hit.pass {
+    for probe in probes {
+        let hit = probe_once(http, probe).await;
+        if hit.health != Health::Pass {
             failing.push(format!("{} answered {}", hit.url, hit.detail));
         }
     }
@@ -102,11 +115,11 @@ pub async fn source_health(http: &reqwest::Client, urls: &[(String, u64)]) -> So
     }
 }
 
-/// Probes until every URL passes in one round, at most `rounds` rounds `every` apart.
+/// Probes until every probe passes in one round, at most `rounds` rounds `every` apart.
 /// Returns the failures of the last round (empty = healthy).
 pub async fn wait_healthy(
     http: &reqwest::Client,
-    urls: &[(String, u64)],
+    probes: &[ResolvedProbe],
     rounds: u32,
     every: Duration,
 ) -> Vec<ProbeHit> {
@@ -116,8 +129,8 @@ pub async fn wait_healthy(
             tokio::time::sleep(every).await;
         }
         failing.clear();
-        for (url, timeout_ms) in urls {
-            let hit = probe_once(http, url, *timeout_ms).await;
+        for probe in probes {
+            let hit = probe_once(http, probe).await;
             if !hit.pass {
                 failing.push(hit);
             }
@@ -127,4 +140,42 @@ pub async fn wait_healthy(
         }
     }
     failing
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_probe_of_the_service_url_moves_to_the_tag_url() {
+        let probe = ResolvedProbe::get("https://svc-abc-uc.a.run.app/health?verbose");
+        let tagged = through_tag(
+            &probe,
+            Some("https://svc-abc-uc.a.run.app/"),
+            "https://canary---svc-abc-uc.a.run.app",
+        )
+        .expect("under the service URL");
+        assert_eq!(
+            tagged.url,
+            "https://canary---svc-abc-uc.a.run.app/health?verbose"
+        );
+        let elsewhere = ResolvedProbe::get("https://status.example.com/health");
+        assert!(
+            through_tag(
+                &elsewhere,
+                Some("https://svc-abc-uc.a.run.app"),
+                "https://t"
+            )
+            .is_none()
+        );
+        let prefix_only = ResolvedProbe::get("https://svc-abc-uc.a.run.app.evil/health");
+        assert!(
+            through_tag(
+                &prefix_only,
+                Some("https://svc-abc-uc.a.run.app"),
+                "https://t"
+            )
+            .is_none()
+        );
+    }
 }

@@ -30,6 +30,7 @@ mod route;
 pub mod run;
 pub mod script;
 pub mod wire;
+mod wire_change;
 
 use std::sync::Arc;
 use std::time::Duration;

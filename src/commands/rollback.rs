@@ -28,10 +28,10 @@ pub(super) async fn rollback(
         .map(|p| p.revision.clone())
         .unwrap_or_default();
     let chosen = match to {
-        Some(want) => state
-            .revisions
-            .iter()
-            .find(|r| r.name == want || r.short == want || r.name.ends_with(want)),
+        Some(want) => state.revisions.iter().find(|r| {
+            let want = crate::providers::cloudrun_wire::last_segment(want);
+            r.name == want || r.short == want
+        }),
         // "Previous" means older than what serves now: a newer revision (say, a canary just
         // aborted) is never a rollback target. Revisions are listed newest first.
         None => {
@@ -72,9 +72,9 @@ pub(super) async fn rollback(
         Ok(applied) => {
             outcome.patches_sent = applied.patches_sent;
             outcome.traffic = Some(applied.state.split_text());
-            let urls = health::probe_urls(env, applied.state.uri.as_deref());
+            let probes = health::probes(env, applied.state.uri.as_deref());
             let failing =
-                health::wait_healthy(&ctx.http, &urls, 30, Duration::from_millis(500)).await;
+                health::wait_healthy(&ctx.http, &probes, 30, Duration::from_millis(500)).await;
             if failing.is_empty() {
                 outcome.healthy_after_secs = Some(started.elapsed().as_secs_f64());
                 outcome.message = format!("100% on {} ({})", chosen.name, chosen.version);

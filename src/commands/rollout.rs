@@ -27,7 +27,7 @@ pub enum Verb {
 }
 
 fn book(ctx: &Context) -> Result<(Ledger, Vec<Entry>), String> {
-    let ledger = Ledger::open(&ctx.ledger_path).map_err(|e| e.to_string())?;
+    let ledger = super::guard::writer(ctx).map_err(|e| e.to_string())?;
     let entries = ledger.read_all().map_err(|e| e.to_string())?;
     Ok((ledger, entries))
 }
@@ -131,7 +131,7 @@ pub(super) async fn drive_rollout(
     drive: &mut Drive,
     first: DriveEvent,
 ) -> driver::DriveReport {
-    let health = health::health_url(env, state.uri.as_deref());
+    let health = health::health_probe(env, state.uri.as_deref());
     let interval = env
         .probes
         .first()
@@ -148,7 +148,7 @@ pub(super) async fn drive_rollout(
         health,
         http: ctx.http.clone(),
     };
-    let ledger = match Ledger::open(&ctx.ledger_path) {
+    let ledger = match super::guard::writer(ctx) {
         Ok(ledger) => driver::DriveLedger {
             ledger,
             actor: ctx.actor.clone(),

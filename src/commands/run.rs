@@ -249,7 +249,7 @@ async fn promote(
     let health = if to_env.policy.require_source_green {
         health::source_health(
             &ctx.http,
-            &health::probe_urls(from_env, source_state.uri.as_deref()),
+            &health::probes(from_env, source_state.uri.as_deref()),
         )
         .await
     } else {
@@ -275,6 +275,19 @@ async fn deploy(
     let target = ctx.target(kind, env)?;
     let state = ctx.state(&target, kind).await?;
     let image = image_for(&state).map_err(|m| Outcome::new(kind, &env.name, Status::Failed, m))?;
+    if promote.is_some() && wire::serves_only(&state, &image) {
+        let message = format!(
+            "nothing to promote: `{}` already serves {} at 100%",
+            env.name,
+            version_of_image(&image)
+        );
+        return Err(Box::new(Outcome::new(
+            kind,
+            &env.name,
+            Status::Done,
+            message,
+        )));
+    }
     let from_revision = state
         .primary()
         .map(|p| p.revision.clone())
@@ -313,6 +326,19 @@ async fn deploy(
         driver::holder_name(&ctx.actor),
         chrono::Duration::from_std(ctx.lease).unwrap_or(chrono::Duration::seconds(15)),
     );
+    if let Some(host) = &ctx.host {
+        let hosted = Hosted {
+            health: health::health_probe(env, state.uri.as_deref())
+                .map(|p| (p.url, p.timeout.as_millis().try_into().unwrap_or(u64::MAX))),
+            claim_pending: false,
+            outcome: Box::new(outcome.clone()),
+            drive,
+        };
+        host(hosted);
+        outcome.status = Status::HandedOver;
+        outcome.message = "driven in the cockpit's loop".into();
+        return Ok(outcome);
+    }
     let report =
         super::rollout::drive_rollout(ctx, &target, env, &state, &mut drive, DriveEvent::Start)
             .await;

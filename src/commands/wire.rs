@@ -9,22 +9,12 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+pub use super::wire_change::{CANARY_TAG, Change, describe, is_applied, modify, tag_canary};
 use super::{CommandError, Progress, ProgressSink, WireOptions};
 use crate::model::lane::ServiceState;
 use crate::providers::cloudrun::{ApiError, CloudRunClient, service_state};
-use crate::providers::cloudrun_wire::{self as wire, TrafficTarget};
-
-/// The change a command wants to see on the service.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
-    /// New image. `pin_to` keeps 100 % of traffic on that revision; `None` = 100 % to the latest.
-    Image {
-        image: String,
-        pin_to: Option<String>,
-    },
-    /// Traffic split `(revision, percent)`.
-    Traffic(Vec<(String, u8)>),
-}
+use crate::providers::cloudrun_state::tag_uri;
+use crate::providers::cloudrun_wire as wire;
 
 /// One environment's service and the client that reaches it.
 #[derive(Debug, Clone)]
@@ -43,113 +33,19 @@ pub struct Applied {
     pub new_revision: Option<String>,
     /// PATCH requests actually sent (0 when the change was already there).
     pub patches_sent: u32,
+    /// After a canary split: the URL of the canary's traffic tag (`trafficStatuses[].uri`).
+    pub canary_uri: Option<String>,
 }
 
-fn last_segment(name: &str) -> &str {
-    name.rsplit('/').next().unwrap_or(name)
-}
-
-/// Whether `svc` (as read) already asks for `change`.
-pub fn is_applied(svc: &wire::Service, change: &Change) -> bool {
-    let mut spec: Vec<(String, i32, bool)> = svc
-        .traffic
-        .iter()
-        .filter(|t| t.percent.unwrap_or(0) > 0)
-        .map(|t| {
-            let latest = t.kind.as_deref() == Some(wire::TRAFFIC_LATEST);
-            let rev = t
-                .revision
-                .as_deref()
-                .map(last_segment)
-                .unwrap_or("")
-                .to_string();
-            (rev, t.percent.unwrap_or(0), latest)
+/// Whether every bit of traffic already goes to revisions running `image`.
+pub fn serves_only(state: &ServiceState, image: &str) -> bool {
+    !state.traffic.is_empty()
+        && state.traffic.iter().all(|slice| {
+            state
+                .revisions
+                .iter()
+                .any(|r| r.name == slice.revision && r.image == image)
         })
-        .collect();
-    spec.sort();
-    match change {
-        Change::Image { image, pin_to } => {
-            let current = svc
-                .template
-                .as_ref()
-                .and_then(|t| t.containers.first())
-                .map(|c| &c.image);
-            let traffic_ok = match pin_to {
-                Some(pin) => spec == vec![(pin.clone(), 100, false)],
-                None => spec.is_empty() || spec == vec![(String::new(), 100, true)],
-            };
-            current == Some(image) && traffic_ok
-        }
-        Change::Traffic(split) => {
-            let mut want: Vec<(String, i32, bool)> = split
-                .iter()
-                .filter(|(_, p)| *p > 0)
-                .map(|(r, p)| (last_segment(r).to_string(), i32::from(*p), false))
-                .collect();
-            want.sort();
-            spec == want
-        }
-    }
-}
-
-/// The full Service from GET with `change` applied, and the update mask to send.
-pub fn modify(
-    svc: &wire::Service,
-    change: &Change,
-) -> Result<(wire::Service, Option<&'static str>), CommandError> {
-    let mut body = svc.clone();
-    match change {
-        Change::Image { image, pin_to } => {
-            let Some(container) = body
-                .template
-                .as_mut()
-                .and_then(|t| t.containers.first_mut())
-            else {
-                return Err(CommandError::Failed(format!(
-                    "{} has no container in its template; cannot set the image",
-                    svc.name
-                )));
-            };
-            container.image = image.clone();
-            if let Some(template) = body.template.as_mut() {
-                // Let Cloud Run name the new revision; a reused name would be refused.
-                template.revision = None;
-            }
-            body.traffic = match pin_to {
-                Some(pin) => vec![TrafficTarget::to_revision(pin, 100)],
-                None => vec![TrafficTarget {
-                    kind: Some(wire::TRAFFIC_LATEST.into()),
-                    percent: Some(100),
-                    ..TrafficTarget::default()
-                }],
-            };
-            Ok((body, None))
-        }
-        Change::Traffic(split) => {
-            body.traffic = split
-                .iter()
-                .map(|(r, p)| TrafficTarget::to_revision(last_segment(r), i32::from(*p)))
-                .collect();
-            Ok((body, Some("traffic")))
-        }
-    }
-}
-
-fn describe(change: &Change) -> String {
-    match change {
-        Change::Image {
-            image,
-            pin_to: Some(pin),
-        } => format!("image {image}, traffic pinned 100% to {pin}"),
-        Change::Image {
-            image,
-            pin_to: None,
-        } => format!("image {image}, traffic 100% to latest"),
-        Change::Traffic(split) => {
-            let parts: Vec<String> = split.iter().map(|(r, p)| format!("{r} {p}%")).collect();
-            format!("traffic {}", parts.join(" · "))
-        }
-    }
 }
 
 /// Runs `call` with the per-call timeout; a timeout is a transport error (outcome unknown).
@@ -161,14 +57,12 @@ pub async fn timed<T>(
 ) -> Result<T, ApiError> {
     match tokio::time::timeout(opts.call_timeout, call).await {
         Ok(result) => result,
-        Err(_) => Err(ApiError {
+        Err(_) => Err(ApiError::new(
             method,
-            url: url.to_string(),
-            http: None,
-            status: None,
-            message: format!("timed out after {:.1}s", opts.call_timeout.as_secs_f64()),
-            retry_after: None,
-        }),
+            url,
+            None,
+            format!("timed out after {:.1}s", opts.call_timeout.as_secs_f64()),
+        )),
     }
 }
 
@@ -269,6 +163,8 @@ pub async fn apply(
                 break;
             }
             Err(e) if attempt >= opts.max_attempts => return Err(e.into()),
+            // The revision name exists already: sending it again can never succeed.
+            Err(e) if e.status.as_deref() == Some("ALREADY_EXISTS") => return Err(e.into()),
             Err(e) if e.http == Some(409) => {
                 let wait = retry_delay(opts, &e, attempt);
                 progress(&Progress::Retrying {
@@ -288,14 +184,19 @@ pub async fn apply(
             Err(e) => return Err(e.into()),
         }
     }
-    let state = wait_settled(target, opts, progress, started).await?;
+    let (state, svc) = settle(target, opts, progress, started).await?;
     let new_revision = match change {
+        // The newest ready revision running the image (revisions are listed newest first).
         Change::Image { image, .. } => state
             .revisions
             .iter()
-            .find(|r| &r.image == image)
+            .find(|r| &r.image == image && r.ready)
             .map(|r| r.name.clone()),
-        Change::Traffic(_) => None,
+        Change::Traffic(_) | Change::Canary { .. } => None,
+    };
+    let canary_uri = match change {
+        Change::Canary { .. } => tag_uri(&svc, CANARY_TAG),
+        _ => None,
     };
     progress(&Progress::Settled {
         env,
@@ -305,6 +206,7 @@ pub async fn apply(
         state,
         new_revision,
         patches_sent,
+        canary_uri,
     })
 }
 
@@ -365,6 +267,16 @@ pub async fn wait_settled(
     progress: &ProgressSink,
     since: Instant,
 ) -> Result<ServiceState, CommandError> {
+    Ok(settle(target, opts, progress, since).await?.0)
+}
+
+/// [`wait_settled`], also giving the Service as last read.
+async fn settle(
+    target: &Target,
+    opts: &WireOptions,
+    progress: &ProgressSink,
+    since: Instant,
+) -> Result<(ServiceState, wire::Service), CommandError> {
     let mut wait = opts.poll_initial;
     loop {
         let svc = read(target, opts, progress).await?;
@@ -377,7 +289,7 @@ pub async fn wait_settled(
                 target.client.list_revisions(&target.service),
             )
             .await?;
-            return Ok(service_state(&svc, &revisions));
+            return Ok((service_state(&svc, &revisions), svc));
         }
         if state.condition.readiness == crate::model::lane::Readiness::Failed {
             return Err(CommandError::Failed(format!(

@@ -224,14 +224,15 @@ fn commands_markdown(out: &mut String, commands: &[CommandRecord]) {
     if commands.is_empty() {
         return;
     }
-    out.push_str("## Commands\n\n| Seq | Time (UTC) | Account | Action | Env | Release | Overrides | Outcome |\n");
-    out.push_str("|---:|---|---|---|---|---|---|---|\n");
+    out.push_str("## Commands\n\n| Seq | Time (UTC) | Account | Action | Env | Release | Overrides | Outcome | Decided on head |\n");
+    out.push_str("|---:|---|---|---|---|---|---|---|---|\n");
     for record in commands {
         let entry = &record.command;
         let Payload::Command {
             action,
             env,
             release,
+            detail,
             ..
         } = &entry.payload
         else {
@@ -253,8 +254,15 @@ fn commands_markdown(out: &mut String, commands: &[CommandRecord]) {
             }
             _ => "no outcome recorded".into(),
         };
+        let head = match (
+            detail["ledger_head"]["seq"].as_u64(),
+            detail["ledger_head"]["hash"].as_str(),
+        ) {
+            (Some(seq), Some(hash)) => format!("seq {seq} `{}`", cell_text(hash)),
+            _ => "not recorded".into(),
+        };
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {head} |\n",
             entry.seq,
             entry.time.format("%Y-%m-%d %H:%M:%S"),
             cell_text(&entry.actor.account),

@@ -129,6 +129,8 @@ pub struct Ledger {
     signer: Option<AgentSigner>,
     /// Appends are refused, and why (read-only, or signing is on but no key is usable).
     refuse: Option<String>,
+    /// Signing is on: reads through this ledger check every signature too.
+    signers: Option<AllowedSigners>,
 }
 
 /// Writes an entry's bytes to the locked ledger; tests inject short writes and ENOSPC.
@@ -141,7 +143,21 @@ impl Ledger {
             path: path.into(),
             signer: None,
             refuse: None,
+            signers: None,
         }
+    }
+
+    /// Reads through this ledger ([`Ledger::read_all`], [`Ledger::follower`]) check signatures.
+    pub fn checking(mut self, signers: AllowedSigners) -> Ledger {
+        self.signers = Some(signers);
+        self
+    }
+
+    fn verifier(&self) -> Verifier {
+        Verifier::new(Trust {
+            signers: self.signers.clone(),
+            seen: None,
+        })
     }
 
     /// Refuses every append with `why` (it is still read).
@@ -272,16 +288,20 @@ impl Ledger {
             })
     }
 
-    /// The verified prefix (entries before the first break, of kinds this binary knows), without
-    /// signature checks; [`Setup::read`] checks signatures and what this account saw. A missing file
-    /// is an empty ledger.
+    /// The verified prefix (entries before the first break, of kinds this binary knows), with
+    /// signatures checked when the ledger came from [`Setup::writer`] with signing on;
+    /// [`Setup::read`] also checks what this account saw. A missing file is an empty ledger.
     pub fn read_all(&self) -> Result<Vec<Entry>, LedgerError> {
-        Ok(Setup::plain(&self.path).read_or_empty()?.entries)
+        match verify::check_file(&self.path, &mut self.verifier()) {
+            Ok(checked) => Ok(checked.entries),
+            Err(LedgerError::Missing { .. }) => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
     }
 
     /// A reader that returns entries appended after everything read so far (starts at the beginning).
     pub fn follower(&self) -> Follower {
-        Follower::new(&self.path)
+        Follower::with(&self.path, self.verifier(), None)
     }
 }
 

@@ -115,13 +115,17 @@ impl Setup {
     /// that refuses appends and creates nothing.
     pub fn writer(&self, account: &str) -> Result<Ledger, LedgerError> {
         if self.read_only {
-            return Ok(Ledger::existing(&self.path).refusing("read-only: nothing is recorded"));
+            let ledger = Ledger::existing(&self.path).refusing("read-only: nothing is recorded");
+            return Ok(match &self.signers {
+                Some(signers) => ledger.checking(signers.clone()),
+                None => ledger,
+            });
         }
         let ledger = Ledger::open(&self.path)?;
         match &self.signers {
             None => Ok(ledger),
             Some(signers) => AgentSigner::from_env(signers, account)
-                .map(|signer| ledger.with_signer(signer))
+                .map(|signer| ledger.with_signer(signer).checking(signers.clone()))
                 .map_err(|message| LedgerError::Sign {
                     path: self.path.clone(),
                     message,

@@ -1,73 +1,30 @@
 //! Cloud Run Admin API v2 client: services and revisions become lanes; PATCH changes traffic.
 //! A real client of the real API shapes, pointed at `https://run.googleapis.com` or the sandbox.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 
 use super::auth::TokenSource;
-use super::cloudrun_wire::{self as wire, ErrorBody};
+use super::cloudrun_error::{from_body, transport_error};
+use super::cloudrun_wire as wire;
 use crate::config::profile::CloudRunTarget;
 use crate::model::lane::ServiceState;
 
+pub use super::cloudrun_error::ApiError;
 pub use super::cloudrun_state::service_state;
 
 pub const GOOGLE_BASE_URL: &str = "https://run.googleapis.com";
-
-/// A failed API call, naming the method and URL (never the token) and what to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiError {
-    pub method: &'static str,
-    pub url: String,
-    pub http: Option<u16>,
-    pub status: Option<String>,
-    pub message: String,
-    /// Seconds the server asked us to wait (`Retry-After`).
-    pub retry_after: Option<u64>,
-}
-
-impl std::fmt::Display for ApiError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: ", self.method, self.url)?;
-        if let Some(http) = self.http {
-            write!(f, "HTTP {http} ")?;
-        }
-        if let Some(status) = &self.status {
-            write!(f, "{status}: ")?;
-        }
-        write!(f, "{}", self.message)?;
-        if let Some(hint) = self.hint() {
-            write!(f, " ({hint})")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for ApiError {}
-
-impl ApiError {
-    fn hint(&self) -> Option<&'static str> {
-        match self.http {
-            None => Some("is the API reachable from here?"),
-            Some(401) => Some("the token was refused: refresh it with `gcloud auth login`"),
-            Some(403) => Some("the account lacks permission on this service"),
-            Some(404) => Some("check project, region and service in the profile"),
-            Some(429) => Some("rate limited: polling will slow down"),
-            _ => None,
-        }
-    }
-
-    /// Worth retrying unchanged (429, 503, 504, transport errors).
-    pub fn retryable(&self) -> bool {
-        matches!(self.http, None | Some(429 | 503 | 504))
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct CloudRunClient {
     http: reqwest::Client,
     base_url: String,
     token: TokenSource,
+    /// Revisions per service, with the service fields that say whether they may have changed.
+    revisions: RevisionCache,
 }
 
 impl CloudRunClient {
@@ -76,6 +33,7 @@ impl CloudRunClient {
             http,
             base_url: base_url.trim_end_matches('/').to_string(),
             token,
+            revisions: RevisionCache::default(),
         }
     }
 
@@ -110,14 +68,11 @@ impl CloudRunClient {
                 _ => self.http.get(&url),
             };
             request = request.timeout(Duration::from_secs(30));
-            let token = self.token.token().await.map_err(|message| ApiError {
-                method,
-                url: url.clone(),
-                http: None,
-                status: None,
-                message,
-                retry_after: None,
-            })?;
+            let token = self
+                .token
+                .token()
+                .await
+                .map_err(|message| ApiError::new(method, &url, None, message))?;
             if let Some(token) = token {
                 request = request.bearer_auth(token.expose());
             }
@@ -143,36 +98,40 @@ impl CloudRunClient {
                 .await
                 .map_err(|e| transport_error(method, &url, &e))?;
             if !(200..300).contains(&http) {
-                let parsed = serde_json::from_str::<ErrorBody>(&text).ok();
-                return Err(ApiError {
-                    method,
-                    url,
-                    http: Some(http),
-                    status: parsed.as_ref().map(|b| b.error.status.clone()),
-                    message: parsed.map_or_else(|| snippet(&text), |b| b.error.message),
-                    retry_after,
-                });
+                return Err(from_body(method, url, http, &text, retry_after));
             }
-            return serde_json::from_str(&text).map_err(|e| ApiError {
-                method,
-                url,
-                http: Some(http),
-                status: None,
-                message: format!("unexpected response body: {e}"),
-                retry_after: None,
+            return serde_json::from_str(&text).map_err(|e| {
+                let message = format!("unexpected response body: {e}");
+                ApiError::new(method, &url, Some(http), message)
             });
         }
-        Err(ApiError {
-            method,
-            url,
-            http: Some(401),
-            status: Some("UNAUTHENTICATED".into()),
-            message: "token refused twice".into(),
-            retry_after: None,
-        })
+        let mut refused = ApiError::new(method, &url, Some(401), "token refused twice".into());
+        refused.status = Some("UNAUTHENTICATED".into());
+        Err(refused)
     }
 
     pub async fn get_service(&self, name: &str) -> Result<wire::Service, ApiError> {
+        self.send("GET", self.url(name), None).await
+    }
+
+    /// `services.list` of `projects/P/locations/L`, following `nextPageToken`.
+    pub async fn list_services(&self, parent: &str) -> Result<Vec<wire::Service>, ApiError> {
+        let mut all = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let url = paged(&format!("{}/services", self.url(parent)), token.as_deref());
+            let page: wire::ListServicesResponse = self.send("GET", url, None).await?;
+            all.extend(page.services);
+            match page.next_page_token.filter(|t| !t.is_empty()) {
+                Some(next) => token = Some(next),
+                None => break,
+            }
+        }
+        Ok(all)
+    }
+
+    /// `revisions.get` by full name.
+    pub async fn get_revision(&self, name: &str) -> Result<wire::Revision, ApiError> {
         self.send("GET", self.url(name), None).await
     }
 
@@ -180,12 +139,11 @@ impl CloudRunClient {
     pub async fn list_revisions(&self, service: &str) -> Result<Vec<wire::Revision>, ApiError> {
         let mut all = Vec::new();
         let mut token: Option<String> = None;
-        for _ in 0..20 {
-            let mut url = format!("{}/revisions?pageSize=50", self.url(service));
-            if let Some(t) = &token {
-                url.push_str("&pageToken=");
-                url.push_str(t);
-            }
+        for _ in 0..MAX_PAGES {
+            let url = paged(
+                &format!("{}/revisions", self.url(service)),
+                token.as_deref(),
+            );
             let page: wire::ListRevisionsResponse = self.send("GET", url, None).await?;
             all.extend(page.revisions);
             match page.next_page_token.filter(|t| !t.is_empty()) {
@@ -196,25 +154,22 @@ impl CloudRunClient {
         Ok(all)
     }
 
-    /// `services.patch` with the full Service (as read by GET, then modified).
+    /// `services.patch`. Without a mask the full Service (as read by GET, then modified) replaces
+    /// the old one; with `updateMask=traffic` only `{traffic}` is sent, so nothing else can be lost.
     pub async fn patch_service(
         &self,
         service: &wire::Service,
         update_mask: Option<&str>,
     ) -> Result<wire::Operation, ApiError> {
-        let mut url = self.url(&service.name);
-        if let Some(mask) = update_mask {
-            url.push_str("?updateMask=");
-            url.push_str(mask);
-        }
-        let body = serde_json::to_value(service).map_err(|e| ApiError {
-            method: "PATCH",
-            url: url.clone(),
-            http: None,
-            status: None,
-            message: e.to_string(),
-            retry_after: None,
-        })?;
+        let url = match update_mask {
+            Some(mask) => with_query(&self.url(&service.name), &[("updateMask", mask)]),
+            None => self.url(&service.name),
+        };
+        let body = match update_mask {
+            Some("traffic") => serde_json::json!({ "traffic": service.traffic }),
+            _ => serde_json::to_value(service)
+                .map_err(|e| ApiError::new("PATCH", &url, None, e.to_string()))?,
+        };
         self.send("PATCH", url, Some(&body)).await
     }
 
@@ -222,41 +177,79 @@ impl CloudRunClient {
         self.send("GET", self.url(name), None).await
     }
 
-    /// One poll of a lane: the service and its revisions, as the model sees them.
+    /// `operations.wait`: blocks server-side up to `timeout_secs`, then answers the operation.
+    pub async fn wait_operation(
+        &self,
+        name: &str,
+        timeout_secs: u32,
+    ) -> Result<wire::Operation, ApiError> {
+        let body = serde_json::json!({ "timeout": format!("{timeout_secs}s") });
+        let url = format!("{}:wait", self.url(name));
+        self.send("POST", url, Some(&body)).await
+    }
+
+    /// One poll of a lane: the service, and its revisions only when the service says they changed
+    /// (generation, latest created or latest ready revision). At steady state that is one request.
     pub async fn fetch_state(&self, service: &str) -> Result<ServiceState, ApiError> {
         let svc = self.get_service(service).await?;
-        let revisions = self.list_revisions(service).await?;
+        let key = RevisionsKey::of(&svc);
+        let cached = self
+            .revisions
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(service).filter(|(k, _)| *k == key).cloned());
+        let revisions = match cached {
+            Some((_, revisions)) => revisions,
+            None => {
+                let revisions = self.list_revisions(service).await?;
+                if let Ok(mut cache) = self.revisions.lock() {
+                    cache.insert(service.to_string(), (key, revisions.clone()));
+                }
+                revisions
+            }
+        };
         Ok(service_state(&svc, &revisions))
     }
 }
 
-fn transport_error(method: &'static str, url: &str, e: &reqwest::Error) -> ApiError {
-    let message = if e.is_timeout() {
-        "timed out".to_string()
-    } else if e.is_connect() {
-        "connection failed".to_string()
-    } else {
-        // reqwest errors carry the URL; ours already names it, and URLs never carry tokens.
-        e.to_string()
-    };
-    ApiError {
-        method,
-        url: url.to_string(),
-        http: None,
-        status: None,
-        message,
-        retry_after: None,
+/// What must be unchanged for a cached revision list to still be right.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RevisionsKey {
+    generation: Option<String>,
+    latest_created: Option<String>,
+    latest_ready: Option<String>,
+}
+
+impl RevisionsKey {
+    fn of(svc: &wire::Service) -> RevisionsKey {
+        RevisionsKey {
+            generation: svc.generation.clone(),
+            latest_created: svc.latest_created_revision.clone(),
+            latest_ready: svc.latest_ready_revision.clone(),
+        }
     }
 }
 
-fn snippet(text: &str) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.is_empty() {
-        "empty body".into()
-    } else if flat.chars().count() > 120 {
-        format!("{}…", flat.chars().take(120).collect::<String>())
-    } else {
-        flat
+type RevisionCache = Arc<Mutex<HashMap<String, (RevisionsKey, Vec<wire::Revision>)>>>;
+
+const MAX_PAGES: usize = 20;
+
+/// `base?pageSize=50[&pageToken=…]`, the opaque token percent-encoded.
+fn paged(base: &str, token: Option<&str>) -> String {
+    let mut pairs = vec![("pageSize", "50")];
+    pairs.extend(token.map(|t| ("pageToken", t)));
+    with_query(base, &pairs)
+}
+
+/// `base` with the query pairs appended, each percent-encoded.
+fn with_query(base: &str, pairs: &[(&str, &str)]) -> String {
+    match reqwest::Url::parse(base) {
+        Ok(mut url) => {
+            url.query_pairs_mut().extend_pairs(pairs);
+            url.to_string()
+        }
+        // Not a URL: the request will fail and name it; keep the text as it was.
+        Err(_) => base.to_string(),
     }
 }
 

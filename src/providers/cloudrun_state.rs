@@ -21,12 +21,8 @@ pub fn service_state(svc: &wire::Service, revisions: &[wire::Revision]) -> Servi
         let mut infos: Vec<RevisionInfo> = revisions
             .iter()
             .map(|r| {
-                let image = r
-                    .containers
-                    .first()
-                    .map(|c| c.image.clone())
-                    .unwrap_or_default();
-                let name = r.name.rsplit('/').next().unwrap_or(&r.name).to_string();
+                let image = wire::ingress_image(&r.containers);
+                let name = wire::last_segment(&r.name).to_string();
                 RevisionInfo {
                     short: short_revision(&short_service, &name),
                     version: wire::version_of_image(&image),
@@ -43,15 +39,16 @@ pub fn service_state(svc: &wire::Service, revisions: &[wire::Revision]) -> Servi
         infos.sort_by(|a, b| b.created.cmp(&a.created).then(b.name.cmp(&a.name)));
         infos
     };
-    let mut traffic: Vec<TrafficSlice> = svc
-        .traffic_statuses
-        .iter()
-        .filter(|t| t.percent.unwrap_or(0) > 0)
-        .map(|t| {
-            let revision = match (&t.revision, t.kind.as_deref()) {
-                (Some(r), _) if !r.is_empty() => r.clone(),
-                _ => svc.latest_ready_revision.clone().unwrap_or_default(),
-            };
+    let latest_ready = svc
+        .latest_ready_revision
+        .as_deref()
+        .map(wire::last_segment)
+        .unwrap_or_default();
+    let mut traffic: Vec<TrafficSlice> = observed_traffic(svc)
+        .into_iter()
+        .filter(|(_, percent, _)| *percent > 0)
+        .map(|(revision, percent, tag)| {
+            let revision = revision.unwrap_or_else(|| latest_ready.to_string());
             let version = infos
                 .iter()
                 .find(|i| i.name == revision)
@@ -60,8 +57,8 @@ pub fn service_state(svc: &wire::Service, revisions: &[wire::Revision]) -> Servi
                 short: short_revision(&short_service, &revision),
                 revision,
                 version,
-                percent: t.percent.unwrap_or(0).clamp(0, 100) as u8,
-                tag: t.tag.clone(),
+                percent: percent.clamp(0, 100) as u8,
+                tag,
             }
         })
         .collect();
@@ -81,8 +78,7 @@ pub fn service_state(svc: &wire::Service, revisions: &[wire::Revision]) -> Servi
         image: svc
             .template
             .as_ref()
-            .and_then(|t| t.containers.first())
-            .map(|c| c.image.clone())
+            .map(|t| wire::ingress_image(&t.containers))
             .unwrap_or_default(),
         generation: svc
             .generation
@@ -112,4 +108,41 @@ pub fn service_state(svc: &wire::Service, revisions: &[wire::Revision]) -> Servi
             .map(|r| short_revision(&short_service, r)),
         revisions: infos,
     }
+}
+
+/// What serves: `(short revision or None for the latest ready, percent, tag)`. Observed statuses
+/// win; while they are absent the spec counts; no traffic at all means 100 % to the latest ready.
+fn observed_traffic(svc: &wire::Service) -> Vec<(Option<String>, i32, Option<String>)> {
+    let entries: Vec<_> = if svc.traffic_statuses.is_empty() {
+        svc.traffic
+            .iter()
+            .map(|t| (t.kind.as_deref(), t.revision.as_deref(), t.percent, &t.tag))
+            .collect()
+    } else {
+        svc.traffic_statuses
+            .iter()
+            .map(|t| (t.kind.as_deref(), t.revision.as_deref(), t.percent, &t.tag))
+            .collect()
+    };
+    if entries.is_empty() {
+        return vec![(None, 100, None)];
+    }
+    entries
+        .into_iter()
+        .map(|(kind, revision, percent, tag)| {
+            let revision = (!wire::is_latest(kind, revision))
+                .then(|| revision.map(|r| wire::last_segment(r).to_string()))
+                .flatten();
+            (revision, percent.unwrap_or(0), tag.clone())
+        })
+        .collect()
+}
+
+/// The URL of a traffic tag (`trafficStatuses[].uri`), which reaches that revision alone.
+pub fn tag_uri(svc: &wire::Service, tag: &str) -> Option<String> {
+    svc.traffic_statuses
+        .iter()
+        .find(|t| t.tag.as_deref() == Some(tag))
+        .and_then(|t| t.uri.clone())
+        .filter(|uri| !uri.is_empty())
 }

@@ -1,9 +1,13 @@
 //! Cloud Run Admin API v2 wire types (`specs/run-v2.discovery.json`), camelCase, int64 as strings.
 //!
 //! Unknown fields are kept in `other` so that GET → modify → PATCH sends back the whole Service.
+//! Reading follows the protobuf JSON mapping: int64 as a string or a number, enums as names or
+//! numbers (what `$alt=json;enum-encoding=int` answers); we always write names and strings.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+use super::cloudrun_enums::{de_condition_state, de_int, de_int64, de_severity, de_traffic_type};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -11,7 +15,11 @@ pub struct Service {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_int64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub generation: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
@@ -21,7 +29,11 @@ pub struct Service {
     pub template: Option<RevisionTemplate>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub traffic: Vec<TrafficTarget>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_int64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub observed_generation: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminal_condition: Option<Condition>,
@@ -70,11 +82,20 @@ pub const TRAFFIC_LATEST: &str = "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST";
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TrafficTarget {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "de_traffic_type",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kind: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revision: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_int",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub percent: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
@@ -94,11 +115,20 @@ impl TrafficTarget {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TrafficTargetStatus {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "de_traffic_type",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kind: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revision: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_int",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub percent: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
@@ -111,18 +141,28 @@ pub struct TrafficTargetStatus {
 pub struct Condition {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_condition_state",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub state: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_transition_time: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_severity",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub severity: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revision_reason: Option<String>,
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -131,7 +171,11 @@ pub struct Revision {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_int64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub generation: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
@@ -141,7 +185,11 @@ pub struct Revision {
     pub containers: Vec<Container>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<Condition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_int64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub observed_generation: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub reconciling: bool,
@@ -156,6 +204,15 @@ pub struct Revision {
 pub struct ListRevisionsResponse {
     #[serde(default)]
     pub revisions: Vec<Revision>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_page_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListServicesResponse {
+    #[serde(default)]
+    pub services: Vec<Service>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_page_token: Option<String>,
 }
@@ -198,6 +255,39 @@ pub struct ErrorDetail {
     pub status: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<Value>,
+}
+
+/// `projects/P/locations/L/services/S/revisions/S-00002-abc` → `S-00002-abc`. Cloud Run gives
+/// full names in some fields and short ones in others; compare revisions only by this.
+pub fn last_segment(name: &str) -> &str {
+    name.rsplit('/').next().unwrap_or(name)
+}
+
+/// The container that receives requests: the one declaring `ports` (Cloud Run allows exactly one
+/// with sidecars), else the only container. Sidecars may come first.
+pub fn ingress_index(containers: &[Container]) -> Option<usize> {
+    containers
+        .iter()
+        .position(|c| {
+            c.other
+                .get("ports")
+                .and_then(Value::as_array)
+                .is_some_and(|ports| !ports.is_empty())
+        })
+        .or_else(|| (containers.len() == 1).then_some(0))
+}
+
+/// The ingress container's image (empty when there is none).
+pub fn ingress_image(containers: &[Container]) -> String {
+    ingress_index(containers)
+        .and_then(|i| containers.get(i))
+        .map(|c| c.image.clone())
+        .unwrap_or_default()
+}
+
+/// Whether a traffic entry sends its share to the latest ready revision.
+pub fn is_latest(kind: Option<&str>, revision: Option<&str>) -> bool {
+    kind == Some(TRAFFIC_LATEST) || (kind.is_none() && revision.is_none_or(str::is_empty))
 }
 
 /// The image tag (`…/app:1.4.2` → `1.4.2`; digests are cut to 12 hex digits).

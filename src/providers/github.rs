@@ -15,15 +15,17 @@ mod error;
 mod inputs;
 mod paging;
 mod ratelimit;
+mod snapshot;
 mod token;
 pub mod wire;
 
 pub use actions::DispatchOutcome;
-pub use client::{Fetched, GithubClient, RunSnapshot};
+pub use client::{Fetched, GithubClient};
 pub use convert::{expected_durations, to_pipeline};
 pub use error::GithubError;
 pub use inputs::{DeclaredInputs, dispatch_inputs, parse_dispatch_inputs};
 pub use ratelimit::RateLimit;
+pub use snapshot::RunSnapshot;
 pub use token::Token;
 
 /// The default REST base URL (GitHub Enterprise Server: `https://HOST/api/v3`).

@@ -4,6 +4,8 @@
 pub mod auth;
 pub mod clouddeploy;
 pub mod cloudrun;
+pub mod cloudrun_enums;
+pub mod cloudrun_error;
 pub mod cloudrun_state;
 pub mod cloudrun_wire;
 pub mod github;

@@ -2,8 +2,9 @@
 //! the single wire operations of the rollouts `update` drives: one change, one probe. Progress
 //! and results come back as messages.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::mpsc;
 
@@ -28,7 +29,13 @@ pub struct CommandRunner {
     pub actor: Option<Actor>,
     pub ledger_path: PathBuf,
     pub read_only: bool,
+    /// Per environment, the service URI and the canary's tag URL while a split tags one: the
+    /// guard probes the new revision there (Cloud Run does not say which revision answered).
+    canaries: CanaryUrls,
 }
+
+/// env → (service URI, canary tag URL).
+type CanaryUrls = Arc<Mutex<HashMap<String, (Option<String>, String)>>>;
 
 fn progress_to(tx: &mpsc::UnboundedSender<Msg>) -> crate::commands::ProgressSink {
     let tx = tx.clone();
@@ -51,6 +58,7 @@ impl CommandRunner {
             actor,
             ledger_path,
             read_only,
+            canaries: Arc::default(),
         }
     }
 
@@ -131,12 +139,25 @@ impl CommandRunner {
             let _ = tx.send(Msg::RolloutApplied { env, result });
             return;
         };
+        let canaries = self.canaries.clone();
         tokio::spawn(async move {
             let progress = progress_to(&tx);
-            let change = driver::change_for(&action);
+            // A split lists the new revision first (`model::rollout`): that is the canary.
+            let canary = match &action {
+                NextAction::SetTraffic { split } => split.first().map(|(r, _)| r.clone()),
+                _ => None,
+            };
+            let change = wire::tag_canary(driver::change_for(&action), canary.as_deref());
             let result = wire::apply(&target, &change, &WireOptions::default(), &progress)
                 .await
-                .map(|applied| (applied.new_revision, applied.patches_sent))
+                .map(|applied| {
+                    let mut tags = canaries.lock().unwrap_or_else(PoisonError::into_inner);
+                    match applied.canary_uri {
+                        Some(tag_uri) => tags.insert(env.clone(), (applied.state.uri, tag_uri)),
+                        None => tags.remove(&env),
+                    };
+                    (applied.new_revision, applied.patches_sent)
+                })
                 .map_err(|e| e.to_string());
             let _ = tx.send(Msg::RolloutApplied { env, result });
         });
@@ -148,16 +169,23 @@ impl CommandRunner {
         env: String,
         url: String,
         timeout_ms: u64,
-        revision: String,
+        _revision: String,
         tx: mpsc::UnboundedSender<Msg>,
     ) {
         let http = self.http.clone();
+        let probe = crate::probes::ResolvedProbe {
+            timeout: std::time::Duration::from_millis(timeout_ms.max(1)),
+            ..crate::probes::ResolvedProbe::get(url)
+        };
+        let tagged = self
+            .canaries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&env)
+            .and_then(|(uri, tag_uri)| health::through_tag(&probe, uri.as_deref(), tag_uri));
         tokio::spawn(async move {
-            let hit = health::probe_once(&http, &url, timeout_ms).await;
-            let pass = match &hit.revision {
-                Some(served_by) if *served_by != revision => None,
-                _ => Some(hit.pass),
-            };
+            let hit = health::probe_once(&http, tagged.as_ref().unwrap_or(&probe)).await;
+            let pass = Some(hit.pass);
             let _ = tx.send(Msg::RolloutProbed {
                 env,
                 pass,

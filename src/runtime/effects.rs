@@ -47,6 +47,9 @@ pub struct Effects {
     pub probes: ProbeRunner,
     /// Where background drivers started from this cockpit write their logs.
     pub log_dir: std::path::PathBuf,
+    /// Ledger appends still running: the loop waits for them before it returns, so what was
+    /// recorded on the way out (a hand-over, an outcome) is on disk when the process ends.
+    pub appends: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
 }
 
 /// The probe engine, started with the first set of probes; reports go to `reports`.
@@ -170,14 +173,30 @@ impl Effects {
                     ))));
                     return;
                 };
-                tokio::task::spawn_blocking(move || {
+                let append = tokio::task::spawn_blocking(move || {
                     let result = handle
                         .ledger
                         .append(&handle.actor, payload)
                         .map_err(|e| e.to_string());
                     let _ = tx.send(Msg::LedgerAppended(Box::new(result)));
                 });
+                let mut appends = self.appends.lock().unwrap_or_else(PoisonError::into_inner);
+                appends.retain(|a| !a.is_finished());
+                appends.push(append);
             }
+        }
+    }
+
+    /// Waits for every ledger append still running.
+    pub async fn flush(&self) {
+        let pending: Vec<_> = self
+            .appends
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .drain(..)
+            .collect();
+        for append in pending {
+            let _ = append.await;
         }
     }
 

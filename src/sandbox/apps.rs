@@ -1,11 +1,13 @@
 //! The sandbox services' own endpoints (seed 002): `/health`, `/readiness`, `/liveness`, answered
-//! by the revision the traffic split picks. A bad revision answers 503 the way FastAPI wraps an
-//! `HTTPException(503, detail=checks)`.
+//! by the revision the traffic split picks, or, at a traffic tag's URL (`/apps/TAG---SERVICE/…`,
+//! as Cloud Run's `https://TAG---SERVICE-….run.app`), by the tagged revision alone. Like Cloud
+//! Run, nothing in the answer says which revision served it. A bad revision answers 503 the way
+//! FastAPI wraps an `HTTPException(503, detail=checks)`.
 
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
 
@@ -17,17 +19,25 @@ pub async fn probe(
     Path((service, endpoint)): Path<(String, String)>,
 ) -> Response {
     let now = state.clock.now();
+    let (tag, service) = match service.split_once("---") {
+        Some((tag, service)) => (Some(tag), service),
+        None => (None, service.as_str()),
+    };
     let revision = {
         let mut sim = state.lock_cloudrun();
         sim.advance(now);
-        sim.pick_revision(&service)
+        sim.pick_revision(service, tag)
     };
     let Some(revision) = revision else {
         return json_response(StatusCode::NOT_FOUND, &json!({"detail": "Not Found"}));
     };
     let healthy = revision.healthy();
     let version = crate::providers::cloudrun_wire::version_of_image(&revision.image);
-    let timestamp = now.timestamp();
+    let timestamp = state.clock.shown(now).timestamp();
+    if revision.reports_down() && endpoint == "health" {
+        let body = json!({"status": "DOWN", "components": {"db": {"status": "DOWN", "details": {"error": "connection refused"}}}});
+        return json_response(StatusCode::OK, &body);
+    }
     let (status, body) = match (endpoint.as_str(), healthy) {
         ("health", true) => (
             StatusCode::OK,
@@ -51,11 +61,7 @@ pub async fn probe(
         ),
         _ => (StatusCode::NOT_FOUND, json!({"detail": "Not Found"})),
     };
-    let mut response = json_response(status, &body);
-    if let Ok(value) = HeaderValue::from_str(&revision.name) {
-        response.headers_mut().insert("x-served-by-revision", value);
-    }
-    response
+    json_response(status, &body)
 }
 
 fn health_body(status: &str, version: &str, timestamp: i64, healthy: bool) -> serde_json::Value {

@@ -26,10 +26,36 @@ impl SimClock {
         self.speed
     }
 
+    /// The wall-clock time at which simulated time `t` happened (or will happen), so that a
+    /// timestamp shown to a client is never in the future: before the sandbox started, simulated
+    /// and wall time are the same; after, simulated time is squeezed back by the speed.
+    pub fn shown(&self, t: DateTime<Utc>) -> DateTime<Utc> {
+        if t <= self.started_wall {
+            return t;
+        }
+        let ahead_ms = (t - self.started_wall).num_milliseconds() as f64;
+        self.started_wall + Duration::milliseconds((ahead_ms / self.speed) as i64)
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         let real = self.started.elapsed().as_secs_f64();
         let simulated_ms = (real * self.speed * 1000.0) as i64;
         self.started_wall + Duration::milliseconds(simulated_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shown_times_are_never_ahead_of_the_wall_clock() {
+        let clock = SimClock::new(1000.0);
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert!(clock.now() > Utc::now(), "simulated time runs ahead");
+        assert!(clock.shown(clock.now()) <= Utc::now());
+        let past = clock.now() - Duration::days(3);
+        assert!(clock.shown(past) < clock.shown(clock.now()));
     }
 }
 

@@ -1,5 +1,8 @@
-//! Cloud Run Admin API v2 subset over HTTP: `services.get`, `services.patch`, `revisions.list`,
-//! `revisions.get`, `operations.get` and `operations.wait`, as in `specs/run-v2.discovery.json`.
+//! Cloud Run Admin API v2 subset over HTTP, as in `specs/run-v2.discovery.json`:
+//! `services.list`, `services.get`, `services.patch` (with `updateMask`), `revisions.list`,
+//! `revisions.get`, `operations.get` and `operations.wait`. Answers honour
+//! `$alt=json;enum-encoding=int` (what the official REST transports send); errors carry
+//! `details` (`google.rpc.ErrorInfo`); page tokens are opaque.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,14 +13,23 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
+use serde_json::{Value, json};
 
 use super::SandboxState;
-use super::cloudrun_sim::SimError;
-use super::faults::{google_error, json_response};
+use super::cloudrun_json::encode;
+use super::cloudrun_sim::{AuthRule, SimError};
+use super::faults::json_response;
 use crate::providers::cloudrun_wire as wire;
+
+type Params = Query<HashMap<String, String>>;
+type ServicePath = Path<(String, String, String)>;
 
 pub fn router() -> Router<Arc<SandboxState>> {
     Router::new()
+        .route(
+            "/v2/projects/{project}/locations/{location}/services",
+            get(list_services),
+        )
         .route(
             "/v2/projects/{project}/locations/{location}/services/{service}",
             get(get_service).patch(patch_service),
@@ -34,31 +46,168 @@ pub fn router() -> Router<Arc<SandboxState>> {
             "/v2/projects/{project}/locations/{location}/operations/{operation}",
             get(get_operation).post(wait_operation),
         )
+        .route("/_sandbox/cloudrun/auth", get(get_auth).post(set_auth))
 }
 
-type ServicePath = Path<(String, String, String)>;
+/// The Cloud Run API's `Authorization` check (`/v2/…`), when the sandbox requires one: 401 with
+/// Google's error JSON for a missing, expired or unknown bearer token.
+pub async fn require_auth(
+    State(state): State<Arc<SandboxState>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let rule = state.lock_cloudrun().auth.clone();
+    let header = request
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    match rule {
+        Some(rule) if request.uri().path().starts_with("/v2/") => match rule.check(header) {
+            Ok(()) => next.run(request).await,
+            Err(e) => error(e),
+        },
+        _ => next.run(request).await,
+    }
+}
+
+async fn get_auth(State(state): State<Arc<SandboxState>>) -> Response {
+    let rule = state.lock_cloudrun().auth.clone();
+    json_response(
+        StatusCode::OK,
+        &serde_json::to_value(rule).unwrap_or_default(),
+    )
+}
+
+/// `POST /_sandbox/cloudrun/auth` `{"tokens":[…],"expired":[…]}` requires a bearer token;
+/// `null` turns the requirement off.
+async fn set_auth(State(state): State<Arc<SandboxState>>, body: String) -> Response {
+    match serde_json::from_str::<Option<AuthRule>>(&body) {
+        Ok(rule) => {
+            state.lock_cloudrun().auth = rule.clone();
+            json_response(
+                StatusCode::OK,
+                &serde_json::to_value(rule).unwrap_or_default(),
+            )
+        }
+        Err(e) => error(SimError::new(
+            400,
+            "INVALID_ARGUMENT",
+            format!("auth rule: {e}"),
+        )),
+    }
+}
 
 fn service_name((project, location, service): &(String, String, String)) -> String {
     format!("projects/{project}/locations/{location}/services/{service}")
 }
 
-fn error(e: SimError) -> Response {
-    google_error(e.http, e.status, &e.message)
+/// A Google error body with an `ErrorInfo` detail, as `run.googleapis.com` sends.
+pub fn error(e: SimError) -> Response {
+    let body = json!({"error": {
+        "code": e.http,
+        "message": e.message,
+        "status": e.status,
+        "details": [{
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+            "reason": e.reason,
+            "domain": e.domain,
+            "metadata": {"service": "run.googleapis.com"}
+        }]
+    }});
+    let code = StatusCode::from_u16(e.http).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    json_response(code, &body)
 }
 
-fn ok<T: serde::Serialize>(value: &T) -> Response {
+fn ok<T: serde::Serialize>(value: &T, params: &HashMap<String, String>) -> Response {
     match serde_json::to_value(value) {
-        Ok(json) => json_response(StatusCode::OK, &json),
-        Err(e) => google_error(500, "INTERNAL", &e.to_string()),
+        Ok(json) => json_response(
+            StatusCode::OK,
+            &encode(json, params.get("$alt").map(String::as_str)),
+        ),
+        Err(e) => error(SimError::new(500, "INTERNAL", e.to_string())),
     }
 }
 
-async fn get_service(State(state): State<Arc<SandboxState>>, Path(path): ServicePath) -> Response {
+/// Page tokens are opaque to clients; these carry an offset and a check, and need URL-encoding.
+fn page_token(offset: usize) -> String {
+    format!(
+        "CgR{offset:x}+/{:x}=",
+        offset.wrapping_mul(2_654_435_761) & 0xffff
+    )
+}
+
+fn page_offset(params: &HashMap<String, String>) -> Result<usize, SimError> {
+    let Some(token) = params.get("pageToken").filter(|t| !t.is_empty()) else {
+        return Ok(0);
+    };
+    let invalid = || SimError::new(400, "INVALID_ARGUMENT", "Invalid page token");
+    let offset = token
+        .strip_prefix("CgR")
+        .and_then(|rest| rest.split_once("+/"))
+        .and_then(|(hex, _)| usize::from_str_radix(hex, 16).ok())
+        .ok_or_else(invalid)?;
+    (page_token(offset) == *token)
+        .then_some(offset)
+        .ok_or_else(invalid)
+}
+
+/// One page of `all` and the next token.
+fn page<T: Clone>(
+    all: &[T],
+    params: &HashMap<String, String>,
+) -> Result<(Vec<T>, Option<String>), SimError> {
+    let size = params
+        .get("pageSize")
+        .and_then(|s| s.parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(100)
+        .min(1000);
+    let start = page_offset(params)?.min(all.len());
+    let end = (start + size).min(all.len());
+    Ok((
+        all[start..end].to_vec(),
+        (end < all.len()).then(|| page_token(end)),
+    ))
+}
+
+async fn list_services(
+    State(state): State<Arc<SandboxState>>,
+    Path((project, location)): Path<(String, String)>,
+    Query(params): Params,
+) -> Response {
+    let now = state.clock.now();
+    let mut sim = state.lock_cloudrun();
+    sim.advance(now);
+    let prefix = format!("projects/{project}/locations/{location}/services/");
+    let names: Vec<String> = sim
+        .services
+        .keys()
+        .filter(|n| n.starts_with(&prefix))
+        .cloned()
+        .collect();
+    let services: Result<Vec<_>, _> = names.iter().map(|n| sim.service_json(n, now)).collect();
+    match services.and_then(|all| page(&all, &params)) {
+        Ok((services, next_page_token)) => ok(
+            &wire::ListServicesResponse {
+                services,
+                next_page_token,
+            },
+            &params,
+        ),
+        Err(e) => error(e),
+    }
+}
+
+async fn get_service(
+    State(state): State<Arc<SandboxState>>,
+    Path(path): ServicePath,
+    Query(params): Params,
+) -> Response {
     let now = state.clock.now();
     let mut sim = state.lock_cloudrun();
     sim.advance(now);
     match sim.service_json(&service_name(&path), now) {
-        Ok(service) => ok(&service),
+        Ok(service) => ok(&service, &params),
         Err(e) => error(e),
     }
 }
@@ -66,49 +215,49 @@ async fn get_service(State(state): State<Arc<SandboxState>>, Path(path): Service
 async fn patch_service(
     State(state): State<Arc<SandboxState>>,
     Path(path): ServicePath,
-    Query(query): Query<HashMap<String, String>>,
+    Query(params): Params,
     body: String,
 ) -> Response {
-    let service: wire::Service = match serde_json::from_str(&body) {
-        Ok(service) => service,
-        Err(e) => {
-            return google_error(
-                400,
-                "INVALID_ARGUMENT",
-                &format!("Invalid JSON payload received. {e}"),
-            );
+    let invalid = |m: String| error(SimError::new(400, "INVALID_ARGUMENT", m));
+    let service: wire::Service = match serde_json::from_str::<Value>(&body) {
+        // With an update mask the body may leave out `name` (it is in the URL).
+        Ok(mut value) => {
+            if let Some(map) = value.as_object_mut() {
+                map.entry("name").or_insert_with(|| Value::from(""));
+            }
+            match serde_json::from_value(value) {
+                Ok(service) => service,
+                Err(e) => return invalid(format!("Invalid JSON payload received. {e}")),
+            }
         }
+        Err(e) => return invalid(format!("Invalid JSON payload received. {e}")),
     };
     let name = service_name(&path);
     if !service.name.is_empty() && service.name != name {
-        return google_error(
-            400,
-            "INVALID_ARGUMENT",
-            "service.name does not match the URL",
-        );
+        return invalid("service.name does not match the URL".into());
     }
-    let traffic_only = query
-        .get("updateMask")
-        .is_some_and(|mask| mask == "traffic");
     let now = state.clock.now();
-    if query.get("validateOnly").is_some_and(|v| v == "true") {
-        let sim = state.lock_cloudrun();
+    let mask = params.get("updateMask").map(String::as_str);
+    let mut sim = state.lock_cloudrun();
+    if params.get("validateOnly").is_some_and(|v| v == "true") {
         return match sim.service_json(&name, now) {
-            Ok(current) => ok(&wire::Operation {
-                name: format!(
-                    "{}/operations/validate",
-                    name.split("/services/").next().unwrap_or("")
-                ),
-                done: true,
-                response: serde_json::to_value(&current).ok(),
-                ..wire::Operation::default()
-            }),
+            Ok(current) => ok(
+                &wire::Operation {
+                    name: format!(
+                        "{}/operations/validate",
+                        name.split("/services/").next().unwrap_or("")
+                    ),
+                    done: true,
+                    response: serde_json::to_value(&current).ok(),
+                    ..wire::Operation::default()
+                },
+                &params,
+            ),
             Err(e) => error(e),
         };
     }
-    let mut sim = state.lock_cloudrun();
-    match sim.patch(&name, &service, traffic_only, now) {
-        Ok(operation) => ok(&operation),
+    match sim.patch(&name, &service, mask, now) {
+        Ok(operation) => ok(&operation, &params),
         Err(e) => error(e),
     }
 }
@@ -116,49 +265,48 @@ async fn patch_service(
 async fn list_revisions(
     State(state): State<Arc<SandboxState>>,
     Path(path): ServicePath,
-    Query(query): Query<HashMap<String, String>>,
+    Query(params): Params,
 ) -> Response {
     let now = state.clock.now();
     let mut sim = state.lock_cloudrun();
     sim.advance(now);
-    let all = match sim.revisions_json(&service_name(&path)) {
-        Ok(all) => all,
-        Err(e) => return error(e),
-    };
-    let page_size = query
-        .get("pageSize")
-        .and_then(|s| s.parse::<usize>().ok())
-        .filter(|n| *n > 0)
-        .unwrap_or(100);
-    let start = query
-        .get("pageToken")
-        .and_then(|s| s.parse::<usize>().ok())
-        .unwrap_or(0);
-    let end = (start + page_size).min(all.len());
-    ok(&wire::ListRevisionsResponse {
-        revisions: all.get(start..end).map(<[_]>::to_vec).unwrap_or_default(),
-        next_page_token: (end < all.len()).then(|| end.to_string()),
-    })
+    match sim
+        .revisions_json(&service_name(&path))
+        .and_then(|all| page(&all, &params))
+    {
+        Ok((revisions, next_page_token)) => ok(
+            &wire::ListRevisionsResponse {
+                revisions,
+                next_page_token,
+            },
+            &params,
+        ),
+        Err(e) => error(e),
+    }
 }
 
 async fn get_revision(
     State(state): State<Arc<SandboxState>>,
     Path((project, location, service, revision)): Path<(String, String, String, String)>,
+    Query(params): Params,
 ) -> Response {
     let name = service_name(&(project, location, service));
-    let sim = state.lock_cloudrun();
-    match sim.revisions_json(&name) {
-        Ok(all) => match all
+    let now = state.clock.now();
+    let mut sim = state.lock_cloudrun();
+    sim.advance(now);
+    let found = sim.service(&name).map(|s| {
+        s.revisions
             .iter()
-            .find(|r| r.name.ends_with(&format!("/revisions/{revision}")))
-        {
-            Some(found) => ok(found),
-            None => google_error(
-                404,
-                "NOT_FOUND",
-                &format!("Revision '{revision}' was not found"),
-            ),
-        },
+            .find(|r| r.name == revision)
+            .map(|r| sim.revision_json(s, r))
+    });
+    match found {
+        Ok(Some(found)) => ok(&found, &params),
+        Ok(None) => error(SimError::new(
+            404,
+            "NOT_FOUND",
+            format!("Resource '{name}/revisions/{revision}' was not found"),
+        )),
         Err(e) => error(e),
     }
 }
@@ -170,11 +318,12 @@ fn operation_name(project: &str, location: &str, operation: &str) -> String {
 async fn get_operation(
     State(state): State<Arc<SandboxState>>,
     Path((project, location, operation)): Path<(String, String, String)>,
+    Query(params): Params,
 ) -> Response {
     let now = state.clock.now();
     let mut sim = state.lock_cloudrun();
     match sim.operation(&operation_name(&project, &location, &operation), now) {
-        Ok(op) => ok(&op),
+        Ok(op) => ok(&op, &params),
         Err(e) => error(e),
     }
 }
@@ -183,12 +332,13 @@ async fn get_operation(
 async fn wait_operation(
     State(state): State<Arc<SandboxState>>,
     Path((project, location, operation)): Path<(String, String, String)>,
+    Query(params): Params,
     body: String,
 ) -> Response {
     let Some(operation) = operation.strip_suffix(":wait") else {
-        return google_error(404, "NOT_FOUND", "unknown method");
+        return error(SimError::new(404, "NOT_FOUND", "unknown method"));
     };
-    let timeout_secs = serde_json::from_str::<serde_json::Value>(&body)
+    let timeout_secs = serde_json::from_str::<Value>(&body)
         .ok()
         .and_then(|v| {
             v.get("timeout")
@@ -204,7 +354,9 @@ async fn wait_operation(
     loop {
         let result = state.lock_cloudrun().operation(&name, state.clock.now());
         match result {
-            Ok(op) if op.done || tokio::time::Instant::now() >= deadline => return ok(&op),
+            Ok(op) if op.done || tokio::time::Instant::now() >= deadline => {
+                return ok(&op, &params);
+            }
             Ok(_) => tokio::time::sleep(Duration::from_millis(50)).await,
             Err(e) => return error(e),
         }

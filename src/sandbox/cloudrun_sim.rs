@@ -1,13 +1,19 @@
 //! The simulated Cloud Run services: revisions, traffic, generations and long-running operations.
 //! Time is passed in (simulated UTC), so the state machine is deterministic under test.
+//!
+//! As the real service: a service keeps every field it was given (sidecars, env, secrets,
+//! volumes, scaling, labels, traffic tags); a new revision is made only when the template
+//! changes; a filled-in `template.revision` that already exists is refused with 409
+//! ALREADY_EXISTS; traffic names revisions by their short names; a revision whose image tag
+//! mentions `crash` fails to start (the operation ends with a numeric `error.code`).
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
-use serde_json::json;
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
 
-use super::clock::Rng;
-use crate::providers::cloudrun_wire::{self as wire, Operation, TrafficTarget};
+use super::clock::{Rng, SimClock};
+use crate::providers::cloudrun_wire::{self as wire, RevisionTemplate, RpcStatus, TrafficTarget};
 
 /// Simulated seconds a new revision takes to become ready; a traffic-only change is quicker.
 pub const DEPLOY_SECS: i64 = 60;
@@ -15,16 +21,27 @@ pub const TRAFFIC_SECS: i64 = 10;
 
 #[derive(Debug, Clone)]
 pub struct SimRevision {
+    /// The short name, `clarity-backend-dev-00004-xyz`.
     pub name: String,
+    /// The ingress container's image.
     pub image: String,
+    pub template: RevisionTemplate,
     pub created: DateTime<Utc>,
     pub generation: i64,
+    /// It never became ready (its container failed to start).
+    pub failed: bool,
 }
 
 impl SimRevision {
-    /// A revision whose image tag mentions `bad` fails its health checks.
+    /// A revision whose image tag mentions `bad` fails its health checks (503).
     pub fn healthy(&self) -> bool {
         !wire::version_of_image(&self.image).contains("bad")
+    }
+
+    /// A revision whose image tag mentions `down` answers `200 {"status":"DOWN"}`, as a Spring
+    /// Boot service configured to keep 200 for every status does.
+    pub fn reports_down(&self) -> bool {
+        wire::version_of_image(&self.image).contains("down")
     }
 }
 
@@ -45,114 +62,152 @@ pub struct SimService {
     pub updated: DateTime<Utc>,
     pub generation: i64,
     pub observed_generation: i64,
-    pub image: String,
+    /// The template as last written (its `revision` as the client gave it).
+    pub template: RevisionTemplate,
+    /// Every other writable field (labels, annotations, ingress, scaling, …), kept as given.
+    pub fields: Map<String, Value>,
     pub revisions: Vec<SimRevision>,
+    /// The traffic spec in effect.
     pub traffic: Vec<TrafficTarget>,
+    /// What serves: `(short revision name, percent)`.
     pub serving: Vec<(String, i32)>,
+    /// Why the last change failed, shown in the terminal condition until the next change.
+    pub failure: Option<String>,
     pub(super) pending: Option<PendingChange>,
-    next_revision: u32,
+    pub(super) next_revision: u32,
+}
+
+impl SimService {
+    /// The newest revision that became ready.
+    pub fn latest_ready(&self) -> Option<&SimRevision> {
+        self.revisions.iter().rev().find(|r| !r.failed)
+    }
+
+    /// The URL of a traffic tag, as Cloud Run forms it (`https://TAG---SERVICE-…run.app`).
+    pub fn tag_uri(&self, tag: &str) -> String {
+        let marker = format!("/apps/{}", self.short);
+        self.uri
+            .replace(&marker, &format!("/apps/{tag}---{}", self.short))
+    }
 }
 
 #[derive(Debug, Clone)]
-struct SimOperation {
-    service: String,
-    done_at: DateTime<Utc>,
+pub(super) struct SimOperation {
+    pub(super) service: String,
+    pub(super) done_at: DateTime<Utc>,
+    pub(super) error: Option<RpcStatus>,
 }
 
-/// Why a request was refused, as a Google error (HTTP status, `status`, message).
+/// Why a request was refused, as a Google error (HTTP status, `status`, message, `ErrorInfo`
+/// reason).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimError {
     pub http: u16,
     pub status: &'static str,
     pub message: String,
+    pub reason: &'static str,
+    pub domain: &'static str,
 }
 
 impl SimError {
-    fn new(http: u16, status: &'static str, message: impl Into<String>) -> SimError {
+    pub fn new(http: u16, status: &'static str, message: impl Into<String>) -> SimError {
         SimError {
             http,
             status,
             message: message.into(),
+            reason: status,
+            domain: "run.googleapis.com",
+        }
+    }
+}
+
+/// One `services.patch` as received, for tests that count what was applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatchRecord {
+    pub service: String,
+    pub update_mask: Option<String>,
+    /// Refused (4xx) or accepted.
+    pub accepted: bool,
+}
+
+/// Bearer tokens the Cloud Run API accepts when it requires `Authorization` (set with
+/// `POST /_sandbox/cloudrun/auth`); `None` = no authorization required.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthRule {
+    pub tokens: Vec<String>,
+    /// Tokens that were good once: refused as expired.
+    pub expired: Vec<String>,
+}
+
+impl AuthRule {
+    /// Google's answers to a missing, expired or unknown bearer token.
+    pub fn check(&self, authorization: Option<&str>) -> Result<(), SimError> {
+        let unauthenticated = |reason: &'static str, message: &str| SimError {
+            reason,
+            domain: "googleapis.com",
+            ..SimError::new(401, "UNAUTHENTICATED", message)
+        };
+        let invalid = "Request had invalid authentication credentials. Expected OAuth 2 access \
+                       token, login cookie or other valid authentication credential. See \
+                       https://developers.google.com/identity/sign-in/web/devconsole-project.";
+        let token = match authorization.and_then(|h| h.strip_prefix("Bearer ")) {
+            None => {
+                return Err(unauthenticated(
+                    "CREDENTIALS_MISSING",
+                    "Request is missing required authentication credential. Expected OAuth 2 \
+                     access token, login cookie or other valid authentication credential. See \
+                     https://developers.google.com/identity/sign-in/web/devconsole-project.",
+                ));
+            }
+            Some(token) => token.trim(),
+        };
+        if self.tokens.iter().any(|t| t == token) {
+            Ok(())
+        } else if self.expired.iter().any(|t| t == token) {
+            Err(unauthenticated("ACCESS_TOKEN_EXPIRED", invalid))
+        } else {
+            Err(unauthenticated("ACCESS_TOKEN_TYPE_UNSUPPORTED", invalid))
         }
     }
 }
 
 #[derive(Debug)]
 pub struct CloudRunSim {
+    /// `Authorization` the API requires, if any.
+    pub auth: Option<AuthRule>,
     pub services: BTreeMap<String, SimService>,
-    operations: BTreeMap<String, SimOperation>,
-    rng: Rng,
+    /// Every `services.patch` received, in order.
+    pub patch_log: Vec<PatchRecord>,
+    pub(super) operations: BTreeMap<String, SimOperation>,
+    pub(super) rng: Rng,
+    pub(super) clock: SimClock,
 }
 
 pub const IMAGE_REPO: &str = "us-docker.pkg.dev/clarity-sandbox/clarity/clarity-backend";
 
 impl CloudRunSim {
-    /// dev, staging and prod of the seeds' service, each with a few past revisions.
-    pub fn seeded(
-        project: &str,
-        region: &str,
-        base_uri: &str,
-        now: DateTime<Utc>,
-        rng: Rng,
-    ) -> Self {
-        let mut sim = CloudRunSim {
-            services: BTreeMap::new(),
-            operations: BTreeMap::new(),
-            rng,
-        };
-        let histories: [(&str, &[&str]); 3] = [
-            ("dev", &["1.3.9", "1.4.0", "1.4.1", "1.4.2"]),
-            ("staging", &["1.3.9", "1.4.0", "1.4.1"]),
-            ("prod", &["1.3.8", "1.3.9", "1.4.0"]),
-        ];
-        for (env, versions) in histories {
-            let short = format!("clarity-backend-{env}");
-            let name = format!("projects/{project}/locations/{region}/services/{short}");
-            let mut service = SimService {
-                uid: format!("{:08x}-sim-{env}", sim.rng.next_u64() as u32),
-                uri: format!("{base_uri}/apps/{short}"),
-                created: now - Duration::days(90),
-                updated: now - Duration::hours(5),
-                generation: 0,
-                observed_generation: 0,
-                image: String::new(),
-                revisions: Vec::new(),
-                traffic: Vec::new(),
-                serving: Vec::new(),
-                pending: None,
-                next_revision: 1,
-                name,
-                short,
-            };
-            let count = versions.len() as i64;
-            for (i, version) in versions.iter().enumerate() {
-                let image = format!("{IMAGE_REPO}:{version}");
-                let created = now - Duration::days(3 * (count - i as i64));
-                let revision = sim.new_revision(&mut service, image.clone(), created);
-                service.revisions.push(revision);
-                service.image = image;
-            }
-            if let Some(latest) = service.revisions.last() {
-                service.traffic = vec![TrafficTarget::to_revision(&latest.name, 100)];
-                service.serving = vec![(latest.name.clone(), 100)];
-            }
-            service.observed_generation = service.generation;
-            sim.services.insert(service.name.clone(), service);
-        }
-        sim
-    }
-
-    fn new_revision(
+    pub(super) fn new_revision(
         &mut self,
         service: &mut SimService,
-        image: String,
+        template: &RevisionTemplate,
         created: DateTime<Utc>,
     ) -> SimRevision {
         let number = service.next_revision;
         service.next_revision += 1;
-        service.generation += 1;
+        let name = template
+            .revision
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| format!("{}-{number:05}-{}", service.short, self.rng.letters(3)));
+        let image = wire::ingress_image(&template.containers);
         SimRevision {
-            name: format!("{}-{number:05}-{}", service.short, self.rng.letters(3)),
+            failed: false,
+            template: RevisionTemplate {
+                revision: Some(name.clone()),
+                ..template.clone()
+            },
+            name,
             image,
             created,
             generation: service.generation,
@@ -167,11 +222,23 @@ impl CloudRunSim {
                 continue;
             }
             if let Some(change) = service.pending.take() {
-                if let Some(revision) = change.revision {
+                service.failure = None;
+                if let Some(mut revision) = change.revision {
+                    revision.failed = revision.image.contains("crash");
+                    if revision.failed {
+                        service.failure = Some(format!(
+                            "Revision '{}' is not ready and cannot serve traffic. The user-provided \
+                             container failed to start and listen on the port defined provided by \
+                             the PORT=8080 environment variable.",
+                            revision.name
+                        ));
+                    }
                     service.revisions.push(revision);
                 }
-                service.serving = resolve_traffic(&change.traffic, &service.revisions);
-                service.traffic = change.traffic;
+                if service.failure.is_none() {
+                    service.traffic = change.traffic;
+                }
+                service.serving = resolve_traffic(&service.traffic, service);
                 service.observed_generation = service.generation;
                 service.updated = change.ready_at;
             }
@@ -184,82 +251,11 @@ impl CloudRunSim {
         })
     }
 
-    /// `services.patch`: a new image makes a new revision; `traffic[]` sets the split.
-    pub fn patch(
+    pub fn operation(
         &mut self,
         name: &str,
-        body: &wire::Service,
-        traffic_only: bool,
         now: DateTime<Utc>,
-    ) -> Result<Operation, SimError> {
-        self.advance(now);
-        let mut service = self.service(name)?.clone();
-        if service.pending.is_some() {
-            return Err(SimError::new(
-                409,
-                "ABORTED",
-                format!(
-                    "Service '{}' is being updated; retry when the current operation is done",
-                    service.short
-                ),
-            ));
-        }
-        let new_image = body
-            .template
-            .as_ref()
-            .and_then(|t| t.containers.first())
-            .map(|c| c.image.clone())
-            .filter(|image| !traffic_only && *image != service.image);
-        let revision = match new_image {
-            Some(image) => {
-                service.image = image.clone();
-                Some(self.new_revision(&mut service, image, now))
-            }
-            None => {
-                service.generation += 1;
-                None
-            }
-        };
-        let mut known = service.revisions.clone();
-        known.extend(revision.clone());
-        let traffic = if body.traffic.is_empty() {
-            vec![TrafficTarget {
-                kind: Some(wire::TRAFFIC_LATEST.into()),
-                percent: Some(100),
-                ..TrafficTarget::default()
-            }]
-        } else {
-            body.traffic.clone()
-        };
-        validate_traffic(&traffic, &known)?;
-        let delay = if revision.is_some() {
-            DEPLOY_SECS
-        } else {
-            TRAFFIC_SECS
-        };
-        let operation = format!(
-            "{}/operations/{:016x}",
-            name.split("/services/").next().unwrap_or(name),
-            self.rng.next_u64()
-        );
-        service.pending = Some(PendingChange {
-            ready_at: now + Duration::seconds(delay),
-            revision,
-            traffic,
-        });
-        service.updated = now;
-        self.operations.insert(
-            operation.clone(),
-            SimOperation {
-                service: service.name.clone(),
-                done_at: now + Duration::seconds(delay),
-            },
-        );
-        self.services.insert(service.name.clone(), service);
-        self.operation(&operation, now)
-    }
-
-    pub fn operation(&mut self, name: &str, now: DateTime<Utc>) -> Result<Operation, SimError> {
+    ) -> Result<wire::Operation, SimError> {
         self.advance(now);
         let op = self.operations.get(name).cloned().ok_or_else(|| {
             SimError::new(
@@ -268,83 +264,80 @@ impl CloudRunSim {
                 format!("Operation '{name}' was not found"),
             )
         })?;
-        let service = self.service_json(&op.service, now)?;
+        let service = with_type(&self.service_json(&op.service, now)?);
         let done = op.done_at <= now;
-        Ok(Operation {
+        Ok(wire::Operation {
             name: name.to_string(),
             done,
-            metadata: Some(with_type(&service)),
-            response: done.then(|| with_type(&service)),
-            error: None,
+            metadata: Some(service.clone()),
+            response: (done && op.error.is_none()).then_some(service),
+            error: if done { op.error } else { None },
         })
     }
 
-    /// Which revision answers a request to the service, as the traffic split would pick it.
-    pub fn pick_revision(&mut self, short: &str) -> Option<SimRevision> {
+    /// Which revision answers a request to the service (or to one of its traffic tags).
+    pub fn pick_revision(&mut self, short: &str, tag: Option<&str>) -> Option<SimRevision> {
         let service = self.services.values().find(|s| s.short == short)?;
-        let roll = self.rng.below(100) as i32;
-        let mut acc = 0;
-        let chosen = service.serving.iter().find(|(_, percent)| {
-            acc += percent;
-            roll < acc
-        });
-        let name = chosen.or(service.serving.last())?.0.clone();
+        let name = match tag {
+            Some(tag) => {
+                let target = service
+                    .traffic
+                    .iter()
+                    .find(|t| t.tag.as_deref() == Some(tag))?;
+                match &target.revision {
+                    Some(r) if !wire::is_latest(target.kind.as_deref(), Some(r)) => r.clone(),
+                    _ => service.latest_ready()?.name.clone(),
+                }
+            }
+            None => {
+                let roll = self.rng.below(100) as i32;
+                let mut acc = 0;
+                let chosen = service.serving.iter().find(|(_, percent)| {
+                    acc += percent;
+                    roll < acc
+                });
+                chosen.or(service.serving.last())?.0.clone()
+            }
+        };
         service.revisions.iter().find(|r| r.name == name).cloned()
+    }
+
+    /// A simulated time as clients see it: never ahead of the wall clock.
+    pub fn shown(&self, t: DateTime<Utc>) -> String {
+        rfc3339(self.clock.shown(t))
     }
 }
 
-fn resolve_traffic(traffic: &[TrafficTarget], revisions: &[SimRevision]) -> Vec<(String, i32)> {
-    let latest = revisions.last().map(|r| r.name.clone()).unwrap_or_default();
+/// `(short revision, percent)` serving: LATEST goes to the newest ready revision.
+pub(super) fn resolve_traffic(
+    traffic: &[TrafficTarget],
+    service: &SimService,
+) -> Vec<(String, i32)> {
+    let latest = service
+        .latest_ready()
+        .map(|r| r.name.clone())
+        .unwrap_or_default();
     traffic
         .iter()
         .filter(|t| t.percent.unwrap_or(0) > 0)
-        .map(|t| match t.kind.as_deref() {
-            Some(wire::TRAFFIC_LATEST) => (latest.clone(), t.percent.unwrap_or(0)),
-            _ => (
-                t.revision.clone().unwrap_or_default(),
-                t.percent.unwrap_or(0),
-            ),
-        })
+        .map(
+            |t| match wire::is_latest(t.kind.as_deref(), t.revision.as_deref()) {
+                true => (latest.clone(), t.percent.unwrap_or(0)),
+                false => (
+                    t.revision.clone().unwrap_or_default(),
+                    t.percent.unwrap_or(0),
+                ),
+            },
+        )
         .collect()
 }
 
-fn validate_traffic(traffic: &[TrafficTarget], known: &[SimRevision]) -> Result<(), SimError> {
-    let total: i32 = traffic.iter().map(|t| t.percent.unwrap_or(0)).sum();
-    if total != 100 {
-        return Err(SimError::new(
-            400,
-            "INVALID_ARGUMENT",
-            format!("traffic percents add up to {total}, not 100"),
-        ));
-    }
-    for target in traffic {
-        if target.kind.as_deref() == Some(wire::TRAFFIC_LATEST) {
-            continue;
-        }
-        let Some(revision) = &target.revision else {
-            return Err(SimError::new(
-                400,
-                "INVALID_ARGUMENT",
-                "traffic target names no revision",
-            ));
-        };
-        if !known.iter().any(|r| &r.name == revision) {
-            return Err(SimError::new(
-                400,
-                "INVALID_ARGUMENT",
-                format!("revision '{revision}' does not exist"),
-            ));
-        }
-    }
-    Ok(())
-}
-
-pub(super) fn with_type(service: &wire::Service) -> serde_json::Value {
-    let mut value = serde_json::to_value(service).unwrap_or_else(|_| json!({}));
+pub(super) fn with_type(service: &wire::Service) -> Value {
+    let mut value = serde_json::to_value(service).unwrap_or_else(|_| Value::Object(Map::new()));
     if let Some(map) = value.as_object_mut() {
         map.insert(
             "@type".into(),
-            json!("type.googleapis.com/google.cloud.run.v2.Service"),
+            Value::from("type.googleapis.com/google.cloud.run.v2.Service"),
         );
     }
     value

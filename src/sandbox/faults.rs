@@ -54,8 +54,18 @@ pub async fn inject(
         tokio::time::sleep(Duration::from_millis(slow)).await;
     }
     if throttle {
-        let mut response =
-            google_error(429, "RESOURCE_EXHAUSTED", "Quota exceeded (sandbox fault)");
+        // As Google does: the wait both in Retry-After and in a `google.rpc.RetryInfo` detail.
+        let body = serde_json::json!({"error": {
+            "code": 429,
+            "message": "Quota exceeded (sandbox fault)",
+            "status": "RESOURCE_EXHAUSTED",
+            "details": [
+                {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED",
+                 "domain": "googleapis.com", "metadata": {"service": "run.googleapis.com"}},
+                {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": format!("{retry_after}s")}
+            ]
+        }});
+        let mut response = json_response(StatusCode::TOO_MANY_REQUESTS, &body);
         if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }

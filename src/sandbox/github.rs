@@ -106,7 +106,7 @@ fn default_retry_after() -> u64 {
 }
 
 /// Request counters (`GET /_sandbox/github/stats`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GithubStats {
     /// All API requests received.
     pub requests: u64,
@@ -114,6 +114,10 @@ pub struct GithubStats {
     pub counted: u64,
     pub not_modified: u64,
     pub rate_limited: u64,
+    /// Counted requests per client: the `User-Agent` without its version (`flightdeck`,
+    /// `GitHub CLI`, `PyGithub`…), so that clients watching side by side can be compared.
+    #[serde(default)]
+    pub counted_by_client: std::collections::BTreeMap<String, u64>,
 }
 
 pub(crate) struct SimState {
@@ -233,7 +237,7 @@ impl GithubSim {
     }
 
     pub fn stats(&self) -> GithubStats {
-        self.lock().stats
+        self.lock().stats.clone()
     }
 
     /// Applies a fault plan (as `POST /_sandbox/github/faults` does).

@@ -8,7 +8,9 @@ pub mod apps;
 pub mod clock;
 pub mod clouddeploy;
 pub mod cloudrun_json;
+pub mod cloudrun_patch;
 pub mod cloudrun_routes;
+pub mod cloudrun_seed;
 pub mod cloudrun_sim;
 pub mod faults;
 pub mod github;
@@ -45,7 +47,7 @@ impl SandboxState {
                 PROJECT,
                 REGION,
                 base_uri,
-                clock.now(),
+                &clock,
                 Rng::from_time(),
             )),
             clouddeploy: Mutex::new(clouddeploy::sim::DeploySim::seeded(PROJECT, REGION)),
@@ -105,6 +107,10 @@ pub fn router(state: Arc<SandboxState>) -> Router {
             state.clone(),
             faults::inject,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cloudrun_routes::require_auth,
+        ))
         .with_state(state)
         .merge(github)
 }
@@ -133,6 +139,7 @@ async fn describe(State(state): State<Arc<SandboxState>>) -> Response {
             "sandbox": "flightdeck",
             "speed": state.clock.speed(),
             "simulatedTime": cloudrun_sim::rfc3339(now),
+            "shownTime": sim.shown(now),
             "project": PROJECT,
             "region": REGION,
             "services": services,

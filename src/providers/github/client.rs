@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::ratelimit::{RateLimit, limited_until};
-use super::wire::{ErrorBody, Job, PendingDeployment, WorkflowRun, WorkflowRunList};
+use super::wire::{ErrorBody, PendingDeployment, WorkflowRun, WorkflowRunList};
 use super::{GithubError, PipelineConfig, Token};
 
 /// The result of a conditional poll.
@@ -31,14 +31,6 @@ impl<T> Fetched<T> {
             Fetched::Unchanged => None,
         }
     }
-}
-
-/// A run with its jobs (and pending deployments when it waits for an approval).
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunSnapshot {
-    pub run: WorkflowRun,
-    pub jobs: Vec<Job>,
-    pub pending: Vec<PendingDeployment>,
 }
 
 /// The last 200 of a URL: its ETag, its body and the `Link: rel="next"` it carried.
@@ -314,45 +306,6 @@ impl GithubClient {
     ) -> Result<Fetched<Vec<PendingDeployment>>, GithubError> {
         self.get_json(&format!("{}/pending_deployments", self.run_url(run_id)))
             .await
-    }
-
-    /// One poll of a run: run + jobs (+ pending deployments while `waiting`), all conditional.
-    /// `Unchanged` when every request was answered 304.
-    pub async fn watch_run(&self, run_id: u64) -> Result<Fetched<RunSnapshot>, GithubError> {
-        let run_url = self.run_url(run_id);
-        let pending_url = format!("{run_url}/pending_deployments");
-        let run_f = self.get_run(run_id).await?;
-        let jobs_f = self.list_jobs(run_id).await?;
-        let mut changed =
-            matches!(run_f, Fetched::Changed(_)) || matches!(jobs_f, Fetched::Changed(_));
-        let run = match run_f {
-            Fetched::Changed(r) => r,
-            Fetched::Unchanged => self.cached(&run_url)?,
-        };
-        let jobs = match jobs_f {
-            Fetched::Changed(j) => j,
-            Fetched::Unchanged => self.cached_jobs(run_id)?,
-        };
-        let pending = if run.status.as_deref() == Some("waiting") {
-            match self.pending_deployments(run_id).await? {
-                Fetched::Changed(p) => {
-                    changed = true;
-                    p
-                }
-                Fetched::Unchanged => self.cached(&pending_url)?,
-            }
-        } else {
-            Vec::new()
-        };
-        Ok(if changed {
-            Fetched::Changed(RunSnapshot {
-                run,
-                jobs: jobs.jobs,
-                pending,
-            })
-        } else {
-            Fetched::Unchanged
-        })
     }
 }
 

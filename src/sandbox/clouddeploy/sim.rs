@@ -15,11 +15,7 @@ pub const DEPLOY_SECS: i64 = 30;
 pub const VERIFY_SECS: i64 = 20;
 
 pub fn err(http: u16, status: &'static str, message: impl Into<String>) -> SimError {
-    SimError {
-        http,
-        status,
-        message: message.into(),
-    }
+    SimError::new(http, status, message)
 }
 
 #[derive(Debug, Clone)]

@@ -200,6 +200,7 @@ pub async fn cancel(State(sim): State<GithubSim>, Path((owner, repo, id)): RunPa
 pub(super) fn apply_faults(st: &mut SimState, f: Faults) {
     if f.clear {
         st.faults = Faults::default();
+        st.list_delay = super::LIST_DELAY_SECS;
     }
     if f.rate_limit.is_some() {
         st.faults.rate_limit = f.rate_limit;
@@ -220,9 +221,11 @@ pub(super) fn apply_faults(st: &mut SimState, f: Faults) {
     }
     if let Some(d) = f.list_delay_secs.filter(|d| d.is_finite() && *d >= 0.0) {
         st.list_delay = d;
-    }
-    if f.clear {
-        st.list_delay = super::LIST_DELAY_SECS;
+        // Runs not listed yet follow the new delay too.
+        let (now, speed) = (st.now(), st.speed);
+        for run in st.runs.iter_mut().filter(|r| r.listed_from > now) {
+            run.listed_from = run.start + d * speed;
+        }
     }
 }
 

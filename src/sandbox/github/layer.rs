@@ -83,6 +83,22 @@ fn unauthorized(method: &Method, authorization: Option<&HeaderValue>) -> Option<
     }
 }
 
+/// A client's name from its `User-Agent`: `flightdeck/0.1.0` → `flightdeck`,
+/// `GitHub CLI 2.23.0` → `GitHub CLI`.
+fn client_name(user_agent: Option<&HeaderValue>) -> String {
+    let ua = user_agent.and_then(|v| v.to_str().ok()).unwrap_or("");
+    let product = ua.split('/').next().unwrap_or("").trim();
+    let words: Vec<&str> = product
+        .split_whitespace()
+        .take_while(|w| !w.starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    if words.is_empty() {
+        "unknown".into()
+    } else {
+        words.join(" ")
+    }
+}
+
 fn etag_matches(if_none_match: Option<&HeaderValue>, etag: &str) -> bool {
     let Some(v) = if_none_match.and_then(|v| v.to_str().ok()) else {
         return false;
@@ -99,6 +115,7 @@ pub async fn github_http(State(sim): State<GithubSim>, req: Request, next: Next)
     let is_get = req.method() == Method::GET;
     let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
     let refused = unauthorized(req.method(), req.headers().get(header::AUTHORIZATION));
+    let client = client_name(req.headers().get(header::USER_AGENT));
     {
         let mut st = sim.lock();
         st.stats.requests += 1;
@@ -140,6 +157,7 @@ pub async fn github_http(State(sim): State<GithubSim>, req: Request, next: Next)
     }
     st.remaining = st.remaining.saturating_sub(1);
     st.stats.counted += 1;
+    *st.stats.counted_by_client.entry(client).or_default() += 1;
     budget_headers(&st, &mut parts.headers);
     Response::from_parts(parts, Body::from(bytes))
 }

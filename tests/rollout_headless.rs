@@ -1,0 +1,292 @@
+//! The whole cockpit, headless: the real loop (`runtime::run_on`) on a `TestBackend`, synthetic
+//! keys, the sandbox on loopback and a temp ledger. Promote to prod through its canary from the
+//! keyboard; quit mid-bake and hand the rollout over, then another process finishes it.
+//! Every wait is a condition on the screen, the ledger or the sandbox, with a deadline.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use flightdeck::app::{self, Session};
+use flightdeck::cli::Cli;
+use flightdeck::ledger::{Actor, Decision, Entry, Ledger, Payload};
+use flightdeck::model::Model;
+use flightdeck::runtime::{self, Screen};
+use flightdeck::sandbox::{self, RunningSandbox};
+use futures::channel::mpsc::{UnboundedSender, unbounded};
+use ratatui::backend::TestBackend;
+use ratatui::{Frame, Terminal};
+
+/// A `TestBackend` terminal the test can read while the loop draws on it.
+#[derive(Clone)]
+struct Shared(Arc<Mutex<Terminal<TestBackend>>>);
+
+impl Screen for Shared {
+    fn draw_frame(&mut self, whole: bool, render: impl FnOnce(&mut Frame)) -> std::io::Result<()> {
+        self.0.lock().unwrap().draw_frame(whole, render)
+    }
+}
+
+impl Shared {
+    fn text(&self) -> String {
+        let terminal = self.0.lock().unwrap();
+        let buffer = terminal.backend().buffer();
+        let width = buffer.area.width as usize;
+        buffer
+            .content
+            .chunks(width)
+            .map(|row| row.iter().map(|c| c.symbol()).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+struct Cockpit {
+    screen: Shared,
+    keys: UnboundedSender<std::io::Result<Event>>,
+    done: tokio::task::JoinHandle<std::io::Result<Model>>,
+}
+
+impl Cockpit {
+    fn key(&self, code: KeyCode) {
+        let event = Event::Key(KeyEvent::new(code, KeyModifiers::NONE));
+        self.keys.unbounded_send(Ok(event)).unwrap();
+    }
+
+    fn type_text(&self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCode::Char(c));
+        }
+        self.key(KeyCode::Enter);
+    }
+
+    async fn wait_screen(&self, what: &str) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !self.screen.text().contains(what) {
+            assert!(
+                !self.done.is_finished(),
+                "the cockpit's loop ended while waiting for `{what}`"
+            );
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for `{what}` on screen:\n{}",
+                self.screen.text()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+async fn wait(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !cond() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn sign_prod(ledger: &Ledger, profile: &flightdeck::config::Profile, release: &str) {
+    for item in &profile.signoff.items {
+        for (i, role) in profile.signoff.roles.iter().enumerate() {
+            let who = if i % 2 == 0 { "alice" } else { "bob" };
+            let actor = Actor {
+                account: who.into(),
+                uid: 1000 + i as u32,
+                host: "bastion".into(),
+                ssh_origin: None,
+            };
+            let payload = Payload::Signoff {
+                env: "prod".into(),
+                release: release.into(),
+                item: item.clone(),
+                role: role.name.clone(),
+                decision: Decision::Go,
+                comment: None,
+            };
+            ledger.append(&actor, payload).unwrap();
+        }
+    }
+}
+
+struct World {
+    sandbox: RunningSandbox,
+    dir: tempfile::TempDir,
+}
+
+impl World {
+    async fn new() -> World {
+        let sandbox = sandbox::start("127.0.0.1:0".parse().unwrap(), 200.0)
+            .await
+            .unwrap();
+        World {
+            sandbox,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn ledger_path(&self) -> std::path::PathBuf {
+        self.dir.path().join("ledger.jsonl")
+    }
+
+    fn entries(&self) -> Vec<Entry> {
+        Ledger::open(self.ledger_path())
+            .unwrap()
+            .read_all()
+            .unwrap()
+    }
+
+    fn events(&self) -> Vec<String> {
+        self.entries()
+            .into_iter()
+            .filter_map(|e| match e.payload {
+                Payload::Rollout { event, .. } if event != "heartbeat" => Some(event),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn serving(&self) -> Vec<(String, i32)> {
+        let name = "projects/clarity-sandbox/locations/us-central1/services/clarity-backend-prod";
+        self.sandbox
+            .state
+            .lock_cloudrun()
+            .service(name)
+            .unwrap()
+            .serving
+            .clone()
+    }
+
+    /// The cockpit on the sandbox profile with a 1 s bake in prod, prod signed off for 1.4.1.
+    async fn cockpit(&self, bake_secs: u64) -> Cockpit {
+        let addr = self.sandbox.addr.to_string();
+        let cli = Cli::try_parse_from(["flightdeck", "--sandbox", &addr]).unwrap();
+        let mut session = Session::open(&cli).await.unwrap();
+        session.profile.ledger.path = Some(self.ledger_path());
+        for env in &mut session.profile.environments {
+            if let Some(canary) = &mut env.canary {
+                canary.bake_secs = bake_secs;
+            }
+        }
+        let ledger = Ledger::open(self.ledger_path()).unwrap();
+        if ledger.read_all().unwrap().is_empty() {
+            sign_prod(&ledger, &session.profile, "1.4.1");
+        }
+        let parts = app::cockpit(&session, &cli).await.unwrap();
+        let screen = Shared(Arc::new(Mutex::new(
+            Terminal::new(TestBackend::new(120, 36)).unwrap(),
+        )));
+        let (keys, events) = unbounded();
+        let mut on = screen.clone();
+        let done = tokio::spawn(async move {
+            let _session = session;
+            runtime::run_on(
+                &mut on,
+                events,
+                None,
+                parts.model,
+                parts.ui,
+                parts.effects,
+                parts.probe_reports,
+            )
+            .await
+        });
+        Cockpit { screen, keys, done }
+    }
+}
+
+/// `]` `]` selects prod; `p` promotes staging's 1.4.1; prod asks for its name.
+async fn promote_prod(c: &Cockpit) {
+    c.wait_screen("1.4.1").await;
+    c.key(KeyCode::Char(']'));
+    c.key(KeyCode::Char(']'));
+    c.key(KeyCode::Char('p'));
+    c.wait_screen("Type `prod` to go ahead").await;
+    c.type_text("prod");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn promote_with_a_canary_from_the_keyboard_runs_in_the_loop_to_the_end() {
+    let w = World::new().await;
+    let old = w.serving()[0].0.clone();
+    let c = w.cockpit(1).await;
+    promote_prod(&c).await;
+    wait("the rollout done in the ledger", || {
+        w.events().last().map(String::as_str) == Some("done")
+    })
+    .await;
+    let events = w.events();
+    assert_eq!(
+        events,
+        [
+            "plan", "step", "bake", "step", "bake", "step", "bake", "done"
+        ],
+        "every transition recorded, in order"
+    );
+    let serving = w.serving();
+    assert_eq!(serving.len(), 1);
+    assert_ne!(serving[0].0, old);
+    assert_eq!(serving[0].1, 100);
+    wait("the outcome", || {
+        w.entries()
+            .iter()
+            .any(|e| matches!(e.payload, Payload::CommandOutcome { ok: true, .. }))
+    })
+    .await;
+    c.key(KeyCode::Char('q'));
+    let model = c.done.await.unwrap().unwrap();
+    assert!(model.operations.hosted.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quitting_mid_bake_asks_then_hands_over_and_another_process_finishes() {
+    let w = World::new().await;
+    let old = w.serving()[0].0.clone();
+    let c = w.cockpit(600).await;
+    promote_prod(&c).await;
+    wait("the 10% bake", || {
+        w.events().last().map(String::as_str) == Some("bake")
+    })
+    .await;
+    c.key(KeyCode::Char('q'));
+    c.wait_screen("Quit while driving").await;
+    c.type_text("h");
+    let model = c.done.await.unwrap().unwrap();
+    assert!(model.quitting);
+    assert_eq!(w.events().last().map(String::as_str), Some("released"));
+    let handed_over = w.entries().into_iter().find_map(|e| match e.payload {
+        Payload::CommandOutcome { ok, detail, .. } => Some((ok, detail)),
+        _ => None,
+    });
+    let (ok, detail) = handed_over.expect("the hand-over is recorded as the outcome");
+    assert!(!ok);
+    assert_eq!(detail["status"], "handed_over");
+
+    // A restarted cockpit sees it orphaned at once (the lease was released) and advances it.
+    let c = w.cockpit(600).await;
+    c.wait_screen("ORPHANED").await;
+    c.key(KeyCode::Char(']'));
+    c.key(KeyCode::Char(']'));
+    c.key(KeyCode::Char('a'));
+    wait("the 50% step", || {
+        w.entries().iter().any(|e| {
+            matches!(&e.payload, Payload::Rollout { event, state, .. }
+                if event == "advance" && state["step_index"] == 1)
+        })
+    })
+    .await;
+    // Abort from the keyboard: traffic back, and the cockpit can quit without asking.
+    wait("the 50% bake", || {
+        w.events().last().map(String::as_str) == Some("bake")
+    })
+    .await;
+    c.key(KeyCode::Char('x'));
+    wait("aborted", || {
+        w.events().last().map(String::as_str) == Some("aborted")
+    })
+    .await;
+    assert_eq!(w.serving(), vec![(old, 100)]);
+    c.key(KeyCode::Char('q'));
+    let model = c.done.await.unwrap().unwrap();
+    assert!(model.operations.hosted.is_empty());
+}
