@@ -262,7 +262,7 @@ pub(super) async fn promote(
         )));
     }
     let health = if to_env.policy.require_source_green {
-        health::source_health(&ctx.http, &health::probe_urls(from_env, None)).await
+        health::source_health(&ctx.http, &health::probes(from_env, None)).await
     } else {
         SourceHealth::Unknown
     };

@@ -136,7 +136,7 @@ async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Outcom
                 .map(|i| &ctx.profile.environments[i])
             {
                 Some(source) => {
-                    health::source_health(&ctx.http, &health::probe_urls(source, None)).await
+                    health::source_health(&ctx.http, &health::probes(source, None)).await
                 }
                 None => SourceHealth::Unknown,
             }

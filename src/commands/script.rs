@@ -172,11 +172,7 @@ pub(super) async fn promote(
         )));
     }
     let health = if to_env.policy.require_source_green {
-        health::source_health(
-            &ctx.http,
-            &health::probe_urls(from_env, source.uri.as_deref()),
-        )
-        .await
+        health::source_health(&ctx.http, &health::probes(from_env, source.uri.as_deref())).await
     } else {
         SourceHealth::Unknown
     };
