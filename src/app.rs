@@ -49,6 +49,9 @@ pub async fn main(cli: Cli) -> i32 {
         Some(Command::Trigger(args)) => crate::commands::cli::cli_trigger(&cli, args).await,
         Some(Command::Promote(args)) => crate::commands::cli::cli_promote(&cli, args).await,
         Some(Command::Rollback(args)) => crate::commands::cli::cli_rollback(&cli, args).await,
+        Some(Command::Clouddeploy { command }) => {
+            crate::commands::clouddeploy_cli::run(&cli, command).await
+        }
         Some(Command::Rollout(args)) => crate::commands::cli::cli_rollout(&cli, args).await,
         None => run_cockpit(&cli).await,
     }

@@ -74,6 +74,11 @@ pub enum Command {
     Promote(crate::commands::cli::PromoteArgs),
     /// Send 100% of ENV's traffic to the previous good revision (or --to REVISION).
     Rollback(crate::commands::cli::RollbackArgs),
+    /// Cloud Deploy lanes: rollout phases and jobs; approve, reject, advance, cancel, retry.
+    Clouddeploy {
+        #[command(subcommand)]
+        command: crate::commands::clouddeploy_cli::ClouddeployCommand,
+    },
     /// A rollout in flight in ENV, whoever started it: status, pause, resume, advance, abort.
     /// A rollout whose driver died (orphaned) is taken over and driven to its end.
     Rollout(crate::commands::cli::RolloutArgs),

@@ -49,7 +49,7 @@ fn broken_profiles_name_file_line_and_field() {
         ),
         (
             "profiles/no_provider.toml",
-            "tests/fixtures/profiles/no_provider.toml:5:1: environments.dev: no provider\n  hint: add a [environments.cloudrun] table (project, region, service)",
+            "tests/fixtures/profiles/no_provider.toml:5:1: environments.dev: no provider\n  hint: add one of [environments.cloudrun] (project, region, service), [environments.clouddeploy] (project, region, pipeline, target) or [environments.script] (status, trigger, promote, rollback)",
         ),
         (
             "profiles/bad_canary.toml",

@@ -100,7 +100,7 @@ pub struct RolloutArgs {
 const DETACHED_ENV: &str = "FLIGHTDECK_DETACHED";
 
 /// Opens the session (sandbox, profile, ledger, actor) and the command's context.
-async fn open_context(
+pub(super) async fn open_context(
     cli: &crate::cli::Cli,
     common: &CommonArgs,
 ) -> Result<(crate::app::Session, Context), i32> {
@@ -137,7 +137,7 @@ async fn open_context(
     Ok((session, ctx))
 }
 
-fn print(outcome: &super::outcome::Outcome, json: bool) -> i32 {
+pub(super) fn print(outcome: &super::outcome::Outcome, json: bool) -> i32 {
     if json {
         match serde_json::to_string_pretty(outcome) {
             Ok(text) => println!("{text}"),

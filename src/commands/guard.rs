@@ -83,6 +83,18 @@ pub(super) fn record_command(
     overridden: &[String],
     detail: serde_json::Value,
 ) -> Result<String, Box<Outcome>> {
+    let action = format!("{:?}", outcome.action).to_lowercase();
+    record_action(ctx, &action, outcome, overridden, detail)
+}
+
+/// [`record_command`] with an action of its own (`approve`, `advance`, … of a platform's gate).
+pub(super) fn record_action(
+    ctx: &Context,
+    action: &str,
+    outcome: &Outcome,
+    overridden: &[String],
+    detail: serde_json::Value,
+) -> Result<String, Box<Outcome>> {
     let request_id = uuid::Uuid::new_v4().to_string();
     let failed = |e: crate::ledger::LedgerError| {
         let mut o = outcome.clone();
@@ -114,7 +126,7 @@ pub(super) fn record_command(
     }
     let payload = Payload::Command {
         request_id: request_id.clone(),
-        action: format!("{:?}", outcome.action).to_lowercase(),
+        action: action.to_string(),
         env: outcome.env.clone(),
         release: outcome.release.clone().unwrap_or_default(),
         detail,

@@ -8,9 +8,16 @@
 //! - [`rollout`]: rollouts beyond one process: in-flight check, `flightdeck rollout …`, takeover.
 //! - [`health`]: one-shot HTTP probes (source green, health after rollback, canary guard).
 //! - [`run`]: `trigger` / `promote` / `rollback` as library calls: gates, ledger, outcome.
+//! - [`clouddeploy`], [`clouddeploy_gate`], [`script`]: the same commands (and Cloud Deploy's
+//!   approve / reject / advance / cancel / retry) for environments those providers run; [`route`] picks.
 //! - [`cli`]: their clap arguments and the CLI glue (print, exit code); [`outcome`]: the result.
 
 pub mod cli;
+pub mod clouddeploy;
+pub mod clouddeploy_cli;
+pub mod clouddeploy_gate;
+mod clouddeploy_rollback;
+pub mod clouddeploy_wire;
 mod detach;
 pub mod dispatch;
 pub mod driver;
@@ -19,7 +26,9 @@ pub mod health;
 pub mod outcome;
 pub mod rollback;
 pub mod rollout;
+mod route;
 pub mod run;
+pub mod script;
 pub mod wire;
 mod wire_change;
 

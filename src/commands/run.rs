@@ -171,17 +171,24 @@ fn primary_image(state: &ServiceState) -> Option<(String, String)> {
 /// Runs one request to the end; never panics, always an outcome.
 pub async fn execute(ctx: &Context, request: Request) -> Outcome {
     let started = Instant::now();
-    let mut outcome = match request {
-        Request::Trigger { version, via } => trigger(ctx, &version, via).await,
-        Request::Promote {
-            from,
-            to,
-            bake_secs,
-        } => promote(ctx, &from, &to, bake_secs).await,
-        Request::Rollback { env, to } => match super::rollout::rollback_target(ctx, &env, to) {
-            Ok(to) => super::rollback::rollback(ctx, &env, to.as_deref(), started).await,
-            Err(refused) => Err(refused),
-        },
+    let routed = super::route::route(ctx, &request).await;
+    let mut outcome = match (routed, request) {
+        (Some(answered), _) => answered,
+        (None, Request::Trigger { version, via }) => trigger(ctx, &version, via).await,
+        (
+            None,
+            Request::Promote {
+                from,
+                to,
+                bake_secs,
+            },
+        ) => promote(ctx, &from, &to, bake_secs).await,
+        (None, Request::Rollback { env, to }) => {
+            match super::rollout::rollback_target(ctx, &env, to) {
+                Ok(to) => super::rollback::rollback(ctx, &env, to.as_deref(), started).await,
+                Err(refused) => Err(refused),
+            }
+        }
     }
     .unwrap_or_else(|refused| *refused);
     outcome.elapsed_secs = started.elapsed().as_secs_f64();

@@ -11,3 +11,5 @@ pub mod cloudrun_wire;
 pub mod github;
 pub mod http;
 pub mod script;
+pub mod script_run;
+pub mod script_status;

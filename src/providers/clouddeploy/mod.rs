@@ -204,6 +204,10 @@ impl CloudDeployClient {
         Ok(all)
     }
 
+    pub async fn get_release(&self, name: &str) -> Result<wire::Release, ApiError> {
+        self.send("GET", self.url(name), None).await
+    }
+
     pub async fn get_rollout(&self, name: &str) -> Result<wire::Rollout, ApiError> {
         self.send("GET", self.url(name), None).await
     }

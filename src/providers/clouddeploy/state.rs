@@ -104,7 +104,8 @@ impl TargetState {
     }
 }
 
-fn view(rollout: &wire::Rollout, releases: &[wire::Release]) -> RolloutView {
+/// A rollout as shown; `releases` (when read) give its version and image.
+pub fn view(rollout: &wire::Rollout, releases: &[wire::Release]) -> RolloutView {
     let release = releases.iter().find(|r| r.name == rollout.release());
     let image = release
         .and_then(|r| r.build_artifacts.first())

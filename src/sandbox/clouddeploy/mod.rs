@@ -5,6 +5,7 @@
 
 pub mod model;
 pub mod sim;
+mod sim_verbs;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,0 +1,261 @@
+//! Cloud Deploy's own gates driven by flightdeck: approve or reject a rollout waiting on a target
+//! with `requireApproval` (the sign-off grid decides; the API's approve has no comment, so the
+//! comment composed from the grid lives in the ledger), advance a canary, cancel, retry a job.
+
+use super::clouddeploy::{client, read_state, settle, target};
+use super::clouddeploy_wire as cdw;
+use super::guard::{check_gates, record_action, record_outcome};
+use super::health;
+use super::outcome::{Outcome, Status};
+use super::run::Context;
+use super::{CommandError, Progress};
+use crate::ledger::{Decision, Ledger};
+use crate::model::signoff::SignoffGrid;
+use crate::policy::{CommandKind, SourceHealth, decide};
+use crate::providers::clouddeploy::RolloutVerb;
+use crate::providers::clouddeploy::state::RolloutView;
+
+/// What to do to the newest rollout of a target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GateAction {
+    Approve,
+    Reject,
+    /// To the given phase, or the next one.
+    Advance(Option<String>),
+    Cancel,
+    /// Retries the failed job.
+    Retry,
+}
+
+impl GateAction {
+    pub fn name(&self) -> &'static str {
+        match self {
+            GateAction::Approve => "approve",
+            GateAction::Reject => "reject",
+            GateAction::Advance(_) => "advance",
+            GateAction::Cancel => "cancel",
+            GateAction::Retry => "retry_job",
+        }
+    }
+
+    /// Moving forward passes the promotion gates; stopping (and anything about a rollback) the
+    /// rollback gates, which never block a fix.
+    fn kind(&self, rollout: &RolloutView) -> CommandKind {
+        match self {
+            _ if rollout.rollback_of.is_some() => CommandKind::Rollback,
+            GateAction::Approve | GateAction::Advance(_) | GateAction::Retry => {
+                CommandKind::Promote
+            }
+            GateAction::Reject | GateAction::Cancel => CommandKind::Rollback,
+        }
+    }
+}
+
+/// Runs `action` on the newest rollout of `env`; always an outcome.
+pub async fn execute(ctx: &Context, env: &str, action: GateAction) -> Outcome {
+    let started = std::time::Instant::now();
+    let mut outcome = run(ctx, env, action)
+        .await
+        .unwrap_or_else(|refused| *refused);
+    outcome.elapsed_secs = started.elapsed().as_secs_f64();
+    outcome
+}
+
+async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Outcome, Box<Outcome>> {
+    let env = ctx.env(CommandKind::Promote, env_name)?;
+    let cfg = target(CommandKind::Promote, env)?;
+    let now = read_state(ctx, CommandKind::Promote, env_name, cfg).await?;
+    let usage = |m: String| {
+        Box::new(Outcome::new(
+            CommandKind::Promote,
+            env_name,
+            Status::Usage,
+            m,
+        ))
+    };
+    let current = now
+        .current
+        .clone()
+        .ok_or_else(|| usage(format!("no rollout on `{env_name}` yet")))?;
+    let (phase, job) = match &action {
+        GateAction::Approve | GateAction::Reject if current.state != "PENDING_APPROVAL" => {
+            return Err(usage(format!(
+                "nothing waits for approval on `{env_name}`: rollout {} is {}",
+                current.id(),
+                current.state
+            )));
+        }
+        GateAction::Advance(asked) => {
+            let next = current.next_phase().map(|p| p.id.clone());
+            match (asked, next) {
+                (Some(a), Some(n)) if *a == n => (n, String::new()),
+                (None, Some(n)) => (n, String::new()),
+                (_, next) => {
+                    return Err(usage(format!(
+                        "rollout {} on `{env_name}` ({}) does not wait to advance{}",
+                        current.id(),
+                        current.state,
+                        next.map_or_else(String::new, |n| format!(" (the next phase is {n})"))
+                    )));
+                }
+            }
+        }
+        GateAction::Cancel
+            if !matches!(
+                current.state.as_str(),
+                "IN_PROGRESS" | "PENDING_APPROVAL" | "PENDING"
+            ) =>
+        {
+            return Err(usage(format!(
+                "rollout {} on `{env_name}` is {}: nothing to cancel",
+                current.id(),
+                current.state
+            )));
+        }
+        GateAction::Retry => match current.failed_job() {
+            Some((p, j)) => (p.to_string(), j.to_string()),
+            None => {
+                return Err(usage(format!(
+                    "rollout {} on `{env_name}` has no failed job to retry",
+                    current.id()
+                )));
+            }
+        },
+        _ => (String::new(), String::new()),
+    };
+    let kind = action.kind(&current);
+    let health = match (kind, env.policy.require_source_green) {
+        (CommandKind::Promote, true) => {
+            let index = ctx
+                .profile
+                .environments
+                .iter()
+                .position(|e| e.name == env.name);
+            match index
+                .and_then(|i| i.checked_sub(1))
+                .map(|i| &ctx.profile.environments[i])
+            {
+                Some(source) => {
+                    health::source_health(&ctx.http, &health::probes(source, None)).await
+                }
+                None => SourceHealth::Unknown,
+            }
+        }
+        _ => SourceHealth::Unknown,
+    };
+    let overridden = match action {
+        // Rejecting is always allowed (it stops a change); it still needs an operator who may write.
+        GateAction::Reject if !ctx.read_only => Vec::new(),
+        _ => check_gates(ctx, kind, env, &current.version, health).await?,
+    };
+    let mut outcome = Outcome::new(kind, env_name, Status::Done, "");
+    outcome.release = Some(current.version.clone());
+    outcome.from_revision = Some(current.id().to_string());
+    outcome.overridden = overridden.clone();
+    let mut detail = serde_json::json!({"rollout": current.name, "phase": phase, "job": job});
+    if matches!(action, GateAction::Approve | GateAction::Reject)
+        && let Some(map) = detail.as_object_mut()
+    {
+        map.insert(
+            "comment".into(),
+            grid_comment(ctx, env_name, &current.version).into(),
+        );
+    }
+    let request_id = record_action(ctx, action.name(), &outcome, &overridden, detail)?;
+    outcome.request_id = Some(request_id);
+    let client = client(ctx, cfg);
+    let verb = match &action {
+        GateAction::Approve => RolloutVerb::Approve(true),
+        GateAction::Reject => RolloutVerb::Approve(false),
+        GateAction::Advance(_) => RolloutVerb::Advance(&phase),
+        GateAction::Cancel => RolloutVerb::Cancel,
+        GateAction::Retry => RolloutVerb::RetryJob {
+            phase: &phase,
+            job: &job,
+        },
+    };
+    ctx.progress.as_ref()(&Progress::Sending {
+        env: env_name.into(),
+        what: format!("{} rollout {}", action.name(), current.id()),
+    });
+    let applied = |r: &crate::providers::clouddeploy::wire::Rollout| match &action {
+        GateAction::Approve | GateAction::Reject => r.approval_state != "NEEDS_APPROVAL",
+        GateAction::Advance(_) => r
+            .phases
+            .iter()
+            .any(|p| p.id == phase && p.state != "PENDING"),
+        GateAction::Cancel => matches!(r.state.as_str(), "CANCELLED" | "CANCELLING"),
+        GateAction::Retry => r
+            .phases
+            .iter()
+            .flat_map(|p| p.jobs())
+            .all(|j| j.state != "FAILED"),
+    };
+    let sent = cdw::verb(
+        &ctx.wire,
+        &ctx.progress,
+        &client,
+        env_name,
+        &current.name,
+        || client.rollout_verb(&current.name, verb),
+        applied,
+    )
+    .await;
+    let result: Result<RolloutView, CommandError> = match sent {
+        Err(e) => Err(e),
+        Ok(()) => cdw::follow(&ctx.wire, &ctx.progress, &client, env_name, &current.name).await,
+    };
+    match (&action, &result) {
+        (GateAction::Reject, Ok(view)) if view.state == "APPROVAL_REJECTED" => {
+            outcome.message = format!(
+                "rejected rollout {}; the target keeps what it ran",
+                view.id()
+            );
+        }
+        (GateAction::Cancel, Ok(view)) if view.state == "CANCELLED" => {
+            outcome.message = format!("cancelled rollout {}", view.id());
+        }
+        _ => settle(&mut outcome, env_name, result),
+    }
+    record_outcome(ctx, &mut outcome);
+    Ok(outcome)
+}
+
+/// Who signed what for (env, release), the decision, and the ledger head it stands on.
+pub fn grid_comment(ctx: &Context, env: &str, release: &str) -> String {
+    let entries = Ledger::open(&ctx.ledger_path)
+        .and_then(|l| l.read_all())
+        .unwrap_or_default();
+    let grid = SignoffGrid::from_entries(&ctx.profile.signoff, env, release, &entries);
+    let verdict = decide(&grid);
+    let mut signers: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (item, role, cell) in grid.iter() {
+        if let Some(sig) = &cell.signature {
+            signers
+                .entry(format!("{} ({})", role.name, sig.account))
+                .or_default()
+                .push(match sig.decision {
+                    Decision::Go => format!("{item} GO"),
+                    Decision::NoGo => format!("{item} NO-GO"),
+                });
+        }
+    }
+    let signed: Vec<String> = signers
+        .iter()
+        .map(|(who, items)| format!("{who}: {}", items.join(", ")))
+        .collect();
+    let head = entries.last().map_or_else(
+        || "empty".to_string(),
+        |e| e.hash.chars().take(16).collect(),
+    );
+    format!(
+        "flightdeck sign-off for {env} / {release}: {} ({}). {}. Ledger head {head}.",
+        if verdict.go { "GO" } else { "NO-GO" },
+        verdict.reason,
+        if signed.is_empty() {
+            "Nobody signed".to_string()
+        } else {
+            signed.join("; ")
+        }
+    )
+}

@@ -1,0 +1,111 @@
+//! `rollback ENV` of a Cloud Deploy target: `rollbackTarget` to the previous successful release
+//! (or a chosen one), then the rollback rollout followed like any other.
+
+use super::clouddeploy::{client, finish, read_state, resource_id, settle, target};
+use super::clouddeploy_wire as cdw;
+use super::guard::{check_gates, record_command};
+use super::outcome::{Outcome, Status};
+use super::run::Context;
+use super::{CommandError, Progress};
+use crate::config::profile::Environment;
+use crate::policy::{CommandKind, SourceHealth};
+use crate::providers::clouddeploy::{CloudDeployClient, CloudDeployTarget, state};
+
+pub(super) async fn rollback(
+    ctx: &Context,
+    env: &Environment,
+    to_release: Option<&str>,
+) -> Result<Outcome, Box<Outcome>> {
+    let kind = CommandKind::Rollback;
+    let cfg = target(kind, env)?;
+    let now = read_state(ctx, kind, &env.name, cfg).await?;
+    let running = now.running.clone().ok_or_else(|| {
+        Outcome::new(
+            kind,
+            &env.name,
+            Status::Failed,
+            format!("`{}` has no successful rollout to roll back", env.name),
+        )
+    })?;
+    let overridden = check_gates(ctx, kind, env, &running.version, SourceHealth::Unknown).await?;
+    let mut outcome = Outcome::new(kind, &env.name, Status::Done, "");
+    outcome.release = to_release.map(str::to_string);
+    outcome.from_revision = Some(running.id().to_string());
+    outcome.overridden = overridden.clone();
+    let detail = serde_json::json!({"target": cfg.target, "rollout_to_roll_back": running.name, "release": to_release});
+    let request_id = record_command(ctx, &outcome, &overridden, detail)?;
+    outcome.request_id = Some(request_id.clone());
+    let rollout_id = format!(
+        "rollback-{}-{}",
+        &request_id[..8],
+        resource_id(&cfg.target, 40)
+    );
+    let mut body = serde_json::json!({
+        "targetId": cfg.target,
+        "rolloutId": rollout_id,
+        "rolloutToRollBack": running.name,
+        "rollbackConfig": {"startingPhaseId": "stable"},
+    });
+    if let (Some(release), Some(map)) = (to_release, body.as_object_mut()) {
+        map.insert("releaseId".into(), resource_id(release, 63).into());
+    }
+    let client = client(ctx, cfg);
+    ctx.progress.as_ref()(&Progress::Sending {
+        env: env.name.clone(),
+        what: format!("rollbackTarget {} (rollout {rollout_id})", cfg.target),
+    });
+    let result = async {
+        let name = send_rollback(ctx, &client, cfg, &env.name, &rollout_id, &body).await?;
+        cdw::follow(&ctx.wire, &ctx.progress, &client, &env.name, &name).await
+    }
+    .await;
+    settle(&mut outcome, &env.name, result);
+    Ok(finish(ctx, cfg, outcome).await)
+}
+
+/// `rollbackTarget` has no request id: after an unknown outcome the target's rollouts are re-read
+/// and the call is re-sent only if no rollout with our id exists (a duplicate id is refused anyway).
+async fn send_rollback(
+    ctx: &Context,
+    client: &CloudDeployClient,
+    cfg: &CloudDeployTarget,
+    env: &str,
+    rollout_id: &str,
+    body: &serde_json::Value,
+) -> Result<String, CommandError> {
+    let mut attempt = 0;
+    loop {
+        let error = match client.rollback_target(&cfg.pipeline_name(), body).await {
+            Ok(answer) => {
+                return answer
+                    .rollback_config
+                    .and_then(|c| c.rollout)
+                    .map(|r| r.name)
+                    .filter(|n| !n.is_empty())
+                    .ok_or_else(|| CommandError::Failed("rollbackTarget named no rollout".into()));
+            }
+            Err(e)
+                if e.http == Some(409)
+                    || (e.retryable() && attempt + 1 < ctx.wire.max_attempts) =>
+            {
+                e
+            }
+            Err(e) => return Err(CommandError::Api(e)),
+        };
+        ctx.progress.as_ref()(&Progress::Uncertain {
+            env: env.into(),
+            error: error.to_string(),
+        });
+        tokio::time::sleep(cdw::backoff(&ctx.wire, attempt, &error)).await;
+        if let Ok(now) = state::fetch(client, cfg).await
+            && let Some(current) = now.current.filter(|c| c.id() == rollout_id)
+        {
+            ctx.progress.as_ref()(&Progress::AlreadyApplied { env: env.into() });
+            return Ok(current.name);
+        }
+        if error.http == Some(409) {
+            return Err(CommandError::Api(error));
+        }
+        attempt += 1;
+    }
+}

@@ -1,0 +1,210 @@
+//! `trigger`, `promote` and `rollback` of environments run by the team's own commands: the same
+//! gates and ledger records as any provider; the command runs once (its exit code decides, its
+//! output lines are progress, its timeout kills its process group); the request id reaches it as
+//! `FLIGHTDECK_REQUEST_ID` so it can refuse to apply one change twice.
+
+use std::time::Duration;
+
+use super::Progress;
+use super::guard::{check_gates, record_command, record_outcome};
+use super::health;
+use super::outcome::{Outcome, Status};
+use super::run::Context;
+use crate::config::profile::{Environment, Provider};
+use crate::model::lane::ServiceState;
+use crate::policy::{CommandKind, SourceHealth};
+use crate::providers::script::{self, ScriptTarget, Values};
+
+fn target(kind: CommandKind, env: &Environment) -> Result<&ScriptTarget, Box<Outcome>> {
+    match env.provider() {
+        Some(Provider::Script(s)) => Ok(s),
+        _ => Err(Box::new(Outcome::new(
+            kind,
+            &env.name,
+            Status::Usage,
+            format!("`{}` is not run by scripts", env.name),
+        ))),
+    }
+}
+
+async fn status(
+    ctx: &Context,
+    kind: CommandKind,
+    env: &Environment,
+    target: &ScriptTarget,
+) -> Result<ServiceState, Box<Outcome>> {
+    ctx.progress.as_ref()(&Progress::Reading {
+        env: env.name.clone(),
+    });
+    let sink = ctx.progress.clone();
+    let name = env.name.clone();
+    let log = move |line: &str| {
+        sink(&Progress::Note {
+            env: name.clone(),
+            text: line.to_string(),
+        })
+    };
+    script::status(target, &env.name, &log)
+        .await
+        .map_err(|m| Box::new(Outcome::new(kind, &env.name, Status::Failed, m)))
+}
+
+/// Runs the command for `kind` with `values`; gates and ledger around it.
+async fn act(
+    ctx: &Context,
+    kind: CommandKind,
+    env: &Environment,
+    release: &str,
+    source: SourceHealth,
+    mut values: Values,
+) -> Result<Outcome, Box<Outcome>> {
+    let target = target(kind, env)?;
+    let (key, argv) = match kind {
+        CommandKind::Trigger => ("trigger", &target.trigger),
+        CommandKind::Promote => ("promote", &target.promote),
+        CommandKind::Rollback => ("rollback", &target.rollback),
+    };
+    let argv = argv.as_ref().ok_or_else(|| {
+        Outcome::new(
+            kind,
+            &env.name,
+            Status::Usage,
+            format!("`{}` has no script.{key} command in the profile", env.name),
+        )
+    })?;
+    let before = status(ctx, kind, env, target).await?;
+    let overridden = check_gates(ctx, kind, env, release, source).await?;
+    let mut outcome = Outcome::new(kind, &env.name, Status::Done, "");
+    outcome.release = Some(release.to_string()).filter(|r| !r.is_empty());
+    outcome.from_revision = before.primary().map(|p| p.revision.clone());
+    outcome.overridden = overridden.clone();
+    let detail = serde_json::json!({"command": argv, "version": values.version, "revision": values.revision});
+    let request_id = record_command(ctx, &outcome, &overridden, detail)?;
+    outcome.request_id = Some(request_id.clone());
+    values.request_id = request_id;
+    values.env = env.name.clone();
+    ctx.progress.as_ref()(&Progress::Sending {
+        env: env.name.clone(),
+        what: format!("run {}", argv.join(" ")),
+    });
+    let sink = ctx.progress.clone();
+    let name = env.name.clone();
+    let log = move |line: &str| {
+        sink(&Progress::Note {
+            env: name.clone(),
+            text: line.to_string(),
+        })
+    };
+    let timeout = Duration::from_secs(target.timeout_secs);
+    match script::run(target, key, argv, &values, timeout, false, &log).await {
+        Err(message) => {
+            outcome.status = Status::Failed;
+            outcome.message = message;
+        }
+        Ok(run) => {
+            outcome.status = if run.ok() {
+                Status::Done
+            } else {
+                Status::Failed
+            };
+            outcome.message = format!("script.{key} {}", run.describe());
+        }
+    }
+    if let Ok(after) = status(ctx, kind, env, target).await {
+        outcome.traffic = Some(after.split_text());
+        outcome.to_revision = after.primary().map(|p| p.revision.clone());
+    }
+    record_outcome(ctx, &mut outcome);
+    Ok(outcome)
+}
+
+pub(super) async fn trigger(
+    ctx: &Context,
+    env: &Environment,
+    version: &str,
+) -> Result<Outcome, Box<Outcome>> {
+    let values = Values {
+        version: version.to_string(),
+        ..Values::default()
+    };
+    act(
+        ctx,
+        CommandKind::Trigger,
+        env,
+        version,
+        SourceHealth::Unknown,
+        values,
+    )
+    .await
+}
+
+pub(super) async fn promote(
+    ctx: &Context,
+    from_env: &Environment,
+    to_env: &Environment,
+) -> Result<Outcome, Box<Outcome>> {
+    let kind = CommandKind::Promote;
+    let source = match from_env.provider() {
+        Some(Provider::Script(s)) => status(ctx, kind, from_env, s).await?,
+        _ => {
+            return Err(Box::new(Outcome::new(
+                kind,
+                &to_env.name,
+                Status::Usage,
+                format!(
+                    "`{}` and `{}` must both be run by scripts",
+                    from_env.name, to_env.name
+                ),
+            )));
+        }
+    };
+    let version = source.version().unwrap_or_default().to_string();
+    let destination = status(ctx, kind, to_env, target(kind, to_env)?).await?;
+    if !version.is_empty() && destination.version() == Some(version.as_str()) {
+        return Err(Box::new(Outcome::new(
+            kind,
+            &to_env.name,
+            Status::Failed,
+            format!(
+                "nothing to promote: `{}` already runs {version}",
+                to_env.name
+            ),
+        )));
+    }
+    let health = if to_env.policy.require_source_green {
+        health::source_health(&ctx.http, &health::probes(from_env, source.uri.as_deref())).await
+    } else {
+        SourceHealth::Unknown
+    };
+    let values = Values {
+        version: version.clone(),
+        from: from_env.name.clone(),
+        to: to_env.name.clone(),
+        revision: source
+            .primary()
+            .map(|p| p.revision.clone())
+            .unwrap_or_default(),
+        ..Values::default()
+    };
+    act(ctx, kind, to_env, &version, health, values).await
+}
+
+pub(super) async fn rollback(
+    ctx: &Context,
+    env: &Environment,
+    to: Option<&str>,
+) -> Result<Outcome, Box<Outcome>> {
+    let values = Values {
+        revision: to.unwrap_or_default().to_string(),
+        ..Values::default()
+    };
+    act(
+        ctx,
+        CommandKind::Rollback,
+        env,
+        "",
+        SourceHealth::Unknown,
+        values,
+    )
+    .await
+}

@@ -1,0 +1,391 @@
+//! Cloud Deploy end to end against the embedded sandbox: release → promote → approve → advance
+//! → rollbackTarget along dev → staging → prod (prod: canary 10/50 and an approval), the grid's
+//! say over approval, lost create answers that must not create twice, a failed job retried, and
+//! the same path through the real binary.
+
+use std::time::Duration;
+
+use flightdeck::commands::clouddeploy_gate::{GateAction, execute as gate};
+use flightdeck::commands::outcome::{Outcome, Status};
+use flightdeck::commands::run::{Context, Request, execute};
+use flightdeck::commands::{TriggerVia, WireOptions};
+use flightdeck::config::Profile;
+use flightdeck::ledger::{Actor, Decision, Ledger, Payload};
+use flightdeck::sandbox::{self, RunningSandbox};
+
+pub const PROFILE: &str = include_str!("../profiles/clouddeploy-sandbox.toml");
+
+fn actor(name: &str) -> Actor {
+    Actor {
+        account: name.into(),
+        uid: 1000,
+        host: "bastion".into(),
+        ssh_origin: None,
+    }
+}
+
+struct World {
+    sandbox: RunningSandbox,
+    _dir: tempfile::TempDir,
+    ctx: Context,
+}
+
+async fn world() -> World {
+    let sandbox = sandbox::start("127.0.0.1:0".parse().unwrap(), 200.0)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut profile = Profile::parse(std::path::Path::new("cd.toml"), PROFILE).unwrap();
+    for env in &mut profile.environments {
+        env.clouddeploy.as_mut().unwrap().base_url = Some(sandbox.base_url());
+    }
+    let ctx = Context {
+        profile,
+        http: reqwest::Client::new(),
+        actor: actor("carol"),
+        ledger_path: dir.path().join("ledger.jsonl"),
+        read_only: false,
+        wire: WireOptions {
+            call_timeout: Duration::from_secs(5),
+            poll_initial: Duration::from_millis(30),
+            poll_max: Duration::from_millis(100),
+            op_deadline: Duration::from_secs(60),
+            max_attempts: 6,
+            backoff_base: Duration::from_millis(30),
+        },
+        probe_every: None,
+        progress: flightdeck::commands::quiet(),
+        yes: true,
+        override_reason: None,
+        prompt: false,
+        control: Default::default(),
+        release: Default::default(),
+        host: None,
+        lease: flightdeck::commands::run::DEFAULT_LEASE,
+    };
+    World {
+        sandbox,
+        _dir: dir,
+        ctx,
+    }
+}
+
+fn sign(ctx: &Context, env: &str, release: &str) {
+    let ledger = Ledger::open(&ctx.ledger_path).unwrap();
+    for item in &ctx.profile.signoff.items {
+        for (i, role) in ctx.profile.signoff.roles.iter().enumerate() {
+            let payload = Payload::Signoff {
+                env: env.into(),
+                release: release.into(),
+                item: item.clone(),
+                role: role.name.clone(),
+                decision: Decision::Go,
+                comment: None,
+            };
+            let who = if i % 2 == 0 { "alice" } else { "bob" };
+            ledger.append(&actor(who), payload).unwrap();
+        }
+    }
+}
+
+async fn trigger(w: &World, version: &str) -> Outcome {
+    let request = Request::Trigger {
+        version: version.into(),
+        via: TriggerVia::CloudRun,
+    };
+    execute(&w.ctx, request).await
+}
+
+async fn promote(w: &World, from: &str, to: &str) -> Outcome {
+    let request = Request::Promote {
+        from: from.into(),
+        to: to.into(),
+        bake_secs: None,
+    };
+    execute(&w.ctx, request).await
+}
+
+fn done(outcome: &Outcome) {
+    assert_eq!(outcome.status, Status::Done, "{}", outcome.text());
+}
+
+/// dev → staging → prod for `version`: promote, approve, advance through the canary.
+async fn to_prod(w: &World, version: &str) {
+    done(&trigger(w, version).await);
+    done(&promote(w, "dev", "staging").await);
+    sign(&w.ctx, "prod", version);
+    let waiting = promote(w, "staging", "prod").await;
+    done(&waiting);
+    assert!(
+        waiting.message.contains("waits for approval"),
+        "{}",
+        waiting.message
+    );
+    let approved = gate(&w.ctx, "prod", GateAction::Approve).await;
+    done(&approved);
+    assert!(approved.message.contains("at 10%"), "{}", approved.message);
+    let half = gate(&w.ctx, "prod", GateAction::Advance(None)).await;
+    assert!(half.message.contains("at 50%"), "{}", half.message);
+    let stable = gate(&w.ctx, "prod", GateAction::Advance(None)).await;
+    done(&stable);
+    assert!(
+        stable.message.contains(&format!("prod runs {version}")),
+        "{}",
+        stable.message
+    );
+}
+
+fn entries(ctx: &Context) -> Vec<Payload> {
+    let ledger = Ledger::open(&ctx.ledger_path).unwrap();
+    ledger
+        .read_all()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.payload)
+        .collect()
+}
+
+#[tokio::test]
+async fn release_promote_approve_advance_and_roll_back_prod() {
+    let w = world().await;
+    let refused = promote(&w, "dev", "staging").await;
+    assert_eq!(refused.status, Status::Failed, "nothing runs in dev yet");
+    to_prod(&w, "1.4.2").await;
+    // Without the grid's GO, approval is refused and nothing is sent.
+    done(&trigger(&w, "1.4.3").await);
+    done(&promote(&w, "dev", "staging").await);
+    done(&promote(&w, "staging", "prod").await);
+    let no_go = gate(&w.ctx, "prod", GateAction::Approve).await;
+    assert_eq!(no_go.status, Status::Refused, "{}", no_go.text());
+    assert!(no_go.message.contains("[signoff]"), "{}", no_go.message);
+    sign(&w.ctx, "prod", "1.4.3");
+    done(&gate(&w.ctx, "prod", GateAction::Approve).await);
+    done(
+        &gate(
+            &w.ctx,
+            "prod",
+            GateAction::Advance(Some("canary-50".into())),
+        )
+        .await,
+    );
+    let wrong = gate(
+        &w.ctx,
+        "prod",
+        GateAction::Advance(Some("canary-10".into())),
+    )
+    .await;
+    assert_eq!(wrong.status, Status::Usage, "{}", wrong.text());
+    done(&gate(&w.ctx, "prod", GateAction::Advance(None)).await);
+
+    let rollback = execute(
+        &w.ctx,
+        Request::Rollback {
+            env: "prod".into(),
+            to: None,
+        },
+    )
+    .await;
+    done(&rollback);
+    assert!(
+        rollback.message.contains("waits for approval"),
+        "{}",
+        rollback.message
+    );
+    // Approving a rollback passes the rollback gates: no sign-off needed for the fix.
+    let back = gate(&w.ctx, "prod", GateAction::Approve).await;
+    done(&back);
+    assert!(back.message.contains("prod runs 1.4.2"), "{}", back.message);
+    {
+        let sim = w.sandbox.state.lock_clouddeploy();
+        let rollbacks: Vec<_> = sim
+            .rollouts
+            .values()
+            .filter(|r| r.rollback_of.is_some())
+            .collect();
+        assert_eq!(rollbacks.len(), 1);
+        assert_eq!(rollbacks[0].target_id, "prod");
+    }
+    let approvals: Vec<serde_json::Value> = entries(&w.ctx)
+        .into_iter()
+        .filter_map(|p| match p {
+            Payload::Command { action, detail, .. } if action == "approve" => Some(detail),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        approvals.len(),
+        3,
+        "two promotions and one rollback approved; the refused one never recorded as sent"
+    );
+    let comment = approvals[0]["comment"].as_str().unwrap();
+    assert!(
+        comment.contains("sign-off for prod / 1.4.2: GO"),
+        "{comment}"
+    );
+    assert!(
+        comment.contains("Technical Lead (alice)") && comment.contains("Ledger head"),
+        "{comment}"
+    );
+}
+
+#[tokio::test]
+async fn lost_create_answers_are_retried_with_the_same_request_id() {
+    let w = world().await;
+    w.sandbox
+        .state
+        .lock_clouddeploy()
+        .faults
+        .lose_next_create_answers = 1;
+    let outcome = trigger(&w, "2.0.0").await;
+    done(&outcome);
+    let request_id = outcome.request_id.clone().unwrap();
+    {
+        let sim = w.sandbox.state.lock_clouddeploy();
+        assert_eq!(sim.releases.len(), 1, "one release despite two sends");
+        assert!(sim.request_ids.contains_key(&request_id));
+        assert_eq!(sim.faults.lose_next_create_answers, 0);
+    }
+    w.sandbox
+        .state
+        .lock_clouddeploy()
+        .faults
+        .lose_next_create_answers = 1;
+    done(&promote(&w, "dev", "staging").await);
+    let sim = w.sandbox.state.lock_clouddeploy();
+    let on_staging = sim
+        .rollouts
+        .values()
+        .filter(|r| r.target_id == "staging")
+        .count();
+    assert_eq!(on_staging, 1, "one rollout despite a lost answer");
+}
+
+#[tokio::test]
+async fn a_failed_job_is_retried_and_a_rejection_stops_prod() {
+    let w = world().await;
+    done(&trigger(&w, "3.0.0").await);
+    w.sandbox
+        .state
+        .lock_clouddeploy()
+        .faults
+        .fail_next_deploy_jobs = 1;
+    let failed = promote(&w, "dev", "staging").await;
+    assert_eq!(failed.status, Status::Failed, "{}", failed.text());
+    assert!(
+        failed.message.contains("job deploy of phase stable failed"),
+        "{}",
+        failed.message
+    );
+    let retried = gate(&w.ctx, "staging", GateAction::Retry).await;
+    done(&retried);
+    assert!(
+        retried.message.contains("staging runs 3.0.0"),
+        "{}",
+        retried.message
+    );
+
+    done(&promote(&w, "staging", "prod").await);
+    let rejected = gate(&w.ctx, "prod", GateAction::Reject).await;
+    done(&rejected);
+    assert!(
+        rejected.message.contains("rejected rollout"),
+        "{}",
+        rejected.message
+    );
+    let again = gate(&w.ctx, "prod", GateAction::Approve).await;
+    assert_eq!(again.status, Status::Usage, "{}", again.text());
+    let cancel = gate(&w.ctx, "prod", GateAction::Cancel).await;
+    assert_eq!(
+        cancel.status,
+        Status::Usage,
+        "a rejected rollout has nothing to cancel"
+    );
+}
+
+#[test]
+fn the_example_profiles_parse() {
+    for name in [
+        "clouddeploy.example.toml",
+        "script.example.toml",
+        "clouddeploy-sandbox.toml",
+    ] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("profiles")
+            .join(name);
+        let profile = Profile::load_file(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(
+            profile.environments.iter().all(|e| e.provider().is_some()),
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cli_triggers_promotes_and_shows_phases() {
+    let sandbox = sandbox::start("127.0.0.1:0".parse().unwrap(), 200.0)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let profile =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles/clouddeploy-sandbox.toml");
+    let ledger = dir.path().join("ledger.jsonl");
+    let addr = sandbox.addr.to_string();
+    let cli = |args: &[&str]| {
+        let mut all = vec!["--profile", profile.to_str().unwrap(), "--sandbox", &addr];
+        all.extend_from_slice(args);
+        let ledger = ledger.clone();
+        let all: Vec<String> = all.iter().map(|s| s.to_string()).collect();
+        tokio::task::spawn_blocking(move || {
+            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_flightdeck"));
+            command.args(&all);
+            if all.iter().any(|a| a == "trigger" || a == "promote") {
+                command.args(["--yes", "--ledger", ledger.to_str().unwrap()]);
+            }
+            command.output().unwrap()
+        })
+    };
+    let out = cli(&["trigger", "5.0.0"]).await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("trigger dev: done: dev runs 5.0.0"),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("create release") && stderr.contains("requestId"),
+        "{stderr}"
+    );
+    let out = cli(&["promote", "dev", "staging"]).await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = cli(&["clouddeploy", "status"]).await.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("staging  target staging: runs 5.0.0"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("stable succeeded [deploy succeeded, verify succeeded]"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("prod     target prod, approval required: runs nothing yet"),
+        "{stdout}"
+    );
+    let out = cli(&["clouddeploy", "approve", "prod", "--yes"])
+        .await
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "nothing waits on prod: a usage error"
+    );
+}
