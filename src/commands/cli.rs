@@ -85,7 +85,7 @@ async fn cli_run(cli: &crate::cli::Cli, common: &CommonArgs, request: Request) -
         read_only: cli.read_only,
         wire: WireOptions::default(),
         probe_every: None,
-        progress: std::sync::Arc::new(|p| eprintln!("{p}")),
+        progress: std::sync::Arc::new(|p| eprintln!("{}", crate::redact::redact(&p.to_string()))),
         yes: common.yes,
         override_reason: common.override_reason.clone(),
         prompt: true,
@@ -94,13 +94,13 @@ async fn cli_run(cli: &crate::cli::Cli, common: &CommonArgs, request: Request) -
     let outcome = run::execute(&ctx, request).await;
     if common.json {
         match serde_json::to_string_pretty(&outcome) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => println!("{}", crate::redact::redact_cow(&text)),
             Err(e) => eprintln!("flightdeck: cannot encode the outcome: {e}"),
         }
     } else if outcome.status == Status::Done {
-        println!("{}", outcome.text());
+        println!("{}", crate::redact::redact(&outcome.text()));
     } else {
-        eprintln!("{}", outcome.text());
+        eprintln!("{}", crate::redact::redact(&outcome.text()));
     }
     outcome.exit_code()
 }

@@ -24,7 +24,8 @@ pub async fn trigger(
         ));
     };
     let overridden = check_gates(ctx, kind, env, version, SourceHealth::Unknown).await?;
-    let token = if crate::providers::cloudrun::is_loopback(config.base()) {
+    // A sandbox profile sends no token (as the cockpit's session); elsewhere it is resolved.
+    let token = if ctx.profile.sandbox.is_some() {
         None
     } else {
         Token::resolve(config)

@@ -5,6 +5,7 @@ pub mod error;
 pub mod paths;
 pub mod profile;
 pub mod theme;
+pub mod validate;
 
 pub use error::ConfigError;
 pub use paths::Paths;

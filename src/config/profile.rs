@@ -96,6 +96,9 @@ pub struct CloudRunTarget {
     pub project: String,
     pub region: String,
     pub service: String,
+    /// `"google"` (application default credentials) or `"none"`; default: `"none"` in a profile
+    /// with a `[sandbox]` section, else `"google"`.
+    pub auth: Option<crate::providers::auth::AuthMode>,
 }
 
 impl CloudRunTarget {
@@ -126,6 +129,15 @@ impl Profile {
             .file_stem()
             .map_or_else(|| "profile".into(), |s| s.to_string_lossy().into_owned());
         profile.validate(source, text)?;
+        let default_auth = match profile.sandbox {
+            Some(_) => crate::providers::auth::AuthMode::None,
+            None => crate::providers::auth::AuthMode::Google,
+        };
+        for env in &mut profile.environments {
+            if let Some(target) = env.cloudrun.as_mut() {
+                target.auth.get_or_insert(default_auth);
+            }
+        }
         Ok(profile)
     }
 
@@ -228,7 +240,7 @@ impl Profile {
                 "poll.interval_secs must be at least 1",
             ));
         }
-        Ok(())
+        super::validate::check(self, source, text)
     }
 
     pub fn environment(&self, name: &str) -> Option<&Environment> {

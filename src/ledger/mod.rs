@@ -132,6 +132,7 @@ impl Ledger {
         payload: Payload,
         time: DateTime<Utc>,
     ) -> Result<Entry, LedgerError> {
+        let payload = crate::redact::redact_serde(payload);
         let file = open_for_append(&self.path)?;
         file.lock()
             .map_err(|e| LedgerError::io(&self.path, "lock the ledger", e))?;

@@ -62,7 +62,7 @@ impl Effects {
                 tokio::spawn(async move {
                     let result = match source {
                         LaneSource::CloudRun { client, service } => client
-                            .fetch_state(&service)
+                            .poll_state(&service)
                             .await
                             .map(Box::new)
                             .map_err(|e| e.to_string()),

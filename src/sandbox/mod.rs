@@ -2,13 +2,15 @@
 //! subset flightdeck uses (and, in [`github`], the GitHub Actions subset), with services whose
 //! `/health` answers as the revision the traffic split picks. Simulated time runs `speed` times faster.
 //!
-//! Control endpoints (sandbox only): `GET /_sandbox` (what is simulated), `GET|POST /_sandbox/faults`.
+//! Control endpoints (sandbox only): `GET /_sandbox` (what is simulated), `GET|POST /_sandbox/faults`
+//! (the fault switchboard, [`faults`], over every route).
 
 pub mod apps;
 pub mod clock;
 pub mod cloudrun_json;
 pub mod cloudrun_routes;
 pub mod cloudrun_sim;
+pub mod fault_spec;
 pub mod faults;
 pub mod github;
 
@@ -91,12 +93,9 @@ pub fn router(state: Arc<SandboxState>) -> Router {
         .route("/apps/{service}/{endpoint}", any(apps::probe))
         .route("/_sandbox", get(describe))
         .route("/_sandbox/faults", get(get_faults).post(set_faults))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            faults::inject,
-        ))
-        .with_state(state)
+        .with_state(state.clone())
         .merge(github)
+        .layer(axum::middleware::from_fn_with_state(state, faults::inject))
 }
 
 /// Binds `addr` (port 0 picks a free one) and serves until the returned handle is dropped.
