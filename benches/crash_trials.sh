@@ -38,7 +38,8 @@ writer() {
 
 # run_trials LABEL LEDGER: N kills of a random in-flight append; prints the summary line.
 run_trials() {
-    local label=$1 ledger=$2 acks=$WORK/acks-$label
+    local label=$1 ledger=$2
+    local acks=$WORK/acks-$label
     for id in $(seq "$WRITERS"); do
         writer "$id" "$ledger" "$acks" &
         PIDS+=($!)

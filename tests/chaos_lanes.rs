@@ -40,14 +40,14 @@ impl Cockpit {
     fn run(&mut self, cmds: Vec<Cmd>) {
         for cmd in cmds {
             if let Cmd::FetchLane { lane } = cmd {
-                let LaneSource::CloudRun { client, service } = self.sources[lane].clone();
+                let source = self.sources[lane].clone();
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
-                    let result = client.poll_state(&service).await;
+                    let result = source.fetch().await;
                     let _ = tx.send(Msg::LaneFetched {
                         lane,
                         at: Utc::now(),
-                        result: result.map(Box::new).map_err(|e| e.to_string()),
+                        result: result.map(Box::new),
                     });
                 });
             }

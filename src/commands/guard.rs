@@ -8,8 +8,7 @@ use chrono::Utc;
 use super::outcome::{Outcome, Status};
 use super::run::Context;
 use crate::config::profile::Environment;
-use crate::ledger::{Ledger, Payload};
-use crate::model::signoff::SignoffGrid;
+use crate::ledger::{Ledger, Payload, Setup};
 use crate::policy::{CommandKind, GateInput, GateVerdict, SourceHealth, evaluate};
 
 /// The facts gates need, then the verdict; confirmation is asked only if nothing else refuses.
@@ -20,10 +19,12 @@ pub(super) async fn check_gates(
     release: &str,
     source: SourceHealth,
 ) -> Result<Vec<String>, Box<Outcome>> {
-    let entries = Ledger::open(&ctx.ledger_path).and_then(|l| l.read_all());
-    let entries =
-        entries.map_err(|e| Outcome::new(kind, &env.name, Status::Failed, e.to_string()))?;
-    let grid = SignoffGrid::from_entries(&ctx.profile.signoff, &env.name, release, &entries);
+    let failed = |e: String| Box::new(Outcome::new(kind, &env.name, Status::Failed, e));
+    // Only the verified prefix counts, and a ledger that does not verify is a NO-GO.
+    let setup = Setup::at(&ctx.profile, ctx.ledger_path.clone(), ctx.read_only).map_err(failed)?;
+    let grid = setup
+        .grid(&ctx.profile.signoff, &env.name, release)
+        .map_err(|e| failed(e.to_string()))?;
     let mut input = GateInput {
         kind,
         target_env: &env.name,
@@ -52,6 +53,16 @@ pub(super) async fn check_gates(
     }
 }
 
+/// The ledger to record in, signing when the profile says so.
+fn writer(ctx: &Context) -> Result<Ledger, crate::ledger::LedgerError> {
+    Setup::at(&ctx.profile, ctx.ledger_path.clone(), false)
+        .map_err(|message| crate::ledger::LedgerError::Sign {
+            path: ctx.ledger_path.clone(),
+            message,
+        })?
+        .writer(&ctx.actor.account)
+}
+
 fn typed_name(env: &str) -> bool {
     if !std::io::stdin().is_terminal() {
         return false;
@@ -76,7 +87,7 @@ pub(super) fn record_command(
         o.message = format!("not sent: the ledger could not record the command: {e}");
         o
     };
-    let ledger = Ledger::open(&ctx.ledger_path).map_err(failed)?;
+    let ledger = writer(ctx).map_err(failed)?;
     let reason = ctx.override_reason.clone().unwrap_or_default();
     for gate in overridden {
         let payload = Payload::Override {
@@ -106,7 +117,7 @@ pub(super) fn record_outcome(ctx: &Context, outcome: &mut Outcome) {
         ok: outcome.ok(),
         detail: outcome.ledger_detail(),
     };
-    if let Err(e) = Ledger::open(&ctx.ledger_path).and_then(|l| l.append(&ctx.actor, payload)) {
+    if let Err(e) = writer(ctx).and_then(|l| l.append(&ctx.actor, payload)) {
         outcome.message.push_str(&format!(
             " (the outcome was not recorded in the ledger: {e})"
         ));

@@ -73,6 +73,10 @@ fn default_speed() -> f64 {
 pub struct LedgerSection {
     /// A shared ledger file (e.g. on a bastion); default: the XDG data dir, one file per profile.
     pub path: Option<PathBuf>,
+    /// Turns signing on: an allowed-signers file (git's format) mapping SSH keys to accounts.
+    /// Every entry is then signed through the ssh-agent and every signature is checked.
+    /// A relative path is relative to the profile's directory.
+    pub allowed_signers: Option<PathBuf>,
 }
 
 /// One lane: an environment and the provider that runs it.
@@ -81,6 +85,10 @@ pub struct LedgerSection {
 pub struct Environment {
     pub name: String,
     pub cloudrun: Option<CloudRunTarget>,
+    /// A target of a Cloud Deploy delivery pipeline.
+    pub clouddeploy: Option<crate::providers::clouddeploy::CloudDeployTarget>,
+    /// The team's own commands.
+    pub script: Option<crate::providers::script::ScriptTarget>,
     #[serde(default)]
     pub probes: Vec<crate::probes::ProbeSpec>,
     pub canary: Option<CanarySection>,
@@ -99,6 +107,25 @@ pub struct CloudRunTarget {
     /// `"google"` (application default credentials) or `"none"`; default: `"none"` in a profile
     /// with a `[sandbox]` section, else `"google"`.
     pub auth: Option<crate::providers::auth::AuthMode>,
+}
+
+/// Which provider runs a lane (exactly one per environment).
+#[derive(Debug, Clone, Copy)]
+pub enum Provider<'a> {
+    CloudRun(&'a CloudRunTarget),
+    CloudDeploy(&'a crate::providers::clouddeploy::CloudDeployTarget),
+    Script(&'a crate::providers::script::ScriptTarget),
+}
+
+impl Environment {
+    pub fn provider(&self) -> Option<Provider<'_>> {
+        match (&self.cloudrun, &self.clouddeploy, &self.script) {
+            (Some(cr), None, None) => Some(Provider::CloudRun(cr)),
+            (None, Some(cd), None) => Some(Provider::CloudDeploy(cd)),
+            (None, None, Some(script)) => Some(Provider::Script(script)),
+            _ => None,
+        }
+    }
 }
 
 impl CloudRunTarget {
@@ -133,19 +160,24 @@ impl Profile {
             Some(_) => crate::providers::auth::AuthMode::None,
             None => crate::providers::auth::AuthMode::Google,
         };
+        let base = source.parent().unwrap_or(Path::new("."));
         for env in &mut profile.environments {
             if let Some(target) = env.cloudrun.as_mut() {
                 target.auth.get_or_insert(default_auth);
+            }
+            if let Some(script) = &mut env.script {
+                script.resolve_paths(base);
             }
         }
         Ok(profile)
     }
 
     pub fn load_file(path: &Path) -> Result<Profile, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let bytes = std::fs::read(path).map_err(|e| {
             ConfigError::new(path, format!("cannot read profile: {e}"))
-                .with_hint("check the path, or run `flightdeck profile check FILE`")
+                .with_hint("check the path and that you may read the file")
         })?;
+        let text = String::from_utf8(bytes).map_err(|e| ConfigError::not_utf8(path, &e))?;
         Profile::parse(path, &text)
     }
 
@@ -197,21 +229,41 @@ impl Profile {
                 )
                 .with_hint("environment names must be unique: they name the lanes"));
             }
-            match &env.cloudrun {
-                None => {
+            let providers = [
+                env.cloudrun.is_some(),
+                env.clouddeploy.is_some(),
+                env.script.is_some(),
+            ];
+            match providers.iter().filter(|p| **p).count() {
+                0 => {
                     return Err(ConfigError::at_text(
                         source,
                         text,
                         &at,
                         format!("environments.{}: no provider", env.name),
                     )
-                    .with_hint("add a [environments.cloudrun] table (project, region, service)"));
+                    .with_hint("add one of [environments.cloudrun] (project, region, service), [environments.clouddeploy] (project, region, pipeline, target) or [environments.script] (status, trigger, promote, rollback)"));
                 }
-                Some(cr) if cr.base_url.is_none() && self.sandbox.is_none() => {
-                    // Real Cloud Run: fine, the default base URL applies.
-                    let _ = cr;
+                1 => {}
+                _ => {
+                    return Err(ConfigError::at_text(
+                        source,
+                        text,
+                        &at,
+                        format!("environments.{}: more than one provider", env.name),
+                    )
+                    .with_hint("keep one of cloudrun, clouddeploy and script per environment"));
                 }
-                Some(_) => {}
+            }
+            if let Some(script) = &env.script
+                && let Err(message) = script.validate()
+            {
+                return Err(ConfigError::at_text(
+                    source,
+                    text,
+                    &at,
+                    format!("environments.{}.{message}", env.name),
+                ));
             }
             if let Some(canary) = &env.canary {
                 let ascending = canary.steps.windows(2).all(|w| w[0] < w[1]);
@@ -245,6 +297,13 @@ impl Profile {
 
     pub fn environment(&self, name: &str) -> Option<&Environment> {
         self.environments.iter().find(|e| e.name == name)
+    }
+
+    /// The allowed-signers file when signing is on, resolved against the profile's directory.
+    pub fn allowed_signers_path(&self) -> Option<PathBuf> {
+        let file = self.ledger.allowed_signers.as_ref()?;
+        let base = self.source.parent().unwrap_or(Path::new("."));
+        Some(base.join(file))
     }
 
     pub fn ledger_path(&self, paths: &Paths) -> PathBuf {

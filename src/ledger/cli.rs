@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 
-use super::{Actor, Decision, Ledger, Payload, export, identity, verify};
+use super::{Actor, Decision, GENESIS, Payload, Setup, export, identity, verify};
 use crate::config::{Paths, Profile};
 use crate::policy::{SignoffAttempt, authorize_signoff};
 
@@ -22,8 +22,11 @@ pub mod exit {
     /// The ledger file could not be read or written.
     pub const IO: i32 = 4;
     /// `ledger verify`: the chain is intact but the last line is torn: a crash during an append,
-    /// or the last entry was truncated. The next append terminates the fragment.
+    /// or the last entry was truncated. The next append removes the fragment.
     pub const LEDGER_TORN_TAIL: i32 = 5;
+    /// `ledger verify`: the chain is intact, but some sign-offs are by accounts the profile does
+    /// not allow for their role; they are not counted.
+    pub const NOT_COUNTED: i32 = 6;
 }
 
 /// Release name used when none is given and no release is current.
@@ -35,10 +38,23 @@ pub enum LedgerCommand {
     Verify(VerifyArgs),
     /// Print the sign-off record (grid, decision, signers, comments) as Markdown or JSON.
     Export(ExportArgs),
+    /// Print the head hash (SHA-256 of the last entry's line): write it into the release ticket,
+    /// and `ledger verify --head HASH` later proves the history up to it is unchanged.
+    Head(HeadArgs),
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct VerifyArgs {
+    /// Ledger file (default: the profile's ledger).
+    #[arg(long, value_name = "PATH")]
+    pub ledger: Option<PathBuf>,
+    /// A head printed earlier by `ledger head`: it must still be in the verified history.
+    #[arg(long, value_name = "HASH")]
+    pub head: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HeadArgs {
     /// Ledger file (default: the profile's ledger).
     #[arg(long, value_name = "PATH")]
     pub ledger: Option<PathBuf>,
@@ -93,17 +109,88 @@ pub struct SignoffArgs {
 
 pub fn run_ledger(cmd: LedgerCommand, profile: &Profile, paths: &Paths) -> i32 {
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
-    let default_path = profile.ledger_path(paths);
+    let ledger = match &cmd {
+        LedgerCommand::Verify(a) => a.ledger.clone(),
+        LedgerCommand::Export(a) => a.ledger.clone(),
+        LedgerCommand::Head(a) => a.ledger.clone(),
+    };
+    let setup = match Setup::from_profile(profile, paths, ledger, false) {
+        Ok(setup) => setup,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return exit::USAGE;
+        }
+    };
     match cmd {
         LedgerCommand::Verify(args) => {
-            let path = args.ledger.unwrap_or(default_path);
-            verify_to(&path, &mut out, &mut err)
+            let code = verify_setup_to(&setup, args.head.as_deref(), &mut out, &mut err);
+            if code != exit::OK {
+                return code;
+            }
+            not_counted_to(&setup, &profile.signoff, &mut out)
         }
-        LedgerCommand::Export(args) => {
-            let path = args.ledger.clone().unwrap_or(default_path);
-            export_to(&args, profile, &path, &mut out, &mut err)
+        LedgerCommand::Export(args) => export_to(&args, profile, &setup, &mut out, &mut err),
+        LedgerCommand::Head(_) => head_to(&setup, &mut out, &mut err),
+    }
+}
+
+/// Sign-offs the grid will not count (signer not allowed for the role): one line each.
+pub fn not_counted_to(
+    setup: &Setup,
+    config: &crate::policy::SignoffConfig,
+    out: &mut dyn Write,
+) -> i32 {
+    let Ok(checked) = setup.read() else {
+        return exit::IO;
+    };
+    let mut code = exit::OK;
+    for entry in &checked.entries {
+        if let Payload::Signoff { role, decision, .. } = &entry.payload
+            && let Err(refusal) = crate::policy::may_sign_role(config, &entry.actor.account, role)
+        {
+            let _ = writeln!(
+                out,
+                "{}: entry seq {} ({} by {}) is not counted: {}",
+                setup.path.display(),
+                entry.seq,
+                decision.label(),
+                super::clean::printable(&entry.actor.account, false),
+                super::clean::printable(&refusal.to_string(), false)
+            );
+            code = exit::NOT_COUNTED;
         }
     }
+    code
+}
+
+/// `ledger head`: the head hash of the verified ledger (refused when it does not verify).
+pub fn head_to(setup: &Setup, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let checked = match setup.read() {
+        Ok(checked) => checked,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return exit::IO;
+        }
+    };
+    if let Some(issue) = checked.report.first_error() {
+        let _ = writeln!(
+            err,
+            "error: the ledger does not verify, so it has no head to vouch for: {}",
+            checked.report.locate(issue)
+        );
+        return exit::LEDGER_BROKEN;
+    }
+    match checked.head() {
+        Some(head) => {
+            let _ = writeln!(out, "{}", head.line_hash);
+            let _ = writeln!(err, "seq {} of {}", head.seq, setup.path.display());
+        }
+        None => {
+            let _ = writeln!(out, "{GENESIS}");
+            let _ = writeln!(err, "{}: no entries yet", setup.path.display());
+        }
+    }
+    exit::OK
 }
 
 /// `signoff`: checks the same rules as the grid, appends, prints "recorded seq N".
@@ -202,7 +289,21 @@ pub fn signoff_to(
         decision,
         comment: comment.map(String::from),
     };
-    match Ledger::open(context.ledger_path).and_then(|l| l.append(context.actor, payload)) {
+    let setup = match Setup::at(
+        profile,
+        context.ledger_path.to_path_buf(),
+        context.read_only,
+    ) {
+        Ok(setup) => setup,
+        Err(e) => {
+            let _ = writeln!(err, "error: not recorded: {e}");
+            return exit::USAGE;
+        }
+    };
+    let appended = setup
+        .writer(&context.actor.account)
+        .and_then(|l| l.append(context.actor, payload));
+    match appended {
         Ok(entry) => {
             let _ = writeln!(
                 out,
@@ -223,14 +324,28 @@ pub fn signoff_to(
     }
 }
 
+/// `ledger verify` of a plain file (no signatures, no witness).
 pub fn verify_to(path: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let report = match verify::verify(path) {
-        Ok(report) => report,
+    verify_setup_to(&Setup::plain(path), None, out, err)
+}
+
+/// `ledger verify [--head HASH]`: every entry, signature and link; what this account saw before;
+/// and, with `head`, that the history up to that head is unchanged.
+pub fn verify_setup_to(
+    setup: &Setup,
+    head: Option<&str>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    let path = setup.path();
+    let checked = match setup.read() {
+        Ok(checked) => checked,
         Err(e) => {
             let _ = writeln!(err, "error: {e}");
             return exit::IO;
         }
     };
+    let report = &checked.report;
     for warning in report.warnings() {
         let _ = writeln!(err, "warning: {}", report.locate(warning));
     }
@@ -247,12 +362,39 @@ pub fn verify_to(path: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
         return exit::LEDGER_BROKEN;
     }
+    if let Some(anchor) = head.map(str::trim) {
+        match checked.chain.iter().find(|l| l.line_hash == anchor) {
+            Some(link) => {
+                let _ = writeln!(
+                    out,
+                    "{}: the history up to seq {} (head {anchor}) is unchanged",
+                    path.display(),
+                    link.seq
+                );
+            }
+            None if anchor == GENESIS => {}
+            None => {
+                let _ = writeln!(
+                    out,
+                    "{}: head {anchor} is not in the verified history: the entries up to it were \
+                     changed or removed (or it is the head of another ledger)",
+                    path.display()
+                );
+                return exit::LEDGER_BROKEN;
+            }
+        }
+    }
     let torn_tail = report
         .warnings()
         .any(|w| w.kind == verify::IssueKind::Torn && w.line == report.lines);
+    let signed = if setup.signers.is_some() {
+        ", every signature valid"
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
-        "{}: {} entries, chain intact{}",
+        "{}: {} entries, chain intact{signed}{}",
         path.display(),
         report.entries,
         if torn_tail { ", last line torn" } else { "" }
@@ -264,10 +406,11 @@ pub fn verify_to(path: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     }
 }
 
+/// `ledger export`: the record of the verified ledger; refused (exit 1) when it does not verify.
 pub fn export_to(
     args: &ExportArgs,
     profile: &Profile,
-    path: &Path,
+    setup: &Setup,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
@@ -281,33 +424,37 @@ pub fn export_to(
         );
         return exit::USAGE;
     }
-    // A follower reads without creating the file: exporting never writes.
-    let entries = match super::Follower::new(path).poll() {
-        Ok(entries) => entries,
+    let checked = match setup.read() {
+        Ok(checked) => checked,
         Err(e) => {
             let _ = writeln!(err, "error: {e}");
             return exit::IO;
         }
     };
-    if let Ok(report) = verify::verify(path)
-        && let Some(first) = report.first_error()
-    {
+    if let Some(first) = checked.report.first_error() {
         let _ = writeln!(
             err,
-            "warning: the ledger does not verify: {}",
-            report.locate(first)
+            "error: the ledger does not verify: {}; nothing exported, since a record must be \
+             verifiable (run `flightdeck ledger verify`)",
+            checked.report.locate(first)
         );
+        return exit::LEDGER_BROKEN;
     }
+    let entries = checked.entries;
+    let head = checked.chain.last().cloned();
     let records = export::records(
         &profile.signoff,
         &entries,
         args.env.as_deref(),
         args.release.as_deref(),
     );
+    let commands = export::commands(&entries, args.env.as_deref(), args.release.as_deref());
     let text = match args.format {
-        ExportFormat::Md => export::to_markdown(&profile.service.name, &records),
+        ExportFormat::Md => {
+            export::to_markdown(&profile.service.name, &records, &commands, head.as_ref())
+        }
         ExportFormat::Json => {
-            let value = export::to_json(&profile.service.name, &records);
+            let value = export::to_json(&profile.service.name, &records, &commands, head.as_ref());
             serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string()) + "\n"
         }
     };

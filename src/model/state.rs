@@ -72,6 +72,9 @@ pub enum Prompt {
     Filter,
     /// Roll `env` back: Enter for the previous revision, or type one from the list shown.
     Rollback { env: String, revisions: Vec<String> },
+    /// Quitting while this cockpit drives rollouts (in `envs`): keep them running in the
+    /// background (`b`), hand them over (`h`), abort them (`a`); Esc cancels.
+    Quit { envs: Vec<String> },
 }
 
 impl Prompt {
@@ -112,6 +115,8 @@ pub struct Signoffs {
     /// The first read of the ledger (its history) has arrived.
     pub loaded: bool,
     pub ledger_error: Option<String>,
+    /// Whether the ledger verified at the last read (None: not read yet).
+    pub health: Option<crate::ledger::follow::Health>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

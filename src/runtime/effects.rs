@@ -19,6 +19,14 @@ pub enum LaneSource {
         client: CloudRunClient,
         service: String,
     },
+    CloudDeploy {
+        client: crate::providers::clouddeploy::CloudDeployClient,
+        target: crate::providers::clouddeploy::CloudDeployTarget,
+    },
+    Script {
+        env: String,
+        target: crate::providers::script::ScriptTarget,
+    },
 }
 
 /// The shared ledger and who this cockpit writes as.
@@ -26,6 +34,8 @@ pub enum LaneSource {
 pub struct LedgerHandle {
     pub ledger: Ledger,
     pub actor: Actor,
+    /// How it is read: signatures, what this account saw before.
+    pub setup: crate::ledger::Setup,
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +45,8 @@ pub struct Effects {
     pub pipeline: Option<super::PipelineSource>,
     pub commands: Option<super::CommandRunner>,
     pub probes: ProbeRunner,
+    /// Where background drivers started from this cockpit write their logs.
+    pub log_dir: std::path::PathBuf,
 }
 
 /// The probe engine, started with the first set of probes; reports go to `reports`.
@@ -60,13 +72,7 @@ impl Effects {
                     return;
                 };
                 tokio::spawn(async move {
-                    let result = match source {
-                        LaneSource::CloudRun { client, service } => client
-                            .poll_state(&service)
-                            .await
-                            .map(Box::new)
-                            .map_err(|e| e.to_string()),
-                    };
+                    let result = source.fetch().await.map(Box::new);
                     let _ = tx.send(Msg::LaneFetched {
                         lane,
                         at: Utc::now(),
@@ -104,10 +110,40 @@ impl Effects {
                     }));
                 }
             },
-            Cmd::ControlRollout { env, control } => {
-                if let Some(runner) = &self.commands {
-                    runner.control(&env, control);
+            Cmd::ApplyChange { env, action } => match &self.commands {
+                Some(runner) => runner.apply(env, action, tx),
+                None => {
+                    let result = Err("commands are not available in this cockpit".into());
+                    let _ = tx.send(Msg::RolloutApplied { env, result });
                 }
+            },
+            Cmd::ProbeRevision {
+                env,
+                url,
+                timeout_ms,
+                revision,
+            } => {
+                if let Some(runner) = &self.commands {
+                    runner.probe(env, url, timeout_ms, revision, tx);
+                }
+            }
+            Cmd::SpawnSuccessor { env } => {
+                let Some(runner) = &self.commands else {
+                    return;
+                };
+                let text = match runner.spawn_successor(&env, &self.log_dir) {
+                    Ok(pid) => format!(
+                        "a background process (pid {pid}) takes the rollout over; log in {}",
+                        self.log_dir.display()
+                    ),
+                    Err(e) => format!(
+                        "could not start a background driver ({e}): `flightdeck rollout resume {env}` takes it over"
+                    ),
+                };
+                let _ = tx.send(Msg::CommandProgress(crate::commands::Progress::Note {
+                    env,
+                    text,
+                }));
             }
             Cmd::SetProbes(set) => {
                 let mut engine = self
@@ -145,24 +181,15 @@ impl Effects {
         }
     }
 
-    /// Follows the ledger file: the first read is its history, then new entries about twice a second.
+    /// Follows the ledger file: the first read is its history, then changes about four times a second.
     pub fn follow_ledger(&self, tx: &mpsc::UnboundedSender<Msg>) {
         let Some(handle) = self.ledger.clone() else {
             return;
         };
         let tx = tx.clone();
         tokio::spawn(async move {
-            // A ledger someone edited is told once, naming the first bad line; the cockpit goes on.
-            let path = handle.ledger.path().to_path_buf();
-            if let Ok(Ok(report)) =
-                tokio::task::spawn_blocking(move || crate::ledger::verify(&path)).await
-                && let Some(issue) = report.first_error()
-            {
-                let text = format!("{}; run `flightdeck ledger verify`", report.locate(issue));
-                let _ = tx.send(Msg::LedgerFailed(text));
-            }
-            let mut follower = handle.ledger.follower();
-            let mut first = true;
+            // Every change of the file is checked again; a break is told and kept in the model.
+            let mut follower = handle.setup.follower();
             loop {
                 let polled = tokio::task::spawn_blocking(move || {
                     let result = follower.poll();
@@ -174,19 +201,16 @@ impl Effects {
                 };
                 follower = back;
                 let msg = match result {
-                    Ok(entries) if first || !entries.is_empty() => {
-                        Some(Msg::LedgerEntries(entries))
-                    }
-                    Ok(_) => None,
+                    Ok(Some(reading)) => Some(Msg::LedgerRead(Box::new(reading))),
+                    Ok(None) => None,
                     Err(e) => Some(Msg::LedgerFailed(e.to_string())),
                 };
-                first = false;
                 if let Some(msg) = msg
                     && tx.send(msg).is_err()
                 {
                     return;
                 }
-                tokio::time::sleep(Duration::from_millis(500)).await;
+                tokio::time::sleep(Duration::from_millis(250)).await;
             }
         });
     }

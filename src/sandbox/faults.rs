@@ -49,7 +49,8 @@ impl Faults {
     }
 }
 
-/// Applies the configured faults: rules to every route, the legacy knobs to `/v2/…`.
+/// Applies the configured faults: rules to every route, the legacy knobs to the Google API routes
+/// (Cloud Run `/v2/…`, Cloud Deploy `/v1/…`).
 pub async fn inject(
     State(state): State<Arc<SandboxState>>,
     request: Request,
@@ -65,7 +66,7 @@ pub async fn inject(
     if let Some(fault) = matched {
         return apply(fault, &path, request, next).await;
     }
-    if !path.starts_with("/v2/") {
+    if !path.starts_with("/v2/") && !path.starts_with("/v1/") {
         return next.run(request).await;
     }
     let (slow, fail, throttle, retry_after) = {

@@ -2,10 +2,11 @@
 //! the CLI (run by the runtime), with the confirmation, the override reason and the canary's
 //! pause / resume / advance / abort asked for and sent from here.
 
-use crate::commands::driver::Control;
 use crate::commands::outcome::{Outcome, Status};
 use crate::commands::run::Request;
 use crate::model::operations::{RunningCommand, request_label};
+use crate::model::rollout::Phase;
+use crate::model::rollouts::Control;
 use crate::model::{Level, Model, Overlay, Prompt};
 use crate::msg::{Action, Cmd};
 use crate::policy::Gate;
@@ -41,39 +42,40 @@ pub fn action(model: &mut Model, action: Action) -> Vec<Cmd> {
             }
         },
         Action::RollbackHere => {
-            let revisions = model
-                .lanes
-                .get(lane)
-                .and_then(|l| l.service.as_ref())
-                .map(|s| {
-                    let serving: Vec<&str> = s.traffic.iter().map(|t| t.short.as_str()).collect();
-                    s.revisions
-                        .iter()
-                        .take(8)
-                        .map(|r| {
-                            let mark = if serving.contains(&r.short.as_str()) {
-                                "serving"
-                            } else if r.ready {
-                                "ready"
-                            } else {
-                                "not ready"
-                            };
-                            let created = r
-                                .created
-                                .map(|c| c.format("%Y-%m-%d %H:%M").to_string())
-                                .unwrap_or_default();
-                            format!("{:<12} {:<12} {created}  {mark}", r.short, r.version)
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            if let Some(tracked) = model.operations.rollouts.in_flight(&env) {
+                let text = format!(
+                    "a rollout is in flight in {env}: x aborts it (traffic back to {})",
+                    tracked.rollout.from_revision
+                );
+                model.notify(Level::Warn, text);
+                return Vec::new();
+            }
+            let revisions = super::rollback_list::rows(model, lane);
             open(model, Prompt::Rollback { env, revisions })
         }
         Action::PauseResume => {
-            let paused = model.operations.running.get(&env).map(|r| r.paused);
-            match paused {
-                Some(true) => control(model, env, Control::Resume),
-                Some(false) => control(model, env, Control::Pause),
+            let hosted = model.operations.hosted.get(&env).map(|h| &h.drive.rollout);
+            let phase = hosted
+                .or_else(|| {
+                    model
+                        .operations
+                        .rollouts
+                        .in_flight(&env)
+                        .map(|t| &t.rollout)
+                })
+                .map(|r| r.phase.clone());
+            let orphaned = hosted.is_none()
+                && model.operations.rollouts.in_flight(&env).is_some_and(|t| {
+                    matches!(
+                        t.driver(model.now),
+                        crate::model::rollouts::Driver::Orphaned { .. }
+                    )
+                });
+            match phase {
+                // Space on an orphan takes it over and drives on (a paused one stays paused).
+                Some(_) if orphaned => control(model, env, Control::Resume),
+                Some(Phase::Paused { .. }) => control(model, env, Control::Resume),
+                Some(_) => control(model, env, Control::Pause),
                 None => nothing_running(model, &env),
             }
         }
@@ -165,23 +167,12 @@ fn run(
     }]
 }
 
+/// Pause, resume, advance or abort the rollout in `env`, whoever drives it (see `rollouts`).
 pub(super) fn control(model: &mut Model, env: String, control: Control) -> Vec<Cmd> {
-    let Some(running) = model.operations.running.get_mut(&env) else {
-        return nothing_running(model, &env);
-    };
-    match &control {
-        Control::Pause => running.paused = true,
-        Control::Resume => running.paused = false,
-        _ => {}
+    match super::rollouts::control(model, &env, control) {
+        Some(cmds) => cmds,
+        None => nothing_running(model, &env),
     }
-    let what = match &control {
-        Control::Pause => "pause",
-        Control::Resume => "resume",
-        Control::Advance => "advance now",
-        Control::Abort(_) => "abort: traffic back to the previous revision",
-    };
-    model.log(Some(&env), Level::Info, format!("{what} (sent)"));
-    vec![Cmd::ControlRollout { env, control }]
 }
 
 /// A one-line prompt was submitted (comments are handled by the sign-off code).
@@ -234,9 +225,17 @@ pub fn submitted(model: &mut Model, prompt: Prompt, text: String) -> Vec<Cmd> {
             Vec::new()
         }
         Prompt::Rollback { env, .. } => {
-            let to = (!text.is_empty()).then_some(text);
+            let to = match text.is_empty() {
+                false => Some(text),
+                true => super::rollback_list::previous(model, &env),
+            };
+            if let Some(to) = &to {
+                let about = super::rollback_list::about(model, &env, to);
+                model.log(Some(&env), Level::Info, format!("rolling back to {about}"));
+            }
             start(model, Request::Rollback { env, to })
         }
+        Prompt::Quit { envs } => super::rollouts::quit_choice(model, envs, &text),
         Prompt::Comment(_) => Vec::new(),
     }
 }
@@ -244,6 +243,10 @@ pub fn submitted(model: &mut Model, prompt: Prompt, text: String) -> Vec<Cmd> {
 pub fn finished(model: &mut Model, outcome: Outcome) -> Vec<Cmd> {
     model.dirty = true;
     model.notice = None;
+    if outcome.status == Status::HandedOver && model.operations.hosted.contains_key(&outcome.env) {
+        // Gates passed and recorded: the rollout is driven from the update loop now.
+        return Vec::new();
+    }
     let Some(running) = model.operations.running.remove(&outcome.env) else {
         model.log(Some(&outcome.env), Level::Info, outcome.text());
         return Vec::new();

@@ -24,6 +24,12 @@ impl Token {
         })
     }
 
+    /// What is sent to the sandbox (which, like GitHub, refuses a mutation without a token):
+    /// a fixed placeholder, so that no user's token ever goes to it.
+    pub fn sandbox() -> Token {
+        Token("flightdeck-sandbox".into())
+    }
+
     pub(crate) fn secret(&self) -> &str {
         &self.0
     }
