@@ -28,7 +28,11 @@ pub fn ui_context(cli: &Cli, paths: &Paths) -> Result<UiContext, ConfigError> {
 /// Runs what the command line asks; returns the process exit code.
 pub async fn main(cli: Cli) -> i32 {
     match &cli.command {
-        Some(Command::Sandbox { addr, speed }) => run_sandbox(*addr, *speed).await,
+        Some(Command::Sandbox {
+            addr,
+            speed,
+            faults,
+        }) => run_sandbox(*addr, *speed, faults).await,
         Some(Command::Profile {
             command: ProfileCommand::Check { file },
         }) => crate::headless::profile_check(file),
@@ -152,9 +156,21 @@ pub async fn cockpit(session: &Session, cli: &Cli) -> Result<Cockpit, String> {
     })
 }
 
-async fn run_sandbox(addr: SocketAddr, speed: f64) -> i32 {
+async fn run_sandbox(
+    addr: SocketAddr,
+    speed: f64,
+    faults: &[crate::sandbox::faults::FaultRule],
+) -> i32 {
     match sandbox::start(addr, speed).await {
         Ok(running) => {
+            running
+                .state
+                .lock_faults()
+                .rules
+                .extend(faults.iter().cloned());
+            for rule in faults {
+                println!("fault on {}: {:?}", rule.path, rule.fault);
+            }
             println!(
                 "flightdeck sandbox listening on {} (speed {speed}x)",
                 running.base_url()

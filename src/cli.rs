@@ -60,6 +60,11 @@ pub enum Command {
         /// Simulated seconds per real second.
         #[arg(long, default_value_t = 20.0)]
         speed: f64,
+        /// A fault on matching routes, `KIND[:ARG…][@PATTERN][#COUNT]` (repeatable), e.g.
+        /// `error:502:html@/v2/*`, `throttle:30@/repos/*`, `stall@/v2/*#3`, `bad-revision@/apps/*`.
+        /// Kinds: latency, error, throttle, reset, truncated, malformed, stall, drip, bad-revision.
+        #[arg(long = "fault", value_name = "SPEC", value_parser = parse_fault)]
+        faults: Vec<crate::sandbox::faults::FaultRule>,
     },
     /// The sign-off and command ledger: verify its hash chain, export a sign-off record.
     Ledger {
@@ -96,4 +101,8 @@ pub enum Command {
 pub enum ProfileCommand {
     /// Parse and validate a profile; print what it describes, or the error with file:line.
     Check { file: PathBuf },
+}
+
+fn parse_fault(spec: &str) -> Result<crate::sandbox::faults::FaultRule, String> {
+    crate::sandbox::faults::FaultRule::parse(spec)
 }

@@ -3,10 +3,12 @@
 use std::io::Write;
 use std::path::Path;
 
-/// Prints to stdout; a closed pipe (`status | head`) ends the output quietly instead of panicking.
+/// Prints to stdout, redacted; a closed pipe (`status | head`) ends the output quietly instead of
+/// panicking.
 macro_rules! out {
     ($($arg:tt)*) => {{
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+        let text = format!($($arg)*);
+        let _ = writeln!(std::io::stdout().lock(), "{}", crate::redact::redact_cow(&text));
     }};
 }
 

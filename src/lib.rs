@@ -20,6 +20,7 @@
 //! - [`policy`]: go/no-go decision and command gates.
 //! - [`sandbox`]: the embedded cloud (axum) speaking the real wire formats.
 //! - [`config`]: paths, profiles and themes with file:line errors.
+//! - [`redact`]: the one filter every shown, logged or recorded string passes (no secrets).
 //! - [`ui`]: views, one file per screen region; pure functions of the model.
 
 pub mod app;
@@ -34,6 +35,7 @@ pub mod msg;
 pub mod policy;
 pub mod probes;
 pub mod providers;
+pub mod redact;
 pub mod runtime;
 pub mod sandbox;
 pub mod terminal;

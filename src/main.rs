@@ -44,6 +44,8 @@ fn install_log() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)
-        .with_writer(std::sync::Mutex::new(file))
+        .with_writer(std::sync::Mutex::new(flightdeck::redact::RedactingWriter(
+            file,
+        )))
         .try_init();
 }

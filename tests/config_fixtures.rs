@@ -37,7 +37,7 @@ fn broken_profiles_name_file_line_and_field() {
     let table = [
         (
             "profiles/unknown_field.toml",
-            "tests/fixtures/profiles/unknown_field.toml:8:1: unknown field `regoin`, expected one of `base_url`, `project`, `region`, `service`",
+            "tests/fixtures/profiles/unknown_field.toml:8:1: unknown field `regoin`, expected one of `base_url`, `project`, `region`, `service`, `auth`",
         ),
         (
             "profiles/wrong_type.toml",

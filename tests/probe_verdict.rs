@@ -74,10 +74,11 @@ fn hysteresis_table() {
     let table = [
         (3, 1, "PPP", "PPP"),
         (3, 1, "FFF", "WWF"),
-        (3, 1, "FFFP", "WWFW"), // left Fail; recent failures still show as flapping
+        (3, 1, "FFFP", "WWFP"), // a confirmed recovery from Fail is not flapping
+        (3, 1, "FFFPF", "WWFPW"), // a new failure after it is
         (3, 1, "FFPFF", "WWWWW"), // never 3 in a row: warn, not fail
         (1, 1, "PF", "PF"),
-        (3, 2, "FFFPP", "WWFFW"),   // needs 2 successes to leave Fail
+        (3, 2, "FFFPP", "WWFFP"),   // needs 2 successes to leave Fail
         (3, 2, "FFFPFP", "WWFFFF"), // a failure resets the success streak
         (3, 1, "PWP", "PWP"),       // the service itself says warn
         (3, 1, "FPPPPPPPPPP", "WWWWWWWWWWP"), // the failure ages out of the 10-result window

@@ -105,7 +105,9 @@ impl Session {
             .iter()
             .filter_map(|env| match env.provider()? {
                 Provider::CloudRun(target) => Some(LaneSource::CloudRun {
-                    client: CloudRunClient::for_target(http.clone(), target),
+                    client: CloudRunClient::for_target(http.clone(), target).with_poll_timeout(
+                        std::time::Duration::from_secs(self.profile.poll.interval_secs.max(1)),
+                    ),
                     service: target.service_name(),
                 }),
                 Provider::CloudDeploy(target) => Some(LaneSource::CloudDeploy {

@@ -125,7 +125,7 @@ pub(super) async fn open_context(
         read_only: cli.read_only,
         wire: WireOptions::default(),
         probe_every: None,
-        progress: std::sync::Arc::new(|p| eprintln!("{p}")),
+        progress: std::sync::Arc::new(|p| eprintln!("{}", crate::redact::redact(&p.to_string()))),
         yes: common.yes,
         override_reason: common.override_reason.clone(),
         prompt: true,
@@ -140,13 +140,13 @@ pub(super) async fn open_context(
 pub(super) fn print(outcome: &super::outcome::Outcome, json: bool) -> i32 {
     if json {
         match serde_json::to_string_pretty(outcome) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => println!("{}", crate::redact::redact_cow(&text)),
             Err(e) => eprintln!("flightdeck: cannot encode the outcome: {e}"),
         }
     } else if outcome.status == Status::Done {
-        println!("{}", outcome.text());
+        println!("{}", crate::redact::redact(&outcome.text()));
     } else {
-        eprintln!("{}", outcome.text());
+        eprintln!("{}", crate::redact::redact(&outcome.text()));
     }
     outcome.exit_code()
 }

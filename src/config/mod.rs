@@ -6,6 +6,7 @@ pub mod notify;
 pub mod paths;
 pub mod profile;
 pub mod theme;
+pub mod validate;
 
 pub use error::ConfigError;
 pub use paths::Paths;

@@ -107,6 +107,9 @@ pub struct CloudRunTarget {
     pub project: String,
     pub region: String,
     pub service: String,
+    /// `"google"` (application default credentials) or `"none"`; default: `"none"` in a profile
+    /// with a `[sandbox]` section, else `"google"`.
+    pub auth: Option<crate::providers::auth::AuthMode>,
 }
 
 /// Which provider runs a lane (exactly one per environment).
@@ -156,8 +159,15 @@ impl Profile {
             .file_stem()
             .map_or_else(|| "profile".into(), |s| s.to_string_lossy().into_owned());
         profile.validate(source, text)?;
+        let default_auth = match profile.sandbox {
+            Some(_) => crate::providers::auth::AuthMode::None,
+            None => crate::providers::auth::AuthMode::Google,
+        };
         let base = source.parent().unwrap_or(Path::new("."));
         for env in &mut profile.environments {
+            if let Some(target) = env.cloudrun.as_mut() {
+                target.auth.get_or_insert(default_auth);
+            }
             if let Some(script) = &mut env.script {
                 script.resolve_paths(base);
             }
@@ -285,7 +295,7 @@ impl Profile {
                 "poll.interval_secs must be at least 1",
             ));
         }
-        Ok(())
+        super::validate::check(self, source, text)
     }
 
     pub fn environment(&self, name: &str) -> Option<&Environment> {

@@ -221,6 +221,7 @@ impl Ledger {
         time: DateTime<Utc>,
         write: WriteFn<'_>,
     ) -> Result<Entry, LedgerError> {
+        let payload = crate::redact::redact_serde(payload);
         if let Some(why) = &self.refuse {
             return Err(LedgerError::Sign {
                 path: self.path.clone(),

@@ -152,12 +152,17 @@ impl Lane {
         self.fetched_at.map(|t| (now - t).num_seconds().max(0))
     }
 
+    /// Stale once the data is older than two poll intervals, to the millisecond (whole seconds
+    /// made a lane turn stale up to a second late), or while the API answers errors.
     pub fn freshness(&self, now: DateTime<Utc>, poll_interval_secs: u64) -> Freshness {
-        match self.age_secs(now) {
-            None => Freshness::Unknown,
-            Some(_) if self.error.is_some() => Freshness::Stale,
-            Some(age) if age > 2 * poll_interval_secs as i64 => Freshness::Stale,
-            Some(_) => Freshness::Fresh,
+        let Some(at) = self.fetched_at else {
+            return Freshness::Unknown;
+        };
+        let limit_ms = i64::try_from(poll_interval_secs.saturating_mul(2000)).unwrap_or(i64::MAX);
+        if self.error.is_some() || (now - at).num_milliseconds() > limit_ms {
+            Freshness::Stale
+        } else {
+            Freshness::Fresh
         }
     }
 }

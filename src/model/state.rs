@@ -246,14 +246,14 @@ impl Model {
             at: self.now,
             lane: lane.map(str::to_string),
             level,
-            text: text.into(),
+            text: crate::redact::redact(&text.into()),
         });
     }
 
     pub fn notify(&mut self, level: Level, text: impl Into<String>) {
         self.notice = Some(Notice {
             level,
-            text: text.into(),
+            text: crate::redact::redact(&text.into()),
         });
     }
 

@@ -40,6 +40,51 @@ pub fn active_at(
     }))
 }
 
+/// Everything in `window` that cannot be read, checked when the profile is loaded (so that
+/// `profile check` finds it, not the first command in a freeze): the time zone, each day, the
+/// times, and the shape (weekly or one-off, not both).
+pub fn validate(window: &FreezeWindow) -> Result<(), String> {
+    let tz: Tz = window.timezone.parse().map_err(|_| {
+        format!(
+            "unknown timezone `{}` (use an IANA name such as Europe/Berlin)",
+            window.timezone
+        )
+    })?;
+    let weekly_fields = window.start.is_some() || window.end.is_some();
+    let one_off_fields = window.from.is_some() || window.until.is_some();
+    if window.days.is_empty() {
+        if weekly_fields {
+            return Err("`start`/`end` need `days` (e.g. days = [\"Fri\", \"Sat\"])".into());
+        }
+        let (Some(from), Some(until)) = (&window.from, &window.until) else {
+            return Err("a freeze window needs `days` (weekly) or both `from` and `until`".into());
+        };
+        let (from, until) = (
+            parse_instant(from, tz, "from")?,
+            parse_instant(until, tz, "until")?,
+        );
+        if from >= until {
+            return Err("`from` must come before `until`".into());
+        }
+        return Ok(());
+    }
+    if one_off_fields {
+        return Err("a window is weekly (`days`) or one-off (`from`/`until`), not both".into());
+    }
+    for day in &window.days {
+        parse_day(day)?;
+    }
+    parse_time(window.start.as_deref(), "00:00", "start")?;
+    parse_time(window.end.as_deref(), "23:59", "end")?;
+    Ok(())
+}
+
+/// `Mon` … `Sun` or the full English name, any case.
+fn parse_day(day: &str) -> Result<Weekday, String> {
+    day.parse::<Weekday>()
+        .map_err(|_| format!("day `{day}` is not a weekday (Mon, Tue, … or Monday, Tuesday, …)"))
+}
+
 /// A human description of the window, as shown in a refusal.
 pub fn describe(window: &FreezeWindow) -> String {
     if window.days.is_empty() {
@@ -67,7 +112,7 @@ pub fn describe(window: &FreezeWindow) -> String {
 fn parse_time(text: Option<&str>, default: &str, field: &str) -> Result<NaiveTime, String> {
     let text = text.unwrap_or(default);
     NaiveTime::parse_from_str(text, "%H:%M")
-        .map_err(|_| format!("{field} `{text}` is not a HH:MM time"))
+        .map_err(|_| format!("{field} `{text}` is not a time of day (HH:MM, 00:00 to 23:59)"))
 }
 
 fn local_to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
@@ -88,10 +133,7 @@ fn weekly(
 ) -> Result<Option<DateTime<Utc>>, String> {
     let mut days = Vec::new();
     for day in &window.days {
-        days.push(
-            day.parse::<Weekday>()
-                .map_err(|_| format!("day `{day}` is not a weekday (Mon, Tue, …)"))?,
-        );
+        days.push(parse_day(day)?);
     }
     let start = parse_time(window.start.as_deref(), "00:00", "start")?;
     let end = parse_time(window.end.as_deref(), "23:59", "end")?;

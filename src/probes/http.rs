@@ -35,13 +35,14 @@ pub fn client(loopback_only: bool) -> Result<Client, String> {
 pub async fn probe_once(client: &Client, probe: &ResolvedProbe) -> ProbeOutcome {
     let started = Instant::now();
     let timeout_ms = probe.timeout.as_millis();
-    match tokio::time::timeout(probe.timeout, exchange(client, probe)).await {
+    let outcome = match tokio::time::timeout(probe.timeout, exchange(client, probe)).await {
         Ok(Ok(raw)) => finish(probe, raw, started.elapsed()),
         Ok(Err(reason)) => ProbeOutcome::no_response(started.elapsed(), reason),
         Err(_) => {
             ProbeOutcome::no_response(started.elapsed(), format!("timeout after {timeout_ms} ms"))
         }
-    }
+    };
+    outcome.redacted()
 }
 
 struct Raw {
@@ -54,6 +55,13 @@ struct Raw {
 async fn exchange(client: &Client, probe: &ResolvedProbe) -> Result<Raw, String> {
     let method = Method::from_bytes(probe.method.as_bytes())
         .map_err(|_| format!("invalid HTTP method {:?}", probe.method))?;
+    if probe
+        .headers
+        .iter()
+        .any(|(name, _)| crate::redact::is_sensitive_header(name))
+    {
+        crate::providers::http::credential_may_go_to(&probe.url)?;
+    }
     let request = client
         .request(method, &probe.url)
         .headers(headers(probe)?)

@@ -124,7 +124,10 @@ impl ProbeSpec {
             headers: self
                 .headers
                 .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
+                .map(|(k, v)| {
+                    crate::redact::remember_header(k, v);
+                    (k.clone(), v.clone())
+                })
                 .collect(),
             interval: self.interval(),
             timeout: Duration::from_millis(self.timeout_ms.max(1)),

@@ -189,6 +189,20 @@ pub struct ProbeReport {
     pub outcome: ProbeOutcome,
 }
 
+impl ProbeOutcome {
+    /// The outcome with secrets a body or an error may echo masked (see [`crate::redact`]).
+    pub fn redacted(mut self) -> ProbeOutcome {
+        use crate::redact::redact;
+        self.body = redact(&self.body);
+        self.reason = self.reason.map(|r| redact(&r));
+        for check in &mut self.checks {
+            check.name = redact(&check.name);
+            check.message = check.message.take().map(|m| redact(&m));
+        }
+        self
+    }
+}
+
 /// The first `max` characters of `bytes` as lossy UTF-8.
 pub fn keep_body(bytes: &[u8], max: usize) -> String {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(max * 4)]);

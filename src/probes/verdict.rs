@@ -8,7 +8,8 @@
 //! - `Fail` once `failure_threshold` consecutive results failed; it is left after
 //!   `success_threshold` consecutive non-failing results.
 //! - `Warn` when not failing but some of the last [`FLAP_WINDOW`] results failed
-//!   ("flapping: 1 of last 10 failed"), or when the last result itself says warn.
+//!   ("flapping: 1 of last 10 failed"), or when the last result itself says warn. The failures
+//!   of an outage that reached `Fail` are forgotten once it recovered: that is not flapping.
 //! - `Pass` otherwise.
 
 use std::collections::VecDeque;
@@ -142,6 +143,11 @@ impl ProbeState {
             self.consecutive_successes = self.consecutive_successes.saturating_add(1);
             self.consecutive_failures = 0;
             if self.consecutive_successes >= self.success_threshold {
+                if self.failing {
+                    // The outage was shown as fail and the recovery has been confirmed: its
+                    // failures are not "flapping" (they read as warn for ten more results).
+                    self.recent.clear();
+                }
                 self.failing = false;
             }
         }

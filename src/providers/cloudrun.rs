@@ -25,6 +25,8 @@ pub struct CloudRunClient {
     token: TokenSource,
     /// Revisions per service, with the service fields that say whether they may have changed.
     revisions: RevisionCache,
+    /// A poll not answered within this is abandoned (see [`CloudRunClient::poll_state`]).
+    poll_timeout: Option<Duration>,
 }
 
 impl CloudRunClient {
@@ -34,21 +36,22 @@ impl CloudRunClient {
             base_url: base_url.trim_end_matches('/').to_string(),
             token,
             revisions: RevisionCache::default(),
+            poll_timeout: None,
         }
     }
 
+    /// Abandons a poll after `timeout` (one poll interval): a stalled API must not hold the lane's
+    /// one in-flight slot, or the lane could not show fresh data soon after the API recovers.
+    pub fn with_poll_timeout(mut self, timeout: Duration) -> CloudRunClient {
+        self.poll_timeout = Some(timeout);
+        self
+    }
+
+    /// A client for the profile's target, authenticating as its `auth` says.
     pub fn for_target(http: reqwest::Client, target: &CloudRunTarget) -> CloudRunClient {
-        match &target.base_url {
-            Some(base) => {
-                let token = if is_loopback(base) {
-                    TokenSource::None
-                } else {
-                    TokenSource::google()
-                };
-                CloudRunClient::new(http, base, token)
-            }
-            None => CloudRunClient::new(http, GOOGLE_BASE_URL, TokenSource::google()),
-        }
+        let base = target.base_url.as_deref().unwrap_or(GOOGLE_BASE_URL);
+        let mode = target.auth.unwrap_or(super::auth::AuthMode::Google);
+        CloudRunClient::new(http, base, TokenSource::for_mode(mode))
     }
 
     fn url(&self, name: &str) -> String {
@@ -74,6 +77,14 @@ impl CloudRunClient {
                 .await
                 .map_err(|message| ApiError::new(method, &url, None, message))?;
             if let Some(token) = token {
+                super::http::credential_may_go_to(&url).map_err(|message| ApiError {
+                    method,
+                    url: url.clone(),
+                    http: None,
+                    status: None,
+                    message: format!("{message} (or set auth = \"none\" for this target)"),
+                    retry_after: None,
+                })?;
                 request = request.bearer_auth(token.expose());
             }
             if let Some(body) = body {
@@ -188,6 +199,25 @@ impl CloudRunClient {
         self.send("POST", url, Some(&body)).await
     }
 
+    /// [`CloudRunClient::fetch_state`] within the poll timeout, if one is set.
+    pub async fn poll_state(&self, service: &str) -> Result<ServiceState, ApiError> {
+        let Some(limit) = self.poll_timeout else {
+            return self.fetch_state(service).await;
+        };
+        tokio::time::timeout(limit, self.fetch_state(service))
+            .await
+            .unwrap_or_else(|_| {
+                Err(ApiError {
+                    method: "GET",
+                    url: self.url(service),
+                    http: None,
+                    status: None,
+                    message: format!("no answer within {} ms", limit.as_millis()),
+                    retry_after: None,
+                })
+            })
+    }
+
     /// One poll of a lane: the service, and its revisions only when the service says they changed
     /// (generation, latest created or latest ready revision). At steady state that is one request.
     pub async fn fetch_state(&self, service: &str) -> Result<ServiceState, ApiError> {
@@ -253,13 +283,7 @@ fn with_query(base: &str, pairs: &[(&str, &str)]) -> String {
     }
 }
 
+/// The URL's host parses as a loopback address (see [`super::http::is_loopback_url`]).
 pub fn is_loopback(base_url: &str) -> bool {
-    let host = base_url
-        .split("://")
-        .nth(1)
-        .unwrap_or(base_url)
-        .split(['/', ':'])
-        .next()
-        .unwrap_or("");
-    host == "localhost" || host.starts_with("127.") || base_url.contains("://[::1]")
+    super::http::is_loopback_url(base_url)
 }

@@ -19,7 +19,16 @@ pub struct ApiError {
 }
 
 impl std::fmt::Display for ApiError {
+    /// Redacted: an error body may echo the request's token.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut text = String::new();
+        self.write_unredacted(&mut text)?;
+        f.write_str(&crate::redact::redact(&text))
+    }
+}
+
+impl ApiError {
+    fn write_unredacted(&self, f: &mut impl std::fmt::Write) -> std::fmt::Result {
         write!(f, "{} {}: ", self.method, self.url)?;
         if let Some(http) = self.http {
             write!(f, "HTTP {http} ")?;

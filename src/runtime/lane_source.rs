@@ -8,10 +8,9 @@ impl LaneSource {
     /// The lane's state now; an error says what failed and where.
     pub async fn fetch(self) -> Result<ServiceState, String> {
         match self {
-            LaneSource::CloudRun { client, service } => client
-                .fetch_state(&service)
-                .await
-                .map_err(|e| e.to_string()),
+            LaneSource::CloudRun { client, service } => {
+                client.poll_state(&service).await.map_err(|e| e.to_string())
+            }
             LaneSource::CloudDeploy { client, target } => {
                 clouddeploy::state::fetch(&client, &target)
                     .await

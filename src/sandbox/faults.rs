@@ -1,10 +1,14 @@
-//! Fault injection for the simulated APIs: slow answers, 5xx, and 429 with Retry-After.
-//! Set with `POST /_sandbox/faults` (JSON body of [`Faults`]); read with `GET /_sandbox/faults`.
+//! The fault switchboard: what a real outage looks like, on any sandbox route (Cloud Run, Cloud
+//! Deploy, GitHub, the services' health endpoints), chosen per path pattern.
+//!
+//! Set with `POST /_sandbox/faults` (JSON body of [`Faults`]; `{}` clears everything), read with
+//! `GET /_sandbox/faults`, or start the sandbox with `flightdeck sandbox --fault SPEC` (see
+//! [`FaultRule::parse`]). Control routes (`/_sandbox/…`) are never faulted.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -13,26 +17,55 @@ use serde::{Deserialize, Serialize};
 
 use super::SandboxState;
 use super::clock::Rng;
+pub use super::fault_spec::{ErrorBody, Fault, FaultRule};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Faults {
-    /// Real milliseconds added to every API answer.
+    /// Real milliseconds added to every Cloud Run API answer (`/v2/…`).
     pub slow_ms: u64,
-    /// Percent of API requests answered 503 UNAVAILABLE.
+    /// Percent of Cloud Run API requests answered 503 UNAVAILABLE.
     pub error_rate_pct: u8,
-    /// The next N API requests are answered 429 RESOURCE_EXHAUSTED with Retry-After.
+    /// The next N Cloud Run API requests are answered 429 RESOURCE_EXHAUSTED with Retry-After.
     pub throttle_next: u32,
     pub retry_after_secs: u64,
+    /// Faults by path pattern, on every route; the first matching rule applies.
+    pub rules: Vec<FaultRule>,
 }
 
-/// Applies the configured faults to Google API requests (Cloud Run `/v2/…`, Cloud Deploy `/v1/…`).
+impl Faults {
+    /// The fault for this request, if a rule matches (consuming one use of a counted rule).
+    fn take_match(&mut self, method: &str, path: &str) -> Option<Fault> {
+        let index = self.rules.iter().position(|r| r.matches(method, path))?;
+        let rule = &mut self.rules[index];
+        let fault = rule.fault.clone();
+        if let Some(left) = rule.count.as_mut() {
+            *left = left.saturating_sub(1);
+            if *left == 0 {
+                self.rules.remove(index);
+            }
+        }
+        Some(fault)
+    }
+}
+
+/// Applies the configured faults: rules to every route, the legacy knobs to the Google API routes
+/// (Cloud Run `/v2/…`, Cloud Deploy `/v1/…`).
 pub async fn inject(
     State(state): State<Arc<SandboxState>>,
     request: Request,
     next: Next,
 ) -> Response {
-    let path = request.uri().path();
+    let path = request.uri().path().to_string();
+    if path.starts_with("/_sandbox") {
+        return next.run(request).await;
+    }
+    let matched = state
+        .lock_faults()
+        .take_match(request.method().as_str(), &path);
+    if let Some(fault) = matched {
+        return apply(fault, &path, request, next).await;
+    }
     if !path.starts_with("/v2/") && !path.starts_with("/v1/") {
         return next.run(request).await;
     }
@@ -54,22 +87,7 @@ pub async fn inject(
         tokio::time::sleep(Duration::from_millis(slow)).await;
     }
     if throttle {
-        // As Google does: the wait both in Retry-After and in a `google.rpc.RetryInfo` detail.
-        let body = serde_json::json!({"error": {
-            "code": 429,
-            "message": "Quota exceeded (sandbox fault)",
-            "status": "RESOURCE_EXHAUSTED",
-            "details": [
-                {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED",
-                 "domain": "googleapis.com", "metadata": {"service": "run.googleapis.com"}},
-                {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": format!("{retry_after}s")}
-            ]
-        }});
-        let mut response = json_response(StatusCode::TOO_MANY_REQUESTS, &body);
-        if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-        return response;
+        return throttled(&path, retry_after, false);
     }
     if fail {
         return google_error(
@@ -79,6 +97,158 @@ pub async fn inject(
         );
     }
     next.run(request).await
+}
+
+async fn apply(fault: Fault, path: &str, request: Request, next: Next) -> Response {
+    match fault {
+        Fault::Latency { ms } => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            next.run(request).await
+        }
+        Fault::Error { status, body } => error_response(status, body, path),
+        Fault::Throttle {
+            retry_after_secs,
+            retry_info,
+        } => throttled(path, retry_after_secs.max(1), retry_info),
+        Fault::Stall => std::future::pending().await,
+        Fault::Reset => {
+            // The head may or may not have left; the connection is dropped mid-answer.
+            let cut = futures::stream::once(async {
+                Err::<Bytes, _>(std::io::Error::from(std::io::ErrorKind::ConnectionReset))
+            });
+            Response::new(Body::from_stream(cut))
+        }
+        Fault::Truncated | Fault::Malformed | Fault::Drip { .. } => {
+            let (mut parts, body) = next.run(request).await.into_parts();
+            let Ok(bytes) = to_bytes(body, 64 * 1024 * 1024).await else {
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            };
+            let half = bytes.slice(..bytes.len() / 2);
+            parts.headers.remove(header::CONTENT_LENGTH);
+            let body = match fault {
+                // Announces the full length, sends half, then drops the connection.
+                Fault::Truncated => {
+                    if let Ok(v) = HeaderValue::from_str(&bytes.len().to_string()) {
+                        parts.headers.insert(header::CONTENT_LENGTH, v);
+                    }
+                    let chunks: Vec<Result<Bytes, std::io::Error>> =
+                        vec![Ok(half), Err(std::io::ErrorKind::ConnectionReset.into())];
+                    Body::from_stream(futures::stream::iter(chunks))
+                }
+                // A complete answer whose JSON stops halfway.
+                Fault::Malformed => Body::from(half),
+                Fault::Drip { bytes_per_sec } => drip(bytes, bytes_per_sec),
+                _ => Body::from(bytes),
+            };
+            Response::from_parts(parts, body)
+        }
+        Fault::BadRevision if path.starts_with("/apps/") => {
+            let detail = serde_json::json!({"detail": {
+                "status": "unhealthy",
+                "checks": {"database": {"status": "fail", "output": "connection refused (sandbox fault)"}},
+            }});
+            json_response(StatusCode::SERVICE_UNAVAILABLE, &detail)
+        }
+        Fault::BadRevision => next.run(request).await,
+    }
+}
+
+/// The body, a tenth of `bytes_per_sec` every 100 ms.
+fn drip(bytes: Bytes, bytes_per_sec: u64) -> Body {
+    let step = usize::try_from(bytes_per_sec / 10).unwrap_or(1).max(1);
+    let stream = futures::stream::unfold(bytes, move |rest| async move {
+        if rest.is_empty() {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let mut rest = rest;
+        let chunk = rest.split_to(step.min(rest.len()));
+        Some((Ok::<Bytes, std::io::Error>(chunk), rest))
+    });
+    Body::from_stream(stream)
+}
+
+fn is_github(path: &str) -> bool {
+    path.starts_with("/repos/") || path.starts_with("/rate_limit") || path.starts_with("/user")
+}
+
+fn throttled(path: &str, retry_after: u64, retry_info: bool) -> Response {
+    if is_github(path) {
+        let msg = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.";
+        let mut response = github_error(429, msg);
+        set_header(&mut response, header::RETRY_AFTER, &retry_after.to_string());
+        return response;
+    }
+    if retry_info {
+        // Google's way: the delay in a `google.rpc.RetryInfo` detail, no header.
+        let body = serde_json::json!({"error": {
+            "code": 429, "status": "RESOURCE_EXHAUSTED",
+            "message": "Quota exceeded (sandbox fault)",
+            "details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": format!("{retry_after}s")}],
+        }});
+        return json_response(StatusCode::TOO_MANY_REQUESTS, &body);
+    }
+    let mut response = google_error(429, "RESOURCE_EXHAUSTED", "Quota exceeded (sandbox fault)");
+    set_header(&mut response, header::RETRY_AFTER, &retry_after.to_string());
+    response
+}
+
+fn error_response(status: u16, body: ErrorBody, path: &str) -> Response {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+    let reason = code.canonical_reason().unwrap_or("Error");
+    let body = match body {
+        ErrorBody::Auto if is_github(path) => ErrorBody::Github,
+        ErrorBody::Auto => ErrorBody::Google,
+        other => other,
+    };
+    match body {
+        ErrorBody::Github => github_error(status, reason),
+        ErrorBody::Html => {
+            let page = format!(
+                "<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n<center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+            );
+            let mut response = (code, page).into_response();
+            set_header(&mut response, header::CONTENT_TYPE, "text/html");
+            response
+        }
+        _ => google_error(
+            status,
+            google_status(status),
+            &format!("{reason} (sandbox fault)"),
+        ),
+    }
+}
+
+/// The `google.rpc.Code` name Google's APIs pair with an HTTP status.
+fn google_status(http: u16) -> &'static str {
+    match http {
+        400 => "INVALID_ARGUMENT",
+        401 => "UNAUTHENTICATED",
+        403 => "PERMISSION_DENIED",
+        404 => "NOT_FOUND",
+        409 => "ABORTED",
+        429 => "RESOURCE_EXHAUSTED",
+        501 => "UNIMPLEMENTED",
+        503 => "UNAVAILABLE",
+        504 => "DEADLINE_EXCEEDED",
+        _ => "INTERNAL",
+    }
+}
+
+fn github_error(status: u16, message: &str) -> Response {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+    let body = serde_json::json!({
+        "message": message,
+        "documentation_url": "https://docs.github.com/rest",
+        "status": status.to_string(),
+    });
+    json_response(code, &body)
+}
+
+fn set_header(response: &mut Response, name: header::HeaderName, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        response.headers_mut().insert(name, v);
+    }
 }
 
 pub fn google_error(http: u16, status: &str, message: &str) -> Response {

@@ -2,7 +2,8 @@
 //! subset flightdeck uses (and, in [`github`], the GitHub Actions subset; in [`clouddeploy`], Cloud Deploy v1), with services whose
 //! `/health` answers as the revision the traffic split picks. Simulated time runs `speed` times faster.
 //!
-//! Control endpoints (sandbox only): `GET /_sandbox` (what is simulated), `GET|POST /_sandbox/faults`.
+//! Control endpoints (sandbox only): `GET /_sandbox` (what is simulated), `GET|POST /_sandbox/faults`
+//! (the fault switchboard, [`faults`], over every route).
 
 pub mod apps;
 pub mod clock;
@@ -12,6 +13,7 @@ pub mod cloudrun_patch;
 pub mod cloudrun_routes;
 pub mod cloudrun_seed;
 pub mod cloudrun_sim;
+pub mod fault_spec;
 pub mod faults;
 pub mod github;
 
@@ -105,14 +107,11 @@ pub fn router(state: Arc<SandboxState>) -> Router {
         .route("/_sandbox/faults", get(get_faults).post(set_faults))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            faults::inject,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
             cloudrun_routes::require_auth,
         ))
-        .with_state(state)
+        .with_state(state.clone())
         .merge(github)
+        .layer(axum::middleware::from_fn_with_state(state, faults::inject))
 }
 
 /// Binds `addr` (port 0 picks a free one) and serves until the returned handle is dropped.

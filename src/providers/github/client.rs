@@ -85,7 +85,12 @@ pub(super) fn seg(s: &str) -> String {
 }
 
 impl GithubClient {
+    /// Refuses a token bound for plain HTTP off loopback: it would cross the network in clear.
     pub fn new(cfg: &PipelineConfig, token: Option<Token>) -> Result<Self, GithubError> {
+        if token.is_some() {
+            crate::providers::http::credential_may_go_to(cfg.base())
+                .map_err(|detail| GithubError::Token { detail })?;
+        }
         let loopback = crate::providers::cloudrun::is_loopback(cfg.base());
         let http = crate::providers::http::builder(loopback)
             .connect_timeout(Duration::from_secs(10))

@@ -77,7 +77,16 @@ impl GithubError {
 }
 
 impl fmt::Display for GithubError {
+    /// Redacted: a body may echo the request's token.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = String::new();
+        self.write_unredacted(&mut text)?;
+        f.write_str(&crate::redact::redact(&text))
+    }
+}
+
+impl GithubError {
+    fn write_unredacted(&self, f: &mut impl fmt::Write) -> fmt::Result {
         match self {
             GithubError::RateLimited { url, until, reason } => write!(
                 f,

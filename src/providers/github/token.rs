@@ -18,7 +18,10 @@ impl Token {
     /// A token from a string (trimmed); `None` when empty.
     pub fn new(raw: &str) -> Option<Token> {
         let t = raw.trim();
-        (!t.is_empty()).then(|| Token(t.to_string()))
+        (!t.is_empty()).then(|| {
+            crate::redact::remember(t);
+            Token(t.to_string())
+        })
     }
 
     /// What is sent to the sandbox (which, like GitHub, refuses a mutation without a token):
