@@ -84,7 +84,7 @@ async fn run_cockpit(cli: &Cli) -> i32 {
         session.profile.clone(),
         http.clone(),
         ledger.as_ref().map(|l| l.actor.clone()),
-        session.profile.ledger_path(&session.paths),
+        crate::ledger::store::ledger_address(&session.profile, &session.paths),
         cli.read_only,
     );
     model.canary_steps = session

@@ -11,6 +11,7 @@ use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
 mod command_runner;
 mod effects;
+mod ledger_follow;
 mod pipeline_watch;
 
 pub use command_runner::CommandRunner;

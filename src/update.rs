@@ -57,6 +57,10 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             }
             Vec::new()
         }
+        Msg::LedgerReachability(unreachable) => {
+            signoff::reachability(model, unreachable);
+            Vec::new()
+        }
         Msg::LedgerAppended(result) => {
             model.dirty = true;
             signoff::appended(model, *result);

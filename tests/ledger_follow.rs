@@ -32,7 +32,7 @@ fn effects(ledger: Ledger) -> Effects {
     Effects {
         lanes: Vec::new(),
         ledger: Some(LedgerHandle {
-            ledger,
+            ledger: ledger.into(),
             actor: actor("alice"),
         }),
         pipeline: None,

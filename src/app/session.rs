@@ -6,7 +6,7 @@ use chrono::Utc;
 
 use crate::cli::Cli;
 use crate::config::{Paths, Profile};
-use crate::ledger::Ledger;
+use crate::ledger::store::{LedgerLocation, LedgerStore};
 use crate::model::{Level, Model};
 use crate::providers::cloudrun::CloudRunClient;
 use crate::providers::github::{GithubClient, Token, expected_durations};
@@ -138,7 +138,6 @@ impl Session {
     /// keeps running (signing is then unavailable).
     pub fn open_ledger(&self, model: &mut Model) -> Option<LedgerHandle> {
         model.signoffs.config = self.profile.signoff.clone();
-        let path = self.profile.ledger_path(&self.paths);
         let actor = match crate::ledger::identity::current_actor() {
             Ok(actor) => actor,
             Err(e) => {
@@ -151,7 +150,8 @@ impl Session {
             }
         };
         model.signoffs.account = Some(actor.account.clone());
-        match Ledger::open(&path) {
+        let location = LedgerLocation::of_profile(&self.profile, &self.paths);
+        match location.and_then(|l| LedgerStore::open_lazy(&l)) {
             Ok(ledger) => Some(LedgerHandle { ledger, actor }),
             Err(e) => {
                 model.log(

@@ -8,7 +8,8 @@ use chrono::Utc;
 use super::outcome::{Outcome, Status};
 use super::run::Context;
 use crate::config::profile::Environment;
-use crate::ledger::{Ledger, Payload};
+use crate::ledger::Payload;
+use crate::ledger::store::{self, LedgerLocation};
 use crate::model::signoff::SignoffGrid;
 use crate::policy::{CommandKind, GateInput, GateVerdict, SourceHealth, evaluate};
 
@@ -20,9 +21,8 @@ pub(super) async fn check_gates(
     release: &str,
     source: SourceHealth,
 ) -> Result<Vec<String>, Box<Outcome>> {
-    let entries = Ledger::open(&ctx.ledger_path).and_then(|l| l.read_all());
-    let entries =
-        entries.map_err(|e| Outcome::new(kind, &env.name, Status::Failed, e.to_string()))?;
+    let entries = ledger_location(ctx).and_then(|l| store::read_all_blocking(&l));
+    let entries = entries.map_err(|e| Outcome::new(kind, &env.name, Status::Failed, e))?;
     let grid = SignoffGrid::from_entries(&ctx.profile.signoff, &env.name, release, &entries);
     let mut input = GateInput {
         kind,
@@ -52,6 +52,14 @@ pub(super) async fn check_gates(
     }
 }
 
+/// The context's ledger address (a file or a `postgres://` URL) with the profile's password command.
+fn ledger_location(ctx: &Context) -> Result<LedgerLocation, String> {
+    LedgerLocation::from_address(
+        &ctx.ledger_path,
+        ctx.profile.ledger.password_command.clone(),
+    )
+}
+
 fn typed_name(env: &str) -> bool {
     if !std::io::stdin().is_terminal() {
         return false;
@@ -70,30 +78,31 @@ pub(super) fn record_command(
     detail: serde_json::Value,
 ) -> Result<String, Box<Outcome>> {
     let request_id = uuid::Uuid::new_v4().to_string();
-    let failed = |e: crate::ledger::LedgerError| {
+    let failed = |e: String| {
         let mut o = outcome.clone();
         o.status = Status::Failed;
         o.message = format!("not sent: the ledger could not record the command: {e}");
         o
     };
-    let ledger = Ledger::open(&ctx.ledger_path).map_err(failed)?;
     let reason = ctx.override_reason.clone().unwrap_or_default();
-    for gate in overridden {
-        let payload = Payload::Override {
+    let mut payloads: Vec<Payload> = overridden
+        .iter()
+        .map(|gate| Payload::Override {
             gate: gate.clone(),
             reason: reason.trim().to_string(),
             request_id: request_id.clone(),
-        };
-        ledger.append(&ctx.actor, payload).map_err(failed)?;
-    }
-    let payload = Payload::Command {
+        })
+        .collect();
+    payloads.push(Payload::Command {
         request_id: request_id.clone(),
         action: format!("{:?}", outcome.action).to_lowercase(),
         env: outcome.env.clone(),
         release: outcome.release.clone().unwrap_or_default(),
         detail,
-    };
-    ledger.append(&ctx.actor, payload).map_err(failed)?;
+    });
+    ledger_location(ctx)
+        .and_then(|l| store::append_all_blocking(&l, &ctx.actor, payloads))
+        .map_err(failed)?;
     Ok(request_id)
 }
 
@@ -106,7 +115,9 @@ pub(super) fn record_outcome(ctx: &Context, outcome: &mut Outcome) {
         ok: outcome.ok(),
         detail: outcome.ledger_detail(),
     };
-    if let Err(e) = Ledger::open(&ctx.ledger_path).and_then(|l| l.append(&ctx.actor, payload)) {
+    if let Err(e) =
+        ledger_location(ctx).and_then(|l| store::append_blocking(&l, &ctx.actor, payload))
+    {
         outcome.message.push_str(&format!(
             " (the outcome was not recorded in the ledger: {e})"
         ));

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 
-use super::{Actor, Decision, Ledger, Payload, export, identity, verify};
+use super::store::{self, LedgerLocation};
+use super::{Actor, Decision, Entry, Payload, export, identity, verify};
 use crate::config::{Paths, Profile};
 use crate::policy::{SignoffAttempt, authorize_signoff};
 
@@ -35,12 +36,14 @@ pub enum LedgerCommand {
     Verify(VerifyArgs),
     /// Print the sign-off record (grid, decision, signers, comments) as Markdown or JSON.
     Export(ExportArgs),
+    /// Copy a ledger file into an empty PostgreSQL ledger, then verify the copy.
+    Migrate(super::migrate::MigrateArgs),
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct VerifyArgs {
-    /// Ledger file (default: the profile's ledger).
-    #[arg(long, value_name = "PATH")]
+    /// Ledger file or postgres:// URL (default: the profile's ledger).
+    #[arg(long, value_name = "PATH|URL")]
     pub ledger: Option<PathBuf>,
 }
 
@@ -60,8 +63,8 @@ pub struct ExportArgs {
     /// Only this release (default: every release with sign-offs).
     #[arg(long)]
     pub release: Option<String>,
-    /// Ledger file (default: the profile's ledger).
-    #[arg(long, value_name = "PATH")]
+    /// Ledger file or postgres:// URL (default: the profile's ledger).
+    #[arg(long, value_name = "PATH|URL")]
     pub ledger: Option<PathBuf>,
 }
 
@@ -86,22 +89,40 @@ pub struct SignoffArgs {
     /// Release to sign (default: the current release).
     #[arg(long)]
     pub release: Option<String>,
-    /// Ledger file (default: the profile's ledger).
-    #[arg(long, value_name = "PATH")]
+    /// Ledger file or postgres:// URL (default: the profile's ledger).
+    #[arg(long, value_name = "PATH|URL")]
     pub ledger: Option<PathBuf>,
 }
 
 pub fn run_ledger(cmd: LedgerCommand, profile: &Profile, paths: &Paths) -> i32 {
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
-    let default_path = profile.ledger_path(paths);
+    let default_address = store::ledger_address(profile, paths);
+    let locate = |address: Option<PathBuf>, err: &mut dyn Write| {
+        let address = address.unwrap_or_else(|| default_address.clone());
+        LedgerLocation::from_address(&address, profile.ledger.password_command.clone()).map_err(
+            |e| {
+                let _ = writeln!(err, "error: {e}");
+                exit::USAGE
+            },
+        )
+    };
     match cmd {
-        LedgerCommand::Verify(args) => {
-            let path = args.ledger.unwrap_or(default_path);
-            verify_to(&path, &mut out, &mut err)
-        }
-        LedgerCommand::Export(args) => {
-            let path = args.ledger.clone().unwrap_or(default_path);
-            export_to(&args, profile, &path, &mut out, &mut err)
+        LedgerCommand::Verify(args) => match locate(args.ledger, &mut err) {
+            Ok(LedgerLocation::File(path)) => verify_to(&path, &mut out, &mut err),
+            Ok(LedgerLocation::Postgres(target)) => {
+                super::postgres::cli::verify_to(&target, &mut out, &mut err)
+            }
+            Err(code) => code,
+        },
+        LedgerCommand::Export(args) => match locate(args.ledger.clone(), &mut err) {
+            Ok(LedgerLocation::File(path)) => export_to(&args, profile, &path, &mut out, &mut err),
+            Ok(LedgerLocation::Postgres(target)) => {
+                super::postgres::cli::export_to(&args, profile, &target, &mut out, &mut err)
+            }
+            Err(code) => code,
+        },
+        LedgerCommand::Migrate(args) => {
+            super::migrate::run(&args, profile, paths, &mut out, &mut err)
         }
     }
 }
@@ -126,7 +147,7 @@ pub fn run_signoff(
     let path = args
         .ledger
         .clone()
-        .unwrap_or_else(|| profile.ledger_path(paths));
+        .unwrap_or_else(|| store::ledger_address(profile, paths));
     let context = SignoffContext {
         profile,
         ledger_path: &path,
@@ -140,6 +161,7 @@ pub fn run_signoff(
 /// Everything `signoff` needs besides its arguments (separate so tests can pick the actor).
 pub struct SignoffContext<'a> {
     pub profile: &'a Profile,
+    /// A ledger file or a `postgres://` URL.
     pub ledger_path: &'a Path,
     pub actor: &'a Actor,
     pub read_only: bool,
@@ -202,7 +224,9 @@ pub fn signoff_to(
         decision,
         comment: comment.map(String::from),
     };
-    match Ledger::open(context.ledger_path).and_then(|l| l.append(context.actor, payload)) {
+    let location =
+        LedgerLocation::from_address(context.ledger_path, profile.ledger.password_command.clone());
+    match location.and_then(|l| store::append_blocking(&l, context.actor, payload)) {
         Ok(entry) => {
             let _ = writeln!(
                 out,
@@ -298,9 +322,20 @@ pub fn export_to(
             report.locate(first)
         );
     }
+    write_export(args, profile, &entries, out, err)
+}
+
+/// The export of `entries` (already read and checked) to `out`.
+pub(crate) fn write_export(
+    args: &ExportArgs,
+    profile: &Profile,
+    entries: &[Entry],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
     let records = export::records(
         &profile.signoff,
-        &entries,
+        entries,
         args.env.as_deref(),
         args.release.as_deref(),
     );

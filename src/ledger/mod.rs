@@ -19,6 +19,9 @@ pub mod entry;
 pub mod export;
 pub mod follow;
 pub mod identity;
+pub mod migrate;
+pub mod postgres;
+pub mod store;
 pub mod verify;
 
 use std::fmt;

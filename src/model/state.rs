@@ -112,6 +112,8 @@ pub struct Signoffs {
     /// The first read of the ledger (its history) has arrived.
     pub loaded: bool,
     pub ledger_error: Option<String>,
+    /// The ledger database cannot be reached: the grid may be stale and nothing can be recorded.
+    pub unreachable: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,7 +7,8 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::sync::mpsc;
 
-use crate::ledger::{Actor, Ledger};
+use crate::ledger::Actor;
+use crate::ledger::store::LedgerStore;
 use crate::msg::{Cmd, Msg};
 use crate::probes::{ProbeEngine, ProbeEngineHandle};
 use crate::providers::cloudrun::CloudRunClient;
@@ -24,7 +25,7 @@ pub enum LaneSource {
 /// The shared ledger and who this cockpit writes as.
 #[derive(Debug, Clone)]
 pub struct LedgerHandle {
-    pub ledger: Ledger,
+    pub ledger: LedgerStore,
     pub actor: Actor,
 }
 
@@ -134,26 +135,31 @@ impl Effects {
                     ))));
                     return;
                 };
-                tokio::task::spawn_blocking(move || {
-                    let result = handle
-                        .ledger
-                        .append(&handle.actor, payload)
-                        .map_err(|e| e.to_string());
+                tokio::spawn(async move {
+                    let result = handle.ledger.append(&handle.actor, payload).await;
                     let _ = tx.send(Msg::LedgerAppended(Box::new(result)));
                 });
             }
         }
     }
 
-    /// Follows the ledger file: the first read is its history, then new entries about twice a second.
+    /// Follows the ledger: the first read is its history, then new entries (a file about twice a
+    /// second; a database as they are committed, see [`crate::ledger::postgres::follow`]).
     pub fn follow_ledger(&self, tx: &mpsc::UnboundedSender<Msg>) {
         let Some(handle) = self.ledger.clone() else {
             return;
         };
         let tx = tx.clone();
+        let ledger = match handle.ledger {
+            LedgerStore::File(ledger) => ledger,
+            LedgerStore::Postgres(ledger) => {
+                super::ledger_follow::follow_database(ledger.target().clone(), tx);
+                return;
+            }
+        };
         tokio::spawn(async move {
             // A ledger someone edited is told once, naming the first bad line; the cockpit goes on.
-            let path = handle.ledger.path().to_path_buf();
+            let path = ledger.path().to_path_buf();
             if let Ok(Ok(report)) =
                 tokio::task::spawn_blocking(move || crate::ledger::verify(&path)).await
                 && let Some(issue) = report.first_error()
@@ -161,7 +167,7 @@ impl Effects {
                 let text = format!("{}; run `flightdeck ledger verify`", report.locate(issue));
                 let _ = tx.send(Msg::LedgerFailed(text));
             }
-            let mut follower = handle.ledger.follower();
+            let mut follower = ledger.follower();
             let mut first = true;
             loop {
                 let polled = tokio::task::spawn_blocking(move || {
