@@ -68,11 +68,14 @@ fn collect_acks(
     let stdout = child.stdout.take().expect("piped stdout");
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(rest) = line.strip_prefix("ACK ")
+            // libtest prints "test NAME ... " without a newline before the test's own output.
+            if let Some(rest) = line.split_once("ACK ").map(|(_, rest)| rest)
                 && let Some((seq, hash)) = rest.split_once(' ')
             {
                 let seq = seq.parse().expect("seq");
                 acks.lock().expect("acks").push((seq, hash.to_string()));
+            } else if line.starts_with("STOPPED") {
+                eprintln!("writer {line}");
             }
         }
     })
@@ -383,6 +386,8 @@ fn collect_lines(child: &mut Child) -> (Arc<Mutex<Vec<String>>>, std::thread::Jo
     let sink = lines.clone();
     let reader = std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            // libtest prints "test NAME ... " without a newline before the test's own output.
+            let line = line.rsplit(" ... ").next().unwrap_or_default().to_string();
             sink.lock().expect("lines").push(line);
         }
     });
@@ -436,7 +441,8 @@ fn two_hosts_on_one_database_see_each_others_signoffs_live() {
                 .expect("lines")
                 .iter()
                 .any(|l| l == "READY")),
-            "follower connected"
+            "follower connected: {:?}",
+            lines.lock().expect("lines")
         );
     }
     for (home, role) in hosts.iter().zip(["Technical Lead", "Security Officer"]) {
