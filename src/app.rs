@@ -49,6 +49,7 @@ pub async fn main(cli: Cli) -> i32 {
         Some(Command::Trigger(args)) => crate::commands::cli::cli_trigger(&cli, args).await,
         Some(Command::Promote(args)) => crate::commands::cli::cli_promote(&cli, args).await,
         Some(Command::Rollback(args)) => crate::commands::cli::cli_rollback(&cli, args).await,
+        Some(Command::Rollout(args)) => crate::commands::cli::cli_rollout(&cli, args).await,
         None => run_cockpit(&cli).await,
     }
 }
@@ -72,6 +73,10 @@ async fn run_cockpit(cli: &Cli) -> i32 {
     let http = session.client();
     let mut model = session.model(cli.read_only);
     let ledger = session.open_ledger(&mut model);
+    if let Some(handle) = &ledger {
+        model.operations.driver_name = crate::commands::driver::holder_name(&handle.actor);
+    }
+    model.operations.lease_secs = crate::commands::run::DEFAULT_LEASE.as_secs() as i64;
     let pipeline = match session.pipeline_source().await {
         Ok(source) => source,
         Err(e) => {
@@ -111,6 +116,7 @@ async fn run_cockpit(cli: &Cli) -> i32 {
         pipeline,
         commands: Some(commands),
         probes,
+        log_dir: session.paths.state_dir.join("rollouts"),
     };
     match crate::runtime::run(model, ui, effects, probe_rx).await {
         Ok(()) => exit::OK,

@@ -12,6 +12,8 @@ pub mod exit {
     pub const USAGE: i32 = 2;
     pub const REFUSED: i32 = 3;
     pub const API: i32 = 4;
+    /// A rollout was handed over in flight (signal or `--detach`): it goes on without this process.
+    pub const HANDED_OVER: i32 = 5;
 }
 
 #[derive(Debug, Parser)]
@@ -72,6 +74,9 @@ pub enum Command {
     Promote(crate::commands::cli::PromoteArgs),
     /// Send 100% of ENV's traffic to the previous good revision (or --to REVISION).
     Rollback(crate::commands::cli::RollbackArgs),
+    /// A rollout in flight in ENV, whoever started it: status, pause, resume, advance, abort.
+    /// A rollout whose driver died (orphaned) is taken over and driven to its end.
+    Rollout(crate::commands::cli::RolloutArgs),
     /// One health probe, now: verdict, status, latency, checks. Exit 0 pass, 1 warn, 2 fail,
     /// 3 unknown or usage error (the monitoring-plugin convention).
     Probe(crate::probes::cli::ProbeArgs),

@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::app::Session;
 use crate::cli::{Cli, exit};
 use crate::config::Profile;
+use crate::config::profile::Provider;
 use crate::model::lane::Lane;
 use crate::model::pipeline::Pipeline;
 use crate::runtime::{LaneSource, PipelinePoll};
@@ -43,11 +44,7 @@ pub async fn status(cli: &Cli, json: bool) -> i32 {
     let http = session.client();
     let sources = session.lane_sources(&http);
     let mut failed = false;
-    let fetches = sources.into_iter().map(|source| async move {
-        match source {
-            LaneSource::CloudRun { client, service } => client.fetch_state(&service).await,
-        }
-    });
+    let fetches = sources.into_iter().map(LaneSource::fetch);
     let pipeline = async {
         match session.pipeline_source().await {
             Ok(Some(source)) => Some(source.poll(None, true).await),
@@ -188,10 +185,16 @@ pub fn profile_check(file: &Path) -> i32 {
         Ok(profile) => {
             out!("ok: {}: service {}", file.display(), profile.service.name);
             for env in &profile.environments {
-                let provider = env
-                    .cloudrun
-                    .as_ref()
-                    .map_or_else(String::new, |cr| format!("cloudrun {}", cr.service_name()));
+                let provider = match env.provider() {
+                    Some(Provider::CloudRun(cr)) => format!("cloudrun {}", cr.service_name()),
+                    Some(Provider::CloudDeploy(cd)) => {
+                        format!("clouddeploy {} target {}", cd.pipeline_name(), cd.target)
+                    }
+                    Some(Provider::Script(script)) => {
+                        format!("script {}", script.status.join(" "))
+                    }
+                    None => String::new(),
+                };
                 out!("  {:<8} {provider}  probes: {}", env.name, env.probes.len());
             }
             exit::OK

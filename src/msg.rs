@@ -46,6 +46,21 @@ pub enum Msg {
     CommandProgress(crate::commands::Progress),
     /// A command ended: done, failed, aborted, or refused by a gate.
     CommandFinished(Box<crate::commands::outcome::Outcome>),
+    /// A rollout passed its gates and is recorded: this cockpit drives it in its loop.
+    RolloutPlanned(Box<crate::model::operations::Hosted>),
+    /// One change of a hosted rollout was applied (`(new revision, PATCHes sent)`), or failed.
+    RolloutApplied {
+        env: String,
+        result: Result<(Option<String>, u32), String>,
+    },
+    /// One probe of a hosted rollout's new revision; `None` when another revision answered.
+    RolloutProbed {
+        env: String,
+        pass: Option<bool>,
+        detail: String,
+    },
+    /// SIGTERM, SIGHUP or SIGINT from outside: hand over what this cockpit drives, then quit.
+    Signal(String),
     /// The open prompt was submitted with this text.
     PromptSubmitted(String),
     PromptCancelled,
@@ -111,10 +126,21 @@ pub enum Cmd {
         override_reason: Option<String>,
         confirmed: bool,
     },
-    /// Pause, resume, advance or abort the rollout running in `env`.
-    ControlRollout {
+    /// Apply one change of the rollout this cockpit drives in `env`; answered by `RolloutApplied`.
+    ApplyChange {
         env: String,
-        control: crate::commands::driver::Control,
+        action: crate::model::rollout::NextAction,
+    },
+    /// Probe a hosted rollout's new revision once; answered by `RolloutProbed`.
+    ProbeRevision {
+        env: String,
+        url: String,
+        timeout_ms: u64,
+        revision: String,
+    },
+    /// Start a background process that takes over the rollout in `env` (released by this one).
+    SpawnSuccessor {
+        env: String,
     },
     /// Probe exactly this set (replaces the engine's probes; unchanged ones keep their schedule).
     SetProbes(Vec<(crate::probes::ProbeId, crate::probes::ResolvedProbe)>),

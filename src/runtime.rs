@@ -12,7 +12,9 @@ use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 mod command_runner;
 mod effects;
 mod ledger_follow;
+mod lane_source;
 mod pipeline_watch;
+mod signals;
 
 pub use command_runner::CommandRunner;
 pub use effects::{Effects, LaneSource, LedgerHandle, ProbeRunner};
@@ -33,6 +35,7 @@ pub async fn run(
     effects: Effects,
     mut probe_reports: mpsc::Receiver<crate::probes::ProbeReport>,
 ) -> std::io::Result<()> {
+    let mut signals = signals::Signals::new()?;
     let mut guard = TerminalGuard::enter()?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let mut events = EventStream::new();
@@ -70,6 +73,7 @@ pub async fn run(
                 (None, _) => break,
             },
             Some(msg) = rx.recv() => Some(msg),
+            why = signals.recv() => Some(Msg::Signal(why)),
             Some(report) = probe_reports.recv() => Some(Msg::ProbeReport(Box::new(report))),
             _ = clock.tick() => Some(Msg::Tick { now: Utc::now() }),
             _ = poll.tick() => Some(Msg::PollDue { now: Utc::now() }),

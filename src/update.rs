@@ -6,9 +6,10 @@ mod commands;
 mod lanes;
 mod pipeline;
 mod probes;
+mod rollouts;
 mod signoff;
 
-use crate::ledger::Decision;
+use crate::ledger::{Decision, Payload};
 use crate::model::signoff::CursorMove;
 use crate::model::{Level, Model, Overlay, Pane, Prompt};
 use crate::msg::{Action, Cmd, Msg};
@@ -21,7 +22,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                 model.dirty = true;
             }
             model.now = now;
-            Vec::new()
+            rollouts::tick(model)
         }
         Msg::PollDue { now } => {
             model.now = now;
@@ -45,9 +46,10 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::LedgerEntries(entries) => {
+            let cmds = rollouts::entries(model, &entries);
             signoff::refresh_grid(model);
             signoff::entries(model, entries);
-            Vec::new()
+            cmds
         }
         Msg::LedgerFailed(error) => {
             if model.signoffs.ledger_error.as_deref() != Some(error.as_str()) {
@@ -63,8 +65,29 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
         }
         Msg::LedgerAppended(result) => {
             model.dirty = true;
-            signoff::appended(model, *result);
+            // A rollout's transitions and heartbeats are recorded quietly; failures are not.
+            let quiet = matches!(
+                &*result,
+                Ok(entry) if !matches!(entry.payload, Payload::Signoff { .. } | Payload::Comment { .. })
+            );
+            if !quiet {
+                signoff::appended(model, *result);
+            }
             Vec::new()
+        }
+        Msg::RolloutPlanned(hosted) => rollouts::planned(model, *hosted),
+        Msg::RolloutApplied { env, result } => rollouts::applied(model, &env, result),
+        Msg::RolloutProbed { env, pass, detail } => rollouts::probed(model, &env, pass, detail),
+        Msg::Signal(why) => {
+            // The terminal is restored by the runtime on its way out; what we drive is handed over.
+            model.log(
+                None,
+                Level::Warn,
+                format!("{why}: handing over and quitting"),
+            );
+            let cmds = rollouts::release_all(model, &why);
+            model.quitting = true;
+            cmds
         }
         Msg::PromptSubmitted(text) => {
             model.dirty = true;
@@ -107,8 +130,7 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
     }
     if matches!(model.overlay, Overlay::ProbeDetails(_)) {
         match action {
-            Action::Quit => model.quitting = true,
-            Action::Back | Action::Open => model.overlay = Overlay::None,
+            Action::Quit | Action::Back | Action::Open => model.overlay = Overlay::None,
             Action::Up | Action::Down => {
                 probes::move_cursor(model, if action == Action::Up { -1 } else { 1 });
                 model.overlay = Overlay::ProbeDetails(model.probes.cursor);
@@ -119,13 +141,17 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
     }
     if model.overlay == Overlay::Help {
         match action {
-            Action::Quit => model.quitting = true,
-            Action::ToggleHelp | Action::Back => model.overlay = Overlay::None,
+            Action::Quit | Action::ToggleHelp | Action::Back => model.overlay = Overlay::None,
             _ => {}
         }
         return Vec::new();
     }
     match action {
+        Action::Quit if rollouts::driving(model) => {
+            model.overlay = Overlay::Prompt(Prompt::Quit {
+                envs: model.operations.hosted.keys().cloned().collect(),
+            })
+        }
         Action::Quit => model.quitting = true,
         Action::ToggleHelp => model.overlay = Overlay::Help,
         Action::Back if model.activity.filter.is_some() && model.detail == Pane::Activity => {
@@ -224,3 +250,6 @@ mod command_tests;
 
 #[cfg(test)]
 mod pipeline_tests;
+
+#[cfg(test)]
+mod rollout_tests;

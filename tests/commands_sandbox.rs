@@ -19,6 +19,7 @@ use flightdeck::config::Profile;
 use flightdeck::config::profile::SANDBOX_PROFILE;
 use flightdeck::ledger::{Actor, Decision, Ledger, Payload};
 use flightdeck::model::rollout::{Phase, Rollout};
+use flightdeck::model::rollout_drive::{Drive, DriveEvent};
 use flightdeck::providers::cloudrun::CloudRunClient;
 use flightdeck::providers::cloudrun_wire as wire;
 use flightdeck::sandbox::{self, RunningSandbox};
@@ -118,6 +119,9 @@ async fn world(api_base: Option<String>) -> World {
         override_reason: None,
         prompt: false,
         control: Default::default(),
+        release: Default::default(),
+        host: None,
+        lease: Duration::from_secs(5),
     };
     World {
         sandbox,
@@ -395,7 +399,7 @@ async fn bad_canary_is_aborted_by_hand() {
     };
     let old = serving(&w, "prod")[0].0.clone();
     let image = "us-docker.pkg.dev/clarity-sandbox/clarity/clarity-backend:9.9.9-bad";
-    let mut rollout = Rollout::new(
+    let rollout = Rollout::new(
         "req-hand",
         "prod",
         &old,
@@ -418,7 +422,26 @@ async fn bad_canary_is_aborted_by_hand() {
         health: None,
         http: reqwest::Client::new(),
     };
-    driver::drive(&target, &mut rollout, &opts, Some(&mut rx), &progress).await;
+    let ledger = driver::DriveLedger {
+        ledger: Ledger::open(&w.ctx.ledger_path).unwrap(),
+        actor: w.ctx.actor.clone(),
+    };
+    let mut drive = Drive::new(rollout, "test driver", chrono::Duration::seconds(5));
+    let hands = driver::Hands {
+        controls: Some(&mut rx),
+        release: None,
+    };
+    driver::drive(
+        &target,
+        &mut drive,
+        DriveEvent::Start,
+        &opts,
+        &ledger,
+        hands,
+        &progress,
+    )
+    .await;
+    let rollout = drive.rollout;
     assert_eq!(
         rollout.phase,
         Phase::Aborted {

@@ -137,3 +137,24 @@ fn a_broken_profile_stops_the_cockpit_before_the_terminal_is_touched() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_profile_that_is_not_utf8_is_located_at_its_first_bad_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latin1.toml");
+    std::fs::write(&path, b"[service]\nname = \"caf\xe9\"\n").unwrap();
+    let message = Profile::load_file(&path).unwrap_err().to_string();
+    let expected = format!("{}:2:12: not UTF-8 text (byte 21)", path.display());
+    assert!(message.starts_with(&expected), "{message}");
+    assert!(message.contains("save the file as UTF-8"), "{message}");
+    assert!(!message.contains("profile check"), "{message}");
+}
+
+#[test]
+fn a_missing_profile_does_not_suggest_profile_check() {
+    let message = Profile::load_file(Path::new("tests/fixtures/profiles/no-such.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("cannot read profile"), "{message}");
+    assert!(!message.contains("profile check"), "{message}");
+}

@@ -14,7 +14,7 @@ use flightdeck::model::pipeline::{ExpectedDurations, PhaseState, Pipeline, Revie
 use flightdeck::providers::github::{
     Fetched, GithubClient, GithubError, PipelineConfig, Token, expected_durations, to_pipeline,
 };
-use flightdeck::sandbox::github::GithubSim;
+use flightdeck::sandbox::github::{Faults, GithubSim};
 use openapi::Spec;
 use openapi_recorder::{Server, serve};
 use serde_json::json;
@@ -28,9 +28,23 @@ fn cfg(base: &str, extra: &str) -> PipelineConfig {
     .unwrap()
 }
 
+/// A sandbox that lists a dispatched run at once (its listing delay is tested on its own).
+fn sim(speed: f64) -> GithubSim {
+    let sim = GithubSim::new(speed);
+    sim.set_faults(Faults {
+        list_delay_secs: Some(0.0),
+        ..Faults::default()
+    });
+    sim
+}
+
+fn test_token() -> Option<Token> {
+    Token::new("ghp_test-token")
+}
+
 async fn setup(extra: &str) -> (Server, GithubClient) {
-    let server = serve(GithubSim::new(SPEED), "").await;
-    let client = GithubClient::new(&cfg(&server.base, extra), None).unwrap();
+    let server = serve(sim(SPEED), "").await;
+    let client = GithubClient::new(&cfg(&server.base, extra), test_token()).unwrap();
     (server, client)
 }
 
@@ -287,7 +301,7 @@ async fn github_provider_errors_name_the_url_never_the_token() {
     let sent = &server.exchanges()[0];
     assert_eq!(sent.headers["authorization"], "Bearer ghp_s3cr3t-value");
     // A completed run cannot be cancelled: 409, with advice.
-    let ok = GithubClient::new(&cfg(&server.base, ""), None).unwrap();
+    let ok = GithubClient::new(&cfg(&server.base, ""), test_token()).unwrap();
     let err = ok.cancel_run(9_000_001).await.unwrap_err();
     assert!(
         matches!(err, GithubError::Http { status: 409, .. }),
@@ -297,11 +311,15 @@ async fn github_provider_errors_name_the_url_never_the_token() {
 
 #[tokio::test]
 async fn github_provider_works_under_an_enterprise_base_path_and_cancels() {
-    let server = serve(GithubSim::new(SPEED / 100.0), "/api/v3").await;
-    let client = GithubClient::new(&cfg(&server.base, ""), None).unwrap();
+    let server = serve(sim(SPEED / 100.0), "/api/v3").await;
+    let client = GithubClient::new(&cfg(&server.base, ""), test_token()).unwrap();
     let since = Utc::now() - chrono::TimeDelta::seconds(1);
     let run_id = client.dispatch("5.0.0").await.unwrap().run_id.unwrap();
-    let found = client.find_dispatched_run(since).await.unwrap().unwrap();
+    let found = client
+        .find_dispatched_run(since, &Default::default(), "5.0.0")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(found.id, run_id);
     client.cancel_run(run_id).await.unwrap();
     let (p, _) = poll_until(&client, run_id, |p| p.state.is_done()).await;

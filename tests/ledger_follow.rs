@@ -42,6 +42,7 @@ fn effects(ledger: Ledger) -> Effects {
             reports,
             engine: Default::default(),
         },
+        log_dir: std::env::temp_dir(),
     }
 }
 

@@ -135,3 +135,34 @@ async fn usage_errors_exit_3() {
     assert_eq!(code, 3);
     assert!(err.contains("Name: value"), "{err}");
 }
+
+/// A stdout whose reader went away (`flightdeck probe URL | head -c 0`).
+struct ClosedPipe;
+
+impl std::io::Write for ClosedPipe {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::ErrorKind::BrokenPipe.into())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Err(std::io::ErrorKind::BrokenPipe.into())
+    }
+}
+
+#[tokio::test]
+async fn a_closed_pipe_keeps_the_verdict_as_the_exit_code() {
+    let server = serve(vec![(
+        "/fail",
+        Behaviour::Respond {
+            status: 503,
+            content_type: "text/plain",
+            body: "down".into(),
+        },
+    )])
+    .await;
+    let mut err = Vec::new();
+    let code = run_probe_cli_to(args(server.url("/fail")), &mut ClosedPipe, &mut err).await;
+    assert_eq!(
+        code, 2,
+        "a failing probe read by `head -c 0` is still a failure, not unknown"
+    );
+}

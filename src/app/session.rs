@@ -5,9 +5,11 @@ use std::net::SocketAddr;
 use chrono::Utc;
 
 use crate::cli::Cli;
+use crate::config::profile::Provider;
 use crate::config::{Paths, Profile};
 use crate::ledger::store::{LedgerLocation, LedgerStore};
 use crate::model::{Level, Model};
+use crate::providers::clouddeploy::CloudDeployClient;
 use crate::providers::cloudrun::CloudRunClient;
 use crate::providers::github::{GithubClient, Token, expected_durations};
 use crate::runtime::{LaneSource, LedgerHandle, PipelineSource};
@@ -46,6 +48,9 @@ impl Session {
                 if let Some(target) = &mut env.cloudrun {
                     target.base_url.get_or_insert_with(|| url.clone());
                 }
+                if let Some(target) = &mut env.clouddeploy {
+                    target.base_url.get_or_insert_with(|| url.clone());
+                }
             }
             if let Some(pipeline) = &mut profile.pipeline {
                 pipeline.base_url.get_or_insert_with(|| url.clone());
@@ -69,11 +74,16 @@ impl Session {
         };
         self.sandbox_url.is_some()
             && self.profile.environments.iter().all(|env| {
-                env.cloudrun.as_ref().is_some_and(|c| loopback(&c.base_url))
-                    && env
-                        .probes
-                        .iter()
-                        .all(|p| p.url.is_none() || loopback(&p.url))
+                (match env.provider() {
+                    Some(Provider::CloudRun(c)) => loopback(&c.base_url),
+                    Some(Provider::CloudDeploy(c)) => loopback(&c.base_url),
+                    // A script makes its own connections.
+                    Some(Provider::Script(_)) => true,
+                    None => false,
+                }) && env
+                    .probes
+                    .iter()
+                    .all(|p| p.url.is_none() || loopback(&p.url))
             })
             && self
                 .profile
@@ -93,10 +103,19 @@ impl Session {
         self.profile
             .environments
             .iter()
-            .filter_map(|env| env.cloudrun.as_ref())
-            .map(|target| LaneSource::CloudRun {
-                client: CloudRunClient::for_target(http.clone(), target),
-                service: target.service_name(),
+            .filter_map(|env| match env.provider()? {
+                Provider::CloudRun(target) => Some(LaneSource::CloudRun {
+                    client: CloudRunClient::for_target(http.clone(), target),
+                    service: target.service_name(),
+                }),
+                Provider::CloudDeploy(target) => Some(LaneSource::CloudDeploy {
+                    client: CloudDeployClient::for_target(http.clone(), target),
+                    target: target.clone(),
+                }),
+                Provider::Script(target) => Some(LaneSource::Script {
+                    env: env.name.clone(),
+                    target: target.clone(),
+                }),
             })
             .collect()
     }
@@ -106,9 +125,9 @@ impl Session {
         let envs = &self.profile.environments;
         let index = envs.iter().position(|e| e.name == env)?;
         let source = envs.get(index.saturating_sub(1))?;
-        let target = source.cloudrun.as_ref()?;
-        let client = CloudRunClient::for_target(self.client(), target);
-        let state = client.fetch_state(&target.service_name()).await.ok()?;
+        let index = envs.iter().position(|e| e.name == source.name)?;
+        let lane = self.lane_sources(&self.client()).into_iter().nth(index)?;
+        let state = lane.fetch().await.ok()?;
         state.version().map(str::to_string)
     }
 
@@ -118,7 +137,7 @@ impl Session {
             return Ok(None);
         };
         let token = if self.sandbox_url.is_some() {
-            None
+            Some(Token::sandbox())
         } else {
             Token::resolve(config).await.map_err(|e| e.to_string())?
         };

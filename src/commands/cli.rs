@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::outcome::Status;
+use super::rollout::{self, Verb};
 use super::run::{self, Context, Request};
 use super::{TriggerVia, WireOptions};
+use crate::model::rollouts::Control;
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct CommonArgs {
@@ -23,6 +25,10 @@ pub struct CommonArgs {
     /// Ledger file (default: the profile's ledger).
     #[arg(long, value_name = "PATH")]
     pub ledger: Option<PathBuf>,
+    /// Seconds a rollout's driver lease lasts without a heartbeat (a dead driver's rollout is
+    /// orphaned this long after its last entry).
+    #[arg(long, value_name = "SECS", default_value_t = 15, hide = true)]
+    pub lease_secs: u64,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -42,6 +48,10 @@ pub struct PromoteArgs {
     /// Seconds to bake between canary steps (default: the environment's canary.bake_secs).
     #[arg(long)]
     pub bake_secs: Option<u64>,
+    /// Hand the rollout to a background process that outlives this terminal (its log goes to
+    /// the state directory); returns once the rollout is recorded as started.
+    #[arg(long)]
+    pub detach: bool,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -56,23 +66,53 @@ pub struct RollbackArgs {
     pub common: CommonArgs,
 }
 
-/// Opens the session (sandbox, profile, ledger, actor), runs `request`, prints, returns the exit code.
-async fn cli_run(cli: &crate::cli::Cli, common: &CommonArgs, request: Request) -> i32 {
+/// What `flightdeck rollout` does to ENV's rollout in flight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RolloutVerb {
+    /// Where it is and who drives it (or that nobody does: orphaned).
+    Status,
+    /// Stop the bake clock.
+    Pause,
+    /// Restart the bake clock; takes over (and drives to the end) a rollout nobody drives.
+    Resume,
+    /// The next step now.
+    Advance,
+    /// Traffic back to the previous revision.
+    Abort,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RolloutArgs {
+    pub verb: RolloutVerb,
+    pub env: String,
+    /// Why (recorded with an abort).
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Wait (up to two leases) for the rollout's driver to stop before taking it over: how a
+    /// quitting cockpit's background successor starts.
+    #[arg(long, hide = true)]
+    pub when_orphaned: bool,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Set in a `--detach`ed child: SIGHUP (the terminal going away) is not a reason to hand over.
+const DETACHED_ENV: &str = "FLIGHTDECK_DETACHED";
+
+/// Opens the session (sandbox, profile, ledger, actor) and the command's context.
+async fn open_context(
+    cli: &crate::cli::Cli,
+    common: &CommonArgs,
+) -> Result<(crate::app::Session, Context), i32> {
     use crate::app::Session;
-    let session = match Session::open(cli).await {
-        Ok(session) => session,
-        Err(e) => {
-            eprintln!("flightdeck: {e}");
-            return crate::cli::exit::USAGE;
-        }
-    };
-    let actor = match crate::ledger::identity::current_actor() {
-        Ok(actor) => actor,
-        Err(e) => {
-            eprintln!("flightdeck: cannot tell who you are: {e}");
-            return crate::cli::exit::FAILURE;
-        }
-    };
+    let session = Session::open(cli).await.map_err(|e| {
+        eprintln!("flightdeck: {e}");
+        crate::cli::exit::USAGE
+    })?;
+    let actor = crate::ledger::identity::current_actor().map_err(|e| {
+        eprintln!("flightdeck: cannot tell who you are: {e}");
+        crate::cli::exit::FAILURE
+    })?;
     let ledger_path = common
         .ledger
         .clone()
@@ -89,11 +129,17 @@ async fn cli_run(cli: &crate::cli::Cli, common: &CommonArgs, request: Request) -
         yes: common.yes,
         override_reason: common.override_reason.clone(),
         prompt: true,
-        control: std::sync::Mutex::new(interrupt_aborts(&request)),
+        control: Default::default(),
+        release: Default::default(),
+        host: None,
+        lease: std::time::Duration::from_secs(common.lease_secs.max(1)),
     };
-    let outcome = run::execute(&ctx, request).await;
-    if common.json {
-        match serde_json::to_string_pretty(&outcome) {
+    Ok((session, ctx))
+}
+
+fn print(outcome: &super::outcome::Outcome, json: bool) -> i32 {
+    if json {
+        match serde_json::to_string_pretty(outcome) {
             Ok(text) => println!("{text}"),
             Err(e) => eprintln!("flightdeck: cannot encode the outcome: {e}"),
         }
@@ -105,6 +151,65 @@ async fn cli_run(cli: &crate::cli::Cli, common: &CommonArgs, request: Request) -
     outcome.exit_code()
 }
 
+/// Runs `request`, prints, returns the exit code.
+async fn cli_run(cli: &crate::cli::Cli, common: &CommonArgs, request: Request) -> i32 {
+    let ctx = match open_context(cli, common).await {
+        Ok((_, ctx)) => ctx,
+        Err(code) => return code,
+    };
+    if matches!(request, Request::Promote { .. }) {
+        signal_hands(&ctx);
+    }
+    let outcome = run::execute(&ctx, request).await;
+    print(&outcome, common.json)
+}
+
+/// While a rollout runs: Ctrl-C aborts it (traffic back) instead of leaving the split half-way, a
+/// second Ctrl-C hands it over; SIGTERM and SIGHUP hand it over (the lease is released and the
+/// outcome recorded, so `flightdeck rollout resume` can take it over at once).
+fn signal_hands(ctx: &Context) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (control_tx, control_rx) = tokio::sync::mpsc::channel(2);
+    let (release_tx, release_rx) = tokio::sync::mpsc::channel(2);
+    let (Ok(mut int), Ok(mut term), Ok(mut hup)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+        signal(SignalKind::hangup()),
+    ) else {
+        return;
+    };
+    if let (Ok(mut control), Ok(mut release)) = (ctx.control.lock(), ctx.release.lock()) {
+        *control = Some(control_rx);
+        *release = Some(release_rx);
+    }
+    let detached = std::env::var_os(DETACHED_ENV).is_some();
+    tokio::spawn(async move {
+        let mut interrupted = false;
+        loop {
+            let why = tokio::select! {
+                Some(()) = int.recv() => {
+                    if !interrupted {
+                        interrupted = true;
+                        eprintln!("interrupted: aborting the canary, traffic back to the previous revision (Ctrl-C again hands it over)");
+                        let _ = control_tx.send(Control::Abort("interrupted (Ctrl-C)".into())).await;
+                        continue;
+                    }
+                    "interrupted twice (Ctrl-C)"
+                }
+                Some(()) = term.recv() => "SIGTERM",
+                Some(()) = hup.recv() => {
+                    if detached {
+                        continue;
+                    }
+                    "SIGHUP (the terminal went away)"
+                }
+            };
+            eprintln!("{why}: handing the rollout over");
+            let _ = release_tx.send(why.to_string()).await;
+        }
+    });
+}
+
 pub async fn cli_trigger(cli: &crate::cli::Cli, args: &TriggerArgs) -> i32 {
     let request = Request::Trigger {
         version: args.version.clone(),
@@ -113,27 +218,10 @@ pub async fn cli_trigger(cli: &crate::cli::Cli, args: &TriggerArgs) -> i32 {
     cli_run(cli, &args.common, request).await
 }
 
-/// During a canary, Ctrl-C aborts it (traffic back to the previous revision) instead of leaving
-/// the split half-way; other commands are short and finish what they sent.
-fn interrupt_aborts(
-    request: &Request,
-) -> Option<tokio::sync::mpsc::Receiver<super::driver::Control>> {
-    if !matches!(request, Request::Promote { .. }) {
-        return None;
-    }
-    let (tx, rx) = tokio::sync::mpsc::channel(1);
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("interrupted: aborting the canary, traffic back to the previous revision");
-            let _ = tx
-                .send(super::driver::Control::Abort("interrupted (Ctrl-C)".into()))
-                .await;
-        }
-    });
-    Some(rx)
-}
-
 pub async fn cli_promote(cli: &crate::cli::Cli, args: &PromoteArgs) -> i32 {
+    if args.detach {
+        return super::detach::promote(cli, args).await;
+    }
     let request = Request::Promote {
         from: args.from.clone(),
         to: args.to.clone(),
@@ -148,4 +236,30 @@ pub async fn cli_rollback(cli: &crate::cli::Cli, args: &RollbackArgs) -> i32 {
         to: args.to.clone(),
     };
     cli_run(cli, &args.common, request).await
+}
+
+pub async fn cli_rollout(cli: &crate::cli::Cli, args: &RolloutArgs) -> i32 {
+    let ctx = match open_context(cli, &args.common).await {
+        Ok((_, ctx)) => ctx,
+        Err(code) => return code,
+    };
+    let verb = match args.verb {
+        RolloutVerb::Status => Verb::Status,
+        RolloutVerb::Pause => Verb::Control(Control::Pause),
+        RolloutVerb::Resume => Verb::Control(Control::Resume),
+        RolloutVerb::Advance => Verb::Control(Control::Advance),
+        RolloutVerb::Abort => Verb::Control(Control::Abort(
+            args.reason
+                .clone()
+                .unwrap_or_else(|| format!("aborted by {}", ctx.actor.account)),
+        )),
+    };
+    if verb != Verb::Status {
+        signal_hands(&ctx);
+    }
+    if args.when_orphaned {
+        rollout::wait_for_orphan(&ctx, &args.env).await;
+    }
+    let outcome = rollout::act(&ctx, &args.env, verb).await;
+    print(&outcome, args.common.json)
 }

@@ -1,15 +1,23 @@
 //! `trigger --via github`: a `workflow_dispatch` of the profile's release workflow, behind the same
-//! gates and ledger as every command. Dispatch has no idempotency key, so it is never re-sent: after
-//! an unclear answer the newest run created since the command is looked up instead.
+//! gates and ledger as every command. The inputs are checked against the workflow file first.
+//! Dispatch has no idempotency key, so it is never re-sent: after an answer that leaves it unclear
+//! (no run details, a timeout, a 5xx), the run it created is looked for before anything is said.
 
-use chrono::Utc;
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 
 use super::guard::{check_gates, record_command, record_outcome};
 use super::outcome::{Outcome, Status};
 use super::run::Context;
 use crate::config::Environment;
 use crate::policy::{CommandKind, SourceHealth};
-use crate::providers::github::{GithubClient, Token};
+use crate::providers::github::{GithubClient, GithubError, Token, dispatch_inputs};
+
+/// How long a dispatched run may take to show in run lists (GitHub: a few seconds).
+const FIND_DEADLINE: Duration = Duration::from_secs(20);
+const FIND_EVERY: Duration = Duration::from_secs(1);
 
 pub async fn trigger(
     ctx: &Context,
@@ -17,22 +25,28 @@ pub async fn trigger(
     version: &str,
 ) -> Result<Outcome, Box<Outcome>> {
     let kind = CommandKind::Trigger;
-    let usage = |message: String| Box::new(Outcome::new(kind, &env.name, Status::Usage, message));
+    let fail = |status, message: String| Box::new(Outcome::new(kind, &env.name, status, message));
     let Some(config) = &ctx.profile.pipeline else {
-        return Err(usage(
+        return Err(fail(
+            Status::Usage,
             "the profile has no [pipeline]: trigger through Cloud Run instead".into(),
         ));
     };
-    let overridden = check_gates(ctx, kind, env, version, SourceHealth::Unknown).await?;
     let token = if crate::providers::cloudrun::is_loopback(config.base()) {
-        None
+        Some(Token::sandbox())
     } else {
         Token::resolve(config)
             .await
-            .map_err(|e| Outcome::new(kind, &env.name, Status::ApiError, e.to_string()))?
+            .map_err(|e| fail(Status::ApiError, e.to_string()))?
     };
-    let client = GithubClient::new(config, token)
-        .map_err(|e| Outcome::new(kind, &env.name, Status::ApiError, e.to_string()))?;
+    let client =
+        GithubClient::new(config, token).map_err(|e| fail(Status::ApiError, e.to_string()))?;
+    // A workflow file we cannot read (no contents permission) is not a reason to refuse: GitHub
+    // still checks the inputs.
+    let declared = client.declared_inputs().await.ok();
+    let inputs = dispatch_inputs(config, version, declared.as_ref())
+        .map_err(|message| fail(Status::Usage, message))?;
+    let overridden = check_gates(ctx, kind, env, version, SourceHealth::Unknown).await?;
     let mut outcome = Outcome::new(kind, &env.name, Status::Done, "");
     outcome.release = Some(version.to_string());
     outcome.overridden = overridden.clone();
@@ -40,26 +54,70 @@ pub async fn trigger(
         serde_json::json!({"via": "github", "workflow": config.workflow, "ref": config.git_ref});
     let request_id = record_command(ctx, &outcome, &overridden, detail)?;
     outcome.request_id = Some(request_id);
-    let since = Utc::now() - chrono::Duration::seconds(5);
-    (outcome.status, outcome.message) = match client.dispatch(version).await {
-        Ok(dispatched) => {
-            let url = match dispatched.html_url {
-                Some(url) => Some(url),
-                None => client
-                    .find_dispatched_run(since)
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|run| run.html_url),
-            };
-            let message = match url {
-                Some(url) => format!("dispatched {} for {version}: {url}", config.workflow),
-                None => format!("dispatched {} for {version}", config.workflow),
-            };
-            (Status::Done, message)
-        }
+    let since = Utc::now() - chrono::Duration::seconds(2);
+    let before = client.dispatch_runs_since(since).await.unwrap_or_default();
+    let what = format!("{} for {version}", config.workflow);
+    (outcome.status, outcome.message) = match client.dispatch_with(inputs).await {
+        Ok(dispatched) if dispatched.html_url.is_some() => (
+            Status::Done,
+            format!(
+                "dispatched {what}: {}",
+                dispatched.html_url.unwrap_or_default()
+            ),
+        ),
+        Ok(_) => match find_run(&client, since, &before, version).await {
+            Some(url) => (Status::Done, format!("dispatched {what}: {url}")),
+            None => (
+                Status::Done,
+                format!("dispatched {what} (its run is not listed yet)"),
+            ),
+        },
+        Err(e) if unclear(&e) => match find_run(&client, since, &before, version).await {
+            Some(url) => (
+                Status::Done,
+                format!(
+                    "dispatched {what}: {url} (the answer was lost: {e}; the run was found, not sent again)"
+                ),
+            ),
+            None => (
+                Status::ApiError,
+                format!(
+                    "{e}; no run appeared within {}s, so the dispatch probably did not happen: check {}/runs before triggering again",
+                    FIND_DEADLINE.as_secs(),
+                    config.workflow
+                ),
+            ),
+        },
         Err(e) => (Status::ApiError, e.to_string()),
     };
     record_outcome(ctx, &mut outcome);
     Ok(outcome)
+}
+
+/// Whether GitHub may have acted on a dispatch whose answer was an error.
+fn unclear(e: &GithubError) -> bool {
+    match e {
+        GithubError::Transport { .. } => true,
+        GithubError::Http { status, .. } => *status >= 500,
+        _ => false,
+    }
+}
+
+/// Waits (bounded) for the dispatched run to be listed; its page URL when found.
+async fn find_run(
+    client: &GithubClient,
+    since: DateTime<Utc>,
+    before: &BTreeSet<u64>,
+    version: &str,
+) -> Option<String> {
+    let deadline = tokio::time::Instant::now() + FIND_DEADLINE;
+    loop {
+        if let Ok(Some(run)) = client.find_dispatched_run(since, before, version).await {
+            return Some(run.html_url);
+        }
+        if tokio::time::Instant::now() + FIND_EVERY > deadline {
+            return None;
+        }
+        tokio::time::sleep(FIND_EVERY).await;
+    }
 }

@@ -1,8 +1,10 @@
-//! Runs a [`Rollout`] to the end against Cloud Run: sends each [`NextAction`] through
-//! [`wire::apply`], bakes between steps while probing the new revision (the auto-rollback guard),
-//! and obeys [`Control`] messages (pause, resume, advance now, abort) when a channel is given.
-//! The TUI can drive the same machine itself, message by message; see `model::rollout`.
+//! Hosts the rollout machine ([`Drive`]) for the CLI and the cockpit's command task: runs each
+//! effect — a ledger append, one change through [`wire::apply`], one probe — and feeds the answer
+//! back as an event. Between operations it waits one probe interval for a control (the cockpit's
+//! keys, a `rollout_control` entry in the ledger, a signal), then ticks the machine. All decisions
+//! are the machine's; this loop only performs I/O.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -11,25 +13,27 @@ use tokio::sync::mpsc;
 use super::health::{self, ProbeHit};
 use super::wire::{self, Change, Target};
 use super::{CommandError, Progress, ProgressSink, WireOptions};
+use crate::ledger::{Actor, Follower, Ledger, Payload};
 use crate::model::rollout::{NextAction, Phase, Rollout};
-
-/// A user's hand on a running rollout.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Control {
-    Pause,
-    Resume,
-    Advance,
-    Abort(String),
-}
+use crate::model::rollout_drive::{Drive, DriveEffect, DriveEvent};
+pub use crate::model::rollouts::Control;
+use crate::model::rollouts::Rollouts;
 
 #[derive(Debug, Clone)]
 pub struct DriveOptions {
     pub wire: WireOptions,
-    /// How often to probe (and check the bake timer) while baking.
+    /// How often to probe (and check the bake timer, the ledger and the lease) while baking.
     pub probe_every: Duration,
     /// The new revision's health URL and its timeout in ms; `None` = no guard probing.
     pub health: Option<(String, u64)>,
     pub http: reqwest::Client,
+}
+
+/// Where the rollout's entries go, and as whom.
+#[derive(Debug, Clone)]
+pub struct DriveLedger {
+    pub ledger: Ledger,
+    pub actor: Actor,
 }
 
 /// How the drive ended, besides the rollout's own phase.
@@ -40,6 +44,20 @@ pub struct DriveReport {
     pub patches_sent: u32,
     pub probes: u32,
     pub failed_probes: u32,
+    /// Handed over (released the lease) before the end.
+    pub released: bool,
+    /// Another driver holds the lease: this one stopped without sending anything more.
+    pub lost_to: Option<String>,
+    /// A transition that could not be recorded.
+    pub record_error: Option<String>,
+}
+
+/// Where a user's hands reach a running drive: controls (cockpit keys, Ctrl-C) and hand-overs
+/// (SIGTERM, SIGHUP: the reason).
+#[derive(Default)]
+pub struct Hands<'a> {
+    pub controls: Option<&'a mut mpsc::Receiver<Control>>,
+    pub release: Option<&'a mut mpsc::Receiver<String>>,
 }
 
 pub fn change_for(action: &NextAction) -> Change {
@@ -53,98 +71,182 @@ pub fn change_for(action: &NextAction) -> Change {
     }
 }
 
-/// Drives `rollout` until it is Done, Aborted or Failed.
+/// `account@host pid N #k`: one driver in one process.
+pub fn holder_name(actor: &Actor) -> String {
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    format!(
+        "{}@{} pid {} #{}",
+        actor.account,
+        actor.host,
+        std::process::id(),
+        &tag[..6]
+    )
+}
+
+async fn next_of<T>(rx: &mut Option<&mut mpsc::Receiver<T>>) -> Option<T> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+struct Book {
+    follower: Follower,
+    rollouts: Rollouts,
+}
+
+impl Book {
+    /// New entries: controls for `request_id`, and whether another driver now holds the lease.
+    fn poll(&mut self, drive: &Drive) -> (Vec<Control>, Option<String>) {
+        let mut controls = Vec::new();
+        if let Ok(entries) = self.follower.poll() {
+            for entry in &entries {
+                self.rollouts.apply(entry);
+                if let Payload::RolloutControl {
+                    request_id,
+                    control,
+                    reason,
+                    ..
+                } = &entry.payload
+                    && *request_id == drive.rollout.request_id
+                    && let Some(control) = Control::parse(control, reason.as_deref())
+                {
+                    controls.push(control);
+                }
+            }
+        }
+        let holder = self
+            .rollouts
+            .get(&drive.rollout.request_id)
+            .and_then(|t| t.lease.as_ref())
+            .map(|l| l.holder.clone());
+        let lost = holder.filter(|h| *h != drive.holder);
+        (controls, lost)
+    }
+}
+
+/// Drives until the rollout is finished, handed over, or another driver holds its lease.
+/// `first` is [`DriveEvent::Start`] for a new rollout or [`DriveEvent::Claim`] for a takeover.
 pub async fn drive(
     target: &Target,
-    rollout: &mut Rollout,
+    drive: &mut Drive,
+    first: DriveEvent,
     opts: &DriveOptions,
-    mut controls: Option<&mut mpsc::Receiver<Control>>,
+    ledger: &DriveLedger,
+    mut hands: Hands<'_>,
     progress: &ProgressSink,
 ) -> DriveReport {
     let mut report = DriveReport::default();
-    let mut action = if rollout.is_finished() {
-        None
-    } else {
-        Some(rollout.start())
+    let mut book = Book {
+        follower: ledger.ledger.follower(),
+        rollouts: Rollouts::default(),
     };
+    // A claim is checked against the ledger (did another claimant come first?) before acting.
+    let mut claim_unchecked = first == DriveEvent::Claim;
+    let mut queue = VecDeque::from([first]);
     let env = target.env.clone();
+    let mut was_baking = false;
     loop {
-        if let Some(next) = action.take() {
-            if let NextAction::RollBack { to } = &next {
-                progress(&Progress::Note {
-                    env: env.clone(),
-                    text: format!("rolling back: 100% to {to}"),
-                });
-            }
-            match wire::apply(target, &change_for(&next), &opts.wire, progress).await {
-                Ok(applied) => {
-                    report.patches_sent += applied.patches_sent;
-                    action = rollout.on_op_done(Utc::now(), applied.new_revision.as_deref());
-                    if let Phase::Baking { until } = rollout.phase {
-                        progress(&Progress::Baking {
-                            env: env.clone(),
-                            percent: rollout.current_percent(),
-                            secs: (until - Utc::now()).num_seconds().max(0),
-                        });
+        while let Some(event) = queue.pop_front() {
+            let releasing = matches!(event, DriveEvent::Release { .. });
+            for effect in drive.handle(Utc::now(), event) {
+                match effect {
+                    DriveEffect::Record(payload) => {
+                        if let Err(e) = ledger.ledger.append(&ledger.actor, payload) {
+                            let text = format!("the ledger did not record a transition: {e}");
+                            progress(&Progress::Note {
+                                env: env.clone(),
+                                text: text.clone(),
+                            });
+                            report.record_error = Some(text);
+                        }
+                    }
+                    DriveEffect::Apply(action) => {
+                        if let NextAction::RollBack { to } = &action {
+                            progress(&Progress::Note {
+                                env: env.clone(),
+                                text: format!("rolling back: 100% to {to}"),
+                            });
+                        }
+                        let change = change_for(&action);
+                        tokio::select! {
+                            applied = wire::apply(target, &change, &opts.wire, progress) => {
+                                queue.push_back(match applied {
+                                    Ok(applied) => {
+                                        report.patches_sent += applied.patches_sent;
+                                        DriveEvent::OpDone { new_revision: applied.new_revision }
+                                    }
+                                    Err(e) => {
+                                        let reason = e.to_string();
+                                        report.last_error = Some(e);
+                                        DriveEvent::OpFailed { reason }
+                                    }
+                                });
+                            }
+                            Some(why) = next_of(&mut hands.release) => {
+                                queue.clear();
+                                queue.push_back(DriveEvent::Release { why });
+                            }
+                        }
+                        break;
+                    }
+                    DriveEffect::Probe => {
+                        if let Some(hit) = probe_new_revision(&drive.rollout, opts).await {
+                            report.probes += 1;
+                            report.failed_probes += u32::from(!hit.pass);
+                            progress(&Progress::Probe {
+                                env: env.clone(),
+                                revision: hit.revision.clone().unwrap_or_else(|| "service".into()),
+                                pass: hit.pass,
+                                detail: hit.detail.clone(),
+                            });
+                            queue.push_back(DriveEvent::Probe { pass: hit.pass });
+                        }
+                    }
+                    DriveEffect::Note(text) => progress(&Progress::Note {
+                        env: env.clone(),
+                        text,
+                    }),
+                    DriveEffect::Stop => {
+                        report.released = releasing;
+                        return report;
                     }
                 }
-                Err(e) => {
-                    action = rollout.on_op_failed(&e.to_string());
-                    report.last_error = Some(e);
-                }
             }
-            continue;
+            let baking = matches!(drive.rollout.phase, Phase::Baking { .. });
+            if let Phase::Baking { until } = drive.rollout.phase
+                && !was_baking
+            {
+                progress(&Progress::Baking {
+                    env: env.clone(),
+                    percent: drive.rollout.current_percent(),
+                    secs: (until - Utc::now()).num_seconds().max(0),
+                });
+            }
+            was_baking = baking;
         }
-        if rollout.is_finished() {
+        let (controls, lost) = book.poll(drive);
+        if let Some(holder) = lost {
+            progress(&Progress::Note {
+                env: env.clone(),
+                text: format!("{holder} drives this rollout now; this driver stops"),
+            });
+            report.lost_to = Some(holder);
             return report;
         }
-        // Baking or paused: wait one probe interval (or a control message).
-        let message = match controls.as_deref_mut() {
-            Some(rx) => tokio::select! {
-                m = rx.recv() => m,
-                () = tokio::time::sleep(opts.probe_every) => None,
-            },
-            None => {
-                tokio::time::sleep(opts.probe_every).await;
-                None
-            }
-        };
-        if let Some(control) = message {
-            action = match control {
-                Control::Pause => {
-                    rollout.pause(Utc::now());
-                    None
-                }
-                Control::Resume => {
-                    rollout.resume(Utc::now());
-                    None
-                }
-                Control::Advance => rollout.advance(),
-                Control::Abort(reason) => rollout.abort(reason),
-            };
+        if std::mem::take(&mut claim_unchecked) {
+            queue.push_back(DriveEvent::Continue);
+        }
+        queue.extend(controls.into_iter().map(DriveEvent::Control));
+        if !queue.is_empty() {
             continue;
         }
-        if let Some(hit) = probe_new_revision(rollout, opts).await {
-            report.probes += 1;
-            if !hit.pass {
-                report.failed_probes += 1;
-            }
-            progress(&Progress::Probe {
-                env: env.clone(),
-                revision: hit.revision.clone().unwrap_or_else(|| "service".into()),
-                pass: hit.pass,
-                detail: hit.detail.clone(),
-            });
-            if let Some(guard) = rollout.on_probe_result(hit.pass) {
-                progress(&Progress::Note {
-                    env: env.clone(),
-                    text: guard.reason.clone(),
-                });
-                action = Some(guard.action);
-                continue;
-            }
+        tokio::select! {
+            biased;
+            Some(control) = next_of(&mut hands.controls) => queue.push_back(DriveEvent::Control(control)),
+            Some(why) = next_of(&mut hands.release) => queue.push_back(DriveEvent::Release { why }),
+            () = tokio::time::sleep(opts.probe_every) => queue.push_back(DriveEvent::Tick),
         }
-        action = rollout.on_tick(Utc::now());
     }
 }
 

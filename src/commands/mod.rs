@@ -3,19 +3,22 @@
 //! - [`wire`]: one change to one service, safely: GET → modify → PATCH → follow the LRO → re-read.
 //!   A PATCH whose fate is unknown (timeout, transport error, 429/503) is never re-sent blindly:
 //!   the service is re-read and the change is re-sent only if it did not apply.
-//! - [`driver`]: runs a [`crate::model::rollout::Rollout`] to the end (bakes, probes, guard,
-//!   pause/resume/advance/abort through [`driver::Control`]).
+//! - [`driver`]: hosts the pure rollout machine ([`crate::model::rollout_drive`]): runs its
+//!   effects (ledger appends with the driver's lease, one change, one probe) and feeds answers back.
+//! - [`rollout`]: rollouts beyond one process: in-flight check, `flightdeck rollout …`, takeover.
 //! - [`health`]: one-shot HTTP probes (source green, health after rollback, canary guard).
 //! - [`run`]: `trigger` / `promote` / `rollback` as library calls: gates, ledger, outcome.
 //! - [`cli`]: their clap arguments and the CLI glue (print, exit code); [`outcome`]: the result.
 
 pub mod cli;
+mod detach;
 pub mod dispatch;
 pub mod driver;
 pub mod guard;
 pub mod health;
 pub mod outcome;
 pub mod rollback;
+pub mod rollout;
 pub mod run;
 pub mod wire;
 

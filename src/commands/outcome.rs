@@ -22,6 +22,8 @@ pub enum Status {
     Failed,
     /// The cloud API refused or could not be reached.
     ApiError,
+    /// A rollout still in flight, handed over (released lease): another driver may take it over.
+    HandedOver,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -113,6 +115,7 @@ impl Outcome {
             Status::Usage => exit::USAGE,
             Status::ApiError => exit::API,
             Status::Aborted | Status::Failed => exit::FAILURE,
+            Status::HandedOver => exit::HANDED_OVER,
         }
     }
 
@@ -142,6 +145,7 @@ impl Outcome {
             Status::Aborted => "aborted",
             Status::Failed => "failed",
             Status::ApiError => "API error",
+            Status::HandedOver => "handed over",
         };
         let mut out =
             format!("{:?} {}: {verb}: {}", self.action, self.env, self.message).to_lowercase();

@@ -16,7 +16,9 @@ use crate::config::Profile;
 use crate::config::profile::Environment;
 use crate::ledger::Actor;
 use crate::model::lane::ServiceState;
-use crate::model::rollout::{Phase, Rollout};
+use crate::model::operations::Hosted;
+use crate::model::rollout::Rollout;
+use crate::model::rollout_drive::{Drive, DriveEvent};
 use crate::policy::{CommandKind, SourceHealth};
 use crate::providers::cloudrun::CloudRunClient;
 use crate::providers::cloudrun_wire::version_of_image;
@@ -57,10 +59,26 @@ pub struct Context {
     pub prompt: bool,
     /// Pause / resume / advance / abort for a canary (the cockpit's keys); taken by the rollout.
     pub control: ControlSlot,
+    /// Hand-over requests (SIGTERM, SIGHUP: the reason); taken by the rollout.
+    pub release: ReleaseSlot,
+    /// The cockpit drives rollouts in its own loop: a rollout that passed its gates and is
+    /// recorded goes here instead of being driven by this task (the outcome says `HandedOver`).
+    pub host: Option<HostSink>,
+    /// How long a driver's lease lasts without a heartbeat: a dead driver's rollout is orphaned
+    /// (and may be taken over) this long after its last entry.
+    pub lease: Duration,
 }
 
 /// Where a running rollout takes its [`driver::Control`] messages from, if anyone sends them.
 pub type ControlSlot = std::sync::Mutex<Option<tokio::sync::mpsc::Receiver<driver::Control>>>;
+/// Where a running rollout learns it must hand over (stop driving, release its lease).
+pub type ReleaseSlot = std::sync::Mutex<Option<tokio::sync::mpsc::Receiver<String>>>;
+
+/// Receives rollouts to drive in the cockpit's update loop.
+pub type HostSink = std::sync::Arc<dyn Fn(Hosted) + Send + Sync>;
+
+/// The default lease: a dead driver is noticed within 15 s.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(15);
 
 impl Context {
     pub(super) fn env(&self, kind: CommandKind, name: &str) -> Result<&Environment, Box<Outcome>> {
@@ -254,6 +272,9 @@ async fn deploy(
         .map(|p| p.revision.clone())
         .unwrap_or_default();
     let release = version_of_image(&image);
+    if let Some(busy) = super::rollout::busy(ctx, kind, &env.name)? {
+        return Err(busy);
+    }
     let (source, bake_override) = promote.unwrap_or((SourceHealth::Unknown, None));
     let overridden = check_gates(ctx, kind, env, &release, source).await?;
     let mut outcome = Outcome::new(kind, &env.name, Status::Done, "");
@@ -269,7 +290,7 @@ async fn deploy(
     let detail = serde_json::json!({"image": image, "from_revision": from_revision, "steps": steps, "bake_secs": bake});
     let request_id = record_command(ctx, &outcome, &overridden, detail)?;
     outcome.request_id = Some(request_id.clone());
-    let mut rollout = Rollout::new(
+    let rollout = Rollout::new(
         &request_id,
         &env.name,
         &from_revision,
@@ -279,54 +300,16 @@ async fn deploy(
         env.policy.auto_rollback_after,
         Utc::now(),
     );
-    let health = health::health_url(env, state.uri.as_deref());
-    let interval = env
-        .probes
-        .first()
-        .map_or(1.0, |p| p.interval_secs)
-        .clamp(0.05, 60.0);
-    let probe_every = ctx
-        .probe_every
-        .unwrap_or_else(|| Duration::from_secs_f64((bake as f64 / 5.0).clamp(0.1, interval)));
-    let opts = driver::DriveOptions {
-        wire: ctx.wire.clone(),
-        probe_every,
-        health,
-        http: ctx.http.clone(),
-    };
-    let mut control = ctx.control.lock().ok().and_then(|mut slot| slot.take());
-    let report = driver::drive(
-        &target,
-        &mut rollout,
-        &opts,
-        control.as_mut(),
-        &ctx.progress,
-    )
-    .await;
-    outcome.patches_sent = report.patches_sent;
-    outcome.to_revision = rollout.to_revision.clone();
-    (outcome.status, outcome.message) = match (&rollout.phase, &report.last_error) {
-        (Phase::Done, _) => (
-            Status::Done,
-            format!(
-                "{} serves {} at 100%",
-                env.name,
-                rollout.to_revision.as_deref().unwrap_or("?")
-            ),
-        ),
-        (Phase::Aborted { reason }, _) => (
-            Status::Aborted,
-            format!("rolled back to {from_revision}: {reason}"),
-        ),
-        (Phase::Failed { reason }, Some(CommandError::Api(_))) => {
-            (Status::ApiError, reason.clone())
-        }
-        (phase, _) => (Status::Failed, format!("{phase:?}")),
-    };
-    if let Ok(after) = ctx.state(&target, kind).await {
-        outcome.traffic = Some(after.split_text());
-    }
-    outcome.rollout = Some(rollout);
+    let mut drive = Drive::new(
+        rollout,
+        driver::holder_name(&ctx.actor),
+        chrono::Duration::from_std(ctx.lease).unwrap_or(chrono::Duration::seconds(15)),
+    );
+    let report =
+        super::rollout::drive_rollout(ctx, &target, env, &state, &mut drive, DriveEvent::Start)
+            .await;
+    super::rollout::conclude(ctx, &target, &mut outcome, &drive.rollout, &report).await;
+    outcome.rollout = Some(drive.rollout);
     record_outcome(ctx, &mut outcome);
     Ok(outcome)
 }

@@ -71,6 +71,19 @@ impl ConfigError {
         }
     }
 
+    /// A file that is not UTF-8 text, located at the first byte that is not.
+    pub fn not_utf8(file: &Path, err: &std::string::FromUtf8Error) -> Self {
+        let valid = err.utf8_error().valid_up_to();
+        let before = String::from_utf8_lossy(&err.as_bytes()[..valid]);
+        let (line, column) = line_and_column(&before, before.len());
+        ConfigError {
+            line,
+            column,
+            ..ConfigError::new(file, format!("not UTF-8 text (byte {valid})"))
+        }
+        .with_hint("save the file as UTF-8")
+    }
+
     /// Locates a semantic error at the first line where `needle` (e.g. `name = "prod"`) occurs.
     pub fn at_text(file: &Path, text: &str, needle: &str, message: impl Into<String>) -> Self {
         ConfigError::at_nth_text(file, text, needle, 0, message)

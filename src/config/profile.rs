@@ -86,6 +86,10 @@ pub struct LedgerSection {
 pub struct Environment {
     pub name: String,
     pub cloudrun: Option<CloudRunTarget>,
+    /// A target of a Cloud Deploy delivery pipeline.
+    pub clouddeploy: Option<crate::providers::clouddeploy::CloudDeployTarget>,
+    /// The team's own commands.
+    pub script: Option<crate::providers::script::ScriptTarget>,
     #[serde(default)]
     pub probes: Vec<crate::probes::ProbeSpec>,
     pub canary: Option<CanarySection>,
@@ -101,6 +105,25 @@ pub struct CloudRunTarget {
     pub project: String,
     pub region: String,
     pub service: String,
+}
+
+/// Which provider runs a lane (exactly one per environment).
+#[derive(Debug, Clone, Copy)]
+pub enum Provider<'a> {
+    CloudRun(&'a CloudRunTarget),
+    CloudDeploy(&'a crate::providers::clouddeploy::CloudDeployTarget),
+    Script(&'a crate::providers::script::ScriptTarget),
+}
+
+impl Environment {
+    pub fn provider(&self) -> Option<Provider<'_>> {
+        match (&self.cloudrun, &self.clouddeploy, &self.script) {
+            (Some(cr), None, None) => Some(Provider::CloudRun(cr)),
+            (None, Some(cd), None) => Some(Provider::CloudDeploy(cd)),
+            (None, None, Some(script)) => Some(Provider::Script(script)),
+            _ => None,
+        }
+    }
 }
 
 impl CloudRunTarget {
@@ -131,14 +154,21 @@ impl Profile {
             .file_stem()
             .map_or_else(|| "profile".into(), |s| s.to_string_lossy().into_owned());
         profile.validate(source, text)?;
+        let base = source.parent().unwrap_or(Path::new("."));
+        for env in &mut profile.environments {
+            if let Some(script) = &mut env.script {
+                script.resolve_paths(base);
+            }
+        }
         Ok(profile)
     }
 
     pub fn load_file(path: &Path) -> Result<Profile, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let bytes = std::fs::read(path).map_err(|e| {
             ConfigError::new(path, format!("cannot read profile: {e}"))
-                .with_hint("check the path, or run `flightdeck profile check FILE`")
+                .with_hint("check the path and that you may read the file")
         })?;
+        let text = String::from_utf8(bytes).map_err(|e| ConfigError::not_utf8(path, &e))?;
         Profile::parse(path, &text)
     }
 
@@ -190,21 +220,41 @@ impl Profile {
                 )
                 .with_hint("environment names must be unique: they name the lanes"));
             }
-            match &env.cloudrun {
-                None => {
+            let providers = [
+                env.cloudrun.is_some(),
+                env.clouddeploy.is_some(),
+                env.script.is_some(),
+            ];
+            match providers.iter().filter(|p| **p).count() {
+                0 => {
                     return Err(ConfigError::at_text(
                         source,
                         text,
                         &at,
                         format!("environments.{}: no provider", env.name),
                     )
-                    .with_hint("add a [environments.cloudrun] table (project, region, service)"));
+                    .with_hint("add one of [environments.cloudrun] (project, region, service), [environments.clouddeploy] (project, region, pipeline, target) or [environments.script] (status, trigger, promote, rollback)"));
                 }
-                Some(cr) if cr.base_url.is_none() && self.sandbox.is_none() => {
-                    // Real Cloud Run: fine, the default base URL applies.
-                    let _ = cr;
+                1 => {}
+                _ => {
+                    return Err(ConfigError::at_text(
+                        source,
+                        text,
+                        &at,
+                        format!("environments.{}: more than one provider", env.name),
+                    )
+                    .with_hint("keep one of cloudrun, clouddeploy and script per environment"));
                 }
-                Some(_) => {}
+            }
+            if let Some(script) = &env.script
+                && let Err(message) = script.validate()
+            {
+                return Err(ConfigError::at_text(
+                    source,
+                    text,
+                    &at,
+                    format!("environments.{}.{message}", env.name),
+                ));
             }
             if let Some(canary) = &env.canary {
                 let ascending = canary.steps.windows(2).all(|w| w[0] < w[1]);

@@ -100,6 +100,26 @@ pub enum Payload {
         reason: String,
         request_id: String,
     },
+    /// A rollout's plan or one of its transitions (`event`), with the whole rollout state after it
+    /// (`state`) and the driver's lease (`lease`: holder, heartbeat, expires). Any cockpit or CLI
+    /// rebuilds rollouts in flight from these (`model::rollouts`).
+    Rollout {
+        request_id: String,
+        env: String,
+        event: String,
+        #[serde(default)]
+        state: Value,
+        #[serde(default)]
+        lease: Value,
+    },
+    /// A hand on a rollout someone else drives: pause, resume, advance or abort. The driver obeys it.
+    RolloutControl {
+        request_id: String,
+        env: String,
+        control: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
 }
 
 impl Payload {
@@ -111,6 +131,8 @@ impl Payload {
             Payload::Command { .. } => "command",
             Payload::CommandOutcome { .. } => "command_outcome",
             Payload::Override { .. } => "override",
+            Payload::Rollout { .. } => "rollout",
+            Payload::RolloutControl { .. } => "rollout_control",
         }
     }
 }

@@ -7,6 +7,8 @@ pub mod operations;
 pub mod pipeline;
 pub mod probes;
 pub mod rollout;
+pub mod rollout_drive;
+pub mod rollouts;
 pub mod signoff;
 mod state;
 pub mod watch;

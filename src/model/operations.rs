@@ -34,6 +34,30 @@ pub struct RunningCommand {
 #[derive(Debug, Clone, Default)]
 pub struct Operations {
     pub running: BTreeMap<String, RunningCommand>,
+    /// Every rollout the ledger tells of (this cockpit's, other cockpits', the CLI's).
+    pub rollouts: super::rollouts::Rollouts,
+    /// Rollouts this cockpit drives in its update loop, by environment.
+    pub hosted: BTreeMap<String, Hosted>,
+    /// This process's lease holder name (`account@host pid N #k`); empty: commands are off.
+    pub driver_name: String,
+    /// How long this cockpit's leases last without a heartbeat.
+    pub lease_secs: i64,
+    /// Rollouts already told as orphaned in the activity pane (by request id).
+    pub orphans_told: std::collections::BTreeSet<String>,
+    /// Quit once the hosted rollouts are finished (the user chose to abort them and quit).
+    pub quit_when_idle: bool,
+}
+
+/// A rollout this cockpit drives: the machine plus what its effects need.
+#[derive(Debug, Clone)]
+pub struct Hosted {
+    pub drive: super::rollout_drive::Drive,
+    /// The new revision's health URL and timeout (ms), for the guard's probes.
+    pub health: Option<(String, u64)>,
+    /// A takeover waits for its claim to be read back from the ledger before sending anything.
+    pub claim_pending: bool,
+    /// What the command's outcome says so far (release, image, revisions).
+    pub outcome: Box<crate::commands::outcome::Outcome>,
 }
 
 /// `promote staging → prod`, for titles and messages.

@@ -12,9 +12,9 @@
 //! 4. User keys: [`Rollout::pause`], [`Rollout::resume`], [`Rollout::advance`], [`Rollout::abort`].
 
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "phase")]
 pub enum Phase {
     /// The new revision is being created (with no traffic when canary steps follow).
@@ -44,7 +44,7 @@ pub enum Phase {
 }
 
 /// What the driver must send next.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "action")]
 pub enum NextAction {
     /// Set the image; `pin_to` keeps 100 % of traffic on that revision (no traffic for the new
@@ -60,13 +60,13 @@ pub enum NextAction {
 }
 
 /// The guard fired: the rollout is now rolling back; send `action`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AutoRollback {
     pub reason: String,
     pub action: NextAction,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rollout {
     pub request_id: String,
     pub env: String,
@@ -135,6 +135,19 @@ impl Rollout {
             Phase::Deploying => 0,
             Phase::Done => 100,
             _ => self.steps.get(self.step_index).copied().unwrap_or(100),
+        }
+    }
+
+    /// The action a driver that takes over must (re-)send: the one whose answer the phase awaits.
+    /// Re-sending is safe: `commands::wire` re-reads the service and skips a change already applied.
+    pub fn action_in_flight(&self) -> Option<NextAction> {
+        match &self.phase {
+            Phase::Deploying => Some(self.start()),
+            Phase::Shifting { step } => self.clone().shift(*step),
+            Phase::RollingBack { .. } => Some(NextAction::RollBack {
+                to: self.from_revision.clone(),
+            }),
+            _ => None,
         }
     }
 

@@ -72,6 +72,9 @@ pub enum Prompt {
     Filter,
     /// Roll `env` back: Enter for the previous revision, or type one from the list shown.
     Rollback { env: String, revisions: Vec<String> },
+    /// Quitting while this cockpit drives rollouts (in `envs`): keep them running in the
+    /// background (`b`), hand them over (`h`), abort them (`a`); Esc cancels.
+    Quit { envs: Vec<String> },
 }
 
 impl Prompt {

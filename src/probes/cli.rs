@@ -95,10 +95,11 @@ pub async fn run_probe_cli_to(args: ProbeArgs, out: &mut dyn Write, err: &mut dy
     } else {
         write_human(out, &url, &outcome)
     };
-    if written.is_err() {
-        return EXIT_UNKNOWN;
+    match written {
+        // A reader that stopped reading (`| head -c 0`) does not change what the probe found.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => EXIT_UNKNOWN,
+        _ => code,
     }
-    code
 }
 
 pub fn exit_code(status: Health) -> i32 {

@@ -12,6 +12,8 @@ mod actions;
 mod client;
 mod convert;
 mod error;
+mod inputs;
+mod paging;
 mod ratelimit;
 mod token;
 pub mod wire;
@@ -20,6 +22,7 @@ pub use actions::DispatchOutcome;
 pub use client::{Fetched, GithubClient, RunSnapshot};
 pub use convert::{expected_durations, to_pipeline};
 pub use error::GithubError;
+pub use inputs::{DeclaredInputs, dispatch_inputs, parse_dispatch_inputs};
 pub use ratelimit::RateLimit;
 pub use token::Token;
 
@@ -41,8 +44,10 @@ pub struct PipelineConfig {
     /// Extra `workflow_dispatch` inputs; the version goes in `version_input`.
     #[serde(default)]
     pub inputs: BTreeMap<String, String>,
-    #[serde(default = "default_version_input")]
-    pub version_input: String,
+    /// The input that carries the version. Default: `version` when the workflow declares it,
+    /// else none (the workflow builds what `ref` points at). Checked against the workflow file.
+    #[serde(default)]
+    pub version_input: Option<String>,
     /// A command that prints a token (e.g. `gh auth token`); else `GITHUB_TOKEN` / `GH_TOKEN`.
     pub token_command: Option<String>,
     /// Expected minutes per job name (e.g. `"Test Suite Execution" = 20`); jobs not listed use
@@ -63,8 +68,4 @@ impl PipelineConfig {
 
 fn default_ref() -> String {
     "main".into()
-}
-
-fn default_version_input() -> String {
-    "version".into()
 }

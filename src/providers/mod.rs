@@ -1,8 +1,11 @@
-//! Real HTTP clients of the cloud APIs, each pointed at a base URL (Google, GitHub, or the sandbox).
+//! Real HTTP clients of the cloud APIs, each pointed at a base URL (Google, GitHub, or the sandbox),
+//! and the script provider, which runs a team's own commands.
 
 pub mod auth;
+pub mod clouddeploy;
 pub mod cloudrun;
 pub mod cloudrun_state;
 pub mod cloudrun_wire;
 pub mod github;
 pub mod http;
+pub mod script;

@@ -1,20 +1,24 @@
-//! Runs trigger / promote / rollback for the cockpit with the CLI's code (`commands::run`):
-//! progress and the outcome come back as messages; a canary listens to the cockpit's keys.
+//! Runs trigger / promote / rollback for the cockpit with the CLI's code (`commands::run`), and
+//! the single wire operations of the rollouts `update` drives: one change, one probe. Progress
+//! and results come back as messages.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-use crate::commands::driver::Control;
+use std::os::unix::process::CommandExt;
+
 use crate::commands::outcome::{Outcome, Status};
 use crate::commands::run::{self, Context, Request};
-use crate::commands::{Progress, WireOptions};
+use crate::commands::wire::{self, Target};
+use crate::commands::{Progress, WireOptions, driver, health};
 use crate::config::Profile;
 use crate::ledger::Actor;
+use crate::model::rollout::NextAction;
 use crate::msg::Msg;
 use crate::policy::CommandKind;
+use crate::providers::cloudrun::CloudRunClient;
 
 #[derive(Debug, Clone)]
 pub struct CommandRunner {
@@ -24,7 +28,13 @@ pub struct CommandRunner {
     pub actor: Option<Actor>,
     pub ledger_path: PathBuf,
     pub read_only: bool,
-    controls: Arc<Mutex<HashMap<String, mpsc::Sender<Control>>>>,
+}
+
+fn progress_to(tx: &mpsc::UnboundedSender<Msg>) -> crate::commands::ProgressSink {
+    let tx = tx.clone();
+    Arc::new(move |p: &Progress| {
+        let _ = tx.send(Msg::CommandProgress(p.clone()));
+    })
 }
 
 impl CommandRunner {
@@ -41,14 +51,11 @@ impl CommandRunner {
             actor,
             ledger_path,
             read_only,
-            controls: Arc::default(),
         }
     }
 
-    fn controls(&self) -> std::sync::MutexGuard<'_, HashMap<String, mpsc::Sender<Control>>> {
-        self.controls.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
+    /// Gates, ledger and (for trigger and rollback) the command itself in a task; a rollout that
+    /// passed its gates comes back as `Msg::RolloutPlanned` and is driven by `update`.
     pub fn run(
         &self,
         request: Request,
@@ -82,9 +89,7 @@ impl CommandRunner {
             let _ = tx.send(Msg::CommandFinished(Box::new(outcome)));
             return;
         };
-        let (control_tx, control_rx) = mpsc::channel(8);
-        self.controls().insert(env.clone(), control_tx);
-        let progress_tx = tx.clone();
+        let host_tx = tx.clone();
         let ctx = Context {
             profile: self.profile.clone(),
             http: self.http.clone(),
@@ -93,31 +98,98 @@ impl CommandRunner {
             read_only: self.read_only,
             wire: WireOptions::default(),
             probe_every: None,
-            progress: Arc::new(move |p: &Progress| {
-                let _ = progress_tx.send(Msg::CommandProgress(p.clone()));
-            }),
+            progress: progress_to(&tx),
             yes: confirmed,
             override_reason,
             prompt: false,
-            control: std::sync::Mutex::new(Some(control_rx)),
+            control: Default::default(),
+            release: Default::default(),
+            host: Some(Arc::new(move |hosted| {
+                let _ = host_tx.send(Msg::RolloutPlanned(Box::new(hosted)));
+            })),
+            lease: run::DEFAULT_LEASE,
         };
-        let controls = self.controls.clone();
         tokio::spawn(async move {
             let outcome = run::execute(&ctx, request).await;
-            controls
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .remove(&env);
             let _ = tx.send(Msg::CommandFinished(Box::new(outcome)));
         });
     }
 
-    pub fn control(&self, env: &str, control: Control) {
-        let sender = self.controls().get(env).cloned();
-        if let Some(sender) = sender {
-            tokio::spawn(async move {
-                let _ = sender.send(control).await;
+    fn target(&self, env: &str) -> Option<Target> {
+        let cr = self.profile.environment(env)?.cloudrun.as_ref()?;
+        Some(Target {
+            env: env.to_string(),
+            client: CloudRunClient::for_target(self.http.clone(), cr),
+            service: cr.service_name(),
+        })
+    }
+
+    /// One change of a hosted rollout; answers `Msg::RolloutApplied`.
+    pub fn apply(&self, env: String, action: NextAction, tx: mpsc::UnboundedSender<Msg>) {
+        let Some(target) = self.target(&env) else {
+            let result = Err(format!("`{env}` has no Cloud Run service"));
+            let _ = tx.send(Msg::RolloutApplied { env, result });
+            return;
+        };
+        tokio::spawn(async move {
+            let progress = progress_to(&tx);
+            let change = driver::change_for(&action);
+            let result = wire::apply(&target, &change, &WireOptions::default(), &progress)
+                .await
+                .map(|applied| (applied.new_revision, applied.patches_sent))
+                .map_err(|e| e.to_string());
+            let _ = tx.send(Msg::RolloutApplied { env, result });
+        });
+    }
+
+    /// One probe of a hosted rollout's new revision; answers `Msg::RolloutProbed`.
+    pub fn probe(
+        &self,
+        env: String,
+        url: String,
+        timeout_ms: u64,
+        revision: String,
+        tx: mpsc::UnboundedSender<Msg>,
+    ) {
+        let http = self.http.clone();
+        tokio::spawn(async move {
+            let hit = health::probe_once(&http, &url, timeout_ms).await;
+            let pass = match &hit.revision {
+                Some(served_by) if *served_by != revision => None,
+                _ => Some(hit.pass),
+            };
+            let _ = tx.send(Msg::RolloutProbed {
+                env,
+                pass,
+                detail: hit.detail,
             });
-        }
+        });
+    }
+
+    /// Starts `flightdeck … rollout resume ENV` in the background (own process group, log in
+    /// the state directory): it takes over the rollout this cockpit just released.
+    pub fn spawn_successor(&self, env: &str, log_dir: &std::path::Path) -> Result<u32, String> {
+        let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+        std::fs::create_dir_all(log_dir).map_err(|e| e.to_string())?;
+        let log_path = log_dir.join(format!(
+            "resume-{env}-{}.log",
+            chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+        ));
+        let log = std::fs::File::create(&log_path).map_err(|e| e.to_string())?;
+        let log_err = log.try_clone().map_err(|e| e.to_string())?;
+        let mut args: Vec<String> = std::env::args().skip(1).collect();
+        args.extend(["rollout".into(), "resume".into(), env.to_string()]);
+        args.push("--when-orphaned".into());
+        args.extend(["--ledger".into(), self.ledger_path.display().to_string()]);
+        let child = std::process::Command::new(exe)
+            .args(&args)
+            .env("FLIGHTDECK_DETACHED", "1")
+            .stdin(std::process::Stdio::null())
+            .stdout(log)
+            .stderr(log_err)
+            .process_group(0)
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        Ok(child.id())
     }
 }

@@ -20,6 +20,14 @@ pub enum LaneSource {
         client: CloudRunClient,
         service: String,
     },
+    CloudDeploy {
+        client: crate::providers::clouddeploy::CloudDeployClient,
+        target: crate::providers::clouddeploy::CloudDeployTarget,
+    },
+    Script {
+        env: String,
+        target: crate::providers::script::ScriptTarget,
+    },
 }
 
 /// The shared ledger and who this cockpit writes as.
@@ -36,6 +44,8 @@ pub struct Effects {
     pub pipeline: Option<super::PipelineSource>,
     pub commands: Option<super::CommandRunner>,
     pub probes: ProbeRunner,
+    /// Where background drivers started from this cockpit write their logs.
+    pub log_dir: std::path::PathBuf,
 }
 
 /// The probe engine, started with the first set of probes; reports go to `reports`.
@@ -61,13 +71,7 @@ impl Effects {
                     return;
                 };
                 tokio::spawn(async move {
-                    let result = match source {
-                        LaneSource::CloudRun { client, service } => client
-                            .fetch_state(&service)
-                            .await
-                            .map(Box::new)
-                            .map_err(|e| e.to_string()),
-                    };
+                    let result = source.fetch().await.map(Box::new);
                     let _ = tx.send(Msg::LaneFetched {
                         lane,
                         at: Utc::now(),
@@ -105,10 +109,40 @@ impl Effects {
                     }));
                 }
             },
-            Cmd::ControlRollout { env, control } => {
-                if let Some(runner) = &self.commands {
-                    runner.control(&env, control);
+            Cmd::ApplyChange { env, action } => match &self.commands {
+                Some(runner) => runner.apply(env, action, tx),
+                None => {
+                    let result = Err("commands are not available in this cockpit".into());
+                    let _ = tx.send(Msg::RolloutApplied { env, result });
                 }
+            },
+            Cmd::ProbeRevision {
+                env,
+                url,
+                timeout_ms,
+                revision,
+            } => {
+                if let Some(runner) = &self.commands {
+                    runner.probe(env, url, timeout_ms, revision, tx);
+                }
+            }
+            Cmd::SpawnSuccessor { env } => {
+                let Some(runner) = &self.commands else {
+                    return;
+                };
+                let text = match runner.spawn_successor(&env, &self.log_dir) {
+                    Ok(pid) => format!(
+                        "a background process (pid {pid}) takes the rollout over; log in {}",
+                        self.log_dir.display()
+                    ),
+                    Err(e) => format!(
+                        "could not start a background driver ({e}): `flightdeck rollout resume {env}` takes it over"
+                    ),
+                };
+                let _ = tx.send(Msg::CommandProgress(crate::commands::Progress::Note {
+                    env,
+                    text,
+                }));
             }
             Cmd::SetProbes(set) => {
                 let mut engine = self

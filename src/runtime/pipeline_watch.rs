@@ -1,6 +1,8 @@
-//! Watching the newest release run with as few counted requests as possible: each poll is one
-//! conditional GET of the run's jobs; only when they changed are the run (and, while it waits
-//! for an approval, its pending deployments) read. The newest run is looked up now and then.
+//! Watching the newest release run with as few counted requests as possible (a 304 is free on
+//! GitHub): each poll is one conditional GET of the run's jobs (every page). The run itself is
+//! read only when the jobs imply its status moved on (started, waiting, finished); while it
+//! waits for an approval its pending deployments are polled too (conditional). Newer runs are
+//! looked for now and then with a list that stays the same until one appears.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -27,6 +29,8 @@ pub enum PipelinePoll {
 
 #[derive(Debug, Default)]
 struct Cache {
+    /// The newest run of the workflow, as the last full list said.
+    newest: Option<u64>,
     run: Option<WorkflowRun>,
     jobs: Vec<Job>,
     pending: Vec<PendingDeployment>,
@@ -72,12 +76,11 @@ impl PipelineSource {
         look_for_newer: bool,
     ) -> Result<PipelinePoll, GithubError> {
         let mut run_id = known;
-        if (look_for_newer || known.is_none())
-            && let Fetched::Changed(list) = self.client.list_runs(1).await?
-        {
-            match list.workflow_runs.into_iter().next() {
-                Some(newest) => run_id = Some(newest.id),
-                None => return Ok(PipelinePoll::NoRuns),
+        if look_for_newer || known.is_none() {
+            match self.newest_run(known).await? {
+                Some(id) => run_id = Some(id),
+                None if known.is_none() => return Ok(PipelinePoll::NoRuns),
+                None => {}
             }
         }
         let Some(run_id) = run_id else {
@@ -85,29 +88,39 @@ impl PipelineSource {
         };
         let switched = self.cache().run.as_ref().map(|r| r.id) != Some(run_id);
         if switched {
-            *self.cache() = Cache::default();
+            let newest = self.cache().newest;
+            *self.cache() = Cache {
+                newest,
+                ..Cache::default()
+            };
         }
         let jobs = match self.client.list_jobs(run_id).await? {
             Fetched::Changed(list) => Some(list.jobs),
+            Fetched::Unchanged if switched => Some(self.client.cached_jobs(run_id)?.jobs),
             Fetched::Unchanged => None,
         };
-        let waiting = self
+        let known_status = self
             .cache()
             .run
             .as_ref()
-            .is_some_and(|r| r.status.as_deref() == Some("waiting"));
-        if jobs.is_none() && !switched && !waiting {
+            .map(|r| status_class(r.status.as_deref()));
+        let waiting = known_status == Some("waiting");
+        if jobs.is_none() && !waiting {
             return Ok(PipelinePoll::Unchanged);
         }
-        let run = match self.client.get_run(run_id).await? {
-            Fetched::Changed(run) => Some(run),
-            Fetched::Unchanged => None,
+        // The run is read only when the jobs say its status moved on (or it is not known yet).
+        let run_moved = jobs
+            .as_deref()
+            .and_then(implied_status)
+            .is_some_and(|implied| known_status != Some(implied));
+        let run = if known_status.is_none() || run_moved {
+            self.client.get_run(run_id).await?.changed()
+        } else {
+            None
         };
-        if jobs.is_none() && run.is_none() {
-            return Ok(PipelinePoll::Unchanged);
-        }
-        let (run, jobs) = {
+        let (run, jobs, changed) = {
             let mut cache = self.cache();
+            let changed = jobs.is_some() || run.is_some();
             if let Some(run) = run {
                 cache.run = Some(run);
             }
@@ -115,18 +128,23 @@ impl PipelineSource {
                 cache.jobs = jobs;
             }
             match cache.run.clone() {
-                Some(run) => (run, cache.jobs.clone()),
+                Some(run) => (run, cache.jobs.clone(), changed),
                 None => return Ok(PipelinePoll::Unchanged),
             }
         };
+        let mut pending_changed = false;
         let pending = if run.status.as_deref() == Some("waiting") {
             if let Fetched::Changed(pending) = self.client.pending_deployments(run_id).await? {
                 self.cache().pending = pending;
+                pending_changed = true;
             }
             self.cache().pending.clone()
         } else {
             Vec::new()
         };
+        if !changed && !pending_changed {
+            return Ok(PipelinePoll::Unchanged);
+        }
         Ok(PipelinePoll::Changed(Box::new(to_pipeline(
             &run,
             &jobs,
@@ -134,4 +152,57 @@ impl PipelineSource {
             &self.expected,
         ))))
     }
+
+    /// The run to watch: a newer one than `known` if there is one. While the watched run is in
+    /// progress, only runs created after it are asked for: that answer stays the same (a free 304)
+    /// until a new run appears. Otherwise the newest run of the workflow.
+    async fn newest_run(&self, known: Option<u64>) -> Result<Option<u64>, GithubError> {
+        let watched = self.cache().run.clone().filter(|r| Some(r.id) == known);
+        if let Some(run) = watched.filter(|r| r.status.as_deref() != Some("completed")) {
+            return Ok(self
+                .client
+                .list_runs_created_after(run.created_at)
+                .await?
+                .changed()
+                .and_then(|list| list.workflow_runs.into_iter().next())
+                .map(|newer| newer.id));
+        }
+        match self.client.list_runs(1).await? {
+            Fetched::Changed(list) => {
+                let newest = list.workflow_runs.first().map(|r| r.id);
+                self.cache().newest = newest;
+                Ok(newest)
+            }
+            Fetched::Unchanged => Ok(self.cache().newest),
+        }
+    }
+}
+
+/// A run status as one of `queued`, `in_progress`, `waiting`, `completed`.
+fn status_class(status: Option<&str>) -> &'static str {
+    match status {
+        Some("in_progress") => "in_progress",
+        Some("waiting") => "waiting",
+        Some("completed") => "completed",
+        _ => "queued",
+    }
+}
+
+/// The run status its jobs imply (none when there are no jobs yet).
+fn implied_status(jobs: &[Job]) -> Option<&'static str> {
+    if jobs.is_empty() {
+        return None;
+    }
+    Some(if jobs.iter().any(|j| j.status == "waiting") {
+        "waiting"
+    } else if jobs.iter().all(|j| j.status == "completed") {
+        "completed"
+    } else if jobs
+        .iter()
+        .any(|j| j.status == "in_progress" || j.status == "completed")
+    {
+        "in_progress"
+    } else {
+        "queued"
+    })
 }

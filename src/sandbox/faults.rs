@@ -26,13 +26,14 @@ pub struct Faults {
     pub retry_after_secs: u64,
 }
 
-/// Applies the configured faults to Cloud Run API requests (`/v2/…`).
+/// Applies the configured faults to Google API requests (Cloud Run `/v2/…`, Cloud Deploy `/v1/…`).
 pub async fn inject(
     State(state): State<Arc<SandboxState>>,
     request: Request,
     next: Next,
 ) -> Response {
-    if !request.uri().path().starts_with("/v2/") {
+    let path = request.uri().path();
+    if !path.starts_with("/v2/") && !path.starts_with("/v1/") {
         return next.run(request).await;
     }
     let (slow, fail, throttle, retry_after) = {

@@ -5,14 +5,22 @@
 //!
 //! | Method + path | |
 //! |---|---|
+//! | `GET /repos/{o}/{r}`, `GET …/actions/workflows`, `GET …/actions/workflows/{wf}` | repository and the `release.yml` workflow |
+//! | `GET …/contents/.github/workflows/{wf}` | the workflow file (base64): the inputs `workflow_dispatch` accepts |
+//! | `GET …/check-runs/{id}/annotations` | `[]` (read by `gh run watch`) |
 //! | `GET /repos/{o}/{r}/actions/runs`, `GET …/actions/workflows/{wf}/runs` | `?per_page`, `event`, `created=>=T` |
 //! | `GET …/actions/runs/{id}`, `GET …/runs/{id}/jobs` | run and its ten jobs with steps |
 //! | `GET`/`POST …/runs/{id}/pending_deployments` | the `prod` approval gate; POST approves/rejects |
 //! | `POST …/actions/workflows/{wf}/dispatches` | new run for `inputs.version`: 204, or 200 with run details |
 //! | `POST …/runs/{id}/cancel` | 202 `{}`; 409 once completed |
 //!
-//! Every GET carries an `ETag` (hash of the body) and answers `304` to a matching
-//! `If-None-Match`; 304s do not count against the rate limit, like GitHub. Every response
+//! Every GET carries a weak `ETag` (`W/"…"`, hash of the body) and answers `304` to a matching
+//! `If-None-Match`; 304s do not count against the rate limit, like GitHub. Lists page with
+//! `per_page` (≤ 100) / `page` and a `Link` header. Reads need no token (the repository is
+//! public); a mutation without `Authorization` answers 401 "Requires authentication", an empty
+//! token 401 "Bad credentials", with GitHub's bodies. A dispatch with an input the workflow
+//! does not declare answers GitHub's 422 (`Unexpected inputs provided: ["x"]`), and the new run
+//! shows in run lists only `list_delay_secs` (default 3) real seconds later. Every response
 //! carries `x-ratelimit-limit` (5000), `-remaining`, `-used`, `-reset`, `-resource: core`.
 //!
 //! Jobs are the seed-000 phases, lasting the midpoint of each range in simulated time
@@ -26,7 +34,11 @@
 //! run fails at phase N (1-based; also dispatch input `fail_at_phase` or a version containing
 //! `fail-at-N`); runs dispatched from then on wait in status `waiting` for a `prod` approval
 //! before "Production Deployment" (also dispatch input `require_approval: "true"`).
-//! `{"clear": true}` removes all faults. `GET /_sandbox/github/stats` returns request counters.
+//! `{"dispatch_status": 502}` makes the next dispatch create its run yet answer 502 (a lost
+//! answer); `{"no_run_details": true}` makes dispatches answer 204 even when asked for details.
+//! `{"jobs": N, "job_secs": S}` shapes the runs dispatched from then on (N jobs of S simulated
+//! seconds); `{"list_delay_secs": D}` sets how long (real seconds, default 3) a dispatched run
+//! stays out of run lists, as on GitHub. `{"clear": true}` removes all faults. `GET /_sandbox/github/stats` returns request counters.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -39,6 +51,7 @@ use tokio::time::Instant;
 mod commands;
 mod json;
 mod layer;
+mod repo;
 mod routes;
 mod sim;
 
@@ -55,6 +68,21 @@ pub struct Faults {
     pub fail_at_phase: Option<usize>,
     #[serde(default)]
     pub approval_gate: bool,
+    /// Runs dispatched from then on have this many jobs (a matrix past 100 exercises paging).
+    #[serde(default)]
+    pub jobs: Option<usize>,
+    /// Runs dispatched from then on: every job lasts this many simulated seconds.
+    #[serde(default)]
+    pub job_secs: Option<f64>,
+    /// The next dispatch creates its run but answers this status (e.g. 502: the answer is lost).
+    #[serde(default)]
+    pub dispatch_status: Option<u16>,
+    /// Dispatches answer 204 without run details (as servers before `return_run_details` do).
+    #[serde(default)]
+    pub no_run_details: bool,
+    /// Real seconds before a dispatched run shows in run lists (default 3).
+    #[serde(default)]
+    pub list_delay_secs: Option<f64>,
     #[serde(default, skip_serializing)]
     pub clear: bool,
 }
@@ -99,12 +127,16 @@ pub(crate) struct SimState {
     runs: Vec<SimRun>,
     next_id: u64,
     faults: Faults,
+    /// Real seconds a dispatched run stays out of run lists.
+    list_delay: f64,
     remaining: u64,
     reset: i64,
     stats: GithubStats,
 }
 
 pub(crate) const RATE_LIMIT: u64 = 5000;
+/// Real seconds between a dispatch and its run showing in run lists, by default.
+pub(crate) const LIST_DELAY_SECS: f64 = 3.0;
 
 impl SimState {
     /// Simulated seconds since the sandbox started.
@@ -135,6 +167,9 @@ impl SimState {
             approved_at: None,
             rejected_at: None,
             cancelled_at: None,
+            job_count: self.faults.jobs.unwrap_or(10).clamp(1, 1000),
+            job_secs: self.faults.job_secs.filter(|s| s.is_finite() && *s > 0.0),
+            listed_from: start,
         });
         id
     }
@@ -176,6 +211,7 @@ impl GithubSim {
             runs: Vec::new(),
             next_id: 9_000_001,
             faults: Faults::default(),
+            list_delay: LIST_DELAY_SECS,
             remaining: RATE_LIMIT,
             reset: wall0.timestamp() + 3600,
             stats: GithubStats::default(),
@@ -210,6 +246,20 @@ impl GithubSim {
 pub fn router(sim: GithubSim) -> Router {
     let api = "/repos/{owner}/{repo}/actions";
     Router::new()
+        .route("/repos/{owner}/{repo}", get(repo::get_repository))
+        .route(&format!("{api}/workflows"), get(repo::list_workflows))
+        .route(
+            &format!("{api}/workflows/{{workflow_id}}"),
+            get(repo::get_workflow),
+        )
+        .route(
+            "/repos/{owner}/{repo}/contents/{*path}",
+            get(repo::get_contents),
+        )
+        .route(
+            "/repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
+            get(repo::get_annotations),
+        )
         .route(&format!("{api}/runs"), get(routes::list_repo_runs))
         .route(
             &format!("{api}/workflows/{{workflow_id}}/runs"),

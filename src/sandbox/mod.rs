@@ -1,11 +1,12 @@
 //! The embedded sandbox cloud: an HTTP server on loopback speaking the Cloud Run Admin API v2
-//! subset flightdeck uses (and, in [`github`], the GitHub Actions subset), with services whose
+//! subset flightdeck uses (and, in [`github`], the GitHub Actions subset; in [`clouddeploy`], Cloud Deploy v1), with services whose
 //! `/health` answers as the revision the traffic split picks. Simulated time runs `speed` times faster.
 //!
 //! Control endpoints (sandbox only): `GET /_sandbox` (what is simulated), `GET|POST /_sandbox/faults`.
 
 pub mod apps;
 pub mod clock;
+pub mod clouddeploy;
 pub mod cloudrun_json;
 pub mod cloudrun_routes;
 pub mod cloudrun_sim;
@@ -32,6 +33,7 @@ pub const REGION: &str = "us-central1";
 pub struct SandboxState {
     pub clock: SimClock,
     cloudrun: Mutex<CloudRunSim>,
+    clouddeploy: Mutex<clouddeploy::sim::DeploySim>,
     faults: Mutex<Faults>,
 }
 
@@ -46,6 +48,7 @@ impl SandboxState {
                 clock.now(),
                 Rng::from_time(),
             )),
+            clouddeploy: Mutex::new(clouddeploy::sim::DeploySim::seeded(PROJECT, REGION)),
             faults: Mutex::new(Faults::default()),
             clock,
         }
@@ -54,6 +57,12 @@ impl SandboxState {
     // A poisoned lock only means a handler panicked mid-update; the simulation stays usable.
     pub fn lock_cloudrun(&self) -> MutexGuard<'_, CloudRunSim> {
         self.cloudrun
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn lock_clouddeploy(&self) -> MutexGuard<'_, clouddeploy::sim::DeploySim> {
+        self.clouddeploy
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -88,6 +97,7 @@ pub fn router(state: Arc<SandboxState>) -> Router {
     let github = github::router(github::GithubSim::new(state.clock.speed()));
     Router::new()
         .merge(cloudrun_routes::router())
+        .merge(clouddeploy::router())
         .route("/apps/{service}/{endpoint}", any(apps::probe))
         .route("/_sandbox", get(describe))
         .route("/_sandbox/faults", get(get_faults).post(set_faults))

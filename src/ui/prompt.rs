@@ -34,6 +34,7 @@ impl PromptEditor {
                 "Enter: the revision before the one serving; or type a revision"
             }
             Prompt::Filter => "a word: only activity entries containing it are shown",
+            Prompt::Quit { .. } => "b: keep running in the background · h: hand over · a: abort",
             Prompt::CommandLine => {
                 "trigger V | build V | promote FROM TO | rollback ENV [REV] | pause | resume | advance | abort | quit"
             }
@@ -167,6 +168,22 @@ fn describe(prompt: &Prompt) -> (String, Vec<(Role, String)>) {
         }
         Prompt::CommandLine => (" : ".into(), Vec::new()),
         Prompt::Filter => (" / filter the activity ".into(), Vec::new()),
+        Prompt::Quit { envs } => (
+            " Quit while driving ".into(),
+            vec![
+                (
+                    Role::Warn,
+                    format!("This cockpit drives the rollout in {}.", envs.join(", ")),
+                ),
+                (
+                    Role::Text,
+                    "b + Enter: a background process keeps driving it · h: hand it over (another \
+                     cockpit or `flightdeck rollout resume` takes it) · a: abort it (traffic back) \
+                     · Esc: stay"
+                        .into(),
+                ),
+            ],
+        ),
         Prompt::Confirm { request, env, .. } => (
             format!(" Confirm: {} ", request_label(request)),
             vec![(

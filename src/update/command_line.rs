@@ -1,8 +1,8 @@
 //! The `:` command line: `trigger V`, `build V`, `promote FROM TO`, `rollback [ENV] [REV]`,
 //! `pause|resume|advance|abort [ENV]`, `refresh`, `help`, `quit`.
 
-use crate::commands::driver::Control;
 use crate::commands::run::Request;
+use crate::model::rollouts::Control;
 use crate::model::{Level, Model, Overlay};
 use crate::msg::Cmd;
 

@@ -1,8 +1,6 @@
 use chrono::Duration;
 
 use super::update;
-use crate::commands::Progress;
-use crate::commands::driver::Control;
 use crate::commands::outcome::{Outcome, Status};
 use crate::commands::run::Request;
 use crate::model::fixtures::{clock, three_lanes};
@@ -142,60 +140,6 @@ fn a_read_only_refusal_cannot_be_overridden() {
     update(&mut model, refused(&[Gate::ReadOnly]));
     assert_eq!(model.overlay, Overlay::None);
     assert!(model.notice.unwrap().text.contains("read_only says no"));
-}
-
-#[test]
-fn the_bake_countdown_and_the_canary_controls() {
-    let mut model = on_prod();
-    update(&mut model, Msg::Action(Action::PromoteHere));
-    update(
-        &mut model,
-        Msg::CommandProgress(Progress::Baking {
-            env: "prod".into(),
-            percent: 10,
-            secs: 30,
-        }),
-    );
-    let running = &model.operations.running["prod"];
-    assert_eq!(running.percent, Some(10));
-    assert_eq!(
-        running.bake.as_ref().unwrap().until,
-        clock() + Duration::seconds(30)
-    );
-    let cmds = update(&mut model, Msg::Action(Action::PauseResume));
-    assert_eq!(
-        cmds,
-        vec![Cmd::ControlRollout {
-            env: "prod".into(),
-            control: Control::Pause
-        }]
-    );
-    assert!(model.operations.running["prod"].paused);
-    let cmds = update(&mut model, Msg::Action(Action::PauseResume));
-    assert_eq!(
-        cmds,
-        vec![Cmd::ControlRollout {
-            env: "prod".into(),
-            control: Control::Resume
-        }]
-    );
-    let cmds = update(&mut model, Msg::Action(Action::Abort));
-    assert!(matches!(
-        &cmds[..],
-        [Cmd::ControlRollout {
-            control: Control::Abort(_),
-            ..
-        }]
-    ));
-    let outcome = Outcome::new(
-        CommandKind::Promote,
-        "prod",
-        Status::Aborted,
-        "rolled back to 00007-abc",
-    );
-    let cmds = update(&mut model, Msg::CommandFinished(Box::new(outcome)));
-    assert!(model.operations.running.is_empty());
-    assert_eq!(cmds.len(), 3, "every lane is polled again after a command");
 }
 
 #[test]

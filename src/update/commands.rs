@@ -2,10 +2,11 @@
 //! the CLI (run by the runtime), with the confirmation, the override reason and the canary's
 //! pause / resume / advance / abort asked for and sent from here.
 
-use crate::commands::driver::Control;
 use crate::commands::outcome::{Outcome, Status};
 use crate::commands::run::Request;
 use crate::model::operations::{RunningCommand, request_label};
+use crate::model::rollout::Phase;
+use crate::model::rollouts::Control;
 use crate::model::{Level, Model, Overlay, Prompt};
 use crate::msg::{Action, Cmd};
 use crate::policy::Gate;
@@ -70,10 +71,28 @@ pub fn action(model: &mut Model, action: Action) -> Vec<Cmd> {
             open(model, Prompt::Rollback { env, revisions })
         }
         Action::PauseResume => {
-            let paused = model.operations.running.get(&env).map(|r| r.paused);
-            match paused {
-                Some(true) => control(model, env, Control::Resume),
-                Some(false) => control(model, env, Control::Pause),
+            let hosted = model.operations.hosted.get(&env).map(|h| &h.drive.rollout);
+            let phase = hosted
+                .or_else(|| {
+                    model
+                        .operations
+                        .rollouts
+                        .in_flight(&env)
+                        .map(|t| &t.rollout)
+                })
+                .map(|r| r.phase.clone());
+            let orphaned = hosted.is_none()
+                && model.operations.rollouts.in_flight(&env).is_some_and(|t| {
+                    matches!(
+                        t.driver(model.now),
+                        crate::model::rollouts::Driver::Orphaned { .. }
+                    )
+                });
+            match phase {
+                // Space on an orphan takes it over and drives on (a paused one stays paused).
+                Some(_) if orphaned => control(model, env, Control::Resume),
+                Some(Phase::Paused { .. }) => control(model, env, Control::Resume),
+                Some(_) => control(model, env, Control::Pause),
                 None => nothing_running(model, &env),
             }
         }
@@ -165,23 +184,12 @@ fn run(
     }]
 }
 
+/// Pause, resume, advance or abort the rollout in `env`, whoever drives it (see `rollouts`).
 pub(super) fn control(model: &mut Model, env: String, control: Control) -> Vec<Cmd> {
-    let Some(running) = model.operations.running.get_mut(&env) else {
-        return nothing_running(model, &env);
-    };
-    match &control {
-        Control::Pause => running.paused = true,
-        Control::Resume => running.paused = false,
-        _ => {}
+    match super::rollouts::control(model, &env, control) {
+        Some(cmds) => cmds,
+        None => nothing_running(model, &env),
     }
-    let what = match &control {
-        Control::Pause => "pause",
-        Control::Resume => "resume",
-        Control::Advance => "advance now",
-        Control::Abort(_) => "abort: traffic back to the previous revision",
-    };
-    model.log(Some(&env), Level::Info, format!("{what} (sent)"));
-    vec![Cmd::ControlRollout { env, control }]
 }
 
 /// A one-line prompt was submitted (comments are handled by the sign-off code).
@@ -237,6 +245,7 @@ pub fn submitted(model: &mut Model, prompt: Prompt, text: String) -> Vec<Cmd> {
             let to = (!text.is_empty()).then_some(text);
             start(model, Request::Rollback { env, to })
         }
+        Prompt::Quit { envs } => super::rollouts::quit_choice(model, envs, &text),
         Prompt::Comment(_) => Vec::new(),
     }
 }
@@ -244,6 +253,10 @@ pub fn submitted(model: &mut Model, prompt: Prompt, text: String) -> Vec<Cmd> {
 pub fn finished(model: &mut Model, outcome: Outcome) -> Vec<Cmd> {
     model.dirty = true;
     model.notice = None;
+    if outcome.status == Status::HandedOver && model.operations.hosted.contains_key(&outcome.env) {
+        // Gates passed and recorded: the rollout is driven from the update loop now.
+        return Vec::new();
+    }
     let Some(running) = model.operations.running.remove(&outcome.env) else {
         model.log(Some(&outcome.env), Level::Info, outcome.text());
         return Vec::new();

@@ -29,7 +29,7 @@ def sandbox():
         line = proc.stdout.readline()
         if not line:
             break
-        found = re.search(r"listening on (\S+)", line)
+        found = re.search(r"listening on (?:http://)?(\S+)", line)
         if found:
             base = "http://" + found.group(1)
             break

@@ -346,9 +346,15 @@ pub fn http(
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
     let body = json_body.unwrap_or("");
+    // GitHub (and so the sandbox) refuses a mutation without a token.
+    let auth = if path.starts_with("/repos/") {
+        "Authorization: Bearer flightdeck-e2e\r\n"
+    } else {
+        ""
+    };
     let request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: flightdeck-e2e\r\n\
-         Accept: application/json\r\nContent-Type: application/json\r\n\
+         Accept: application/json\r\nContent-Type: application/json\r\n{auth}\
          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );

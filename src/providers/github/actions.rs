@@ -1,9 +1,11 @@
 //! Commands: `workflow_dispatch`, approving a waiting deployment, cancelling a run.
 //! Mutations are never retried blindly (GitHub has no idempotency key for them).
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::client::decode;
 use super::wire::{DispatchResponse, WorkflowRun, WorkflowRunList};
@@ -18,16 +20,20 @@ pub struct DispatchOutcome {
 }
 
 impl GithubClient {
-    /// `workflow_dispatch` with `{ref, inputs: {…profile inputs, version_input: version}, return_run_details: true}`.
-    /// Not retried: on a timeout, look for the run with [`Self::find_dispatched_run`] first.
+    /// `workflow_dispatch` for `version` with the profile's inputs, unchecked (see
+    /// [`super::dispatch_inputs`] to check them against the workflow first).
     pub async fn dispatch(&self, version: &str) -> Result<DispatchOutcome, GithubError> {
-        let c = self.cfg();
-        let mut inputs = serde_json::Map::new();
-        for (k, v) in &c.inputs {
-            inputs.insert(k.clone(), Value::String(v.clone()));
-        }
-        inputs.insert(c.version_input.clone(), Value::String(version.into()));
-        let body = json!({"ref": c.git_ref, "inputs": inputs, "return_run_details": true});
+        let inputs = super::dispatch_inputs(self.cfg(), version, None).unwrap_or_default();
+        self.dispatch_with(inputs).await
+    }
+
+    /// `workflow_dispatch` with `{ref, inputs, return_run_details: true}`. Not retried: after an
+    /// unclear answer, look for the run with [`Self::find_dispatched_run`] instead.
+    pub async fn dispatch_with(
+        &self,
+        inputs: Map<String, Value>,
+    ) -> Result<DispatchOutcome, GithubError> {
+        let body = json!({"ref": self.cfg().git_ref, "inputs": inputs, "return_run_details": true});
         let url = format!("{}/dispatches", self.workflow_url());
         let resp = self.send(Method::POST, &url, Some(&body), None).await?;
         if resp.status() == StatusCode::NO_CONTENT {
@@ -44,21 +50,59 @@ impl GithubClient {
         })
     }
 
-    /// The newest `workflow_dispatch` run created at or after `since` (after a 204 dispatch).
-    pub async fn find_dispatched_run(
+    /// The ids of `workflow_dispatch` runs created at or after `since` (taken before a dispatch,
+    /// so that the run it creates can be told from runs that were already there).
+    pub async fn dispatch_runs_since(
         &self,
         since: DateTime<Utc>,
-    ) -> Result<Option<WorkflowRun>, GithubError> {
+    ) -> Result<BTreeSet<u64>, GithubError> {
+        Ok(self
+            .recent_dispatch_runs(since)
+            .await?
+            .into_iter()
+            .map(|r| r.id)
+            .collect())
+    }
+
+    async fn recent_dispatch_runs(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<WorkflowRun>, GithubError> {
         let created = since.to_rfc3339_opts(SecondsFormat::Secs, true);
         let url = format!(
-            "{}/runs?event=workflow_dispatch&created=%3E%3D{}&per_page=10",
+            "{}/runs?event=workflow_dispatch&created=%3E%3D{}&per_page=100",
             self.workflow_url(),
             created.replace(':', "%3A").replace('+', "%2B")
         );
         let resp = self.send(Method::GET, &url, None, None).await?;
         let bytes = resp.bytes().await.unwrap_or_default();
         let list: WorkflowRunList = decode(&url, &bytes)?;
-        Ok(list.workflow_runs.into_iter().max_by_key(|r| r.created_at))
+        Ok(list.workflow_runs)
+    }
+
+    /// The run our dispatch created, if it is listed yet: a `workflow_dispatch` run on the
+    /// profile's ref, created at or after `since`, not among `before`; when several qualify,
+    /// the one whose title has `version` as a word (a run-name such as
+    /// `Release ${{ inputs.version }}`), else the earliest. (Runs still unlisted when `before`
+    /// was taken are why the title matters.)
+    pub async fn find_dispatched_run(
+        &self,
+        since: DateTime<Utc>,
+        before: &BTreeSet<u64>,
+        version: &str,
+    ) -> Result<Option<WorkflowRun>, GithubError> {
+        let git_ref = self.cfg().git_ref.clone();
+        let mut found: Vec<WorkflowRun> = self
+            .recent_dispatch_runs(since)
+            .await?
+            .into_iter()
+            .filter(|r| !before.contains(&r.id) && r.created_at >= since)
+            .filter(|r| r.head_branch.as_deref().is_none_or(|b| b == git_ref))
+            .collect();
+        let names_version =
+            |r: &WorkflowRun| r.display_title.split_whitespace().any(|w| w == version);
+        found.sort_by_key(|r| (!names_version(r), r.created_at, r.id));
+        Ok(found.into_iter().next())
     }
 
     /// Approves or rejects the waiting deployments of a run (needs a reviewer's user token).

@@ -6,13 +6,13 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use reqwest::header::{ACCEPT, ETAG, IF_NONE_MATCH};
+use reqwest::header::{ACCEPT, ETAG, IF_NONE_MATCH, LINK};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::ratelimit::{RateLimit, limited_until};
-use super::wire::{ErrorBody, Job, JobList, PendingDeployment, WorkflowRun, WorkflowRunList};
+use super::wire::{ErrorBody, Job, PendingDeployment, WorkflowRun, WorkflowRunList};
 use super::{GithubError, PipelineConfig, Token};
 
 /// The result of a conditional poll.
@@ -41,10 +41,16 @@ pub struct RunSnapshot {
     pub pending: Vec<PendingDeployment>,
 }
 
+/// The last 200 of a URL: its ETag, its body and the `Link: rel="next"` it carried.
+struct Cached {
+    etag: String,
+    body: Vec<u8>,
+    next: Option<String>,
+}
+
 #[derive(Default)]
 struct State {
-    /// URL → (ETag, last 200 body).
-    cache: HashMap<String, (String, Vec<u8>)>,
+    cache: HashMap<String, Cached>,
     rate: Option<RateLimit>,
     blocked: Option<(DateTime<Utc>, String)>,
 }
@@ -75,7 +81,7 @@ impl fmt::Debug for GithubClient {
 }
 
 /// Percent-encodes one path segment (owner, repo or workflow file name).
-fn seg(s: &str) -> String {
+pub(super) fn seg(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
@@ -130,7 +136,7 @@ impl GithubClient {
         &self.inner.cfg
     }
 
-    fn repo_url(&self) -> String {
+    pub(super) fn repo_url(&self) -> String {
         let c = &self.inner.cfg;
         format!("{}/repos/{}/{}", c.base(), seg(&c.owner), seg(&c.repo))
     }
@@ -212,31 +218,65 @@ impl GithubClient {
     }
 
     /// A conditional GET: sends the stored ETag; 304 → `Unchanged`.
-    async fn get_json<T: DeserializeOwned>(&self, url: &str) -> Result<Fetched<T>, GithubError> {
-        let etag = self.lock().cache.get(url).map(|c| c.0.clone());
+    pub(super) async fn get_json<T: DeserializeOwned>(
+        &self,
+        url: &str,
+    ) -> Result<Fetched<T>, GithubError> {
+        Ok(self.get_page(url).await?.0)
+    }
+
+    /// A conditional GET of one page, with the `rel="next"` page's URL (remembered across 304s).
+    pub(super) async fn get_page<T: DeserializeOwned>(
+        &self,
+        url: &str,
+    ) -> Result<(Fetched<T>, Option<String>), GithubError> {
+        let etag = self.lock().cache.get(url).map(|c| c.etag.clone());
         let resp = self.send(Method::GET, url, None, etag.as_deref()).await?;
         if resp.status() == StatusCode::NOT_MODIFIED {
-            return Ok(Fetched::Unchanged);
+            return Ok((Fetched::Unchanged, self.cached_next(url)));
         }
-        let new_etag = resp
-            .headers()
-            .get(ETAG)
-            .and_then(|v| v.to_str().ok())
-            .map(String::from);
+        let header = |name| {
+            resp.headers()
+                .get(name)
+                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+                .map(String::from)
+        };
+        let (new_etag, link) = (header(ETAG), header(LINK));
+        let next = match link.as_deref().and_then(super::paging::next_link) {
+            Some(next) if next.starts_with(self.inner.cfg.base()) => Some(next),
+            Some(other) => {
+                return Err(GithubError::Decode {
+                    url: url.into(),
+                    detail: format!("a Link to another host ({other}); check base_url"),
+                });
+            }
+            None => None,
+        };
         let bytes = resp.bytes().await.map_err(|e| GithubError::Transport {
             url: url.into(),
             detail: e.without_url().to_string(),
         })?;
         let value = decode(url, &bytes)?;
-        if let Some(e) = new_etag {
-            self.lock().cache.insert(url.into(), (e, bytes.to_vec()));
+        if let Some(etag) = new_etag {
+            let body = bytes.to_vec();
+            let cached = Cached {
+                etag,
+                body,
+                next: next.clone(),
+            };
+            self.lock().cache.insert(url.into(), cached);
         }
-        Ok(Fetched::Changed(value))
+        Ok((Fetched::Changed(value), next))
+    }
+
+    /// The `rel="next"` URL the last 200 of `url` carried.
+    pub(super) fn cached_next(&self, url: &str) -> Option<String> {
+        self.lock().cache.get(url).and_then(|c| c.next.clone())
     }
 
     /// The last body seen for a URL (after an `Unchanged`).
-    fn cached<T: DeserializeOwned>(&self, url: &str) -> Result<T, GithubError> {
-        let body = self.lock().cache.get(url).map(|c| c.1.clone());
+    pub(super) fn cached<T: DeserializeOwned>(&self, url: &str) -> Result<T, GithubError> {
+        let body = self.lock().cache.get(url).map(|c| c.body.clone());
         match body {
             Some(b) => decode(url, &b),
             None => Err(GithubError::Decode {
@@ -263,13 +303,9 @@ impl GithubClient {
         self.get_json(&self.run_url(run_id)).await
     }
 
-    /// The jobs (with steps) of the latest attempt of a run.
-    pub async fn list_jobs(&self, run_id: u64) -> Result<Fetched<JobList>, GithubError> {
-        self.get_json(&format!(
-            "{}/jobs?filter=latest&per_page=100",
-            self.run_url(run_id)
-        ))
-        .await
+    /// The URL of the first page of a run's jobs.
+    pub(super) fn jobs_url(&self, run_id: u64) -> String {
+        format!("{}/jobs?filter=latest&per_page=100", self.run_url(run_id))
     }
 
     pub async fn pending_deployments(
@@ -284,7 +320,6 @@ impl GithubClient {
     /// `Unchanged` when every request was answered 304.
     pub async fn watch_run(&self, run_id: u64) -> Result<Fetched<RunSnapshot>, GithubError> {
         let run_url = self.run_url(run_id);
-        let jobs_url = format!("{run_url}/jobs?filter=latest&per_page=100");
         let pending_url = format!("{run_url}/pending_deployments");
         let run_f = self.get_run(run_id).await?;
         let jobs_f = self.list_jobs(run_id).await?;
@@ -296,7 +331,7 @@ impl GithubClient {
         };
         let jobs = match jobs_f {
             Fetched::Changed(j) => j,
-            Fetched::Unchanged => self.cached::<JobList>(&jobs_url)?,
+            Fetched::Unchanged => self.cached_jobs(run_id)?,
         };
         let pending = if run.status.as_deref() == Some("waiting") {
             match self.pending_deployments(run_id).await? {

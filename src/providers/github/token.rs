@@ -21,6 +21,12 @@ impl Token {
         (!t.is_empty()).then(|| Token(t.to_string()))
     }
 
+    /// What is sent to the sandbox (which, like GitHub, refuses a mutation without a token):
+    /// a fixed placeholder, so that no user's token ever goes to it.
+    pub fn sandbox() -> Token {
+        Token("flightdeck-sandbox".into())
+    }
+
     pub(crate) fn secret(&self) -> &str {
         &self.0
     }

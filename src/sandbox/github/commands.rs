@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::json as body;
+use super::repo::DECLARED_INPUTS;
 use super::routes::{check_repo, ctx, err, find_run, parse_json};
 use super::sim::PROD_ENV_ID;
 use super::{Faults, GithubSim, GithubStats, SimState};
@@ -119,6 +120,9 @@ pub async fn dispatch(
             );
         }
     };
+    if let Some(refusal) = check_inputs(inputs) {
+        return refusal;
+    }
     let version = inputs
         .get("version")
         .and_then(input_str)
@@ -137,15 +141,43 @@ pub async fn dispatch(
             .as_deref()
             == Some("true");
     let id = st.add_run(&version, "workflow_dispatch", now);
+    let listed_from = now + st.list_delay * st.speed;
     if let Some(run) = st.runs.last_mut() {
         (run.fail_at, run.gate, run.git_ref) = (fail, gate, git_ref.into());
+        run.listed_from = listed_from;
     }
-    if v["return_run_details"].as_bool() != Some(true) {
+    if let Some(status) = st.faults.dispatch_status.take() {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+        return err(status, "Server Error");
+    }
+    if v["return_run_details"].as_bool() != Some(true) || st.faults.no_run_details {
         return StatusCode::NO_CONTENT.into_response();
     }
     let c = ctx(&st, &headers);
     Json(json!({"workflow_run_id": id, "run_url": c.run_api(id), "html_url": c.run_html(id)}))
         .into_response()
+}
+
+const DISPATCH_DOCS: &str =
+    "https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event";
+
+/// GitHub's 422s for inputs the workflow file does not declare, or required ones left out.
+fn check_inputs(inputs: &serde_json::Map<String, Value>) -> Option<Response> {
+    let unexpected: Vec<&String> = inputs
+        .keys()
+        .filter(|k| !DECLARED_INPUTS.iter().any(|(name, _)| name == k))
+        .collect();
+    let message = if !unexpected.is_empty() {
+        let names: Vec<String> = unexpected.iter().map(|k| format!("{k:?}")).collect();
+        format!("Unexpected inputs provided: [{}]", names.join(", "))
+    } else {
+        let (missing, _) = DECLARED_INPUTS
+            .iter()
+            .find(|(name, required)| *required && !inputs.contains_key(*name))?;
+        format!("Required input '{missing}' not provided")
+    };
+    let body = body::error_at(&message, 422, DISPATCH_DOCS);
+    Some((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response())
 }
 
 pub async fn cancel(State(sim): State<GithubSim>, Path((owner, repo, id)): RunPath) -> Response {
@@ -176,6 +208,22 @@ pub(super) fn apply_faults(st: &mut SimState, f: Faults) {
         st.faults.fail_at_phase = f.fail_at_phase;
     }
     st.faults.approval_gate |= f.approval_gate;
+    if f.dispatch_status.is_some() {
+        st.faults.dispatch_status = f.dispatch_status;
+    }
+    st.faults.no_run_details |= f.no_run_details;
+    if f.jobs.is_some() {
+        st.faults.jobs = f.jobs;
+    }
+    if f.job_secs.is_some() {
+        st.faults.job_secs = f.job_secs;
+    }
+    if let Some(d) = f.list_delay_secs.filter(|d| d.is_finite() && *d >= 0.0) {
+        st.list_delay = d;
+    }
+    if f.clear {
+        st.list_delay = super::LIST_DELAY_SECS;
+    }
 }
 
 pub async fn faults(State(sim): State<GithubSim>, bytes: Bytes) -> Response {

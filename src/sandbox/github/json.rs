@@ -4,8 +4,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Map, Value, json};
 
-use super::sim::{GATED_JOB, PROD_ENV_ID, RunView, SimRun};
-use crate::model::pipeline::SEED_PHASES;
+use super::sim::{GATED_JOB, PROD_ENV_ID, RunView, SimRun, job_name};
 
 /// What renderers need: addresses, the repository, and the simulated → wall clock mapping.
 pub struct Ctx {
@@ -45,8 +44,14 @@ impl Ctx {
     }
 }
 
-pub fn error(message: &str) -> Value {
-    json!({"message": message, "documentation_url": "https://docs.github.com/rest/actions"})
+/// A `basic-error` body as GitHub sends it today (with `status` as a string).
+pub fn error(message: &str, status: u16) -> Value {
+    json!({"message": message, "documentation_url": "https://docs.github.com/rest", "status": status.to_string()})
+}
+
+/// An error whose `documentation_url` points at the operation's page, as GitHub's do.
+pub fn error_at(message: &str, status: u16, docs: &str) -> Value {
+    json!({"message": message, "documentation_url": docs, "status": status.to_string()})
 }
 
 pub fn simple_user(ctx: &Ctx, login: &str, id: u64) -> Value {
@@ -157,8 +162,9 @@ pub fn workflow_run(ctx: &Ctx, run: &SimRun, v: &RunView) -> Value {
     })
 }
 
-pub fn jobs(ctx: &Ctx, run: &SimRun, v: &RunView) -> Value {
-    let jobs: Vec<Value> = v.jobs.iter().map(|j| {
+/// The run's jobs (schema `job`), in order.
+pub fn jobs(ctx: &Ctx, run: &SimRun, v: &RunView) -> Vec<Value> {
+    v.jobs.iter().map(|j| {
         let id = run.id * 100 + j.index as u64 + 1;
         let ts = |t: Option<f64>| t.map(|t| ctx.ts(t));
         let steps: Vec<Value> = j.steps.iter().enumerate().map(|(k, s)| json!({
@@ -173,7 +179,7 @@ pub fn jobs(ctx: &Ctx, run: &SimRun, v: &RunView) -> Value {
             "html_url": format!("{}/job/{id}", ctx.run_html(run.id)),
             "status": j.status, "conclusion": j.conclusion,
             "created_at": ctx.ts(run.start), "started_at": ctx.ts(j.started.unwrap_or(run.start)),
-            "completed_at": ts(j.completed), "name": SEED_PHASES[j.index % SEED_PHASES.len()].0,
+            "completed_at": ts(j.completed), "name": job_name(j.index, run.job_count),
             "steps": steps,
             "check_run_url": format!("{}/check-runs/{id}", ctx.repo_api()),
             "labels": ["ubuntu-latest"], "runner_id": on_runner.then_some(11),
@@ -181,8 +187,7 @@ pub fn jobs(ctx: &Ctx, run: &SimRun, v: &RunView) -> Value {
             "runner_group_id": on_runner.then_some(1), "runner_group_name": on_runner.then_some("Default"),
             "workflow_name": "Release", "head_branch": run.git_ref,
         })
-    }).collect();
-    json!({"total_count": jobs.len(), "jobs": jobs})
+    }).collect()
 }
 
 pub fn pending_deployments(ctx: &Ctx, v: &RunView) -> Value {

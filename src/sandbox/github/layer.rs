@@ -38,7 +38,7 @@ fn injected_refusal(st: &mut SimState) -> Option<Response> {
     let mut resp = if status == 403 {
         let mut r = (
             StatusCode::FORBIDDEN,
-            axum::Json(json::error("API rate limit exceeded for 127.0.0.1.")),
+            axum::Json(json::error("API rate limit exceeded for 127.0.0.1.", 403)),
         )
             .into_response();
         budget_headers(st, r.headers_mut());
@@ -49,7 +49,11 @@ fn injected_refusal(st: &mut SimState) -> Option<Response> {
         r
     } else {
         let msg = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.";
-        let mut r = (StatusCode::TOO_MANY_REQUESTS, axum::Json(json::error(msg))).into_response();
+        let mut r = (
+            StatusCode::TOO_MANY_REQUESTS,
+            axum::Json(json::error(msg, 429)),
+        )
+            .into_response();
         budget_headers(st, r.headers_mut());
         r
     };
@@ -59,13 +63,33 @@ fn injected_refusal(st: &mut SimState) -> Option<Response> {
     Some(resp)
 }
 
+/// GitHub's answer to a request without usable credentials: a malformed `Authorization`
+/// ("Bad credentials"), or none on a request that needs one (every mutation: "Requires
+/// authentication"). Reads need none: the sandbox repository is public.
+fn unauthorized(method: &Method, authorization: Option<&HeaderValue>) -> Option<&'static str> {
+    match authorization.map(|v| v.to_str().unwrap_or("")) {
+        Some(v) => {
+            let token = v
+                .strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+                .or_else(|| v.strip_prefix("token "))
+                .map(str::trim)
+                .unwrap_or("");
+            token.is_empty().then_some("Bad credentials")
+        }
+        None => {
+            (method != Method::GET && method != Method::HEAD).then_some("Requires authentication")
+        }
+    }
+}
+
 fn etag_matches(if_none_match: Option<&HeaderValue>, etag: &str) -> bool {
     let Some(v) = if_none_match.and_then(|v| v.to_str().ok()) else {
         return false;
     };
+    let strip = |t: &str| t.trim().trim_start_matches("W/").to_string();
     v.split(',')
-        .map(|t| t.trim().trim_start_matches("W/"))
-        .any(|t| t == etag || t == "*")
+        .any(|t| t.trim() == "*" || strip(t) == strip(etag))
 }
 
 pub async fn github_http(State(sim): State<GithubSim>, req: Request, next: Next) -> Response {
@@ -74,6 +98,7 @@ pub async fn github_http(State(sim): State<GithubSim>, req: Request, next: Next)
     }
     let is_get = req.method() == Method::GET;
     let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
+    let refused = unauthorized(req.method(), req.headers().get(header::AUTHORIZATION));
     {
         let mut st = sim.lock();
         st.stats.requests += 1;
@@ -85,6 +110,15 @@ pub async fn github_http(State(sim): State<GithubSim>, req: Request, next: Next)
         if let Some(refusal) = injected_refusal(&mut st) {
             return refusal;
         }
+        if let Some(message) = refused {
+            let mut r = (
+                StatusCode::UNAUTHORIZED,
+                axum::Json(json::error(message, 401)),
+            )
+                .into_response();
+            budget_headers(&st, r.headers_mut());
+            return r;
+        }
     }
     let resp = next.run(req).await;
     let (mut parts, body) = resp.into_parts();
@@ -93,7 +127,8 @@ pub async fn github_http(State(sim): State<GithubSim>, req: Request, next: Next)
     };
     let mut st = sim.lock();
     if is_get && parts.status == StatusCode::OK {
-        let etag = format!("\"{}\"", &sha_hex(&bytes)[..32]);
+        // Weak, as GitHub's are: the body is equivalent, not byte-for-byte promised.
+        let etag = format!("W/\"{}\"", &sha_hex(&bytes)[..32]);
         if etag_matches(if_none_match.as_ref(), &etag) {
             st.stats.not_modified += 1;
             let mut r = StatusCode::NOT_MODIFIED.into_response();

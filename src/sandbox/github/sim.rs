@@ -65,6 +65,13 @@ pub struct SimRun {
     pub approved_at: Option<f64>,
     pub rejected_at: Option<f64>,
     pub cancelled_at: Option<f64>,
+    /// How many jobs (default the ten seed phases; more repeat them, as a matrix would).
+    pub job_count: usize,
+    /// Every job lasts this many simulated seconds (default: the seed's midpoints).
+    pub job_secs: Option<f64>,
+    /// Simulated instant from which the run shows in run lists (GitHub lists a dispatched run
+    /// only a few seconds after the dispatch).
+    pub listed_from: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -106,7 +113,7 @@ enum Halt {
 /// Steps of phase `i` planned over `start..end`, as seen at `now`. `outcome` is the job's
 /// conclusion once it is known: `failure` fails the last step; `cancelled` stops at `now`.
 fn steps(i: usize, start: f64, end: f64, now: f64, outcome: Option<&'static str>) -> Vec<StepView> {
-    let names = STEPS.get(i).copied().unwrap_or(&["Run"]);
+    let names = STEPS.get(i % STEPS.len()).copied().unwrap_or(&["Run"]);
     let len = (end - start) / names.len() as f64;
     let cancelled = outcome == Some("cancelled");
     names
@@ -165,15 +172,30 @@ fn job(
     }
 }
 
+/// Job `i`'s name: the seed phase, numbered when the run repeats the phases.
+pub fn job_name(i: usize, count: usize) -> String {
+    let name = SEED_PHASES[i % SEED_PHASES.len()].0;
+    if count > SEED_PHASES.len() {
+        format!("{name} ({}/{count})", i + 1)
+    } else {
+        name.to_string()
+    }
+}
+
 impl SimRun {
+    fn job_duration(&self, i: usize) -> f64 {
+        self.job_secs
+            .unwrap_or_else(|| duration(i % SEED_PHASES.len()))
+    }
+
     /// The run and its jobs as they are at simulated instant `now`.
     pub fn view(&self, now: f64) -> RunView {
         let mut t = self.start + QUEUE_SECS;
         let mut halt: Option<(Halt, f64)> = None;
         let mut updated = self.start;
-        let mut jobs = Vec::with_capacity(SEED_PHASES.len());
+        let mut jobs = Vec::with_capacity(self.job_count);
         let cancel = self.cancelled_at.filter(|c| *c <= now);
-        for i in 0..SEED_PHASES.len() {
+        for i in 0..self.job_count {
             if let Some((h, at)) = halt {
                 jobs.push(match h {
                     Halt::Failed => job(i, "completed", Some("skipped"), Some(at)),
@@ -182,7 +204,7 @@ impl SimRun {
                 });
                 continue;
             }
-            let d = duration(i);
+            let d = self.job_duration(i);
             let gated = self.gate && i == GATED_JOB;
             if gated {
                 if let Some(r) = self.rejected_at.filter(|r| *r <= now && *r >= t) {
@@ -274,6 +296,9 @@ mod tests {
             approved_at: None,
             rejected_at: None,
             cancelled_at: None,
+            job_count: 10,
+            job_secs: None,
+            listed_from: 0.0,
         }
     }
 

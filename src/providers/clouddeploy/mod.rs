@@ -1,0 +1,300 @@
+//! Google Cloud Deploy API v1 client: a delivery pipeline's targets become lanes; releases and
+//! rollouts (with their phases and jobs) are what runs in them. A real client of the real shapes,
+//! pointed at `https://clouddeploy.googleapis.com` or the sandbox.
+//!
+//! - [`wire`]: the resources as read; [`state`]: a target's lane, from the newest rollouts.
+//! - Creates carry a `requestId` (a UUID the caller keeps for the whole intent, so a retry after an
+//!   unknown outcome is ignored by the server); verbs without one are re-read before a retry.
+
+pub mod state;
+pub mod wire;
+
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+
+use super::auth::TokenSource;
+use super::cloudrun::{ApiError, is_loopback};
+use super::cloudrun_wire::ErrorBody;
+
+pub const GOOGLE_BASE_URL: &str = "https://clouddeploy.googleapis.com";
+
+/// Where one lane lives in Cloud Deploy (the profile's `[environments.clouddeploy]`).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloudDeployTarget {
+    /// Omitted in sandbox profiles (filled with the sandbox address); default Google's.
+    pub base_url: Option<String>,
+    pub project: String,
+    pub region: String,
+    /// The delivery pipeline's id.
+    pub pipeline: String,
+    /// This lane's target id (a stage of the pipeline).
+    pub target: String,
+    /// The image a trigger deploys (`buildArtifacts[].image`, the name skaffold knows), tagged VERSION.
+    #[serde(default = "default_artifact")]
+    pub artifact: String,
+    /// The repository that `VERSION` tags (default: the artifact name).
+    pub image_repo: Option<String>,
+    pub skaffold_config_uri: Option<String>,
+    pub skaffold_config_path: Option<String>,
+}
+
+fn default_artifact() -> String {
+    "app".into()
+}
+
+impl CloudDeployTarget {
+    pub fn location(&self) -> String {
+        format!("projects/{}/locations/{}", self.project, self.region)
+    }
+
+    pub fn pipeline_name(&self) -> String {
+        format!("{}/deliveryPipelines/{}", self.location(), self.pipeline)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CloudDeployClient {
+    http: reqwest::Client,
+    base_url: String,
+    token: TokenSource,
+    call_timeout: Duration,
+}
+
+impl CloudDeployClient {
+    pub fn new(http: reqwest::Client, base_url: &str, token: TokenSource) -> CloudDeployClient {
+        CloudDeployClient {
+            http,
+            base_url: base_url.trim_end_matches('/').to_string(),
+            token,
+            call_timeout: Duration::from_secs(30),
+        }
+    }
+
+    pub fn for_target(http: reqwest::Client, target: &CloudDeployTarget) -> CloudDeployClient {
+        let base = target.base_url.as_deref().unwrap_or(GOOGLE_BASE_URL);
+        let token = if is_loopback(base) {
+            TokenSource::None
+        } else {
+            TokenSource::google()
+        };
+        CloudDeployClient::new(http, base, token)
+    }
+
+    pub fn with_call_timeout(mut self, timeout: Duration) -> CloudDeployClient {
+        self.call_timeout = timeout;
+        self
+    }
+
+    fn url(&self, name: &str) -> String {
+        format!("{}/v1/{}", self.base_url, name)
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: &'static str,
+        url: String,
+        body: Option<&serde_json::Value>,
+    ) -> Result<T, ApiError> {
+        let fail = |http, status, message: String| ApiError {
+            method,
+            url: url.clone(),
+            http,
+            status,
+            message,
+            retry_after: None,
+        };
+        for attempt in 0..2 {
+            let mut request = match method {
+                "POST" => self.http.post(&url),
+                _ => self.http.get(&url),
+            }
+            .timeout(self.call_timeout);
+            if let Some(token) = self.token.token().await.map_err(|m| fail(None, None, m))? {
+                request = request.bearer_auth(token.expose());
+            }
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let response = request
+                .send()
+                .await
+                .map_err(|e| fail(None, None, transport(&e)))?;
+            let http = response.status().as_u16();
+            if http == 401 && attempt == 0 && !matches!(self.token, TokenSource::None) {
+                self.token.invalidate().await;
+                continue;
+            }
+            let retry_after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse().ok());
+            let text = response
+                .text()
+                .await
+                .map_err(|e| fail(None, None, transport(&e)))?;
+            if !(200..300).contains(&http) {
+                let parsed = serde_json::from_str::<ErrorBody>(&text).ok();
+                let mut error = fail(
+                    Some(http),
+                    parsed.as_ref().map(|b| b.error.status.clone()),
+                    parsed.map_or_else(|| snippet(&text), |b| b.error.message),
+                );
+                error.retry_after = retry_after;
+                return Err(error);
+            }
+            return serde_json::from_str(&text)
+                .map_err(|e| fail(Some(http), None, format!("unexpected response body: {e}")));
+        }
+        Err(fail(
+            Some(401),
+            Some("UNAUTHENTICATED".into()),
+            "token refused twice".into(),
+        ))
+    }
+
+    pub async fn get_pipeline(&self, name: &str) -> Result<wire::DeliveryPipeline, ApiError> {
+        self.send("GET", self.url(name), None).await
+    }
+
+    pub async fn get_target(&self, location: &str, id: &str) -> Result<wire::Target, ApiError> {
+        self.send("GET", self.url(&format!("{location}/targets/{id}")), None)
+            .await
+    }
+
+    /// The newest releases of a pipeline, newest first (one page of `page_size`).
+    pub async fn list_releases(
+        &self,
+        pipeline: &str,
+        page_size: u32,
+    ) -> Result<Vec<wire::Release>, ApiError> {
+        let url = format!(
+            "{}/releases?pageSize={page_size}&orderBy=createTime%20desc",
+            self.url(pipeline)
+        );
+        let page: wire::ListReleasesResponse = self.send("GET", url, None).await?;
+        Ok(page.releases)
+    }
+
+    /// Rollouts of a release (all pages), optionally only those on `target_id`.
+    pub async fn list_rollouts(
+        &self,
+        release: &str,
+        target_id: Option<&str>,
+    ) -> Result<Vec<wire::Rollout>, ApiError> {
+        let mut all = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..20 {
+            let mut url = format!("{}/rollouts?pageSize=100", self.url(release));
+            if let Some(target) = target_id {
+                url.push_str(&format!("&filter=targetId%3D%22{target}%22"));
+            }
+            if let Some(t) = &token {
+                url.push_str(&format!("&pageToken={t}"));
+            }
+            let page: wire::ListRolloutsResponse = self.send("GET", url, None).await?;
+            all.extend(page.rollouts);
+            match page.next_page_token.filter(|t| !t.is_empty()) {
+                Some(next) => token = Some(next),
+                None => break,
+            }
+        }
+        Ok(all)
+    }
+
+    pub async fn get_rollout(&self, name: &str) -> Result<wire::Rollout, ApiError> {
+        self.send("GET", self.url(name), None).await
+    }
+
+    /// `releases.create`; `request_id` must be the same UUID on every retry of one intent.
+    pub async fn create_release(
+        &self,
+        pipeline: &str,
+        release_id: &str,
+        request_id: &str,
+        body: &serde_json::Value,
+    ) -> Result<wire::Operation, ApiError> {
+        let url = format!(
+            "{}/releases?releaseId={release_id}&requestId={request_id}",
+            self.url(pipeline)
+        );
+        self.send("POST", url, Some(body)).await
+    }
+
+    /// `rollouts.create` (a promotion); `request_id` as for [`Self::create_release`].
+    pub async fn create_rollout(
+        &self,
+        release: &str,
+        rollout_id: &str,
+        request_id: &str,
+        body: &serde_json::Value,
+    ) -> Result<wire::Operation, ApiError> {
+        let url = format!(
+            "{}/rollouts?rolloutId={rollout_id}&requestId={request_id}",
+            self.url(release)
+        );
+        self.send("POST", url, Some(body)).await
+    }
+
+    /// `approve` (`approved: false` rejects), `advance`, `cancel`, `retryJob`: no request id.
+    pub async fn rollout_verb(&self, rollout: &str, verb: RolloutVerb<'_>) -> Result<(), ApiError> {
+        let (name, body) = match verb {
+            RolloutVerb::Approve(approved) => {
+                ("approve", serde_json::json!({"approved": approved}))
+            }
+            RolloutVerb::Advance(phase) => ("advance", serde_json::json!({"phaseId": phase})),
+            RolloutVerb::Cancel => ("cancel", serde_json::json!({})),
+            RolloutVerb::RetryJob { phase, job } => (
+                "retryJob",
+                serde_json::json!({"phaseId": phase, "jobId": job}),
+            ),
+        };
+        let url = format!("{}:{name}", self.url(rollout));
+        let _: serde_json::Value = self.send("POST", url, Some(&body)).await?;
+        Ok(())
+    }
+
+    /// `deliveryPipelines.rollbackTarget` (synchronous; creates the rollback rollout).
+    pub async fn rollback_target(
+        &self,
+        pipeline: &str,
+        body: &serde_json::Value,
+    ) -> Result<wire::RollbackTargetResponse, ApiError> {
+        let url = format!("{}:rollbackTarget", self.url(pipeline));
+        self.send("POST", url, Some(body)).await
+    }
+
+    pub async fn get_operation(&self, name: &str) -> Result<wire::Operation, ApiError> {
+        self.send("GET", self.url(name), None).await
+    }
+}
+
+/// The rollout methods without a request id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RolloutVerb<'a> {
+    Approve(bool),
+    Advance(&'a str),
+    Cancel,
+    RetryJob { phase: &'a str, job: &'a str },
+}
+
+fn transport(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timed out".into()
+    } else if e.is_connect() {
+        "connection failed".into()
+    } else {
+        e.to_string()
+    }
+}
+
+fn snippet(text: &str) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.char_indices().nth(120) {
+        None if flat.is_empty() => "empty body".into(),
+        None => flat,
+        Some((cut, _)) => format!("{}…", &flat[..cut]),
+    }
+}

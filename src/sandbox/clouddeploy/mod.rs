@@ -1,0 +1,310 @@
+//! Cloud Deploy API v1 subset over HTTP (`specs/clouddeploy-v1.discovery.json`): pipelines and
+//! targets (get, list), releases and rollouts (create as LROs with `requestId` dedup, get, list),
+//! `approve`, `advance`, `cancel`, `retryJob`, `rollbackTarget`, and `operations.get`.
+//! Sandbox control: `GET|POST /_sandbox/clouddeploy/faults` ([`sim::DeployFaults`]).
+
+pub mod model;
+pub mod sim;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use axum::routing::{any, get};
+use serde_json::{Value, json};
+
+use super::SandboxState;
+use super::cloudrun_sim::{SimError, rfc3339};
+use super::faults::{google_error, json_response};
+use sim::{DeployFaults, DeploySim, err};
+
+const TYPE_PREFIX: &str = "type.googleapis.com/google.cloud.deploy.v1.";
+
+pub fn router() -> Router<Arc<SandboxState>> {
+    Router::new().route("/v1/{*path}", any(dispatch)).route(
+        "/_sandbox/clouddeploy/faults",
+        get(get_faults).post(set_faults),
+    )
+}
+
+fn reply(result: Result<Value, SimError>) -> Response {
+    match result {
+        Ok(value) => json_response(StatusCode::OK, &value),
+        Err(e) => google_error(e.http, e.status, &e.message),
+    }
+}
+
+async fn dispatch(
+    State(state): State<Arc<SandboxState>>,
+    method: Method,
+    Path(path): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    body: String,
+) -> Response {
+    let body: Value = if body.trim().is_empty() {
+        json!({})
+    } else {
+        match serde_json::from_str(&body) {
+            Ok(v) => v,
+            Err(e) => {
+                return google_error(400, "INVALID_ARGUMENT", &format!("invalid JSON body: {e}"));
+            }
+        }
+    };
+    let now = state.clock.now();
+    let mut sim = state.lock_clouddeploy();
+    sim.advance(now);
+    let (resource, verb) = match path.rsplit_once(':') {
+        Some((r, v)) if !v.contains('/') => (r.to_string(), Some(v.to_string())),
+        _ => (path.clone(), None),
+    };
+    let parts: Vec<&str> = resource.split('/').collect();
+    let is_get = method == Method::GET;
+    let q = |k: &str| query.get(k).map(String::as_str).filter(|s| !s.is_empty());
+    let result = match (parts.as_slice(), verb.as_deref(), is_get) {
+        (["projects", _, "locations", _, "deliveryPipelines"], None, true) => {
+            let list: Vec<Value> = sim
+                .pipelines
+                .values()
+                .map(|p| p.json(&sim.targets))
+                .collect();
+            Ok(json!({"deliveryPipelines": list}))
+        }
+        (["projects", _, "locations", _, "deliveryPipelines", _], None, true) => sim
+            .pipeline(&resource)
+            .map(|p| p.json(&sim.targets)),
+        (["projects", _, "locations", _, "targets"], None, true) => {
+            let list: Vec<Value> = sim
+                .targets
+                .iter()
+                .map(|(id, approval)| target_json(&sim, id, *approval))
+                .collect();
+            Ok(json!({"targets": list}))
+        }
+        (["projects", _, "locations", _, "targets", id], None, true) => {
+            match sim.targets.get(*id) {
+                Some(approval) => Ok(target_json(&sim, id, *approval)),
+                None => Err(err(404, "NOT_FOUND", format!("Resource '{resource}' was not found"))),
+            }
+        }
+        (["projects", _, "locations", _, "operations", _], None, true) => {
+            operation_json(&sim, &resource, now)
+        }
+        (["projects", _, "locations", _, "deliveryPipelines", _], Some("rollbackTarget"), false) => {
+            sim.rollback_target(&resource, &body, now).map(|(rollout, _)| {
+                let starting = body
+                    .pointer("/rollbackConfig/startingPhaseId")
+                    .and_then(Value::as_str)
+                    .unwrap_or("stable");
+                json!({"rollbackConfig": {"rollout": rollout.json(now), "startingPhaseId": starting}})
+            })
+        }
+        ([.., "deliveryPipelines", _, "releases"], None, true) => {
+            let prefix = format!("{resource}/");
+            let mut list: Vec<&model::Release> = sim
+                .releases
+                .values()
+                .filter(|r| r.name.starts_with(&prefix))
+                .collect();
+            list.sort_by_key(|r| r.created);
+            let items = list.iter().map(|r| r.json(now)).collect();
+            Ok(page("releases", items, &query))
+        }
+        ([.., "deliveryPipelines", _, "releases"], None, false) => {
+            let pipeline = resource.trim_end_matches("/releases").to_string();
+            create(&mut sim, q("requestId"), now, |sim| {
+                let id = q("releaseId").ok_or_else(|| err(400, "INVALID_ARGUMENT", "release_id is required"))?;
+                sim.create_release(&pipeline, id, &body, now)
+            })
+        }
+        ([.., "releases", _], None, true) => sim
+            .releases
+            .get(&resource)
+            .map(|r| r.json(now))
+            .ok_or_else(|| err(404, "NOT_FOUND", format!("Resource '{resource}' was not found"))),
+        ([.., "releases", _, "rollouts"], None, true) => {
+            let prefix = format!("{resource}/");
+            let target = q("filter").and_then(target_filter);
+            let mut list: Vec<&model::Rollout> = sim
+                .rollouts
+                .values()
+                .filter(|r| r.name.starts_with(&prefix))
+                .filter(|r| target.as_deref().is_none_or(|t| r.target_id == t))
+                .collect();
+            list.sort_by_key(|r| r.created);
+            let items = list.iter().map(|r| r.json(now)).collect();
+            Ok(page("rollouts", items, &query))
+        }
+        ([.., "releases", _, "rollouts"], None, false) => {
+            let release = resource.trim_end_matches("/rollouts").to_string();
+            create(&mut sim, q("requestId"), now, |sim| {
+                let id = q("rolloutId").ok_or_else(|| err(400, "INVALID_ARGUMENT", "rollout_id is required"))?;
+                let target = body
+                    .get("targetId")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| err(400, "INVALID_ARGUMENT", "rollout.target_id is required"))?;
+                sim.create_rollout(&release, id, target, &body, now)
+            })
+        }
+        ([.., "rollouts", _], None, true) => sim
+            .rollouts
+            .get(&resource)
+            .map(|r| r.json(now))
+            .ok_or_else(|| err(404, "NOT_FOUND", format!("Resource '{resource}' was not found"))),
+        ([.., "rollouts", _], Some(verb), false) => {
+            let text = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+            let done = match verb {
+                "approve" => {
+                    let approved = body.get("approved").and_then(Value::as_bool).unwrap_or(false);
+                    sim.approve(&resource, approved, now)
+                }
+                "advance" => sim.advance_rollout(&resource, &text("phaseId"), now),
+                "cancel" => sim.cancel(&resource, now),
+                "retryJob" => sim.retry_job(&resource, &text("phaseId"), &text("jobId"), now),
+                other => Err(err(404, "NOT_FOUND", format!("no method {other:?} on rollouts"))),
+            };
+            done.map(|()| json!({}))
+        }
+        _ => Err(err(
+            404,
+            "NOT_FOUND",
+            format!("{method} /v1/{path} is not part of the sandbox's Cloud Deploy subset"),
+        )),
+    };
+    reply(result)
+}
+
+/// A create: a repeated `requestId` answers the first request's operation; a lost-answer fault
+/// applies the create and then answers 503.
+fn create(
+    sim: &mut DeploySim,
+    request_id: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+    apply: impl FnOnce(&mut DeploySim) -> Result<String, SimError>,
+) -> Result<Value, SimError> {
+    if let Some(op) = sim.seen_request(request_id)? {
+        return operation_json(sim, &op, now);
+    }
+    let op = apply(sim)?;
+    sim.remember_request(request_id, &op);
+    if sim.faults.lose_next_create_answers > 0 {
+        sim.faults.lose_next_create_answers -= 1;
+        return Err(err(
+            503,
+            "UNAVAILABLE",
+            "The service is currently unavailable (sandbox fault: the create was applied, its answer lost)",
+        ));
+    }
+    operation_json(sim, &op, now)
+}
+
+fn operation_json(
+    sim: &DeploySim,
+    name: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Value, SimError> {
+    let op = sim
+        .operations
+        .get(name)
+        .ok_or_else(|| err(404, "NOT_FOUND", format!("Resource '{name}' was not found")))?;
+    let done = now >= op.done_at;
+    let mut metadata = json!({
+        "@type": format!("{TYPE_PREFIX}OperationMetadata"),
+        "createTime": rfc3339(op.created),
+        "target": op.target,
+        "verb": op.verb,
+        "requestedCancellation": false,
+        "apiVersion": "v1",
+    });
+    let mut out = json!({"name": op.name, "done": done});
+    if done {
+        if let Some(map) = metadata.as_object_mut() {
+            map.insert("endTime".into(), json!(rfc3339(op.done_at)));
+        }
+        let (kind, resource) = if let Some(r) = sim.releases.get(&op.target) {
+            ("Release", r.json(now))
+        } else if let Some(r) = sim.rollouts.get(&op.target) {
+            ("Rollout", r.json(now))
+        } else {
+            ("Empty", json!({}))
+        };
+        let mut response = resource;
+        if let Some(map) = response.as_object_mut() {
+            map.insert("@type".into(), json!(format!("{TYPE_PREFIX}{kind}")));
+        }
+        if let Some(map) = out.as_object_mut() {
+            map.insert("response".into(), response);
+        }
+    }
+    if let Some(map) = out.as_object_mut() {
+        map.insert("metadata".into(), metadata);
+    }
+    Ok(out)
+}
+
+fn target_json(sim: &DeploySim, id: &str, approval: bool) -> Value {
+    json!({
+        "name": format!("{}/targets/{id}", sim.parent()),
+        "targetId": id,
+        "requireApproval": approval,
+        "run": {"location": format!("{}", sim.parent())},
+    })
+}
+
+/// `targetId="prod"` (the one filter flightdeck sends).
+fn target_filter(filter: &str) -> Option<String> {
+    let (key, value) = filter.split_once('=')?;
+    (key.trim() == "targetId").then(|| value.trim().trim_matches('"').to_string())
+}
+
+fn page(key: &str, items: Vec<Value>, query: &HashMap<String, String>) -> Value {
+    let mut items = items;
+    if query.get("orderBy").is_some_and(|o| o.contains("desc")) {
+        items.reverse();
+    }
+    let size = query
+        .get("pageSize")
+        .and_then(|s| s.parse::<usize>().ok())
+        .filter(|s| *s > 0)
+        .unwrap_or(50)
+        .min(1000);
+    let start = query
+        .get("pageToken")
+        .and_then(|s| s.parse::<usize>().ok())
+        .unwrap_or(0);
+    let end = (start + size).min(items.len());
+    let slice: Vec<Value> = items
+        .get(start..end)
+        .map(<[Value]>::to_vec)
+        .unwrap_or_default();
+    let mut out = serde_json::Map::new();
+    out.insert(key.into(), Value::Array(slice));
+    if end < items.len() {
+        out.insert("nextPageToken".into(), json!(end.to_string()));
+    }
+    Value::Object(out)
+}
+
+async fn get_faults(State(state): State<Arc<SandboxState>>) -> Response {
+    let faults = state.lock_clouddeploy().faults.clone();
+    json_response(
+        StatusCode::OK,
+        &serde_json::to_value(faults).unwrap_or_default(),
+    )
+}
+
+async fn set_faults(State(state): State<Arc<SandboxState>>, body: String) -> Response {
+    match serde_json::from_str::<DeployFaults>(&body) {
+        Ok(faults) => {
+            state.lock_clouddeploy().faults = faults.clone();
+            json_response(
+                StatusCode::OK,
+                &serde_json::to_value(faults).unwrap_or_default(),
+            )
+        }
+        Err(e) => google_error(400, "INVALID_ARGUMENT", &format!("clouddeploy faults: {e}")),
+    }
+}
