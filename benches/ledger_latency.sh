@@ -4,4 +4,5 @@
 # Usage: benches/ledger_latency.sh   (prints one line per measurement)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo bench --bench ledger_latency -- --run
+# Latency here is I/O (fsync, round trips), so the dev profile measures it as well as release.
+cargo bench --profile "${PROFILE:-dev}" --bench ledger_latency -- --run

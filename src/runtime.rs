@@ -11,8 +11,8 @@ use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
 mod command_runner;
 mod effects;
-mod ledger_follow;
 mod lane_source;
+mod ledger_follow;
 mod pipeline_watch;
 mod signals;
 

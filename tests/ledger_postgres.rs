@@ -542,3 +542,114 @@ fn migrate_copies_a_file_ledger_and_the_copy_verifies_and_goes_on() {
     );
     assert_eq!(verify_clean(&url), 21);
 }
+
+/// Whether the connection `url` makes is encrypted, or why it failed.
+fn tls_in_use(url: &str, password_command: Option<Vec<String>>) -> Result<bool, String> {
+    let target = PgTarget::parse(url, password_command)?;
+    run_blocking(async move {
+        let (client, connection) = target.connect().await?;
+        tokio::spawn(connection);
+        let row = client
+            .query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(row.get(0))
+    })
+}
+
+#[test]
+fn sslmode_is_honoured_through_rustls() {
+    let server = TempPostgres::start();
+    let root = server.enable_tls();
+    let at = |host: &str, mode: &str| {
+        format!(
+            "postgres://{}@{host}:{}/postgres?sslmode={mode}",
+            support::SUPERUSER,
+            server.port
+        )
+    };
+    assert_eq!(tls_in_use(&at("127.0.0.1", "disable"), None), Ok(false));
+    assert_eq!(tls_in_use(&at("127.0.0.1", "prefer"), None), Ok(true));
+    assert_eq!(tls_in_use(&at("127.0.0.1", "require"), None), Ok(true));
+    let trusted = format!(
+        "{}&sslrootcert={}",
+        at("localhost", "verify-full"),
+        root.display()
+    );
+    assert_eq!(tls_in_use(&trusted, None), Ok(true));
+    let untrusted = tls_in_use(&at("localhost", "verify-full"), None).expect_err("self-signed");
+    assert!(untrusted.contains("certificate"), "{untrusted}");
+    let wrong_name = format!(
+        "{}&sslrootcert={}",
+        at("127.0.0.1", "verify-full"),
+        root.display()
+    );
+    let err = tls_in_use(&wrong_name, None).expect_err("name mismatch");
+    assert!(err.contains("certificate"), "{err}");
+}
+
+#[test]
+fn the_password_comes_from_password_command_pgpassword_or_pgpass_never_the_url() {
+    const SECRET: &str = "s3cret-for-tests";
+    let server = TempPostgres::start();
+    server.require_password(SECRET);
+    let url = server.url("postgres");
+    let missing = tls_in_use(&url, None).expect_err("no password, no entry");
+    assert!(missing.contains("password"), "{missing}");
+    let command = vec!["printf".to_string(), "%s".into(), SECRET.into()];
+    assert_eq!(tls_in_use(&url, Some(command)), Ok(false));
+    let verify = |vars: &[(&str, &std::ffi::OsStr)]| {
+        let mut command = Command::new(support_bin());
+        command
+            .args(["ledger", "verify", "--ledger", &url])
+            .env_remove("PGPASSWORD")
+            .env_remove("PGPASSFILE");
+        for (key, value) in vars {
+            command.env(key, value);
+        }
+        command.output().expect("verify")
+    };
+    let ok = verify(&[("PGPASSWORD", SECRET.as_ref())]);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pgpass = dir.path().join("pgpass");
+    std::fs::write(&pgpass, format!("127.0.0.1:*:*:fd:{SECRET}\n")).expect("pgpass");
+    let mode = |bits| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(bits)).expect("chmod");
+    };
+    mode(0o600);
+    let ok = verify(&[("PGPASSFILE", pgpass.as_os_str())]);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    mode(0o644); // readable by others: ignored, as libpq does
+    let refused = verify(&[("PGPASSFILE", pgpass.as_os_str())]);
+    assert_eq!(refused.status.code(), Some(4));
+    let with_secret = format!("postgres://fd:{SECRET}@127.0.0.1:{}/postgres", server.port);
+    let in_url = verify_url_output(&with_secret);
+    assert_eq!(in_url.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&in_url.stderr);
+    assert!(
+        stderr.contains("must not carry a password") && !stderr.contains(SECRET),
+        "{stderr}"
+    );
+}
+
+fn verify_url_output(url: &str) -> std::process::Output {
+    Command::new(support_bin())
+        .args(["ledger", "verify", "--ledger", url])
+        .output()
+        .expect("verify")
+}

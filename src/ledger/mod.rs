@@ -48,6 +48,9 @@ pub enum LedgerError {
     Encode { path: PathBuf, message: String },
     /// The file became shorter than what was already read: someone truncated or replaced it.
     Shrunk { path: PathBuf, was: u64, now: u64 },
+    /// A `postgres://` URL where only a ledger file works yet (the URL is not repeated: it may
+    /// carry a secret).
+    NotAFile,
 }
 
 impl LedgerError {
@@ -75,6 +78,11 @@ impl fmt::Display for LedgerError {
             LedgerError::Encode { path, message } => {
                 write!(f, "{}: cannot encode entry: {message}", path.display())
             }
+            LedgerError::NotAFile => f.write_str(
+                "this command works only with a ledger file so far (rollouts, --detach); the \
+                 PostgreSQL ledger serves sign-offs, commands, verify, export and migrate: \
+                 give `--ledger FILE` for it",
+            ),
             LedgerError::Shrunk { path, was, now } => write!(
                 f,
                 "{}: the ledger shrank from {was} to {now} bytes; it is append-only, so it was \
@@ -106,6 +114,9 @@ impl Ledger {
     /// Creates the parent directories and the (empty) file if missing.
     pub fn open(path: impl Into<PathBuf>) -> Result<Ledger, LedgerError> {
         let path = path.into();
+        if path.to_str().is_some_and(postgres::is_postgres_url) {
+            return Err(LedgerError::NotAFile);
+        }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| LedgerError::io(dir, "create the ledger directory", e))?;

@@ -215,6 +215,103 @@ impl TempPostgres {
         String::from_utf8_lossy(&output.stdout).trim().to_string()
     }
 
+    /// Turns TLS on with a fresh self-signed certificate for `localhost` (restarts the server);
+    /// returns the certificate's path, to trust as `sslrootcert`.
+    pub fn enable_tls(&self) -> PathBuf {
+        let data = self.data();
+        let (cert, key) = (data.join("server.crt"), data.join("server.key"));
+        let dir = self.dir.path();
+        let (ca, ca_key) = (dir.join("root.crt"), dir.join("root.key"));
+        let (csr, ext) = (dir.join("server.csr"), dir.join("server.ext"));
+        std::fs::write(
+            &ext,
+            "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n",
+        )
+        .expect("ext");
+        let path = |p: &PathBuf| p.to_str().expect("utf-8").to_string();
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        let steps: [Vec<String>; 3] = [
+            // A test CA, then a server certificate for localhost signed by it.
+            [
+                &["req", "-x509"][..],
+                &ec,
+                &["-days", "2", "-subj", "/CN=flightdeck test CA"],
+            ]
+            .concat()
+            .iter()
+            .map(|s| s.to_string())
+            .chain(["-keyout".into(), path(&ca_key), "-out".into(), path(&ca)])
+            .collect(),
+            [&["req"][..], &ec, &["-subj", "/CN=localhost"]]
+                .concat()
+                .iter()
+                .map(|s| s.to_string())
+                .chain(["-keyout".into(), path(&key), "-out".into(), path(&csr)])
+                .collect(),
+            ["x509", "-req", "-days", "2", "-CAcreateserial"]
+                .iter()
+                .map(|s| s.to_string())
+                .chain(["-in".into(), path(&csr), "-CA".into(), path(&ca)])
+                .chain(["-CAkey".into(), path(&ca_key), "-out".into(), path(&cert)])
+                .chain(["-extfile".into(), path(&ext)])
+                .collect(),
+        ];
+        for args in steps {
+            let made = Command::new("openssl")
+                .args(&args)
+                .output()
+                .expect("openssl");
+            assert!(made.status.success(), "openssl {args:?}: {}", text(&made));
+        }
+        let copy = ca;
+        if self.as_postgres {
+            self.chown_to_postgres(&data);
+        }
+        let chmod = Command::new("chmod")
+            .arg("600")
+            .arg(&key)
+            .status()
+            .expect("chmod");
+        assert!(chmod.success());
+        self.append_conf("ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n");
+        self.crash();
+        self.start_server();
+        copy
+    }
+
+    /// TCP connections must give `password` (SCRAM); the unix socket stays trusted (for psql).
+    pub fn require_password(&self, password: &str) {
+        self.psql(
+            "postgres",
+            &format!("ALTER ROLE {SUPERUSER} PASSWORD '{password}'"),
+        );
+        std::fs::write(
+            self.data().join("pg_hba.conf"),
+            "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n",
+        )
+        .expect("pg_hba.conf");
+        if self.as_postgres {
+            self.chown_to_postgres(&self.data());
+        }
+        self.crash();
+        self.start_server();
+    }
+
+    fn append_conf(&self, lines: &str) {
+        use std::io::Write;
+        let mut conf = std::fs::OpenOptions::new()
+            .append(true)
+            .open(self.data().join("postgresql.conf"))
+            .expect("postgresql.conf");
+        conf.write_all(lines.as_bytes()).expect("append conf");
+    }
+
     /// A fresh, empty database.
     pub fn create_db(&self, name: &str) {
         self.psql("postgres", &format!("CREATE DATABASE {name}"));
