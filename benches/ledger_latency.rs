@@ -74,7 +74,9 @@ fn main() {
     std::thread::spawn(move || {
         loop {
             std::thread::sleep(Duration::from_millis(500));
-            if !follower.poll().expect("poll").is_empty() && seen_tx.send(Instant::now()).is_err() {
+            let news = follower.poll().expect("poll");
+            if news.is_some_and(|r| !r.entries.is_empty()) && seen_tx.send(Instant::now()).is_err()
+            {
                 return;
             }
         }

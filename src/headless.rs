@@ -197,6 +197,14 @@ pub fn profile_check(file: &Path) -> i32 {
                 };
                 out!("  {:<8} {provider}  probes: {}", env.name, env.probes.len());
             }
+            match crate::ledger::setup::profile_check(&profile) {
+                Ok(line) if line.starts_with("warning:") => eprintln!("{line}"),
+                Ok(line) => out!("{line}"),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return exit::USAGE;
+                }
+            }
             exit::OK
         }
         Err(e) => {

@@ -26,8 +26,11 @@ pub enum Msg {
     Action(Action),
     /// The terminal changed size: redraw.
     Resized,
-    /// New complete entries in the shared ledger (ours and other cockpits').
+    /// New complete, verified entries in the shared ledger (ours and other cockpits').
     LedgerEntries(Vec<Entry>),
+    /// The ledger was checked again: entries added (or, after a change of history, all of them)
+    /// and whether it verifies.
+    LedgerRead(Box<crate::ledger::follow::Reading>),
     /// The ledger could not be read or followed.
     LedgerFailed(String),
     /// The ledger database became unreachable (why), or reachable again (`None`).

@@ -6,6 +6,7 @@ mod commands;
 mod lanes;
 mod pipeline;
 mod probes;
+mod rollback_list;
 mod rollouts;
 mod signoff;
 
@@ -50,6 +51,10 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             signoff::refresh_grid(model);
             signoff::entries(model, entries);
             cmds
+        }
+        Msg::LedgerRead(reading) => {
+            signoff::reading(model, *reading);
+            Vec::new()
         }
         Msg::LedgerFailed(error) => {
             if model.signoffs.ledger_error.as_deref() != Some(error.as_str()) {

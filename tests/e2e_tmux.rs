@@ -404,7 +404,8 @@ fn trigger_and_rollback_from_the_cli_show_in_a_watching_cockpit() {
         let dev = card(s, 0);
         !dev.contains("1.9.0") && dev.contains("100%") && dev.contains("Ready")
     });
-    // Both commands are in the shared ledger, before and after: command + outcome, twice.
+    // Both commands are in the shared ledger, before and after; the trigger is a rollout (its
+    // plan and its end are recorded between the command and its outcome), the rollback is not.
     let ledger = std::fs::read_to_string(home.ledger()).expect("ledger file");
     let kinds: Vec<String> = ledger
         .lines()
@@ -414,6 +415,8 @@ fn trigger_and_rollback_from_the_cli_show_in_a_watching_cockpit() {
         kinds,
         [
             "\"command\"",
+            "\"rollout\"",
+            "\"rollout\"",
             "\"command_outcome\"",
             "\"command\"",
             "\"command_outcome\""

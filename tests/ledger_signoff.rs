@@ -67,6 +67,7 @@ fn sign(seq: u64, who: &str, item: &str, role: &str, decision: Decision, comment
         },
         prev: String::new(),
         hash: String::new(),
+        sig: None,
     }
 }
 
@@ -456,7 +457,7 @@ fn markdown_export_is_a_pasteable_record() {
         ),
     ];
     let records = export::records(&config(), &entries, Some("prod"), None);
-    let md = export::to_markdown("clarity-backend", &records);
+    let md = export::to_markdown("clarity-backend", &records, &[], None);
     for expected in [
         "## Sign-off: clarity-backend → prod, release v2",
         "**Decision: NO-GO** (NO-GO: NO-GO from dave (Security Officer) on Database: \"CVE-2025-1 \\| unpatched\";",
@@ -467,7 +468,7 @@ fn markdown_export_is_a_pasteable_record() {
     ] {
         assert!(md.contains(expected), "missing {expected:?} in:\n{md}");
     }
-    let json = export::to_json("clarity-backend", &records);
+    let json = export::to_json("clarity-backend", &records, &[], None);
     assert_eq!(json["records"][0]["decision"], "NO-GO");
     assert_eq!(json["records"][0]["objections"][0]["account"], "dave");
     assert_eq!(json["records"][0]["cells"][0]["state"], "go");

@@ -158,6 +158,7 @@ fn entry(seq: u64, secs: i64, payload: Payload) -> Entry {
         payload,
         prev: String::new(),
         hash: String::new(),
+        sig: None,
     }
 }
 

@@ -1,10 +1,12 @@
 //! Probes, their details, and the command prompts and canary countdown, as a user sees them.
 
 use chrono::Duration;
-use flightdeck::commands::Progress;
 use flightdeck::commands::outcome::{Outcome, Status};
 use flightdeck::model::fixtures::{clock, three_lanes};
+use flightdeck::model::operations::Hosted;
 use flightdeck::model::probes::Probes;
+use flightdeck::model::rollout::Rollout;
+use flightdeck::model::rollout_drive::Drive;
 use flightdeck::model::{Model, Overlay, Pane};
 use flightdeck::msg::{Action, Msg};
 use flightdeck::policy::{CommandKind, Gate, Refusal};
@@ -190,14 +192,34 @@ fn a_refusal_names_each_gate_and_what_clears_it() {
 #[test]
 fn the_canary_steps_and_bake_countdown_under_the_lane() {
     let mut model = promoting();
-    update(
-        &mut model,
-        Msg::CommandProgress(Progress::Baking {
-            env: "prod".into(),
-            percent: 50,
-            secs: 83,
-        }),
+    // The cockpit drives the canary in its loop: deployed, 10 %, advanced to 50 %, baking 83 s.
+    let rollout = Rollout::new(
+        "req-1",
+        "prod",
+        "00007-abc",
+        "app:1.4.2",
+        vec![10, 50, 100],
+        83,
+        None,
+        clock(),
     );
+    let mut outcome = Outcome::new(CommandKind::Promote, "prod", Status::Done, "");
+    outcome.request_id = Some("req-1".into());
+    let hosted = Hosted {
+        drive: Drive::new(rollout, "me", Duration::seconds(15)),
+        health: None,
+        claim_pending: false,
+        outcome: Box::new(outcome),
+    };
+    update(&mut model, Msg::RolloutPlanned(Box::new(hosted)));
+    let applied = |revision: Option<&str>| Msg::RolloutApplied {
+        env: "prod".into(),
+        result: Ok((revision.map(str::to_string), 1)),
+    };
+    update(&mut model, applied(Some("00009-new")));
+    update(&mut model, applied(None));
+    update(&mut model, Msg::Action(Action::Advance));
+    update(&mut model, applied(None));
     model.now += Duration::seconds(8);
     let text = screen(&model, 100, 24);
     assert!(text.contains("▶ 10 → [50] → 100 bake 1m15s"), "{text}");

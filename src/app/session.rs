@@ -8,6 +8,7 @@ use crate::cli::Cli;
 use crate::config::profile::Provider;
 use crate::config::{Paths, Profile};
 use crate::ledger::store::{LedgerLocation, LedgerStore};
+use crate::ledger::{Ledger, Setup};
 use crate::model::{Level, Model};
 use crate::providers::clouddeploy::CloudDeployClient;
 use crate::providers::cloudrun::CloudRunClient;
@@ -157,6 +158,7 @@ impl Session {
     /// keeps running (signing is then unavailable).
     pub fn open_ledger(&self, model: &mut Model) -> Option<LedgerHandle> {
         model.signoffs.config = self.profile.signoff.clone();
+        let path = self.profile.ledger_path(&self.paths);
         let actor = match crate::ledger::identity::current_actor() {
             Ok(actor) => actor,
             Err(e) => {
@@ -169,18 +171,53 @@ impl Session {
             }
         };
         model.signoffs.account = Some(actor.account.clone());
-        let location = LedgerLocation::of_profile(&self.profile, &self.paths);
-        match location.and_then(|l| LedgerStore::open_lazy(&l)) {
-            Ok(ledger) => Some(LedgerHandle { ledger, actor }),
+        // A database ledger (FLIGHTDECK_LEDGER_URL or [ledger] url): connected lazily, followed live.
+        match LedgerLocation::of_profile(&self.profile, &self.paths) {
+            Ok(LedgerLocation::Postgres(target)) => {
+                return Some(LedgerHandle {
+                    ledger: LedgerStore::Postgres(crate::ledger::postgres::PgLedger::new(target)),
+                    actor,
+                    setup: Setup::plain(&path),
+                });
+            }
+            Ok(LedgerLocation::File(_)) => {}
             Err(e) => {
                 model.log(
                     None,
                     Level::Error,
                     format!("ledger unavailable, signing is off: {e}"),
                 );
-                None
+                return None;
             }
         }
+        let setup = match Setup::from_profile(
+            &self.profile,
+            &self.paths,
+            Some(path.clone()),
+            model.read_only,
+        ) {
+            Ok(setup) => setup,
+            Err(e) => {
+                model.log(
+                    None,
+                    Level::Error,
+                    format!("ledger unavailable, signing is off: {e}"),
+                );
+                return None;
+            }
+        };
+        let ledger = match setup.writer(&actor.account) {
+            Ok(ledger) => ledger,
+            Err(e) => {
+                model.log(None, Level::Error, format!("signing is off: {e}"));
+                Ledger::existing(&path).refusing(e.to_string())
+            }
+        };
+        Some(LedgerHandle {
+            ledger: ledger.into(),
+            actor,
+            setup,
+        })
     }
 
     pub fn model(&self, read_only: bool) -> Model {

@@ -99,8 +99,12 @@ impl Book {
     /// New entries: controls for `request_id`, and whether another driver now holds the lease.
     fn poll(&mut self, drive: &Drive) -> (Vec<Control>, Option<String>) {
         let mut controls = Vec::new();
-        if let Ok(entries) = self.follower.poll() {
-            for entry in &entries {
+        // Only verified entries steer a rollout; after a change of history, all of them again.
+        if let Ok(Some(reading)) = self.follower.poll() {
+            if reading.reset {
+                self.rollouts = Rollouts::default();
+            }
+            for entry in &reading.entries {
                 self.rollouts.apply(entry);
                 if let Payload::RolloutControl {
                     request_id,

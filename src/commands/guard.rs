@@ -8,8 +8,8 @@ use chrono::Utc;
 use super::outcome::{Outcome, Status};
 use super::run::Context;
 use crate::config::profile::Environment;
-use crate::ledger::Payload;
 use crate::ledger::store::{self, LedgerLocation};
+use crate::ledger::{Ledger, Payload, Setup};
 use crate::model::signoff::SignoffGrid;
 use crate::policy::{CommandKind, GateInput, GateVerdict, SourceHealth, evaluate};
 
@@ -21,9 +21,21 @@ pub(super) async fn check_gates(
     release: &str,
     source: SourceHealth,
 ) -> Result<Vec<String>, Box<Outcome>> {
-    let entries = ledger_location(ctx).and_then(|l| store::read_all_blocking(&l));
-    let entries = entries.map_err(|e| Outcome::new(kind, &env.name, Status::Failed, e))?;
-    let grid = SignoffGrid::from_entries(&ctx.profile.signoff, &env.name, release, &entries);
+    let grid = if let Some(location) = database(ctx) {
+        // Only the verified prefix counts here too (read_all_blocking stops at the first bad row).
+        let entries = location
+            .and_then(|l| store::read_all_blocking(&l))
+            .map_err(|e| Box::new(Outcome::new(kind, &env.name, Status::Failed, e)))?;
+        SignoffGrid::from_entries(&ctx.profile.signoff, &env.name, release, &entries)
+    } else {
+        let failed = |e: String| Box::new(Outcome::new(kind, &env.name, Status::Failed, e));
+        // Only the verified prefix counts, and a ledger that does not verify is a NO-GO.
+        let setup =
+            Setup::at(&ctx.profile, ctx.ledger_path.clone(), ctx.read_only).map_err(failed)?;
+        setup
+            .grid(&ctx.profile.signoff, &env.name, release)
+            .map_err(|e| failed(e.to_string()))?
+    };
     let mut input = GateInput {
         kind,
         target_env: &env.name,
@@ -52,12 +64,25 @@ pub(super) async fn check_gates(
     }
 }
 
-/// The context's ledger address (a file or a `postgres://` URL) with the profile's password command.
-fn ledger_location(ctx: &Context) -> Result<LedgerLocation, String> {
-    LedgerLocation::from_address(
-        &ctx.ledger_path,
-        ctx.profile.ledger.password_command.clone(),
-    )
+/// The context's ledger when it is a `postgres://` URL (with the profile's password command).
+fn database(ctx: &Context) -> Option<Result<LedgerLocation, String>> {
+    let text = ctx.ledger_path.to_str()?;
+    crate::ledger::postgres::is_postgres_url(text).then(|| {
+        LedgerLocation::from_address(
+            &ctx.ledger_path,
+            ctx.profile.ledger.password_command.clone(),
+        )
+    })
+}
+
+/// The ledger to record in, signing when the profile says so.
+fn writer(ctx: &Context) -> Result<Ledger, crate::ledger::LedgerError> {
+    Setup::at(&ctx.profile, ctx.ledger_path.clone(), false)
+        .map_err(|message| crate::ledger::LedgerError::Sign {
+            path: ctx.ledger_path.clone(),
+            message,
+        })?
+        .writer(&ctx.actor.account)
 }
 
 fn typed_name(env: &str) -> bool {
@@ -100,9 +125,21 @@ pub(super) fn record_command(
         release: outcome.release.clone().unwrap_or_default(),
         detail,
     });
-    ledger_location(ctx)
-        .and_then(|l| store::append_all_blocking(&l, &ctx.actor, payloads))
-        .map_err(failed)?;
+    match database(ctx) {
+        Some(location) => {
+            location
+                .and_then(|l| store::append_all_blocking(&l, &ctx.actor, payloads))
+                .map_err(failed)?;
+        }
+        None => {
+            let ledger = writer(ctx).map_err(|e| failed(e.to_string()))?;
+            for payload in payloads {
+                ledger
+                    .append(&ctx.actor, payload)
+                    .map_err(|e| failed(e.to_string()))?;
+            }
+        }
+    }
     Ok(request_id)
 }
 
@@ -115,9 +152,13 @@ pub(super) fn record_outcome(ctx: &Context, outcome: &mut Outcome) {
         ok: outcome.ok(),
         detail: outcome.ledger_detail(),
     };
-    if let Err(e) =
-        ledger_location(ctx).and_then(|l| store::append_blocking(&l, &ctx.actor, payload))
-    {
+    let appended = match database(ctx) {
+        Some(location) => location.and_then(|l| store::append_blocking(&l, &ctx.actor, payload)),
+        None => writer(ctx)
+            .and_then(|l| l.append(&ctx.actor, payload))
+            .map_err(|e| e.to_string()),
+    };
+    if let Err(e) = appended {
         outcome.message.push_str(&format!(
             " (the outcome was not recorded in the ledger: {e})"
         ));

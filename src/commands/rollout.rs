@@ -69,6 +69,38 @@ pub fn describe(tracked: &Tracked, now: chrono::DateTime<Utc>) -> String {
     )
 }
 
+/// The revision a rollback of `env` goes to: the one named, else the one that served 100 %
+/// before the current release began (from the ledger), else `None` (the provider's previous).
+/// While a rollout is in flight a rollback would race its driver: abort it instead.
+pub(super) fn rollback_target(
+    ctx: &Context,
+    env: &str,
+    to: Option<String>,
+) -> Result<Option<String>, Box<Outcome>> {
+    let kind = CommandKind::Rollback;
+    let Ok((_, entries)) = book(ctx) else {
+        return Ok(to);
+    };
+    let rollouts = Rollouts::from_entries(&entries);
+    if let Some(tracked) = rollouts.in_flight(env) {
+        return Err(Box::new(Outcome::new(
+            kind,
+            env,
+            Status::Usage,
+            format!(
+                "a rollout is in flight ({}); `flightdeck rollout abort {env}` sends traffic back to {}",
+                describe(tracked, Utc::now()),
+                tracked.rollout.from_revision
+            ),
+        )));
+    }
+    Ok(to.or_else(|| {
+        rollouts
+            .release_to_undo(env)
+            .map(|t| t.rollout.from_revision.clone())
+    }))
+}
+
 /// Refuses a new rollout into `env` while one is in flight there (driven or orphaned).
 pub(super) fn busy(
     ctx: &Context,

@@ -178,9 +178,10 @@ pub async fn execute(ctx: &Context, request: Request) -> Outcome {
             to,
             bake_secs,
         } => promote(ctx, &from, &to, bake_secs).await,
-        Request::Rollback { env, to } => {
-            super::rollback::rollback(ctx, &env, to.as_deref(), started).await
-        }
+        Request::Rollback { env, to } => match super::rollout::rollback_target(ctx, &env, to) {
+            Ok(to) => super::rollback::rollback(ctx, &env, to.as_deref(), started).await,
+            Err(refused) => Err(refused),
+        },
     }
     .unwrap_or_else(|refused| *refused);
     outcome.elapsed_secs = started.elapsed().as_secs_f64();

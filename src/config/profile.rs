@@ -78,6 +78,10 @@ pub struct LedgerSection {
     pub url: Option<String>,
     /// Program and arguments whose output is the database password (e.g. a secret manager's CLI).
     pub password_command: Option<Vec<String>>,
+    /// Turns signing on: an allowed-signers file (git's format) mapping SSH keys to accounts.
+    /// Every entry is then signed through the ssh-agent and every signature is checked.
+    /// A relative path is relative to the profile's directory.
+    pub allowed_signers: Option<PathBuf>,
 }
 
 /// One lane: an environment and the provider that runs it.
@@ -299,6 +303,13 @@ impl Profile {
 
     pub fn environment(&self, name: &str) -> Option<&Environment> {
         self.environments.iter().find(|e| e.name == name)
+    }
+
+    /// The allowed-signers file when signing is on, resolved against the profile's directory.
+    pub fn allowed_signers_path(&self) -> Option<PathBuf> {
+        let file = self.ledger.allowed_signers.as_ref()?;
+        let base = self.source.parent().unwrap_or(Path::new("."));
+        Some(base.join(file))
     }
 
     pub fn ledger_path(&self, paths: &Paths) -> PathBuf {

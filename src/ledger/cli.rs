@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 
 use super::store::{self, LedgerLocation};
-use super::{Actor, Decision, Entry, Payload, export, identity, verify};
+use super::{Actor, Decision, Entry, GENESIS, Payload, Setup, export, identity, verify};
 use crate::config::{Paths, Profile};
 use crate::policy::{SignoffAttempt, authorize_signoff};
 
@@ -23,8 +23,11 @@ pub mod exit {
     /// The ledger file could not be read or written.
     pub const IO: i32 = 4;
     /// `ledger verify`: the chain is intact but the last line is torn: a crash during an append,
-    /// or the last entry was truncated. The next append terminates the fragment.
+    /// or the last entry was truncated. The next append removes the fragment.
     pub const LEDGER_TORN_TAIL: i32 = 5;
+    /// `ledger verify`: the chain is intact, but some sign-offs are by accounts the profile does
+    /// not allow for their role; they are not counted.
+    pub const NOT_COUNTED: i32 = 6;
 }
 
 /// Release name used when none is given and no release is current.
@@ -38,12 +41,25 @@ pub enum LedgerCommand {
     Export(ExportArgs),
     /// Copy a ledger file into an empty PostgreSQL ledger, then verify the copy.
     Migrate(super::migrate::MigrateArgs),
+    /// Print the head hash (SHA-256 of the last entry's line): write it into the release ticket,
+    /// and `ledger verify --head HASH` later proves the history up to it is unchanged.
+    Head(HeadArgs),
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct VerifyArgs {
     /// Ledger file or postgres:// URL (default: the profile's ledger).
     #[arg(long, value_name = "PATH|URL")]
+    pub ledger: Option<PathBuf>,
+    /// A head printed earlier by `ledger head`: it must still be in the verified history.
+    #[arg(long, value_name = "HASH")]
+    pub head: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HeadArgs {
+    /// Ledger file (default: the profile's ledger).
+    #[arg(long, value_name = "PATH")]
     pub ledger: Option<PathBuf>,
 }
 
@@ -96,35 +112,122 @@ pub struct SignoffArgs {
 
 pub fn run_ledger(cmd: LedgerCommand, profile: &Profile, paths: &Paths) -> i32 {
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
-    let default_address = store::ledger_address(profile, paths);
-    let locate = |address: Option<PathBuf>, err: &mut dyn Write| {
-        let address = address.unwrap_or_else(|| default_address.clone());
-        LedgerLocation::from_address(&address, profile.ledger.password_command.clone()).map_err(
-            |e| {
-                let _ = writeln!(err, "error: {e}");
-                exit::USAGE
-            },
-        )
+    let address = match &cmd {
+        LedgerCommand::Verify(a) => a.ledger.clone(),
+        LedgerCommand::Export(a) => a.ledger.clone(),
+        LedgerCommand::Head(a) => a.ledger.clone(),
+        LedgerCommand::Migrate(args) => {
+            return super::migrate::run(args, profile, paths, &mut out, &mut err);
+        }
+    };
+    // A postgres:// ledger (--ledger, FLIGHTDECK_LEDGER_URL or [ledger] url) is the database's.
+    let full = address
+        .clone()
+        .unwrap_or_else(|| store::ledger_address(profile, paths));
+    match LedgerLocation::from_address(&full, profile.ledger.password_command.clone()) {
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return exit::USAGE;
+        }
+        Ok(LedgerLocation::Postgres(target)) => {
+            return match cmd {
+                LedgerCommand::Verify(args) if args.head.is_none() => {
+                    super::postgres::cli::verify_to(&target, &mut out, &mut err)
+                }
+                LedgerCommand::Export(args) => {
+                    super::postgres::cli::export_to(&args, profile, &target, &mut out, &mut err)
+                }
+                _ => {
+                    let _ = writeln!(
+                        err,
+                        "error: `ledger head` and `verify --head` work on a ledger file so far"
+                    );
+                    exit::USAGE
+                }
+            };
+        }
+        Ok(LedgerLocation::File(_)) => {}
+    }
+    let ledger = address;
+    let setup = match Setup::from_profile(profile, paths, ledger, false) {
+        Ok(setup) => setup,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return exit::USAGE;
+        }
     };
     match cmd {
-        LedgerCommand::Verify(args) => match locate(args.ledger, &mut err) {
-            Ok(LedgerLocation::File(path)) => verify_to(&path, &mut out, &mut err),
-            Ok(LedgerLocation::Postgres(target)) => {
-                super::postgres::cli::verify_to(&target, &mut out, &mut err)
+        LedgerCommand::Verify(args) => {
+            let code = verify_setup_to(&setup, args.head.as_deref(), &mut out, &mut err);
+            if code != exit::OK {
+                return code;
             }
-            Err(code) => code,
-        },
-        LedgerCommand::Export(args) => match locate(args.ledger.clone(), &mut err) {
-            Ok(LedgerLocation::File(path)) => export_to(&args, profile, &path, &mut out, &mut err),
-            Ok(LedgerLocation::Postgres(target)) => {
-                super::postgres::cli::export_to(&args, profile, &target, &mut out, &mut err)
-            }
-            Err(code) => code,
-        },
-        LedgerCommand::Migrate(args) => {
-            super::migrate::run(&args, profile, paths, &mut out, &mut err)
+            not_counted_to(&setup, &profile.signoff, &mut out)
+        }
+        LedgerCommand::Export(args) => export_to(&args, profile, &setup, &mut out, &mut err),
+        LedgerCommand::Head(_) => head_to(&setup, &mut out, &mut err),
+        // Answered before the ledger was located.
+        LedgerCommand::Migrate(_) => exit::USAGE,
+    }
+}
+
+/// Sign-offs the grid will not count (signer not allowed for the role): one line each.
+pub fn not_counted_to(
+    setup: &Setup,
+    config: &crate::policy::SignoffConfig,
+    out: &mut dyn Write,
+) -> i32 {
+    let Ok(checked) = setup.read() else {
+        return exit::IO;
+    };
+    let mut code = exit::OK;
+    for entry in &checked.entries {
+        if let Payload::Signoff { role, decision, .. } = &entry.payload
+            && let Err(refusal) = crate::policy::may_sign_role(config, &entry.actor.account, role)
+        {
+            let _ = writeln!(
+                out,
+                "{}: entry seq {} ({} by {}) is not counted: {}",
+                setup.path.display(),
+                entry.seq,
+                decision.label(),
+                super::clean::printable(&entry.actor.account, false),
+                super::clean::printable(&refusal.to_string(), false)
+            );
+            code = exit::NOT_COUNTED;
         }
     }
+    code
+}
+
+/// `ledger head`: the head hash of the verified ledger (refused when it does not verify).
+pub fn head_to(setup: &Setup, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let checked = match setup.read() {
+        Ok(checked) => checked,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return exit::IO;
+        }
+    };
+    if let Some(issue) = checked.report.first_error() {
+        let _ = writeln!(
+            err,
+            "error: the ledger does not verify, so it has no head to vouch for: {}",
+            checked.report.locate(issue)
+        );
+        return exit::LEDGER_BROKEN;
+    }
+    match checked.head() {
+        Some(head) => {
+            let _ = writeln!(out, "{}", head.line_hash);
+            let _ = writeln!(err, "seq {} of {}", head.seq, setup.path.display());
+        }
+        None => {
+            let _ = writeln!(out, "{GENESIS}");
+            let _ = writeln!(err, "{}: no entries yet", setup.path.display());
+        }
+    }
+    exit::OK
 }
 
 /// `signoff`: checks the same rules as the grid, appends, prints "recorded seq N".
@@ -224,9 +327,44 @@ pub fn signoff_to(
         decision,
         comment: comment.map(String::from),
     };
-    let location =
-        LedgerLocation::from_address(context.ledger_path, profile.ledger.password_command.clone());
-    match location.and_then(|l| store::append_blocking(&l, context.actor, payload)) {
+    if let Some(text) = context.ledger_path.to_str()
+        && super::postgres::is_postgres_url(text)
+    {
+        let location = LedgerLocation::from_address(
+            context.ledger_path,
+            profile.ledger.password_command.clone(),
+        );
+        let appended = location.and_then(|l| store::append_blocking(&l, context.actor, payload));
+        return report_signoff(appended, args, decision, release, context, out, err);
+    }
+    let setup = match Setup::at(
+        profile,
+        context.ledger_path.to_path_buf(),
+        context.read_only,
+    ) {
+        Ok(setup) => setup,
+        Err(e) => {
+            let _ = writeln!(err, "error: not recorded: {e}");
+            return exit::USAGE;
+        }
+    };
+    let appended = setup
+        .writer(&context.actor.account)
+        .and_then(|l| l.append(context.actor, payload));
+    let appended = appended.map_err(|e| e.to_string());
+    report_signoff(appended, args, decision, release, context, out, err)
+}
+
+fn report_signoff(
+    appended: Result<super::Entry, String>,
+    args: &SignoffArgs,
+    decision: Decision,
+    release: &str,
+    context: &SignoffContext<'_>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    match appended {
         Ok(entry) => {
             let _ = writeln!(
                 out,
@@ -247,14 +385,28 @@ pub fn signoff_to(
     }
 }
 
+/// `ledger verify` of a plain file (no signatures, no witness).
 pub fn verify_to(path: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let report = match verify::verify(path) {
-        Ok(report) => report,
+    verify_setup_to(&Setup::plain(path), None, out, err)
+}
+
+/// `ledger verify [--head HASH]`: every entry, signature and link; what this account saw before;
+/// and, with `head`, that the history up to that head is unchanged.
+pub fn verify_setup_to(
+    setup: &Setup,
+    head: Option<&str>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    let path = setup.path();
+    let checked = match setup.read() {
+        Ok(checked) => checked,
         Err(e) => {
             let _ = writeln!(err, "error: {e}");
             return exit::IO;
         }
     };
+    let report = &checked.report;
     for warning in report.warnings() {
         let _ = writeln!(err, "warning: {}", report.locate(warning));
     }
@@ -271,12 +423,39 @@ pub fn verify_to(path: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
         return exit::LEDGER_BROKEN;
     }
+    if let Some(anchor) = head.map(str::trim) {
+        match checked.chain.iter().find(|l| l.line_hash == anchor) {
+            Some(link) => {
+                let _ = writeln!(
+                    out,
+                    "{}: the history up to seq {} (head {anchor}) is unchanged",
+                    path.display(),
+                    link.seq
+                );
+            }
+            None if anchor == GENESIS => {}
+            None => {
+                let _ = writeln!(
+                    out,
+                    "{}: head {anchor} is not in the verified history: the entries up to it were \
+                     changed or removed (or it is the head of another ledger)",
+                    path.display()
+                );
+                return exit::LEDGER_BROKEN;
+            }
+        }
+    }
     let torn_tail = report
         .warnings()
         .any(|w| w.kind == verify::IssueKind::Torn && w.line == report.lines);
+    let signed = if setup.signers.is_some() {
+        ", every signature valid"
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
-        "{}: {} entries, chain intact{}",
+        "{}: {} entries, chain intact{signed}{}",
         path.display(),
         report.entries,
         if torn_tail { ", last line torn" } else { "" }
@@ -288,10 +467,11 @@ pub fn verify_to(path: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     }
 }
 
+/// `ledger export`: the record of the verified ledger; refused (exit 1) when it does not verify.
 pub fn export_to(
     args: &ExportArgs,
     profile: &Profile,
-    path: &Path,
+    setup: &Setup,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
@@ -305,31 +485,33 @@ pub fn export_to(
         );
         return exit::USAGE;
     }
-    // A follower reads without creating the file: exporting never writes.
-    let entries = match super::Follower::new(path).poll() {
-        Ok(entries) => entries,
+    let checked = match setup.read() {
+        Ok(checked) => checked,
         Err(e) => {
             let _ = writeln!(err, "error: {e}");
             return exit::IO;
         }
     };
-    if let Ok(report) = verify::verify(path)
-        && let Some(first) = report.first_error()
-    {
+    if let Some(first) = checked.report.first_error() {
         let _ = writeln!(
             err,
-            "warning: the ledger does not verify: {}",
-            report.locate(first)
+            "error: the ledger does not verify: {}; nothing exported, since a record must be \
+             verifiable (run `flightdeck ledger verify`)",
+            checked.report.locate(first)
         );
+        return exit::LEDGER_BROKEN;
     }
-    write_export(args, profile, &entries, out, err)
+    let entries = checked.entries;
+    let head = checked.chain.last().cloned();
+    write_export(args, profile, &entries, head.as_ref(), out, err)
 }
 
-/// The export of `entries` (already read and checked) to `out`.
+/// The export of `entries` (already read and checked; `head` the last verified link) to `out`.
 pub(crate) fn write_export(
     args: &ExportArgs,
     profile: &Profile,
     entries: &[Entry],
+    head: Option<&super::chain::Link>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
@@ -339,10 +521,11 @@ pub(crate) fn write_export(
         args.env.as_deref(),
         args.release.as_deref(),
     );
+    let commands = export::commands(entries, args.env.as_deref(), args.release.as_deref());
     let text = match args.format {
-        ExportFormat::Md => export::to_markdown(&profile.service.name, &records),
+        ExportFormat::Md => export::to_markdown(&profile.service.name, &records, &commands, head),
         ExportFormat::Json => {
-            let value = export::to_json(&profile.service.name, &records);
+            let value = export::to_json(&profile.service.name, &records, &commands, head);
             serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string()) + "\n"
         }
     };

@@ -9,6 +9,8 @@
 //! - `hash` is the hex SHA-256 of the entry's canonical form without `hash`: the JSON value with
 //!   object keys sorted and no whitespace ([`canonical_json`]). It is computed from the parsed JSON,
 //!   not from the Rust types, so entries of kinds this binary does not know still verify.
+//! - `sig` (only when the profile turns signing on) is the author's SSHSIG over the `hash` text
+//!   ([`super::signing`]); it is not part of `hash`, but it is part of the line, so of the chain.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -28,6 +30,9 @@ pub struct Entry {
     pub payload: Payload,
     pub prev: String,
     pub hash: String,
+    /// The armored SSHSIG of `hash` by the author's key, when signing is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sig: Option<String>,
 }
 
 /// Who wrote an entry: the operating-system account, its host, and the SSH client if any.
@@ -193,12 +198,13 @@ fn write_canonical(value: &Value, out: &mut String) {
     }
 }
 
-/// The `hash` an entry whose JSON is `value` must carry (the `hash` field itself is ignored).
+/// The `hash` an entry whose JSON is `value` must carry (its `hash` and `sig` fields are ignored).
 pub fn entry_hash(value: &Value) -> String {
     match value {
         Value::Object(map) => {
             let mut without_hash = map.clone();
             without_hash.remove("hash");
+            without_hash.remove("sig");
             sha256_hex(canonical_json(&Value::Object(without_hash)).as_bytes())
         }
         other => sha256_hex(canonical_json(other).as_bytes()),
@@ -234,8 +240,30 @@ pub fn redact_secrets(value: &mut Value) {
     }
 }
 
-/// Builds the complete line (without newline) for a new entry chained after `prev`.
-/// Secret-looking keys in command details are redacted first.
+/// Signs an entry's `hash` text; the error is shown to the user as is.
+pub type SignFn<'a> = &'a dyn Fn(&[u8]) -> Result<String, String>;
+
+/// Builds the complete line (without newline) for a new entry chained after `prev`, signed by
+/// `sign` when given. Secret-looking keys in command details are redacted first.
+pub(crate) fn seal_signed(
+    seq: u64,
+    time: DateTime<Utc>,
+    actor: Actor,
+    payload: Payload,
+    prev: String,
+    sign: Option<SignFn<'_>>,
+) -> Result<(Entry, String), String> {
+    let (mut entry, line) =
+        seal(seq, time, actor, payload, prev).map_err(|e| format!("cannot encode entry: {e}"))?;
+    let Some(sign) = sign else {
+        return Ok((entry, line));
+    };
+    entry.sig = Some(sign(entry.hash.as_bytes())?);
+    let line = serde_json::to_string(&entry).map_err(|e| format!("cannot encode entry: {e}"))?;
+    Ok((entry, line))
+}
+
+/// [`seal_signed`] without a signature.
 pub(crate) fn seal(
     seq: u64,
     time: DateTime<Utc>,
@@ -253,6 +281,7 @@ pub(crate) fn seal(
         payload,
         prev,
         hash: String::new(),
+        sig: None,
     };
     entry.hash = entry_hash(&serde_json::to_value(&entry)?);
     let line = serde_json::to_string(&entry)?;

@@ -1,8 +1,12 @@
 //! Sign-off records a release manager can paste: per environment and release, the grid, the
-//! decision with its reason, and every sign-off and comment with signer, host and time.
+//! decision with its reason, and every sign-off and comment with signer, host and time; then the
+//! commands (with their overrides and outcomes), and the ledger head it was all read at. Built
+//! from the verified prefix only; every text from the ledger is made printable first.
 
 use serde_json::{Value, json};
 
+use super::chain::Link;
+use super::clean::printable;
 use super::{Entry, Payload};
 use crate::model::signoff::SignoffGrid;
 use crate::policy::{SignoffConfig, SignoffVerdict, decide};
@@ -62,17 +66,81 @@ pub fn records(
         .collect()
 }
 
-fn cell_text(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\r', '\n'], " ")
+/// A command from the ledger with the overrides recorded for it and its outcome (if any yet).
+#[derive(Debug, Clone)]
+pub struct CommandRecord {
+    pub command: Entry,
+    pub overrides: Vec<Entry>,
+    pub outcome: Option<Entry>,
 }
 
-pub fn to_markdown(service: &str, records: &[SignoffRecord]) -> String {
-    let mut out = String::new();
+/// Commands (trigger, promote, rollback …) of `env` / `release`, in ledger order.
+pub fn commands(entries: &[Entry], env: Option<&str>, release: Option<&str>) -> Vec<CommandRecord> {
+    entries
+        .iter()
+        .filter_map(|entry| match &entry.payload {
+            Payload::Command {
+                request_id,
+                env: e,
+                release: r,
+                ..
+            } if env.is_none_or(|x| x == e) && release.is_none_or(|x| x == r) => {
+                let related: Vec<&Entry> = entries
+                    .iter()
+                    .filter(|e| for_request(e, request_id))
+                    .collect();
+                Some(CommandRecord {
+                    command: entry.clone(),
+                    overrides: related
+                        .iter()
+                        .filter(|e| matches!(e.payload, Payload::Override { .. }))
+                        .map(|e| (*e).clone())
+                        .collect(),
+                    outcome: related
+                        .iter()
+                        .rfind(|e| matches!(e.payload, Payload::CommandOutcome { .. }))
+                        .map(|e| (*e).clone()),
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn for_request(entry: &Entry, id: &str) -> bool {
+    match &entry.payload {
+        Payload::Override { request_id, .. } | Payload::CommandOutcome { request_id, .. } => {
+            request_id == id
+        }
+        _ => false,
+    }
+}
+
+fn cell_text(text: &str) -> String {
+    printable(text, false).replace('|', "\\|")
+}
+
+fn head_line(head: Option<&Link>) -> String {
+    match head {
+        Some(head) => format!(
+            "Ledger head: `{}` (seq {}); check it with `flightdeck ledger verify --head {}`\n\n",
+            head.line_hash, head.seq, head.line_hash
+        ),
+        None => "Ledger head: none (the ledger is empty)\n\n".into(),
+    }
+}
+
+pub fn to_markdown(
+    service: &str,
+    records: &[SignoffRecord],
+    commands: &[CommandRecord],
+    head: Option<&Link>,
+) -> String {
+    let mut out = head_line(head);
     if records.is_empty() {
         out.push_str(&format!(
-            "# Sign-off: {service}\n\nNo sign-offs recorded.\n"
+            "# Sign-off: {service}\n\nNo sign-offs recorded.\n\n"
         ));
-        return out;
     }
     for record in records {
         let grid = &record.grid;
@@ -94,10 +162,18 @@ pub fn to_markdown(service: &str, records: &[SignoffRecord]) -> String {
         for (row, item) in grid.items.iter().enumerate() {
             out.push_str(&format!("| {} |", cell_text(item)));
             for col in 0..grid.cols() {
-                let text = match grid.cell(row, col).and_then(|c| c.signature.as_ref()) {
+                let cell = grid.cell(row, col);
+                let mut text = match cell.and_then(|c| c.signature.as_ref()) {
                     Some(sig) => format!("{} {}", sig.decision.label(), cell_text(&sig.account)),
                     None => "open".into(),
                 };
+                for n in cell.map(|c| c.not_counted.as_slice()).unwrap_or_default() {
+                    text.push_str(&format!(
+                        " (not counted: {} {})",
+                        n.decision.label(),
+                        cell_text(&n.why)
+                    ));
+                }
                 out.push_str(&format!(" {text} |"));
             }
             out.push('\n');
@@ -140,10 +216,64 @@ pub fn to_markdown(service: &str, records: &[SignoffRecord]) -> String {
         }
         out.push('\n');
     }
+    commands_markdown(&mut out, commands);
     out
 }
 
-pub fn to_json(service: &str, records: &[SignoffRecord]) -> Value {
+fn commands_markdown(out: &mut String, commands: &[CommandRecord]) {
+    if commands.is_empty() {
+        return;
+    }
+    out.push_str("## Commands\n\n| Seq | Time (UTC) | Account | Action | Env | Release | Overrides | Outcome |\n");
+    out.push_str("|---:|---|---|---|---|---|---|---|\n");
+    for record in commands {
+        let entry = &record.command;
+        let Payload::Command {
+            action,
+            env,
+            release,
+            ..
+        } = &entry.payload
+        else {
+            continue;
+        };
+        let overrides: Vec<String> = record
+            .overrides
+            .iter()
+            .filter_map(|o| match &o.payload {
+                Payload::Override { gate, reason, .. } => Some(format!("{gate}: {reason}")),
+                _ => None,
+            })
+            .collect();
+        let outcome = match record.outcome.as_ref().map(|o| &o.payload) {
+            Some(Payload::CommandOutcome { ok, detail, .. }) => {
+                let status = detail["status"].as_str().unwrap_or_default();
+                let message = detail["message"].as_str().unwrap_or_default();
+                format!("{} {status} {message}", if *ok { "ok" } else { "FAILED" })
+            }
+            _ => "no outcome recorded".into(),
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            entry.seq,
+            entry.time.format("%Y-%m-%d %H:%M:%S"),
+            cell_text(&entry.actor.account),
+            cell_text(action),
+            cell_text(env),
+            cell_text(release),
+            cell_text(&overrides.join("; ")),
+            cell_text(outcome.trim())
+        ));
+    }
+    out.push('\n');
+}
+
+pub fn to_json(
+    service: &str,
+    records: &[SignoffRecord],
+    commands: &[CommandRecord],
+    head: Option<&Link>,
+) -> Value {
     let records: Vec<Value> = records
         .iter()
         .map(|record| {
@@ -185,5 +315,14 @@ pub fn to_json(service: &str, records: &[SignoffRecord]) -> Value {
             })
         })
         .collect();
-    json!({ "service": service, "records": records })
+    let commands: Vec<Value> = commands
+        .iter()
+        .map(|c| json!({"command": c.command, "overrides": c.overrides, "outcome": c.outcome}))
+        .collect();
+    json!({
+        "service": service,
+        "head": head.map(|h| json!({"seq": h.seq, "hash": h.line_hash})),
+        "records": records,
+        "commands": commands,
+    })
 }

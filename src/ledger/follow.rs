@@ -1,30 +1,120 @@
-//! Incremental reading: entries other processes appended since the last poll.
+//! Following a ledger file that other processes append to, edit, truncate or replace.
 //!
-//! The TUI polls about every 500 ms. A poll with nothing new costs one `stat`.
+//! A poll with nothing new costs one `stat`. When the file's identity or stamp changed (inode,
+//! size, mtime, ctime; ctime cannot be set back by a writer), the whole file is checked again, so
+//! in-place edits, reorders, garbage, shrinks and replacements are all seen. Signatures already
+//! checked are not checked twice. The reader gets what was appended, or, when history changed,
+//! the whole verified prefix again; with either, the ledger's [`Health`].
 
-use std::fs::File;
 use std::io;
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
+use chrono::Utc;
+
+use super::chain::{Checked, Link, Verifier};
+use super::verify::check_bytes;
+use super::witness::Witness;
 use super::{Entry, LedgerError};
+
+/// Whether the ledger can be trusted right now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Health {
+    /// Every entry verified; `head` is the last one (None: no entries yet).
+    Verified { entries: usize, head: Option<Link> },
+    /// Verification stopped at `line`: only the entries before it count.
+    Broken(Break),
+}
+
+/// Where a ledger broke, what is wrong, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Break {
+    pub path: PathBuf,
+    pub line: usize,
+    pub message: String,
+    pub advice: String,
+}
+
+impl Health {
+    pub fn of(checked: &Checked) -> Health {
+        let report = &checked.report;
+        match report.first_error() {
+            None => Health::Verified {
+                entries: checked.chain.len(),
+                head: checked.head().cloned(),
+            },
+            Some(issue) => Health::Broken(Break {
+                path: report.path.clone(),
+                line: issue.line,
+                message: super::clean::printable(&issue.message, false),
+                advice: advice(&report.path),
+            }),
+        }
+    }
+
+    pub fn is_broken(&self) -> bool {
+        matches!(self, Health::Broken(_))
+    }
+}
+
+fn advice(path: &Path) -> String {
+    format!(
+        "only entries before it count and every sign-off is NO-GO; run `flightdeck ledger verify \
+         --ledger {}`, then restore the file from a backup",
+        path.display()
+    )
+}
+
+/// What a poll found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    /// Entries to add to those already read; with `reset`, all verified entries instead.
+    pub entries: Vec<Entry>,
+    pub reset: bool,
+    pub health: Health,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    dev: u64,
+    ino: u64,
+    len: u64,
+    mtime: (i64, i64),
+    ctime: (i64, i64),
+}
 
 #[derive(Debug, Clone)]
 pub struct Follower {
     path: PathBuf,
-    /// Bytes consumed: always just after a newline (a partial last line is left for later).
-    offset: u64,
-    /// Complete lines consumed, so the next line's number is `lines + 1`.
-    lines: usize,
+    verifier: Verifier,
+    /// Advanced to each verified head, so history this account saw cannot quietly vanish.
+    witness: Option<Witness>,
+    stamp: Option<Stamp>,
+    /// The verified chain delivered so far, and how many entries of it were returned.
+    chain: Vec<Link>,
+    delivered: usize,
+    first: bool,
 }
 
 impl Follower {
-    /// A follower that will return every entry of the file on its first poll.
+    /// A follower without signature checks or witness (tests, unsigned ledgers).
     pub fn new(path: impl Into<PathBuf>) -> Follower {
+        Follower::with(path, Verifier::default(), None)
+    }
+
+    pub fn with(
+        path: impl Into<PathBuf>,
+        verifier: Verifier,
+        witness: Option<Witness>,
+    ) -> Follower {
         Follower {
             path: path.into(),
-            offset: 0,
-            lines: 0,
+            verifier,
+            witness,
+            stamp: None,
+            chain: Vec::new(),
+            delivered: 0,
+            first: true,
         }
     }
 
@@ -32,133 +122,70 @@ impl Follower {
         &self.path
     }
 
-    /// Byte offset just after the last complete line read.
-    pub fn offset(&self) -> u64 {
-        self.offset
-    }
-
-    /// Number of complete lines read so far.
-    pub fn lines_read(&self) -> usize {
-        self.lines
-    }
-
-    /// New complete entries since the previous poll, in file order. Lines that are not entries of
-    /// a known kind (a terminated torn fragment, a newer binary's kind) are skipped. A missing file
-    /// is an empty ledger.
-    pub fn poll(&mut self) -> Result<Vec<Entry>, LedgerError> {
-        let size = match std::fs::metadata(&self.path) {
-            Ok(meta) => meta.len(),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+    /// `None` when nothing changed since the previous poll; the first poll always answers.
+    pub fn poll(&mut self) -> Result<Option<Reading>, LedgerError> {
+        let meta = match std::fs::metadata(&self.path) {
+            Ok(meta) => Some(meta),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
             Err(e) => return Err(LedgerError::io(&self.path, "stat the ledger", e)),
         };
-        if size < self.offset {
-            return Err(LedgerError::Shrunk {
-                path: self.path.clone(),
-                was: self.offset,
-                now: size,
+        let stamp = meta.map(|m| Stamp {
+            dev: m.dev(),
+            ino: m.ino(),
+            len: m.len(),
+            mtime: (m.mtime(), m.mtime_nsec()),
+            ctime: (m.ctime(), m.ctime_nsec()),
+        });
+        if !self.first && stamp == self.stamp {
+            return Ok(None);
+        }
+        let bytes = match stamp {
+            Some(_) => match std::fs::read(&self.path) {
+                Ok(bytes) => bytes,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+                Err(e) => return Err(LedgerError::io(&self.path, "read the ledger", e)),
+            },
+            None => Vec::new(),
+        };
+        self.stamp = stamp;
+        self.first = false;
+        let checked = check_bytes(&self.path, &bytes, &mut self.verifier);
+        Ok(Some(self.take(checked)))
+    }
+
+    fn take(&mut self, checked: Checked) -> Reading {
+        let health = Health::of(&checked);
+        if let (Health::Verified { .. }, Some(head)) = (&health, checked.head()) {
+            let seen = match &self.witness {
+                Some(witness) => witness.record(head, Utc::now()).ok(),
+                None => None,
+            };
+            self.verifier.trust.seen = seen.or_else(|| {
+                Some(super::witness::Seen {
+                    seq: head.seq,
+                    line_hash: head.line_hash.clone(),
+                    at: Utc::now(),
+                    file: None,
+                })
             });
         }
-        if size == self.offset {
-            return Ok(Vec::new());
-        }
-        let file = File::open(&self.path)
-            .map_err(|e| LedgerError::io(&self.path, "open the ledger", e))?;
-        let mut buf = vec![0u8; usize::try_from(size - self.offset).unwrap_or(usize::MAX)];
-        let read = read_up_to(&file, &mut buf, self.offset)
-            .map_err(|e| LedgerError::io(&self.path, "read the ledger", e))?;
-        buf.truncate(read);
-        let Some(last_newline) = buf.iter().rposition(|b| *b == b'\n') else {
-            return Ok(Vec::new());
-        };
-        let complete = &buf[..last_newline];
-        let mut entries = Vec::new();
-        for line in complete.split(|b| *b == b'\n') {
-            self.lines += 1;
-            if let Ok(entry) = serde_json::from_slice::<Entry>(line) {
-                entries.push(entry);
+        let extends = checked.chain.len() >= self.chain.len()
+            && checked.chain[..self.chain.len()] == self.chain[..];
+        let reading = if extends {
+            Reading {
+                entries: checked.entries[self.delivered.min(checked.entries.len())..].to_vec(),
+                reset: false,
+                health,
             }
-        }
-        self.offset += u64::try_from(last_newline + 1).unwrap_or(u64::MAX);
-        Ok(entries)
-    }
-}
-
-/// Like `read_exact_at`, but a file that shrank meanwhile yields fewer bytes instead of an error.
-fn read_up_to(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        let at = offset + u64::try_from(filled).unwrap_or(u64::MAX);
-        match file.read_at(&mut buf[filled..], at) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
-}
-
-#[cfg(test)]
-mod tests {
-    use std::io::Write;
-
-    use super::super::{Ledger, Payload, tests::actor};
-    use super::*;
-
-    fn note(text: &str) -> Payload {
-        Payload::Override {
-            gate: "freeze".into(),
-            reason: text.into(),
-            request_id: "r".into(),
-        }
-    }
-
-    #[test]
-    fn returns_only_entries_appended_since_last_poll() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("ledger.jsonl");
-        let mut follower = Follower::new(&path);
-        assert!(follower.poll().expect("missing file is empty").is_empty());
-        let ledger = Ledger::open(&path).expect("open");
-        let a = ledger.append(&actor("alice"), note("a")).expect("append");
-        assert_eq!(follower.poll().expect("poll"), vec![a]);
-        assert!(follower.poll().expect("poll").is_empty());
-        let b = ledger.append(&actor("bob"), note("b")).expect("append");
-        let c = ledger.append(&actor("bob"), note("c")).expect("append");
-        assert_eq!(follower.poll().expect("poll"), vec![b, c]);
-        assert_eq!(follower.lines_read(), 3);
-    }
-
-    #[test]
-    fn leaves_a_partial_line_until_it_is_complete() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("ledger.jsonl");
-        let ledger = Ledger::open(&path).expect("open");
-        let a = ledger.append(&actor("alice"), note("a")).expect("append");
-        let mut follower = Follower::new(&path);
-        assert_eq!(follower.poll().expect("poll"), vec![a]);
-        let offset = follower.offset();
-        let mut file = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&path)
-            .expect("reopen");
-        file.write_all(b"{\"seq\":2,").expect("partial");
-        assert!(follower.poll().expect("poll").is_empty());
-        assert_eq!(follower.offset(), offset);
-        let b = ledger.append(&actor("bob"), note("b")).expect("append");
-        assert_eq!(follower.poll().expect("poll"), vec![b]);
-    }
-
-    #[test]
-    fn reports_a_ledger_that_shrank() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("ledger.jsonl");
-        let ledger = Ledger::open(&path).expect("open");
-        ledger.append(&actor("alice"), note("a")).expect("append");
-        let mut follower = Follower::new(&path);
-        follower.poll().expect("poll");
-        std::fs::write(&path, b"").expect("truncate");
-        let err = follower.poll().expect_err("shrink is an error");
-        assert!(err.to_string().contains("shrank"), "{err}");
+        } else {
+            Reading {
+                entries: checked.entries.clone(),
+                reset: true,
+                health,
+            }
+        };
+        self.chain = checked.chain;
+        self.delivered = checked.entries.len();
+        reading
     }
 }

@@ -1,23 +1,19 @@
 //! Who is signing: the operating-system account of this process, never an environment variable.
 //!
-//! The uid is the owner of `/proc/self` (no libc needed), mapped to an account name through
-//! `/etc/passwd` (falling back to the numeric uid). The host comes from the kernel, and the SSH
-//! origin from `SSH_CONNECTION` (it only adds where the session came from; it grants nothing).
+//! The uid is the real uid of the process, mapped to an account name through the system's account
+//! database (`getpwuid_r`, so NSS: `/etc/passwd`, LDAP, SSSD, …), falling back to `/etc/passwd`
+//! read directly and then to the numeric uid. The host comes from the kernel, and the SSH origin
+//! from `SSH_CONNECTION` (it only adds where the session came from; it grants nothing).
 
-use std::os::unix::fs::MetadataExt;
+use nix::unistd::{Uid, User};
 
 use super::{Actor, LedgerError};
 
 /// The actor of this process.
 pub fn current_actor() -> Result<Actor, LedgerError> {
-    let proc_self = std::path::Path::new("/proc/self");
-    let uid = std::fs::metadata(proc_self)
-        .map_err(|e| LedgerError::io(proc_self, "find the uid of this process", e))?
-        .uid();
-    let account = std::fs::read_to_string("/etc/passwd")
-        .ok()
-        .and_then(|passwd| account_for_uid(&passwd, uid))
-        .unwrap_or_else(|| uid.to_string());
+    let uid = Uid::current();
+    let account = account_name(uid);
+    let uid = uid.as_raw();
     let host = ["/proc/sys/kernel/hostname", "/etc/hostname"]
         .iter()
         .find_map(|p| {
@@ -36,6 +32,17 @@ pub fn current_actor() -> Result<Actor, LedgerError> {
         host,
         ssh_origin,
     })
+}
+
+/// The name NSS gives `uid`; `/etc/passwd` when NSS fails; else the number.
+fn account_name(uid: Uid) -> String {
+    if let Ok(Some(user)) = User::from_uid(uid) {
+        return user.name;
+    }
+    std::fs::read_to_string("/etc/passwd")
+        .ok()
+        .and_then(|passwd| account_for_uid(&passwd, uid.as_raw()))
+        .unwrap_or_else(|| uid.to_string())
 }
 
 /// The account name of `uid` in passwd(5) text (`name:x:uid:gid:…`), first match wins.
@@ -97,9 +104,14 @@ mod tests {
 
     #[test]
     fn current_actor_uses_the_process_uid_not_user_variable() {
+        use std::os::unix::fs::MetadataExt;
         let actor = current_actor().expect("actor");
         let uid = std::fs::metadata("/proc/self").expect("proc").uid();
         assert_eq!(actor.uid, uid);
+        let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+        if let Some(name) = account_for_uid(&passwd, uid) {
+            assert_eq!(actor.account, name, "NSS agrees with /etc/passwd here");
+        }
         assert!(!actor.account.is_empty());
         assert!(!actor.host.is_empty());
     }

@@ -6,14 +6,19 @@
 //! - [`Ledger::append`] opens the file, takes an exclusive lock, re-reads the tail to find the last
 //!   entry (so concurrent appenders chain correctly), writes one full line, `fsync`s, and only then
 //!   returns the entry: a caller may show "recorded" once it has the `Entry`.
-//! - **Torn tail rule.** A crash mid-append can leave a last line without its newline. The next
-//!   append first writes a lone `\n` to terminate that fragment, then chains to the last line that
-//!   parses as an entry (skipping the fragment). The fragment is never an acknowledged entry: an
-//!   entry is acknowledged only after its full line and newline were written and synced.
-//!   [`verify::verify`] reports such a fragment as a warning ("torn line N") and still checks that
-//!   the entry after it chains to the entry before it; anything else unparsable is an error.
-//! - [`Follower`] reads entries appended by other processes since a byte offset.
+//! - **Appends that fail leave nothing.** An entry is acknowledged only after its full line and
+//!   newline were written and synced. A write or fsync that fails (ENOSPC, EIO) truncates the file
+//!   back to the last whole entry before the error is reported; a crash mid-append can still leave
+//!   a fragment without its newline, and the next append (under the lock) truncates it first. So
+//!   no unacknowledged bytes stay, and no sequence number appears twice. [`verify::verify`] reports
+//!   a fragment as a warning ("torn line N"); anything else unparsable is an error.
+//! - Only the **verified prefix** counts ([`chain`]): readers take the entries before the first
+//!   break, and a break is a state the cockpit shows, never something folded into a decision.
+//! - [`Follower`] re-checks the file whenever it changed (size, mtime, ctime, inode).
+//! - Shared ledgers: a file created in a setgid directory is made group-writable (see README).
 
+pub mod chain;
+pub mod clean;
 pub mod cli;
 pub mod entry;
 pub mod export;
@@ -21,19 +26,25 @@ pub mod follow;
 pub mod identity;
 pub mod migrate;
 pub mod postgres;
+pub mod setup;
+pub mod signing;
 pub mod store;
 pub mod verify;
+pub mod witness;
 
 use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
+pub use chain::{Checked, Link, Trust, Verifier};
 pub use entry::{Actor, Decision, Entry, GENESIS, Payload};
 pub use follow::Follower;
+pub use setup::Setup;
+pub use signing::{AgentSigner, AllowedSigners};
 pub use verify::{Issue, IssueKind, Severity, VerifyReport, verify};
 
 /// Something went wrong reading or writing a ledger file; the message says which file and what to do.
@@ -51,6 +62,10 @@ pub enum LedgerError {
     /// A `postgres://` URL where only a ledger file works yet (the URL is not repeated: it may
     /// carry a secret).
     NotAFile,
+    /// There is no ledger file (reading never creates one).
+    Missing { path: PathBuf },
+    /// Signing is on and the entry could not be signed; nothing was written.
+    Sign { path: PathBuf, message: String },
 }
 
 impl LedgerError {
@@ -90,6 +105,19 @@ impl fmt::Display for LedgerError {
                 path.display(),
                 path.display()
             ),
+            LedgerError::Missing { path } => write!(
+                f,
+                "{}: no ledger file there (nothing was ever recorded at that path); check the \
+                 profile's [ledger] path or --ledger",
+                path.display()
+            ),
+            LedgerError::Sign { path, message } => {
+                write!(
+                    f,
+                    "{}: not signed, so not recorded: {message}",
+                    path.display()
+                )
+            }
         }
     }
 }
@@ -108,10 +136,39 @@ impl std::error::Error for LedgerError {
 #[derive(Debug, Clone)]
 pub struct Ledger {
     path: PathBuf,
+    /// Signing is on: every entry is signed through the ssh-agent before it is written.
+    signer: Option<AgentSigner>,
+    /// Appends are refused, and why (read-only, or signing is on but no key is usable).
+    refuse: Option<String>,
 }
 
+/// Writes an entry's bytes to the locked ledger; tests inject short writes and ENOSPC.
+pub type WriteFn<'a> = &'a mut dyn FnMut(&File, &[u8]) -> io::Result<()>;
+
 impl Ledger {
-    /// Creates the parent directories and the (empty) file if missing.
+    /// A ledger at `path` that is read (and written) only if it exists; creates nothing.
+    pub fn existing(path: impl Into<PathBuf>) -> Ledger {
+        Ledger {
+            path: path.into(),
+            signer: None,
+            refuse: None,
+        }
+    }
+
+    /// Refuses every append with `why` (it is still read).
+    pub fn refusing(mut self, why: impl Into<String>) -> Ledger {
+        self.refuse = Some(why.into());
+        self
+    }
+
+    /// Signs every entry appended from now on with `signer`.
+    pub fn with_signer(mut self, signer: AgentSigner) -> Ledger {
+        self.signer = Some(signer);
+        self
+    }
+
+    /// Creates the parent directories and the (empty) file if missing. In a setgid directory (the
+    /// shared-ledger recipe) the new file is made group-writable, whatever the umask says.
     pub fn open(path: impl Into<PathBuf>) -> Result<Ledger, LedgerError> {
         let path = path.into();
         if path.to_str().is_some_and(postgres::is_postgres_url) {
@@ -122,12 +179,16 @@ impl Ledger {
                 .map_err(|e| LedgerError::io(dir, "create the ledger directory", e))?;
         }
         let existed = path.exists();
-        open_for_append(&path)?;
-        if !existed && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let file = open_for_append(&path)?;
+        if !existed {
+            let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+            let dir = dir.unwrap_or(Path::new("."));
+            share_with_group_if_setgid(&file, dir)
+                .map_err(|e| LedgerError::io(&path, "make the ledger group-writable", e))?;
             // Make the new directory entry durable too; failure only weakens crash safety.
             let _ = File::open(dir).and_then(|d| d.sync_all());
         }
-        Ok(Ledger { path })
+        Ok(Ledger::existing(path))
     }
 
     pub fn path(&self) -> &Path {
@@ -146,10 +207,28 @@ impl Ledger {
         payload: Payload,
         time: DateTime<Utc>,
     ) -> Result<Entry, LedgerError> {
+        let mut write = |mut file: &File, bytes: &[u8]| file.write_all(bytes);
+        self.append_with_writer(actor, payload, time, &mut write)
+    }
+
+    /// [`Ledger::append_at`] through `write` (tests simulate a full disk or a short write).
+    pub fn append_with_writer(
+        &self,
+        actor: &Actor,
+        payload: Payload,
+        time: DateTime<Utc>,
+        write: WriteFn<'_>,
+    ) -> Result<Entry, LedgerError> {
+        if let Some(why) = &self.refuse {
+            return Err(LedgerError::Sign {
+                path: self.path.clone(),
+                message: why.clone(),
+            });
+        }
         let file = open_for_append(&self.path)?;
         file.lock()
             .map_err(|e| LedgerError::io(&self.path, "lock the ledger", e))?;
-        let result = self.append_locked(&file, actor, payload, time);
+        let result = self.append_locked(&file, actor, payload, time, write);
         // Closing the file releases the lock as well; an unlock error changes nothing.
         let _ = file.unlock();
         result
@@ -161,45 +240,74 @@ impl Ledger {
         actor: &Actor,
         payload: Payload,
         time: DateTime<Utc>,
+        write: WriteFn<'_>,
     ) -> Result<Entry, LedgerError> {
         let tail =
             scan_tail(file).map_err(|e| LedgerError::io(&self.path, "read the ledger tail", e))?;
+        if tail.torn {
+            // A fragment left by a crashed appender was never acknowledged: remove it.
+            self.truncate_to(file, tail.whole)?;
+        }
         let (seq, prev) = match tail.last {
             Some((seq, line_hash)) => (seq + 1, line_hash),
             None => (1, GENESIS.to_string()),
         };
-        let (entry, line) = entry::seal(seq, time, actor.clone(), payload, prev).map_err(|e| {
-            LedgerError::Encode {
-                path: self.path.clone(),
-                message: e.to_string(),
-            }
+        let sign = self
+            .signer
+            .as_ref()
+            .map(|s| move |message: &[u8]| s.sign(message));
+        let sign_ref: Option<entry::SignFn<'_>> = sign.as_ref().map(|f| f as entry::SignFn<'_>);
+        let (entry, line) = entry::seal_signed(seq, time, actor.clone(), payload, prev, sign_ref)
+            .map_err(|message| LedgerError::Sign {
+            path: self.path.clone(),
+            message,
         })?;
-        let mut bytes = Vec::with_capacity(line.len() + 2);
-        if tail.torn {
-            bytes.push(b'\n');
-        }
+        let mut bytes = Vec::with_capacity(line.len() + 1);
         bytes.extend_from_slice(line.as_bytes());
         bytes.push(b'\n');
-        let mut writer = file;
-        writer
-            .write_all(&bytes)
-            .map_err(|e| LedgerError::io(&self.path, "write to the ledger", e))?;
-        file.sync_data()
-            .map_err(|e| LedgerError::io(&self.path, "fsync the ledger", e))?;
+        let written = write(file, &bytes)
+            .map_err(|e| LedgerError::io(&self.path, "write to the ledger", e))
+            .and_then(|()| {
+                file.sync_data()
+                    .map_err(|e| LedgerError::io(&self.path, "fsync the ledger", e))
+            });
+        if let Err(e) = written {
+            // Whatever part of the line reached the file goes: the entry was not recorded.
+            return Err(self.truncate_to(file, tail.whole).err().unwrap_or(e));
+        }
         Ok(entry)
     }
 
-    /// Every entry this binary can read, in file order. Skips a torn last line, lines that are not
-    /// entries and entries of kinds it does not know; [`verify`] is the place to judge them.
+    fn truncate_to(&self, file: &File, len: u64) -> Result<(), LedgerError> {
+        file.set_len(len)
+            .and_then(|()| file.sync_data())
+            .map_err(|e| {
+                LedgerError::io(&self.path, "remove an unfinished entry from the ledger", e)
+            })
+    }
+
+    /// The verified prefix (entries before the first break, of kinds this binary knows), without
+    /// signature checks; [`Setup::read`] checks signatures and what this account saw. A missing file
+    /// is an empty ledger.
     pub fn read_all(&self) -> Result<Vec<Entry>, LedgerError> {
-        let mut follower = Follower::new(&self.path);
-        follower.poll()
+        Ok(Setup::plain(&self.path).read_or_empty()?.entries)
     }
 
     /// A reader that returns entries appended after everything read so far (starts at the beginning).
     pub fn follower(&self) -> Follower {
         Follower::new(&self.path)
     }
+}
+
+/// In a setgid directory, the group is the point of the directory: add group read/write.
+fn share_with_group_if_setgid(file: &File, dir: &Path) -> io::Result<()> {
+    const SETGID: u32 = 0o2000;
+    let dir_mode = std::fs::metadata(dir)?.permissions().mode();
+    if dir_mode & SETGID == 0 {
+        return Ok(());
+    }
+    let mode = file.metadata()?.permissions().mode() & 0o7777;
+    file.set_permissions(std::fs::Permissions::from_mode(mode | 0o060))
 }
 
 fn open_for_append(path: &Path) -> Result<File, LedgerError> {
@@ -214,6 +322,8 @@ fn open_for_append(path: &Path) -> Result<File, LedgerError> {
 struct Tail {
     /// The file is non-empty and does not end with a newline: a crash interrupted an append.
     torn: bool,
+    /// Length up to and including the last newline: the whole entries.
+    whole: u64,
     /// seq and line hash of the last complete line that is an entry.
     last: Option<(u64, String)>,
 }
@@ -227,6 +337,7 @@ fn scan_tail(file: &File) -> io::Result<Tail> {
         let mut buf = vec![0u8; usize::try_from(len - start).unwrap_or(usize::MAX)];
         file.read_exact_at(&mut buf, start)?;
         let torn = buf.last().is_some_and(|b| *b != b'\n');
+        let whole_in_buf = buf.iter().rposition(|b| *b == b'\n').map(|p| p + 1);
         // Bytes before the first newline may be the middle of a line unless we read from offset 0.
         let complete_from = if start == 0 {
             0
@@ -236,17 +347,28 @@ fn scan_tail(file: &File) -> io::Result<Tail> {
                 .map_or(buf.len(), |p| p + 1)
         };
         let complete_to = buf.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+        if let (true, None) = (torn, whole_in_buf)
+            && start > 0
+        {
+            window = window.saturating_mul(4);
+            continue;
+        }
+        let whole = start + whole_in_buf.map_or(0, |p| p as u64);
         if complete_from < complete_to {
             let region = &buf[complete_from..complete_to - 1];
             for line in region.split(|b| *b == b'\n').rev() {
                 if let Ok(fields) = serde_json::from_slice::<entry::ChainFields>(line) {
                     let last = Some((fields.seq, entry::sha256_hex(line)));
-                    return Ok(Tail { torn, last });
+                    return Ok(Tail { torn, whole, last });
                 }
             }
         }
         if start == 0 {
-            return Ok(Tail { torn, last: None });
+            return Ok(Tail {
+                torn,
+                whole,
+                last: None,
+            });
         }
         window = window.saturating_mul(4);
     }
@@ -294,7 +416,7 @@ mod tests {
     }
 
     #[test]
-    fn append_after_torn_tail_terminates_fragment_and_chains_to_last_valid_entry() {
+    fn append_after_torn_tail_removes_the_fragment_and_chains_to_last_entry() {
         let dir = tempfile::tempdir().expect("tempdir");
         let ledger = Ledger::open(dir.path().join("ledger.jsonl")).expect("open");
         let first = ledger
@@ -312,7 +434,7 @@ mod tests {
         assert_eq!(after.seq, 2);
         let text = std::fs::read_to_string(ledger.path()).expect("read");
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), 3, "fragment stays on its own line: {text}");
+        assert_eq!(lines.len(), 2, "the fragment is gone: {text}");
         assert_eq!(after.prev, entry::sha256_hex(lines[0].as_bytes()));
         assert_eq!(ledger.read_all().expect("read_all"), vec![first, after]);
     }

@@ -154,13 +154,16 @@ pub fn append_all_blocking(
     }
 }
 
-/// Every readable entry of the ledger at `location`, from synchronous code. A missing ledger file is
+/// The verified prefix of the ledger at `location`, from synchronous code. A missing ledger file is
 /// an empty ledger and is not created.
 pub fn read_all_blocking(location: &LedgerLocation) -> Result<Vec<Entry>, String> {
     match location {
-        LedgerLocation::File(path) => super::Follower::new(path).poll().map_err(|e| e.to_string()),
-        LedgerLocation::Postgres(target) => {
-            postgres::run_blocking(async { PgLedger::open(target.clone()).await?.read_all().await })
-        }
+        LedgerLocation::File(path) => super::Setup::plain(path)
+            .read_or_empty()
+            .map(|checked| checked.entries)
+            .map_err(|e| e.to_string()),
+        LedgerLocation::Postgres(target) => postgres::run_blocking(async {
+            PgLedger::open(target.clone()).await?.read_verified().await
+        }),
     }
 }

@@ -131,6 +131,8 @@ impl Tracked {
 pub struct Rollouts {
     by_id: BTreeMap<String, Tracked>,
     latest: BTreeMap<String, String>,
+    /// The seq of the latest `rollback` command per environment.
+    rollbacks: BTreeMap<String, u64>,
 }
 
 impl Rollouts {
@@ -200,8 +202,26 @@ impl Rollouts {
                     tracked.pending.push((entry.seq, control));
                 }
             }
+            Payload::Command { action, env, .. } if action == "rollback" => {
+                self.rollbacks.insert(env.clone(), entry.seq);
+            }
             _ => {}
         }
+    }
+
+    /// What "roll back" means in `env`: the rollout whose `from_revision` served 100 % before
+    /// the current release began — unless that release was already rolled back (aborted,
+    /// failed, or a rollback command came after it). `None`: the ledger does not know.
+    pub fn release_to_undo(&self, env: &str) -> Option<&Tracked> {
+        let latest = self.latest(env)?;
+        let undone = matches!(
+            latest.rollout.phase,
+            super::rollout::Phase::Aborted { .. } | super::rollout::Phase::Failed { .. }
+        ) || self
+            .rollbacks
+            .get(env)
+            .is_some_and(|seq| *seq > latest.last_seq);
+        (!undone && !latest.rollout.from_revision.is_empty()).then_some(latest)
     }
 
     pub fn get(&self, request_id: &str) -> Option<&Tracked> {

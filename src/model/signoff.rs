@@ -1,12 +1,17 @@
 //! The go/no-go sign-off grid of one target environment and one release: rows are the profile's
 //! checklist items, columns its roles. Built by folding ledger entries; no I/O.
 //!
+//! Only entries of the verified prefix are folded in (the caller's duty), and a GO or NO-GO counts
+//! only if its signer may sign that role under the profile *now*: others are kept as not counted,
+//! with why. Text from entries is made printable ([`printable`]) as it is folded in.
+//!
 //! Folding is idempotent and order-tolerant: a cell keeps the entry with the highest `seq`, and a
 //! comment is attached once per `seq`, so the same entry may arrive twice (from the append result
 //! and from the follower) or late (another cockpit's entry polled after our own).
 
 use chrono::{DateTime, Utc};
 
+use crate::ledger::clean::printable;
 use crate::ledger::{Decision, Entry, Payload};
 use crate::policy::SignoffConfig;
 
@@ -14,6 +19,17 @@ use crate::policy::SignoffConfig;
 pub struct GridRole {
     pub name: String,
     pub required: bool,
+    /// Who may sign this role (the profile's accounts; `"*"` is anyone).
+    pub accounts: Vec<String>,
+}
+
+/// A GO or NO-GO in the ledger that does not count, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotCounted {
+    pub decision: Decision,
+    pub account: String,
+    pub seq: u64,
+    pub why: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +55,8 @@ pub struct Cell {
     pub signature: Option<Signature>,
     /// Comments in seq order.
     pub comments: Vec<CellComment>,
+    /// Sign-offs by accounts the profile does not allow for this role, in seq order.
+    pub not_counted: Vec<NotCounted>,
 }
 
 impl Cell {
@@ -76,6 +94,8 @@ pub struct SignoffGrid {
     pub cursor: Cursor,
     /// Highest seq folded in, for "last change" displays.
     pub last_seq: u64,
+    /// The ledger did not verify: what is wrong (the decision is NO-GO whatever the cells say).
+    pub broken: Option<String>,
 }
 
 impl SignoffGrid {
@@ -91,11 +111,13 @@ impl SignoffGrid {
                 .map(|r| GridRole {
                     name: r.name.clone(),
                     required: r.required,
+                    accounts: r.accounts.clone(),
                 })
                 .collect(),
             cells: vec![Cell::default(); config.items.len() * config.roles.len()],
             cursor: Cursor::default(),
             last_seq: 0,
+            broken: None,
         }
     }
 
@@ -138,8 +160,23 @@ impl SignoffGrid {
         let Some(index) = self.index_of(item, role) else {
             return false;
         };
+        let allowed = self.role_allows(role, &entry.actor.account);
+        let account = printable(&entry.actor.account, false);
         let cell = &mut self.cells[index];
         let changed = match &entry.payload {
+            Payload::Signoff { decision, .. } if !allowed => {
+                let known = cell.not_counted.iter().any(|n| n.seq == entry.seq);
+                if !known {
+                    cell.not_counted.push(NotCounted {
+                        decision: *decision,
+                        why: format!("{account} may not sign {role} under this profile"),
+                        account,
+                        seq: entry.seq,
+                    });
+                    cell.not_counted.sort_by_key(|n| n.seq);
+                }
+                !known
+            }
             Payload::Signoff {
                 decision, comment, ..
             } => {
@@ -147,9 +184,9 @@ impl SignoffGrid {
                 if newer {
                     cell.signature = Some(Signature {
                         decision: *decision,
-                        account: entry.actor.account.clone(),
+                        account,
                         time: entry.time,
-                        comment: comment.clone(),
+                        comment: comment.as_deref().map(|c| printable(c, true)),
                         seq: entry.seq,
                     });
                 }
@@ -162,9 +199,9 @@ impl SignoffGrid {
                         cell.comments.insert(
                             at,
                             CellComment {
-                                account: entry.actor.account.clone(),
+                                account,
                                 time: entry.time,
-                                text: text.clone(),
+                                text: printable(text, true),
                                 seq: entry.seq,
                             },
                         );
@@ -178,6 +215,14 @@ impl SignoffGrid {
             self.last_seq = self.last_seq.max(entry.seq);
         }
         changed
+    }
+
+    /// Whether the profile lets `account` sign `role` (checked at read time, for every entry).
+    fn role_allows(&self, role: &str, account: &str) -> bool {
+        // The same rule as `RoleConfig::allows`, which signing checks.
+        self.roles
+            .iter()
+            .any(|r| r.name == role && r.accounts.iter().any(|a| a == "*" || a == account))
     }
 
     fn index_of(&self, item: &str, role: &str) -> Option<usize> {

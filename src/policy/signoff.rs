@@ -149,7 +149,16 @@ pub struct SignoffVerdict {
 
 /// GO only when every required role has signed every item GO and no NO-GO stands (from any
 /// role, required or not). A grid without items or required roles is NO-GO: nothing vouches for it.
+/// A grid read from a ledger that did not verify is NO-GO, whatever its cells say.
 pub fn decide(grid: &SignoffGrid) -> SignoffVerdict {
+    if let Some(broken) = &grid.broken {
+        return SignoffVerdict {
+            go: false,
+            missing: Vec::new(),
+            objections: Vec::new(),
+            reason: format!("NO-GO: the ledger does not verify ({broken})"),
+        };
+    }
     let mut objections = Vec::new();
     for (item, role, cell) in grid.iter() {
         if let Some(sig) = cell
@@ -228,6 +237,15 @@ fn verdict_reason(
             .map(|m| format!("{} ({})", m.role, summarize_items(&m.items, grid.rows())))
             .collect();
         parts.push(format!("waiting for {}", waiting.join(", ")));
+    }
+    let mut not_counted: Vec<&str> = grid
+        .iter()
+        .flat_map(|(_, _, cell)| cell.not_counted.iter().map(|n| n.why.as_str()))
+        .collect();
+    not_counted.sort_unstable();
+    not_counted.dedup();
+    if !not_counted.is_empty() {
+        parts.push(format!("not counted: {}", not_counted.join(", ")));
     }
     format!("NO-GO: {}", parts.join("; "))
 }

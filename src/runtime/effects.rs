@@ -35,6 +35,8 @@ pub enum LaneSource {
 pub struct LedgerHandle {
     pub ledger: LedgerStore,
     pub actor: Actor,
+    /// How it is read: signatures, what this account saw before.
+    pub setup: crate::ledger::Setup,
 }
 
 #[derive(Debug, Clone)]
@@ -184,25 +186,13 @@ impl Effects {
             return;
         };
         let tx = tx.clone();
-        let ledger = match handle.ledger {
-            LedgerStore::File(ledger) => ledger,
-            LedgerStore::Postgres(ledger) => {
-                super::ledger_follow::follow_database(ledger.target().clone(), tx);
-                return;
-            }
-        };
+        if let LedgerStore::Postgres(ledger) = &handle.ledger {
+            super::ledger_follow::follow_database(ledger.target().clone(), tx);
+            return;
+        }
         tokio::spawn(async move {
-            // A ledger someone edited is told once, naming the first bad line; the cockpit goes on.
-            let path = ledger.path().to_path_buf();
-            if let Ok(Ok(report)) =
-                tokio::task::spawn_blocking(move || crate::ledger::verify(&path)).await
-                && let Some(issue) = report.first_error()
-            {
-                let text = format!("{}; run `flightdeck ledger verify`", report.locate(issue));
-                let _ = tx.send(Msg::LedgerFailed(text));
-            }
-            let mut follower = ledger.follower();
-            let mut first = true;
+            // Every change of the file is checked again; a break is told and kept in the model.
+            let mut follower = handle.setup.follower();
             loop {
                 let polled = tokio::task::spawn_blocking(move || {
                     let result = follower.poll();
@@ -214,19 +204,16 @@ impl Effects {
                 };
                 follower = back;
                 let msg = match result {
-                    Ok(entries) if first || !entries.is_empty() => {
-                        Some(Msg::LedgerEntries(entries))
-                    }
-                    Ok(_) => None,
+                    Ok(Some(reading)) => Some(Msg::LedgerRead(Box::new(reading))),
+                    Ok(None) => None,
                     Err(e) => Some(Msg::LedgerFailed(e.to_string())),
                 };
-                first = false;
                 if let Some(msg) = msg
                     && tx.send(msg).is_err()
                 {
                     return;
                 }
-                tokio::time::sleep(Duration::from_millis(500)).await;
+                tokio::time::sleep(Duration::from_millis(250)).await;
             }
         });
     }

@@ -17,6 +17,7 @@ pub mod grid;
 pub mod header;
 pub mod help;
 pub mod lanes;
+pub mod ledger_banner;
 pub mod phases;
 pub mod probe_details;
 pub mod probes;
@@ -63,14 +64,17 @@ impl UiContext {
 pub fn view(model: &Model, ui: &UiContext, frame: &mut Frame) {
     let area = frame.area();
     let lane_height = lanes::height(model).min(area.height.saturating_sub(6).max(5));
-    let [header_area, lanes_area, body_area, status_area] = Layout::vertical([
+    let banner_height = ledger_banner::height(model, area.width);
+    let [header_area, banner_area, lanes_area, body_area, status_area] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(banner_height),
         Constraint::Length(lane_height),
         Constraint::Min(3),
         Constraint::Length(1),
     ])
     .areas(area);
     header::render(model, ui, frame, header_area);
+    ledger_banner::render(model, ui, frame, banner_area);
     lanes::render(model, ui, frame, lanes_area);
     render_body(model, ui, frame, body_area);
     status_bar::render(model, ui, frame, status_area);

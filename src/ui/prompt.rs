@@ -160,7 +160,7 @@ fn describe(prompt: &Prompt) -> (String, Vec<(Role, String)>) {
         Prompt::Rollback { env, revisions } => {
             let mut notes = vec![(
                 Role::Text,
-                "Revisions, newest first (Enter alone: the one before the serving one):"
+                "Revisions, newest first (Enter alone: the one marked ◀ previous, else the one before the serving one):"
                     .to_string(),
             )];
             notes.extend(revisions.iter().map(|r| (Role::Dim, format!("  {r}"))));

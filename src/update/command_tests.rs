@@ -310,7 +310,7 @@ fn rollback_offers_the_revision_list_and_enter_takes_the_previous_one() {
     };
     assert_eq!(env, "prod");
     assert!(
-        revisions[0].starts_with("00008-abc") && revisions[0].ends_with("serving"),
+        revisions[0].starts_with("00008-abc") && revisions[0].ends_with("serving 10%"),
         "{revisions:?}"
     );
     let cmds = update(&mut model, Msg::PromptSubmitted(String::new()));

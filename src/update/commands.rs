@@ -42,32 +42,15 @@ pub fn action(model: &mut Model, action: Action) -> Vec<Cmd> {
             }
         },
         Action::RollbackHere => {
-            let revisions = model
-                .lanes
-                .get(lane)
-                .and_then(|l| l.service.as_ref())
-                .map(|s| {
-                    let serving: Vec<&str> = s.traffic.iter().map(|t| t.short.as_str()).collect();
-                    s.revisions
-                        .iter()
-                        .take(8)
-                        .map(|r| {
-                            let mark = if serving.contains(&r.short.as_str()) {
-                                "serving"
-                            } else if r.ready {
-                                "ready"
-                            } else {
-                                "not ready"
-                            };
-                            let created = r
-                                .created
-                                .map(|c| c.format("%Y-%m-%d %H:%M").to_string())
-                                .unwrap_or_default();
-                            format!("{:<12} {:<12} {created}  {mark}", r.short, r.version)
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            if let Some(tracked) = model.operations.rollouts.in_flight(&env) {
+                let text = format!(
+                    "a rollout is in flight in {env}: x aborts it (traffic back to {})",
+                    tracked.rollout.from_revision
+                );
+                model.notify(Level::Warn, text);
+                return Vec::new();
+            }
+            let revisions = super::rollback_list::rows(model, lane);
             open(model, Prompt::Rollback { env, revisions })
         }
         Action::PauseResume => {
@@ -242,7 +225,14 @@ pub fn submitted(model: &mut Model, prompt: Prompt, text: String) -> Vec<Cmd> {
             Vec::new()
         }
         Prompt::Rollback { env, .. } => {
-            let to = (!text.is_empty()).then_some(text);
+            let to = match text.is_empty() {
+                false => Some(text),
+                true => super::rollback_list::previous(model, &env),
+            };
+            if let Some(to) = &to {
+                let about = super::rollback_list::about(model, &env, to);
+                model.log(Some(&env), Level::Info, format!("rolling back to {about}"));
+            }
             start(model, Request::Rollback { env, to })
         }
         Prompt::Quit { envs } => super::rollouts::quit_choice(model, envs, &text),

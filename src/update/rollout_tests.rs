@@ -143,6 +143,7 @@ fn entry(seq: u64, secs: i64, payload: Payload) -> Entry {
         payload,
         prev: String::new(),
         hash: String::new(),
+        sig: None,
     }
 }
 
@@ -291,4 +292,63 @@ fn a_signal_hands_over_records_the_outcome_and_quits() {
         ]
     );
     assert!(model.quitting);
+}
+
+/// A finished rollout of 1.4.2 from 00007 to 00008, as another process recorded it.
+fn done_rollout() -> Vec<Entry> {
+    let mut r = Rollout::new(
+        "req-7",
+        "prod",
+        "clarity-backend-prod-00007-abc",
+        "app:1.4.2",
+        vec![],
+        0,
+        None,
+        clock(),
+    );
+    r.to_revision = Some("clarity-backend-prod-00008-abc".into());
+    r.phase = crate::model::rollout::Phase::Done;
+    let payload = Payload::Rollout {
+        request_id: "req-7".into(),
+        env: "prod".into(),
+        event: "done".into(),
+        state: serde_json::to_value(&r).unwrap(),
+        lease: serde_json::Value::Null,
+    };
+    vec![entry(1, 0, payload)]
+}
+
+#[test]
+fn rollback_previous_is_what_served_before_the_release_began() {
+    let mut model = on_prod();
+    update(&mut model, Msg::LedgerEntries(done_rollout()));
+    key(&mut model, Action::RollbackHere);
+    let Overlay::Prompt(Prompt::Rollback { revisions, .. }) = &model.overlay else {
+        panic!("the rollback dialog opens");
+    };
+    let marked: Vec<&String> = revisions
+        .iter()
+        .filter(|r| r.contains("◀ previous"))
+        .collect();
+    assert_eq!(marked.len(), 1);
+    assert!(marked[0].starts_with("00007-abc    1.4.0"), "{}", marked[0]);
+    assert!(marked[0].contains("before 1.4.2 began"), "{}", marked[0]);
+    assert!(revisions[0].contains("serving 10%"), "{}", revisions[0]);
+    let cmds = update(&mut model, Msg::PromptSubmitted(String::new()));
+    assert!(
+        matches!(
+            &cmds[..],
+            [Cmd::RunCommand { request: crate::commands::run::Request::Rollback { to: Some(to), .. }, .. }] if to == "00007-abc"
+        ),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn rollback_during_a_rollout_points_at_abort() {
+    let mut model = on_prod();
+    update(&mut model, Msg::LedgerEntries(theirs()));
+    assert!(key(&mut model, Action::RollbackHere).is_empty());
+    assert_eq!(model.overlay, Overlay::None);
+    assert!(model.notice.as_ref().unwrap().text.contains("x aborts it"));
 }

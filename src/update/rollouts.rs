@@ -32,9 +32,15 @@ fn handle(model: &mut Model, env: &str, event: DriveEvent) -> Vec<Cmd> {
     let revision = hosted.drive.rollout.to_revision.clone();
     let mut cmds = Vec::new();
     let mut stop = false;
+    let mut events = Vec::new();
     for effect in effects {
         match effect {
-            DriveEffect::Record(payload) => cmds.push(Cmd::AppendLedger(payload)),
+            DriveEffect::Record(payload) => {
+                if let Payload::Rollout { event, .. } = &payload {
+                    events.push(event.clone());
+                }
+                cmds.push(Cmd::AppendLedger(payload));
+            }
             DriveEffect::Apply(action) => cmds.push(Cmd::ApplyChange {
                 env: env.to_string(),
                 action,
@@ -53,12 +59,66 @@ fn handle(model: &mut Model, env: &str, event: DriveEvent) -> Vec<Cmd> {
             DriveEffect::Stop => stop = true,
         }
     }
+    for event in events {
+        if let Some(text) = transition_text(model, env, &event) {
+            model.log(Some(env), Level::Info, text);
+        }
+    }
     sync_running(model, env);
     if stop {
         cmds.extend(finish(model, env));
     }
     model.dirty = true;
     cmds
+}
+
+/// An activity line for a recorded transition (heartbeats are not news).
+fn transition_text(model: &Model, env: &str, event: &str) -> Option<String> {
+    let rollout = &model.operations.hosted.get(env)?.drive.rollout;
+    let percent = rollout.current_percent();
+    Some(match (event, &rollout.phase) {
+        ("heartbeat", _) => return None,
+        ("plan", _) => format!(
+            "rollout planned: {} from {}, bake {}s (recorded)",
+            if rollout.steps.is_empty() {
+                "straight to 100%".to_string()
+            } else {
+                rollout
+                    .steps
+                    .iter()
+                    .map(|s| format!("{s}%"))
+                    .collect::<Vec<_>>()
+                    .join(" → ")
+            },
+            rollout.from_revision,
+            rollout.bake_secs
+        ),
+        ("step", _) => format!("traffic to {percent}% on the new revision"),
+        ("advance", _) => format!("advanced now: traffic to {percent}%"),
+        ("abort", _) => format!("aborting: traffic back to {}", rollout.from_revision),
+        (_, Phase::Paused { remaining_secs }) => {
+            format!("paused at {percent}% ({remaining_secs}s of bake left)")
+        }
+        (_, Phase::Baking { until }) => format!(
+            "baking at {percent}% for {}s",
+            (*until - model.now).num_seconds().max(0)
+        ),
+        ("takeover", _) => "claimed the rollout (recorded)".into(),
+        (other, _) => format!("{} ({other})", phase_text(&rollout.phase)),
+    })
+}
+
+fn phase_text(phase: &Phase) -> &'static str {
+    match phase {
+        Phase::Deploying => "deploying",
+        Phase::Shifting { .. } => "shifting traffic",
+        Phase::Baking { .. } => "baking",
+        Phase::Paused { .. } => "paused",
+        Phase::RollingBack { .. } => "rolling back",
+        Phase::Done => "done",
+        Phase::Aborted { .. } => "aborted",
+        Phase::Failed { .. } => "failed",
+    }
 }
 
 /// The lane's view of the command (step, bake, paused) read straight from the machine.
@@ -302,7 +362,6 @@ pub fn entries(model: &mut Model, entries: &[Entry]) -> Vec<Cmd> {
 /// an orphan → claim it here (the control follows once the claim is confirmed).
 pub fn control(model: &mut Model, env: &str, control: Control) -> Option<Vec<Cmd>> {
     if model.operations.hosted.contains_key(env) {
-        model.log(Some(env), Level::Info, control.name().to_string());
         return Some(handle(model, env, DriveEvent::Control(control)));
     }
     let now = model.now;

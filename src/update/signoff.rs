@@ -1,6 +1,7 @@
 //! The sign-off grid: moving, signing (after the policy's authorization), comments, and the
 //! ledger's entries folded in as they arrive from this and other cockpits.
 
+use crate::ledger::follow::{Health, Reading};
 use crate::ledger::{Decision, Entry, Payload};
 use crate::model::signoff::{CursorMove, SignoffGrid};
 use crate::model::{CommentPurpose, Level, Model, Overlay, Prompt};
@@ -23,7 +24,13 @@ pub fn refresh_grid(model: &mut Model) {
     if current == wanted {
         return;
     }
+    rebuild_grid(model, env, release);
+}
+
+/// The grid of `env` and `release` folded again from the verified entries, keeping the cursor.
+fn rebuild_grid(model: &mut Model, env: String, release: Option<String>) {
     let cursor = model.signoffs.grid.as_ref().map(|g| g.cursor);
+    let broken = broken_text(model);
     model.signoffs.grid = release.map(|release| {
         let mut grid = SignoffGrid::from_entries(
             &model.signoffs.config,
@@ -34,9 +41,54 @@ pub fn refresh_grid(model: &mut Model) {
         if let Some(cursor) = cursor {
             grid.cursor = cursor;
         }
+        grid.broken = broken.clone();
         grid
     });
     model.dirty = true;
+}
+
+fn broken_text(model: &Model) -> Option<String> {
+    match &model.signoffs.health {
+        Some(Health::Broken(b)) => Some(format!("{}:{}: {}", b.path.display(), b.line, b.message)),
+        _ => None,
+    }
+}
+
+/// The follower checked the ledger again: take its health, and its entries (all of them again
+/// when history changed, so nothing after a break is kept).
+pub fn reading(model: &mut Model, reading: Reading) {
+    if model.signoffs.health.as_ref() != Some(&reading.health) {
+        if let Health::Broken(b) = &reading.health {
+            model.log(
+                None,
+                Level::Error,
+                format!(
+                    "ledger broken at {}:{}: {}",
+                    b.path.display(),
+                    b.line,
+                    b.message
+                ),
+            );
+        }
+        model.dirty = true;
+    }
+    model.signoffs.health = Some(reading.health);
+    if reading.reset {
+        model.signoffs.entries.clear();
+        model.signoffs.grid = None;
+        // The entries that follow are history again, not news for the activity pane.
+        model.signoffs.loaded = false;
+        model.dirty = true;
+    }
+    let broken = broken_text(model);
+    if let Some(grid) = model.signoffs.grid.as_mut()
+        && grid.broken != broken
+    {
+        grid.broken = broken;
+        model.dirty = true;
+    }
+    refresh_grid(model);
+    entries(model, reading.entries);
 }
 
 pub fn move_cursor(model: &mut Model, movement: CursorMove) {

@@ -58,10 +58,10 @@ pub fn export_to(
     let read = run_blocking(async {
         let ledger = PgLedger::open(target.clone()).await?;
         let checked = ledger.verify().await?;
-        let entries = super::parse_lines(&ledger.lines_since(0).await?);
-        Ok((checked, entries))
+        let rows = ledger.lines_since(0).await?;
+        Ok((checked, rows))
     });
-    let (checked, entries) = match read {
+    let (checked, rows) = match read {
         Ok(read) => read,
         Err(e) => {
             let _ = writeln!(err, "error: {e}");
@@ -75,5 +75,18 @@ pub fn export_to(
             checked.locate(first)
         );
     }
-    write_export(args, profile, &entries, out, err)
+    // Only the verified prefix counts, as for a file.
+    let verified = checked
+        .report
+        .first_error()
+        .map_or(rows.len(), |issue| issue.line.saturating_sub(1));
+    let rows = &rows[..verified.min(rows.len())];
+    let head = rows.last().and_then(|(seq, line)| {
+        Some(crate::ledger::chain::Link {
+            seq: u64::try_from(*seq).ok()?,
+            line_hash: crate::ledger::entry::sha256_hex(line.as_bytes()),
+        })
+    });
+    let entries = super::parse_lines(rows);
+    write_export(args, profile, &entries, head.as_ref(), out, err)
 }

@@ -129,6 +129,17 @@ impl PgLedger {
         Ok(parse_lines(&self.lines_since(0).await?))
     }
 
+    /// The entries before the first row that does not verify (only the verified prefix counts).
+    pub async fn read_verified(&self) -> Result<Vec<Entry>, String> {
+        let checked = self.verify().await?;
+        let rows = self.lines_since(0).await?;
+        let verified = checked
+            .report
+            .first_error()
+            .map_or(rows.len(), |issue| issue.line.saturating_sub(1));
+        Ok(parse_lines(&rows[..verified.min(rows.len())]))
+    }
+
     pub async fn verify(&self) -> Result<PgVerifyReport, String> {
         let rows = self.lines_since(0).await?;
         let mut bytes = Vec::new();
