@@ -116,7 +116,7 @@ pub async fn cockpit(session: &Session, cli: &Cli) -> Result<Cockpit, String> {
         session.profile.clone(),
         http.clone(),
         ledger.as_ref().map(|l| l.actor.clone()),
-        session.profile.ledger_path(&session.paths),
+        crate::ledger::store::ledger_address(&session.profile, &session.paths),
         cli.read_only,
     );
     model.canary_steps = session

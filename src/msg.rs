@@ -33,6 +33,8 @@ pub enum Msg {
     LedgerRead(Box<crate::ledger::follow::Reading>),
     /// The ledger could not be read or followed.
     LedgerFailed(String),
+    /// The ledger database became unreachable (why), or reachable again (`None`).
+    LedgerReachability(Option<String>),
     /// An append finished: the entry is on disk (fsynced), or why not.
     LedgerAppended(Box<Result<Entry, String>>),
     /// A pipeline poll finished; `budget` is GitHub's `(remaining, limit)` after it.

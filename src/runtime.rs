@@ -13,6 +13,7 @@ mod alert_out;
 mod command_runner;
 mod effects;
 mod lane_source;
+mod ledger_follow;
 mod pipeline_watch;
 mod signals;
 

@@ -70,6 +70,10 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             }
             cmds
         }
+        Msg::LedgerReachability(unreachable) => {
+            signoff::reachability(model, unreachable);
+            Vec::new()
+        }
         Msg::LedgerAppended(result) => {
             model.dirty = true;
             // A rollout's transitions and heartbeats are recorded quietly; failures are not.

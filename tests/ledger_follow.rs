@@ -35,7 +35,7 @@ fn effects(ledger: Ledger) -> Effects {
         lanes: Vec::new(),
         ledger: Some(LedgerHandle {
             setup: Setup::plain(ledger.path()),
-            ledger,
+            ledger: ledger.into(),
             actor: actor("alice"),
         }),
         pipeline: None,

@@ -7,6 +7,7 @@ use chrono::Utc;
 use crate::cli::Cli;
 use crate::config::profile::Provider;
 use crate::config::{Paths, Profile};
+use crate::ledger::store::{LedgerLocation, LedgerStore};
 use crate::ledger::{Ledger, Setup};
 use crate::model::{Level, Model};
 use crate::providers::clouddeploy::CloudDeployClient;
@@ -172,6 +173,25 @@ impl Session {
             }
         };
         model.signoffs.account = Some(actor.account.clone());
+        // A database ledger (FLIGHTDECK_LEDGER_URL or [ledger] url): connected lazily, followed live.
+        match LedgerLocation::of_profile(&self.profile, &self.paths) {
+            Ok(LedgerLocation::Postgres(target)) => {
+                return Some(LedgerHandle {
+                    ledger: LedgerStore::Postgres(crate::ledger::postgres::PgLedger::new(target)),
+                    actor,
+                    setup: Setup::plain(&path),
+                });
+            }
+            Ok(LedgerLocation::File(_)) => {}
+            Err(e) => {
+                model.log(
+                    None,
+                    Level::Error,
+                    format!("ledger unavailable, signing is off: {e}"),
+                );
+                return None;
+            }
+        }
         let setup = match Setup::from_profile(
             &self.profile,
             &self.paths,
@@ -196,7 +216,7 @@ impl Session {
             }
         };
         Some(LedgerHandle {
-            ledger,
+            ledger: ledger.into(),
             actor,
             setup,
         })

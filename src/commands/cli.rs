@@ -116,7 +116,7 @@ pub(super) async fn open_context(
     let ledger_path = common
         .ledger
         .clone()
-        .unwrap_or_else(|| session.profile.ledger_path(&session.paths));
+        .unwrap_or_else(|| crate::ledger::store::ledger_address(&session.profile, &session.paths));
     let ctx = Context {
         profile: session.profile.clone(),
         http: session.client(),

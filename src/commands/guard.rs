@@ -11,7 +11,9 @@ use chrono::Utc;
 use super::outcome::{Outcome, Status};
 use super::run::Context;
 use crate::config::profile::Environment;
+use crate::ledger::store::{self, LedgerLocation};
 use crate::ledger::{Ledger, Payload, Setup};
+use crate::model::signoff::SignoffGrid;
 use crate::policy::{CommandKind, GateInput, GateVerdict, SourceHealth, evaluate};
 
 /// The facts gates need, then the verdict; confirmation is asked only if nothing else refuses.
@@ -22,12 +24,21 @@ pub(super) async fn check_gates(
     release: &str,
     source: SourceHealth,
 ) -> Result<Vec<String>, Box<Outcome>> {
-    let failed = |e: String| Box::new(Outcome::new(kind, &env.name, Status::Failed, e));
-    // Only the verified prefix counts, and a ledger that does not verify is a NO-GO.
-    let setup = Setup::at(&ctx.profile, ctx.ledger_path.clone(), ctx.read_only).map_err(failed)?;
-    let grid = setup
-        .grid(&ctx.profile.signoff, &env.name, release)
-        .map_err(|e| failed(e.to_string()))?;
+    let grid = if let Some(location) = database(ctx) {
+        // Only the verified prefix counts here too (read_all_blocking stops at the first bad row).
+        let entries = location
+            .and_then(|l| store::read_all_blocking(&l))
+            .map_err(|e| Box::new(Outcome::new(kind, &env.name, Status::Failed, e)))?;
+        SignoffGrid::from_entries(&ctx.profile.signoff, &env.name, release, &entries)
+    } else {
+        let failed = |e: String| Box::new(Outcome::new(kind, &env.name, Status::Failed, e));
+        // Only the verified prefix counts, and a ledger that does not verify is a NO-GO.
+        let setup =
+            Setup::at(&ctx.profile, ctx.ledger_path.clone(), ctx.read_only).map_err(failed)?;
+        setup
+            .grid(&ctx.profile.signoff, &env.name, release)
+            .map_err(|e| failed(e.to_string()))?
+    };
     let mut input = GateInput {
         kind,
         target_env: &env.name,
@@ -54,6 +65,17 @@ pub(super) async fn check_gates(
             .map(|r| r.gate.name().to_string())
             .collect()),
     }
+}
+
+/// The context's ledger when it is a `postgres://` URL (with the profile's password command).
+fn database(ctx: &Context) -> Option<Result<LedgerLocation, String>> {
+    let text = ctx.ledger_path.to_str()?;
+    crate::ledger::postgres::is_postgres_url(text).then(|| {
+        LedgerLocation::from_address(
+            &ctx.ledger_path,
+            ctx.profile.ledger.password_command.clone(),
+        )
+    })
 }
 
 /// The ledger to record in, signing when the profile says so; read-only creates and writes nothing.
@@ -96,13 +118,12 @@ pub(super) fn record_action(
     detail: serde_json::Value,
 ) -> Result<String, Box<Outcome>> {
     let request_id = uuid::Uuid::new_v4().to_string();
-    let failed = |e: crate::ledger::LedgerError| {
+    let failed = |e: String| {
         let mut o = outcome.clone();
         o.status = Status::Failed;
         o.message = format!("not sent: the ledger could not record the command: {e}");
         o
     };
-    let ledger = writer(ctx).map_err(failed)?;
     // The head the command is decided on (the gates read it a moment ago), for the record.
     let head = Setup::at(&ctx.profile, ctx.ledger_path.clone(), true)
         .ok()
@@ -116,22 +137,36 @@ pub(super) fn record_action(
         );
     }
     let reason = ctx.override_reason.clone().unwrap_or_default();
-    for gate in overridden {
-        let payload = Payload::Override {
+    let mut payloads: Vec<Payload> = overridden
+        .iter()
+        .map(|gate| Payload::Override {
             gate: gate.clone(),
             reason: reason.trim().to_string(),
             request_id: request_id.clone(),
-        };
-        ledger.append(&ctx.actor, payload).map_err(failed)?;
-    }
-    let payload = Payload::Command {
+        })
+        .collect();
+    payloads.push(Payload::Command {
         request_id: request_id.clone(),
         action: action.to_string(),
         env: outcome.env.clone(),
         release: outcome.release.clone().unwrap_or_default(),
         detail,
-    };
-    ledger.append(&ctx.actor, payload).map_err(failed)?;
+    });
+    match database(ctx) {
+        Some(location) => {
+            location
+                .and_then(|l| store::append_all_blocking(&l, &ctx.actor, payloads))
+                .map_err(failed)?;
+        }
+        None => {
+            let ledger = writer(ctx).map_err(|e| failed(e.to_string()))?;
+            for payload in payloads {
+                ledger
+                    .append(&ctx.actor, payload)
+                    .map_err(|e| failed(e.to_string()))?;
+            }
+        }
+    }
     started()
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -166,7 +201,13 @@ pub(super) fn record_outcome(ctx: &Context, outcome: &mut Outcome) {
         ok: outcome.ok(),
         detail,
     };
-    if let Err(e) = writer(ctx).and_then(|l| l.append(&ctx.actor, payload)) {
+    let appended = match database(ctx) {
+        Some(location) => location.and_then(|l| store::append_blocking(&l, &ctx.actor, payload)),
+        None => writer(ctx)
+            .and_then(|l| l.append(&ctx.actor, payload))
+            .map_err(|e| e.to_string()),
+    };
+    if let Err(e) = appended {
         outcome.message.push_str(&format!(
             " (the outcome was not recorded in the ledger: {e})"
         ));

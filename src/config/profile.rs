@@ -76,6 +76,11 @@ fn default_speed() -> f64 {
 pub struct LedgerSection {
     /// A shared ledger file (e.g. on a bastion); default: the XDG data dir, one file per profile.
     pub path: Option<PathBuf>,
+    /// A PostgreSQL ledger shared across hosts (`postgres://user@host/db?sslmode=verify-full`);
+    /// `FLIGHTDECK_LEDGER_URL` overrides it. Never with a password in it.
+    pub url: Option<String>,
+    /// Program and arguments whose output is the database password (e.g. a secret manager's CLI).
+    pub password_command: Option<Vec<String>>,
     /// Turns signing on: an allowed-signers file (git's format) mapping SSH keys to accounts.
     /// Every entry is then signed through the ssh-agent and every signature is checked.
     /// A relative path is relative to the profile's directory.
@@ -286,6 +291,17 @@ impl Profile {
                     ));
                 }
             }
+        }
+        if let Some(url) = &self.ledger.url
+            && let Err(e) =
+                crate::ledger::postgres::PgTarget::parse(url, self.ledger.password_command.clone())
+        {
+            return Err(ConfigError::at_text(
+                source,
+                text,
+                url,
+                format!("ledger.url: {e}"),
+            ));
         }
         if self.poll.interval_secs == 0 {
             return Err(ConfigError::at_text(

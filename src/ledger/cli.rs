@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 
-use super::{Actor, Decision, GENESIS, Payload, Setup, export, identity, verify};
+use super::store::{self, LedgerLocation};
+use super::{Actor, Decision, Entry, GENESIS, Payload, Setup, export, identity, verify};
 use crate::config::{Paths, Profile};
 use crate::policy::{SignoffAttempt, authorize_signoff};
 
@@ -38,6 +39,8 @@ pub enum LedgerCommand {
     Verify(VerifyArgs),
     /// Print the sign-off record (grid, decision, signers, comments) as Markdown or JSON.
     Export(ExportArgs),
+    /// Copy a ledger file into an empty PostgreSQL ledger, then verify the copy.
+    Migrate(super::migrate::MigrateArgs),
     /// Print the head hash (SHA-256 of the last entry's line): write it into the release ticket,
     /// and `ledger verify --head HASH` later proves the history up to it is unchanged.
     Head(HeadArgs),
@@ -45,8 +48,8 @@ pub enum LedgerCommand {
 
 #[derive(Debug, Clone, Args)]
 pub struct VerifyArgs {
-    /// Ledger file (default: the profile's ledger).
-    #[arg(long, value_name = "PATH")]
+    /// Ledger file or postgres:// URL (default: the profile's ledger).
+    #[arg(long, value_name = "PATH|URL")]
     pub ledger: Option<PathBuf>,
     /// A head printed earlier by `ledger head`: it must still be in the verified history.
     #[arg(long, value_name = "HASH")]
@@ -76,8 +79,8 @@ pub struct ExportArgs {
     /// Only this release (default: every release with sign-offs).
     #[arg(long)]
     pub release: Option<String>,
-    /// Ledger file (default: the profile's ledger).
-    #[arg(long, value_name = "PATH")]
+    /// Ledger file or postgres:// URL (default: the profile's ledger).
+    #[arg(long, value_name = "PATH|URL")]
     pub ledger: Option<PathBuf>,
 }
 
@@ -102,18 +105,50 @@ pub struct SignoffArgs {
     /// Release to sign (default: the current release).
     #[arg(long)]
     pub release: Option<String>,
-    /// Ledger file (default: the profile's ledger).
-    #[arg(long, value_name = "PATH")]
+    /// Ledger file or postgres:// URL (default: the profile's ledger).
+    #[arg(long, value_name = "PATH|URL")]
     pub ledger: Option<PathBuf>,
 }
 
 pub fn run_ledger(cmd: LedgerCommand, profile: &Profile, paths: &Paths) -> i32 {
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
-    let ledger = match &cmd {
+    let address = match &cmd {
         LedgerCommand::Verify(a) => a.ledger.clone(),
         LedgerCommand::Export(a) => a.ledger.clone(),
         LedgerCommand::Head(a) => a.ledger.clone(),
+        LedgerCommand::Migrate(args) => {
+            return super::migrate::run(args, profile, paths, &mut out, &mut err);
+        }
     };
+    // A postgres:// ledger (--ledger, FLIGHTDECK_LEDGER_URL or [ledger] url) is the database's.
+    let full = address
+        .clone()
+        .unwrap_or_else(|| store::ledger_address(profile, paths));
+    match LedgerLocation::from_address(&full, profile.ledger.password_command.clone()) {
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return exit::USAGE;
+        }
+        Ok(LedgerLocation::Postgres(target)) => {
+            return match cmd {
+                LedgerCommand::Verify(args) if args.head.is_none() => {
+                    super::postgres::cli::verify_to(&target, &mut out, &mut err)
+                }
+                LedgerCommand::Export(args) => {
+                    super::postgres::cli::export_to(&args, profile, &target, &mut out, &mut err)
+                }
+                _ => {
+                    let _ = writeln!(
+                        err,
+                        "error: `ledger head` and `verify --head` work on a ledger file so far"
+                    );
+                    exit::USAGE
+                }
+            };
+        }
+        Ok(LedgerLocation::File(_)) => {}
+    }
+    let ledger = address;
     let setup = match Setup::from_profile(profile, paths, ledger, false) {
         Ok(setup) => setup,
         Err(e) => {
@@ -131,6 +166,8 @@ pub fn run_ledger(cmd: LedgerCommand, profile: &Profile, paths: &Paths) -> i32 {
         }
         LedgerCommand::Export(args) => export_to(&args, profile, &setup, &mut out, &mut err),
         LedgerCommand::Head(_) => head_to(&setup, &mut out, &mut err),
+        // Answered before the ledger was located.
+        LedgerCommand::Migrate(_) => exit::USAGE,
     }
 }
 
@@ -213,7 +250,7 @@ pub fn run_signoff(
     let path = args
         .ledger
         .clone()
-        .unwrap_or_else(|| profile.ledger_path(paths));
+        .unwrap_or_else(|| store::ledger_address(profile, paths));
     let context = SignoffContext {
         profile,
         ledger_path: &path,
@@ -227,6 +264,7 @@ pub fn run_signoff(
 /// Everything `signoff` needs besides its arguments (separate so tests can pick the actor).
 pub struct SignoffContext<'a> {
     pub profile: &'a Profile,
+    /// A ledger file or a `postgres://` URL.
     pub ledger_path: &'a Path,
     pub actor: &'a Actor,
     pub read_only: bool,
@@ -289,6 +327,16 @@ pub fn signoff_to(
         decision,
         comment: comment.map(String::from),
     };
+    if let Some(text) = context.ledger_path.to_str()
+        && super::postgres::is_postgres_url(text)
+    {
+        let location = LedgerLocation::from_address(
+            context.ledger_path,
+            profile.ledger.password_command.clone(),
+        );
+        let appended = location.and_then(|l| store::append_blocking(&l, context.actor, payload));
+        return report_signoff(appended, args, decision, release, context, out, err);
+    }
     let setup = match Setup::at(
         profile,
         context.ledger_path.to_path_buf(),
@@ -303,6 +351,19 @@ pub fn signoff_to(
     let appended = setup
         .writer(&context.actor.account)
         .and_then(|l| l.append(context.actor, payload));
+    let appended = appended.map_err(|e| e.to_string());
+    report_signoff(appended, args, decision, release, context, out, err)
+}
+
+fn report_signoff(
+    appended: Result<super::Entry, String>,
+    args: &SignoffArgs,
+    decision: Decision,
+    release: &str,
+    context: &SignoffContext<'_>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
     match appended {
         Ok(entry) => {
             let _ = writeln!(
@@ -442,19 +503,29 @@ pub fn export_to(
     }
     let entries = checked.entries;
     let head = checked.chain.last().cloned();
+    write_export(args, profile, &entries, head.as_ref(), out, err)
+}
+
+/// The export of `entries` (already read and checked; `head` the last verified link) to `out`.
+pub(crate) fn write_export(
+    args: &ExportArgs,
+    profile: &Profile,
+    entries: &[Entry],
+    head: Option<&super::chain::Link>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
     let records = export::records(
         &profile.signoff,
-        &entries,
+        entries,
         args.env.as_deref(),
         args.release.as_deref(),
     );
-    let commands = export::commands(&entries, args.env.as_deref(), args.release.as_deref());
+    let commands = export::commands(entries, args.env.as_deref(), args.release.as_deref());
     let text = match args.format {
-        ExportFormat::Md => {
-            export::to_markdown(&profile.service.name, &records, &commands, head.as_ref())
-        }
+        ExportFormat::Md => export::to_markdown(&profile.service.name, &records, &commands, head),
         ExportFormat::Json => {
-            let value = export::to_json(&profile.service.name, &records, &commands, head.as_ref());
+            let value = export::to_json(&profile.service.name, &records, &commands, head);
             serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string()) + "\n"
         }
     };

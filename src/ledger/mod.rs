@@ -24,8 +24,11 @@ pub mod entry;
 pub mod export;
 pub mod follow;
 pub mod identity;
+pub mod migrate;
+pub mod postgres;
 pub mod setup;
 pub mod signing;
+pub mod store;
 pub mod verify;
 pub mod witness;
 
@@ -56,6 +59,9 @@ pub enum LedgerError {
     Encode { path: PathBuf, message: String },
     /// The file became shorter than what was already read: someone truncated or replaced it.
     Shrunk { path: PathBuf, was: u64, now: u64 },
+    /// A `postgres://` URL where only a ledger file works yet (the URL is not repeated: it may
+    /// carry a secret).
+    NotAFile,
     /// There is no ledger file (reading never creates one).
     Missing { path: PathBuf },
     /// Signing is on and the entry could not be signed; nothing was written.
@@ -87,6 +93,11 @@ impl fmt::Display for LedgerError {
             LedgerError::Encode { path, message } => {
                 write!(f, "{}: cannot encode entry: {message}", path.display())
             }
+            LedgerError::NotAFile => f.write_str(
+                "this command works only with a ledger file so far (rollouts, --detach); the \
+                 PostgreSQL ledger serves sign-offs, commands, verify, export and migrate: \
+                 give `--ledger FILE` for it",
+            ),
             LedgerError::Shrunk { path, was, now } => write!(
                 f,
                 "{}: the ledger shrank from {was} to {now} bytes; it is append-only, so it was \
@@ -176,6 +187,9 @@ impl Ledger {
     /// shared-ledger recipe) the new file is made group-writable, whatever the umask says.
     pub fn open(path: impl Into<PathBuf>) -> Result<Ledger, LedgerError> {
         let path = path.into();
+        if path.to_str().is_some_and(postgres::is_postgres_url) {
+            return Err(LedgerError::NotAFile);
+        }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| LedgerError::io(dir, "create the ledger directory", e))?;

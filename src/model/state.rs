@@ -120,6 +120,8 @@ pub struct Signoffs {
     /// The first read of the ledger (its history) has arrived.
     pub loaded: bool,
     pub ledger_error: Option<String>,
+    /// The ledger database cannot be reached: the grid may be stale and nothing can be recorded.
+    pub unreachable: Option<String>,
     /// Whether the ledger verified at the last read (None: not read yet).
     pub health: Option<crate::ledger::follow::Health>,
 }

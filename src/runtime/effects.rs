@@ -7,7 +7,8 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::sync::mpsc;
 
-use crate::ledger::{Actor, Ledger};
+use crate::ledger::Actor;
+use crate::ledger::store::LedgerStore;
 use crate::msg::{Cmd, Msg};
 use crate::probes::{ProbeEngine, ProbeEngineHandle};
 use crate::providers::cloudrun::CloudRunClient;
@@ -32,7 +33,7 @@ pub enum LaneSource {
 /// The shared ledger and who this cockpit writes as.
 #[derive(Debug, Clone)]
 pub struct LedgerHandle {
-    pub ledger: Ledger,
+    pub ledger: LedgerStore,
     pub actor: Actor,
     /// How it is read: signatures, what this account saw before.
     pub setup: crate::ledger::Setup,
@@ -179,11 +180,8 @@ impl Effects {
                     ))));
                     return;
                 };
-                let append = tokio::task::spawn_blocking(move || {
-                    let result = handle
-                        .ledger
-                        .append(&handle.actor, payload)
-                        .map_err(|e| e.to_string());
+                let append = tokio::spawn(async move {
+                    let result = handle.ledger.append(&handle.actor, payload).await;
                     let _ = tx.send(Msg::LedgerAppended(Box::new(result)));
                 });
                 let mut appends = self.appends.lock().unwrap_or_else(PoisonError::into_inner);
@@ -206,12 +204,17 @@ impl Effects {
         }
     }
 
-    /// Follows the ledger file: the first read is its history, then changes about four times a second.
+    /// Follows the ledger: the first read is its history, then new entries (a file about twice a
+    /// second; a database as they are committed, see [`crate::ledger::postgres::follow`]).
     pub fn follow_ledger(&self, tx: &mpsc::UnboundedSender<Msg>) {
         let Some(handle) = self.ledger.clone() else {
             return;
         };
         let tx = tx.clone();
+        if let LedgerStore::Postgres(ledger) = &handle.ledger {
+            super::ledger_follow::follow_database(ledger.target().clone(), tx);
+            return;
+        }
         tokio::spawn(async move {
             // Every change of the file is checked again; a break is told and kept in the model.
             let mut follower = handle.setup.follower();

@@ -30,8 +30,13 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focu
         );
         return;
     };
+    let stale = if model.signoffs.unreachable.is_some() {
+        "STALE: ledger unreachable "
+    } else {
+        ""
+    };
     let title = format!(
-        " Sign-off {} {} {} ",
+        " Sign-off {} {} {} {stale}",
         grid.env, ui.symbols.sep, grid.release
     );
     let block = ui.block(&title, focused);

@@ -113,8 +113,32 @@ pub fn move_cursor(model: &mut Model, movement: CursorMove) {
     }
 }
 
+/// The ledger database went away (the grid is stale, signing refused) or came back.
+pub fn reachability(model: &mut Model, unreachable: Option<String>) {
+    if model.signoffs.unreachable == unreachable {
+        return;
+    }
+    match &unreachable {
+        Some(why) if model.signoffs.unreachable.is_none() => model.log(
+            None,
+            Level::Error,
+            format!("ledger unreachable, sign-offs shown may be stale and nothing can be recorded: {why}"),
+        ),
+        Some(_) => {}
+        None => model.log(None, Level::Good, "ledger reachable again".to_string()),
+    }
+    model.signoffs.unreachable = unreachable;
+    model.dirty = true;
+}
+
 /// `g` / `n` / `c` on the selected cell. GO is recorded at once; NO-GO and comments open the editor.
 pub fn act(model: &mut Model, decision: Option<Decision>, comment_only: bool) -> Vec<Cmd> {
+    if let Some(why) = &model.signoffs.unreachable {
+        let text =
+            format!("not recorded: the ledger is unreachable ({why}); try again when it is back");
+        model.notify(Level::Error, text);
+        return Vec::new();
+    }
     let Some(grid) = model.signoffs.grid.as_ref() else {
         model.notify(
             Level::Warn,

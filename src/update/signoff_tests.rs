@@ -195,3 +195,28 @@ fn turning_a_no_go_into_go_asks_why_and_records_it_with_the_go() {
             if c == "rehearsed on staging"
     ));
 }
+
+#[test]
+fn an_unreachable_ledger_refuses_signing_until_it_is_back() {
+    let mut model = model("alice");
+    update(
+        &mut model,
+        Msg::LedgerReachability(Some("connection refused".into())),
+    );
+    assert!(press(&mut model, Action::SignGo).is_empty(), "nothing sent");
+    assert!(!model.signoffs.recording);
+    let said = model.activity.entries.iter().any(|a| {
+        a.level == Level::Error && a.text.contains("ledger unreachable") && a.text.contains("stale")
+    });
+    assert!(
+        said,
+        "the activity pane says why: {:?}",
+        model.activity.entries
+    );
+    update(&mut model, Msg::LedgerReachability(None));
+    assert_eq!(
+        press(&mut model, Action::SignGo).len(),
+        1,
+        "signing works again"
+    );
+}
