@@ -58,8 +58,16 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             cmds
         }
         Msg::LedgerRead(reading) => {
+            // A reset re-reads the whole verified history: rollouts are folded again from it, and
+            // it is history, not news for the alerts.
+            if reading.reset {
+                model.operations.rollouts = Default::default();
+                model.signoffs.loaded = false;
+            }
+            let mut cmds = rollouts::entries(model, &reading.entries);
+            cmds.extend(alerts::ledger_entries(model, &reading.entries));
             signoff::reading(model, *reading);
-            Vec::new()
+            cmds
         }
         Msg::LedgerFailed(error) => {
             let cmds = alerts::ledger_failed(model, &error);

@@ -100,10 +100,15 @@ impl Cockpit {
             if !old {
                 continue;
             }
-            let header = screen
+            // The lane cards' title row names every lane; this lane's title runs to its border.
+            let titles = screen
                 .lines()
-                .find(|l| l.contains(&format!(" {} ", lane.env)))
+                .find(|l| l.contains('+') && self.model.lanes.iter().all(|x| l.contains(&x.env)))
                 .unwrap_or_default();
+            let header = titles.find(&format!("{} ", lane.env)).map_or("", |at| {
+                let title = &titles[at..];
+                &title[..title.find('+').unwrap_or(title.len())]
+            });
             assert!(
                 header.contains("STALE") || header.contains('?'),
                 "{fault}: lane {} has old data but its header is `{header}`\n{screen}",
