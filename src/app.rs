@@ -130,6 +130,18 @@ pub async fn cockpit(session: &Session, cli: &Cli) -> Result<Cockpit, String> {
                 .unwrap_or_default()
         })
         .collect();
+    model.canary_bake_secs = session
+        .profile
+        .environments
+        .iter()
+        .map(|e| e.canary.as_ref().map_or(0, |c| c.bake_secs))
+        .collect();
+    model.policies = session
+        .profile
+        .environments
+        .iter()
+        .map(|e| e.policy.clone())
+        .collect();
     let (probe_tx, probe_reports) = tokio::sync::mpsc::channel(1024);
     let probes = ProbeRunner {
         client: crate::probes::http::client(session.loopback_only())

@@ -24,6 +24,7 @@ pub fn map(key: KeyEvent) -> Option<Msg> {
         KeyCode::Char('[') => Action::PrevLane,
         KeyCode::Char(']') => Action::NextLane,
         KeyCode::Char('g') => Action::SignGo,
+        KeyCode::Char('G') => Action::SignColumn,
         KeyCode::Char('n') => Action::SignNoGo,
         KeyCode::Char('c') => Action::Comment,
         KeyCode::Char('t') => Action::Trigger,

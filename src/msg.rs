@@ -91,6 +91,8 @@ pub enum Action {
     SignNoGo,
     /// Comment on the selected grid cell.
     Comment,
+    /// Sign GO on every open cell of the selected role's column (asks first; `G`).
+    SignColumn,
     /// Ask for a version and trigger a release into the first lane.
     Trigger,
     /// Promote into the selected lane what runs in the lane before it.

@@ -4,12 +4,15 @@ mod alerts;
 mod command_line;
 mod command_progress;
 mod commands;
+mod confirm;
+mod confirm_gates;
 mod lanes;
 mod pipeline;
 mod probes;
 mod rollback_list;
 mod rollouts;
 mod signoff;
+mod signoff_column;
 
 use crate::ledger::{Decision, Payload};
 use crate::model::signoff::CursorMove;
@@ -206,12 +209,15 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
         Action::Up => scroll(model, -1),
         Action::Down => scroll(model, 1),
         Action::Refresh => return lanes::poll_all(model),
-        Action::SignGo | Action::SignNoGo | Action::Comment if model.focus != Pane::Signoff => {
+        Action::SignGo | Action::SignNoGo | Action::Comment | Action::SignColumn
+            if model.focus != Pane::Signoff =>
+        {
             model.notify(Level::Info, "Tab to the Sign-off pane to sign");
         }
         Action::SignGo => return signoff::act(model, Some(Decision::Go), false),
         Action::SignNoGo => return signoff::act(model, Some(Decision::NoGo), false),
         Action::Comment => return signoff::act(model, None, true),
+        Action::SignColumn => return signoff_column::ask(model),
         Action::Open if model.focus == Pane::Probes && !model.probes.all.is_empty() => {
             model.overlay = Overlay::ProbeDetails(model.probes.cursor);
         }
@@ -285,3 +291,6 @@ mod pipeline_tests;
 
 #[cfg(test)]
 mod rollout_tests;
+
+#[cfg(test)]
+mod confirm_tests;

@@ -9,7 +9,7 @@ use flightdeck::model::rollout::Rollout;
 use flightdeck::model::rollout_drive::Drive;
 use flightdeck::model::{Model, Overlay, Pane};
 use flightdeck::msg::{Action, Msg};
-use flightdeck::policy::{CommandKind, Gate, Refusal};
+use flightdeck::policy::{CommandKind, EnvPolicy, Gate, Refusal};
 use flightdeck::probes::{
     CheckDetail, Health, ProbeFormat, ProbeId, ProbeOutcome, ProbeReport, ProbeSpec,
 };
@@ -132,12 +132,26 @@ fn a_probes_details_show_checks_and_the_raw_body() {
     insta::assert_snapshot!(text);
 }
 
+/// `p` on prod (which asks for its name and a sign-off): the confirmation is open.
 fn promoting() -> Model {
     let mut model = three_lanes(1);
     model.canary_steps = vec![Vec::new(), Vec::new(), vec![10, 50, 100]];
+    model.canary_bake_secs = vec![0, 0, 60];
+    model.policies[2] = EnvPolicy {
+        confirm_by_name: true,
+        require_signoff: true,
+        ..Default::default()
+    };
     update(&mut model, Msg::Action(Action::NextLane));
     update(&mut model, Msg::Action(Action::NextLane));
     update(&mut model, Msg::Action(Action::PromoteHere));
+    model
+}
+
+/// The same, with prod's name typed: the command is on its way to the gates.
+fn promoted() -> Model {
+    let mut model = promoting();
+    update(&mut model, Msg::PromptSubmitted("prod".into()));
     model
 }
 
@@ -155,20 +169,55 @@ fn refused(gates: &[(Gate, &str)]) -> Msg {
 
 #[test]
 fn prod_asks_to_type_its_name() {
-    let mut model = promoting();
-    update(
-        &mut model,
-        refused(&[(Gate::Confirmation, "type `prod` to confirm")]),
-    );
+    let model = promoting();
     let text = screen(&model, 100, 26);
     assert!(text.contains("Confirm: promote staging → prod"), "{text}");
+    assert!(
+        text.contains("now     1.4.0 · 00007-abc 90% + 1.4.2 · 00008-abc 10%"),
+        "{text}"
+    );
+    assert!(
+        text.contains("canary  10% → 50% → 100%, 60s bake"),
+        "{text}"
+    );
     assert!(text.contains("Type `prod` to go ahead."), "{text}");
     insta::assert_snapshot!(text);
 }
 
 #[test]
+fn the_confirmation_after_an_override_marks_the_gates_it_waives() {
+    let mut model = promoted();
+    update(
+        &mut model,
+        refused(&[(
+            Gate::Signoff,
+            "sign-off for `prod` is not GO (NO-GO: 9/32 signed); get the missing sign-offs, or override with a reason",
+        )]),
+    );
+    update(
+        &mut model,
+        Msg::PromptSubmitted("INC-4411: the fix must ship tonight".into()),
+    );
+    let text = screen(&model, 100, 26);
+    assert!(text.contains("overridden: “INC-4411"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn a_non_prod_lane_confirms_with_enter_at_80_columns() {
+    let mut model = three_lanes(1);
+    model.canary_steps = vec![Vec::new(), vec![50, 100], Vec::new()];
+    model.canary_bake_secs = vec![0, 20, 0];
+    update(&mut model, Msg::Action(Action::NextLane));
+    update(&mut model, Msg::Action(Action::PromoteHere));
+    let text = screen(&model, 80, 24);
+    assert!(text.contains("Enter to go ahead"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
 fn a_refusal_names_each_gate_and_what_clears_it() {
-    let mut model = promoting();
+    let mut model = promoted();
     update(
         &mut model,
         refused(&[
@@ -191,7 +240,7 @@ fn a_refusal_names_each_gate_and_what_clears_it() {
 
 #[test]
 fn the_canary_steps_and_bake_countdown_under_the_lane() {
-    let mut model = promoting();
+    let mut model = promoted();
     // The cockpit drives the canary in its loop: deployed, 10 %, advanced to 50 %, baking 83 s.
     let rollout = Rollout::new(
         "req-1",
@@ -219,12 +268,17 @@ fn the_canary_steps_and_bake_countdown_under_the_lane() {
     update(&mut model, applied(Some("00009-new")));
     update(&mut model, applied(None));
     update(&mut model, Msg::Action(Action::Advance));
+    update(&mut model, Msg::PromptSubmitted("prod".into()));
     update(&mut model, applied(None));
     model.now += Duration::seconds(8);
     let text = screen(&model, 100, 24);
     assert!(text.contains("▶ 10 → [50] → 100 bake 1m15s"), "{text}");
     update(&mut model, Msg::Action(Action::PauseResume));
     let paused = screen(&model, 100, 24);
-    assert!(paused.contains("[50] → 100 PAUSED"), "{paused}");
+    assert!(paused.contains("‖ 10 → [50] → 100 PAUSED"), "{paused}");
+    assert!(
+        !paused.contains("▶ 10 → [50]"),
+        "no play symbol while paused:\n{paused}"
+    );
     insta::assert_snapshot!(text);
 }

@@ -60,16 +60,30 @@ pub enum Prompt {
     Comment(CommentPurpose),
     /// The version to trigger into the first lane.
     Trigger,
-    /// Type the environment's name to confirm a command.
+    /// Say yes before a change reaches `env`: Enter, or the environment's name typed when its
+    /// policy asks for that (`typed`). `overridden`: the gates the reason waives.
     Confirm {
-        request: Request,
+        change: super::confirm::Change,
         env: String,
         override_reason: Option<String>,
+        overridden: Vec<crate::policy::Gate>,
+        typed: bool,
+        preview: super::confirm::Preview,
     },
     /// Refused by policy: a reason overrides (and is recorded), Esc gives up.
     Override {
         request: Request,
         refusals: Vec<String>,
+        gates: Vec<crate::policy::Gate>,
+    },
+    /// Sign GO on every open cell of `role` in the grid of `env` × `release` (Enter) or not (Esc).
+    SignColumn {
+        env: String,
+        release: String,
+        role: String,
+        items: Vec<String>,
+        /// Cells of the column with a NO-GO, left alone.
+        objected: usize,
     },
     /// The `:` command line.
     CommandLine,
@@ -203,6 +217,10 @@ pub struct Model {
     pub alerts: super::alerts::Alerts,
     /// Per lane: promotion into it needs the sign-off grid's GO (the profile's `require_signoff`).
     pub signoff_required: Vec<bool>,
+    /// Per lane: the profile's gates (freeze windows, typed confirmation, …), for confirmations.
+    pub policies: Vec<crate::policy::EnvPolicy>,
+    /// Per lane: the canary's bake at each step, seconds (from the profile).
+    pub canary_bake_secs: Vec<u64>,
     /// Something visible changed since the last frame.
     pub dirty: bool,
     pub quitting: bool,
@@ -238,6 +256,8 @@ impl Model {
             notice: None,
             alerts: Default::default(),
             signoff_required: vec![false; envs.len()],
+            policies: vec![Default::default(); envs.len()],
+            canary_bake_secs: vec![0; envs.len()],
             dirty: true,
             quitting: false,
         }

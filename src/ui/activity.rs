@@ -10,8 +10,9 @@ use crate::model::{Level, Model};
 /// The newest events first; only the visible rows are built.
 pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focused: bool) {
     let rows = area.height.saturating_sub(2) as usize;
-    // time (9) + symbol (2) + lane (8); the rest is the text, cut with an ellipsis.
-    let text_width = (area.width as usize).saturating_sub(2 + 9 + 2 + 8);
+    // time (9) + symbol (2) + lane mark (1) + lane (8); the rest is the text, cut with an ellipsis.
+    let text_width = (area.width as usize).saturating_sub(2 + 9 + 2 + 1 + 8);
+    let selected = model.lanes.get(model.selected_lane).map(|l| l.env.as_str());
     let lines: Vec<Line> = model
         .activity
         .visible()
@@ -30,6 +31,11 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focu
                     ui.theme.style(Role::Dim),
                 ),
                 Span::styled(format!("{symbol} "), ui.theme.style(role)),
+                // The selected lane's entries are marked, as its card is.
+                match entry.lane.is_some() && entry.lane.as_deref() == selected {
+                    true => Span::styled(ui.symbols.selected, ui.theme.style(Role::Accent)),
+                    false => Span::raw(" "),
+                },
                 Span::styled(
                     format!("{:<8}", entry.lane.as_deref().unwrap_or("")),
                     ui.theme.style(Role::Accent),

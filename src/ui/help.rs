@@ -15,6 +15,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("r", "refresh every lane now"),
     ("/", "filter the activity pane (Esc clears)"),
     ("g n c", "sign-off pane: GO, NO-GO (with reason), comment"),
+    (
+        "G",
+        "sign-off pane: GO on the role's every open cell (asks)",
+    ),
     ("t", "trigger a release (asks for the version)"),
     ("p", "promote the lane before into the selected one"),
     ("Enter", "probe: checks and body; grid cell: its history"),

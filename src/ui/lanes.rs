@@ -243,10 +243,11 @@ fn error_tail(error: &str) -> &str {
 
 /// A command running in this lane: its canary steps (done, current, to come) and the bake countdown.
 fn command_line<'a>(model: &Model, running: &RunningCommand, ui: &UiContext) -> Line<'a> {
-    let mut spans = vec![Span::styled(
-        format!("{} ", ui.symbols.running),
-        ui.theme.style(Role::Running),
-    )];
+    let (symbol, role) = match running.paused {
+        true => (ui.symbols.paused, Role::Warn),
+        false => (ui.symbols.running, Role::Running),
+    };
+    let mut spans = vec![Span::styled(format!("{symbol} "), ui.theme.style(role))];
     if running.steps.is_empty() || running.percent.is_none() {
         spans.push(Span::styled(
             running.last.clone(),
@@ -276,6 +277,8 @@ fn command_line<'a>(model: &Model, running: &RunningCommand, ui: &UiContext) -> 
     }
     let tail = match (&running.bake, running.paused) {
         (_, true) => " PAUSED".to_string(),
+        // Never a countdown stuck at 0 s: the bake is over, the machine moves on at its tick.
+        (Some(bake), false) if bake.until <= model.now => " bake over, next step…".to_string(),
         (Some(bake), false) => format!(
             " bake {}",
             human_secs((bake.until - model.now).num_seconds().max(0))

@@ -64,7 +64,13 @@ fn row<'a>(model: &Model, probe: &LaneProbe, selected: bool, ui: &UiContext) -> 
     } else {
         ui.theme.style(Role::Text)
     };
+    // The selected lane's probes are marked, as its card is.
+    let lane_mark = match probe.lane == model.selected_lane {
+        true => Span::styled(ui.symbols.selected, ui.theme.style(Role::Accent)),
+        false => Span::raw(" "),
+    };
     let mut spans = vec![
+        lane_mark,
         Span::styled(
             format!("{symbol} {:<7}", view.verdict.as_str()),
             ui.theme.style(role),

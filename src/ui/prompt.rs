@@ -10,9 +10,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui_textarea::TextArea;
 
+use super::symbols::Symbols;
 use super::{Role, UiContext, centered};
 use crate::ledger::Decision;
 use crate::model::Prompt;
+use crate::model::confirm::{Change, Mark};
 use crate::model::operations::request_label;
 use crate::msg::Msg;
 
@@ -28,11 +30,13 @@ impl PromptEditor {
         let placeholder = match prompt {
             Prompt::Comment(_) => "why? (several lines are fine)",
             Prompt::Trigger => "version, e.g. 1.5.0",
-            Prompt::Confirm { .. } => "the environment's name",
+            Prompt::Confirm { typed: true, .. } => "the environment's name",
+            Prompt::Confirm { .. } => "Enter: go ahead",
             Prompt::Override { .. } => "reason for overriding (recorded in the ledger)",
             Prompt::Rollback { .. } => {
                 "Enter: the revision before the one serving; or type a revision"
             }
+            Prompt::SignColumn { .. } => "Enter: sign them all GO",
             Prompt::Filter => "a word: only activity entries containing it are shown",
             Prompt::Quit { .. } => "b: keep running in the background · h: hand over · a: abort",
             Prompt::CommandLine => {
@@ -80,7 +84,7 @@ impl PromptEditor {
     }
 
     pub fn render(&mut self, prompt: &Prompt, ui: &UiContext, frame: &mut Frame, area: Rect) {
-        let (title, notes) = describe(prompt);
+        let (title, notes) = describe(prompt, &ui.symbols);
         frame.render_widget(Clear, area);
         let block = ui.block(&title, true);
         let inner = block.inner(area);
@@ -119,7 +123,13 @@ pub fn area(prompt: &Prompt, screen: Rect) -> Rect {
     let width = 72.min(screen.width);
     let rows = match prompt {
         Prompt::Comment(_) => 12,
-        other => 4 + wrapped_rows(&describe(other).1, width.saturating_sub(2)),
+        // Symbols of either set take one cell each: the unicode set measures both.
+        other => {
+            4 + wrapped_rows(
+                &describe(other, &Symbols::UNICODE).1,
+                width.saturating_sub(2),
+            )
+        }
     };
     centered(screen, width, rows.min(screen.height))
 }
@@ -144,7 +154,7 @@ fn wrapped_rows(notes: &[(Role, String)], width: u16) -> u16 {
     notes.iter().map(|(_, text)| rows(text)).sum()
 }
 
-fn describe(prompt: &Prompt) -> (String, Vec<(Role, String)>) {
+fn describe(prompt: &Prompt, symbols: &Symbols) -> (String, Vec<(Role, String)>) {
     match prompt {
         Prompt::Comment(purpose) => {
             let title = match purpose.decision {
@@ -170,6 +180,33 @@ fn describe(prompt: &Prompt) -> (String, Vec<(Role, String)>) {
             (format!(" Roll back {env} "), notes)
         }
         Prompt::CommandLine => (" : ".into(), Vec::new()),
+        Prompt::SignColumn {
+            env,
+            release,
+            role,
+            items,
+            objected,
+        } => {
+            let mut notes = vec![(
+                Role::Text,
+                format!(
+                    "GO as {role} for {release} into {env}, on {} items:",
+                    items.len()
+                ),
+            )];
+            notes.push((Role::Dim, format!("  {}", items.join(", "))));
+            if *objected > 0 {
+                notes.push((
+                    Role::Warn,
+                    format!("{objected} NO-GO stay: lift each with g and a reason."),
+                ));
+            }
+            notes.push((
+                Role::Warn,
+                "Each is recorded in the ledger. Enter to sign, Esc: nothing is recorded.".into(),
+            ));
+            (format!(" Sign the {role} column "), notes)
+        }
         Prompt::Filter => (" / filter the activity ".into(), Vec::new()),
         Prompt::Quit { envs } => (
             " Quit while driving ".into(),
@@ -187,14 +224,37 @@ fn describe(prompt: &Prompt) -> (String, Vec<(Role, String)>) {
                 ),
             ],
         ),
-        Prompt::Confirm { request, env, .. } => (
-            format!(" Confirm: {} ", request_label(request)),
-            vec![(
-                Role::Warn,
-                format!("This changes {env}. Type `{env}` to go ahead."),
-            )],
-        ),
-        Prompt::Override { request, refusals } => {
+        Prompt::Confirm {
+            change,
+            env,
+            typed,
+            preview,
+            ..
+        } => {
+            let title = match change {
+                Change::Command(request) => request_label(request),
+                Change::Control(control) => format!("{} the rollout in {env}", control.name()),
+            };
+            let mut notes: Vec<(Role, String)> = preview
+                .changes
+                .iter()
+                .map(|(label, text)| (Role::Text, format!("{label:<7} {text}")))
+                .collect();
+            notes.extend(preview.gates.iter().map(|g| match g.mark {
+                Mark::Passed => (Role::Pass, format!("{} {}", symbols.pass, g.text)),
+                Mark::Unknown => (Role::Dim, format!("{} {}", symbols.unknown, g.text)),
+                Mark::Overridden => (Role::Warn, format!("{} {}", symbols.warn, g.text)),
+            }));
+            let ask = match typed {
+                true => format!("This changes {env}. Type `{env}` to go ahead."),
+                false => format!("This changes {env}. Enter to go ahead, Esc: nothing is sent."),
+            };
+            notes.push((Role::Warn, ask));
+            (format!(" Confirm: {title} "), notes)
+        }
+        Prompt::Override {
+            request, refusals, ..
+        } => {
             let mut notes: Vec<(Role, String)> =
                 refusals.iter().map(|r| (Role::Fail, r.clone())).collect();
             notes.push((

@@ -74,6 +74,7 @@ fn keys(model: &Model) -> Vec<(&'static str, String)> {
             ("Tab", "pane"),
             ("hjkl", "cell"),
             ("g", "GO"),
+            ("G", "GO column"),
             ("n", "NO-GO"),
             ("c", "comment"),
             ("Enter", "history"),

@@ -10,6 +10,8 @@ pub struct Symbols {
     pub stale: &'static str,
     pub unknown: &'static str,
     pub running: &'static str,
+    /// A paused rollout (never the play symbol).
+    pub paused: &'static str,
     pub pending: &'static str,
     pub skipped: &'static str,
     pub bar_full: &'static str,
@@ -40,6 +42,7 @@ impl Symbols {
         stale: "◌",
         unknown: "?",
         running: "▶",
+        paused: "‖",
         pending: "·",
         skipped: "↷",
         bar_full: "█",
@@ -52,12 +55,14 @@ impl Symbols {
     };
 
     pub const ASCII: Symbols = Symbols {
-        pass: "+",
+        // Not `+`: that is every box corner.
+        pass: "v",
         warn: "!",
         fail: "x",
         stale: "~",
         unknown: "?",
         running: ">",
+        paused: "=",
         pending: ".",
         skipped: "-",
         bar_full: "#",

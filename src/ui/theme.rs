@@ -121,3 +121,28 @@ fn to_style(spec: &StyleSpec) -> Style {
     }
     style
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::style::Color;
+
+    /// On a white background ANSI 7 ("gray") and the light colours are all but invisible.
+    #[test]
+    fn the_light_theme_has_no_faint_greys() {
+        let spec = ThemeSpec::built_in("light").expect("built in");
+        let theme = Theme::from_spec(&spec);
+        for role in Role::ALL {
+            let fg = theme.style(role).fg;
+            let faint = matches!(
+                fg,
+                Some(Color::Gray | Color::White | Color::LightYellow | Color::LightCyan)
+            ) || matches!(fg, Some(Color::Rgb(r, g, b)) if u16::from(r) + u16::from(g) + u16::from(b) > 3 * 0x90);
+            let on_its_own_bg = theme.style(role).bg.is_some();
+            assert!(
+                !faint || on_its_own_bg,
+                "{role:?} is faint on white: {fg:?}"
+            );
+        }
+    }
+}

@@ -50,7 +50,7 @@ pub fn run(model: &mut Model, text: &str) -> Vec<Cmd> {
                 "advance" => Control::Advance,
                 _ => Control::Abort("aborted from the cockpit".into()),
             };
-            return super::commands::control(model, env, control);
+            return super::confirm::ask_control(model, env, control);
         }
         ["q" | "quit"] => {
             model.quitting = true;

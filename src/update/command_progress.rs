@@ -26,6 +26,9 @@ pub fn progress(model: &mut Model, progress: Progress) {
             _ => {}
         }
     }
+    // A rollout this cockpit drives tells its story in its transitions and outcome; only its
+    // troubles (retries, failed probes) are worth a line of their own.
+    let hosted = model.operations.hosted.contains_key(&env);
     let level = match &progress {
         Progress::Operation { done: false, .. } | Progress::Reading { .. } => None,
         Progress::Probe { pass: true, .. } => None,
@@ -34,7 +37,8 @@ pub fn progress(model: &mut Model, progress: Progress) {
         | Progress::Retrying { .. } => Some(Level::Warn),
         Progress::Settled { .. } => Some(Level::Good),
         _ => Some(Level::Info),
-    };
+    }
+    .filter(|level| !hosted || *level == Level::Warn);
     if let Some(level) = level {
         let text = progress.to_string();
         let text = text.trim_start_matches(&format!("{env}: ")).to_string();

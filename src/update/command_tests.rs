@@ -3,16 +3,23 @@ use chrono::Duration;
 use super::update;
 use crate::commands::outcome::{Outcome, Status};
 use crate::commands::run::Request;
+use crate::model::confirm::Mark;
 use crate::model::fixtures::{clock, three_lanes};
 use crate::model::probes::Probes;
 use crate::model::{Model, Overlay, Prompt};
 use crate::msg::{Action, Cmd, Msg};
-use crate::policy::{CommandKind, Gate, Refusal};
+use crate::policy::{CommandKind, EnvPolicy, Gate, Refusal};
 use crate::probes::{Health, ProbeId, ProbeOutcome, ProbeReport, ProbeSpec, Verdict};
 
 fn on_prod() -> Model {
     let mut model = three_lanes(1);
     model.canary_steps = vec![Vec::new(), Vec::new(), vec![10, 50, 100]];
+    model.canary_bake_secs = vec![0, 0, 30];
+    model.policies[2] = EnvPolicy {
+        confirm_by_name: true,
+        require_signoff: true,
+        ..Default::default()
+    };
     update(&mut model, Msg::Action(Action::NextLane));
     update(&mut model, Msg::Action(Action::NextLane));
     model
@@ -38,16 +45,27 @@ fn refused(gates: &[Gate]) -> Msg {
     Msg::CommandFinished(Box::new(outcome))
 }
 
+/// `p` on prod, then prod's name typed at the confirmation.
+fn promote_confirmed(model: &mut Model) -> Vec<Cmd> {
+    assert!(update(model, Msg::Action(Action::PromoteHere)).is_empty());
+    update(model, Msg::PromptSubmitted("prod".into()))
+}
+
 #[test]
 fn p_promotes_into_the_selected_lane_from_the_one_before() {
     let mut model = on_prod();
-    let cmds = update(&mut model, Msg::Action(Action::PromoteHere));
+    assert!(update(&mut model, Msg::Action(Action::PromoteHere)).is_empty());
+    assert!(
+        matches!(&model.overlay, Overlay::Prompt(Prompt::Confirm { env, typed: true, .. }) if env == "prod"),
+        "nothing is sent before prod's name is typed"
+    );
+    let cmds = update(&mut model, Msg::PromptSubmitted("prod".into()));
     assert_eq!(
         cmds,
         vec![Cmd::RunCommand {
             request: promote(),
             override_reason: None,
-            confirmed: false
+            confirmed: true
         }]
     );
     assert!(model.operations.running.contains_key("prod"));
@@ -72,13 +90,9 @@ fn read_only_makes_every_command_unavailable() {
 }
 
 #[test]
-fn a_confirmation_refusal_asks_for_the_name_and_only_the_exact_name_sends() {
+fn prod_asks_for_its_name_and_only_the_exact_name_sends() {
     let mut model = on_prod();
     update(&mut model, Msg::Action(Action::PromoteHere));
-    update(&mut model, refused(&[Gate::Confirmation]));
-    assert!(
-        matches!(&model.overlay, Overlay::Prompt(Prompt::Confirm { env, .. }) if env == "prod")
-    );
     assert!(update(&mut model, Msg::PromptSubmitted("staging".into())).is_empty());
     assert!(
         model
@@ -88,9 +102,7 @@ fn a_confirmation_refusal_asks_for_the_name_and_only_the_exact_name_sends() {
             .text
             .contains("nothing was sent")
     );
-    update(&mut model, Msg::Action(Action::PromoteHere));
-    update(&mut model, refused(&[Gate::Confirmation]));
-    let cmds = update(&mut model, Msg::PromptSubmitted("prod".into()));
+    let cmds = promote_confirmed(&mut model);
     assert_eq!(
         cmds,
         vec![Cmd::RunCommand {
@@ -104,7 +116,7 @@ fn a_confirmation_refusal_asks_for_the_name_and_only_the_exact_name_sends() {
 #[test]
 fn an_overridable_refusal_takes_a_reason_and_sends_it_along() {
     let mut model = on_prod();
-    update(&mut model, Msg::Action(Action::PromoteHere));
+    promote_confirmed(&mut model);
     update(&mut model, refused(&[Gate::Freeze, Gate::Signoff]));
     let Overlay::Prompt(Prompt::Override { refusals, .. }) = &model.overlay else {
         panic!("{:?}", model.overlay)
@@ -117,18 +129,30 @@ fn an_overridable_refusal_takes_a_reason_and_sends_it_along() {
         update(&mut model, Msg::PromptSubmitted("  ".into())).is_empty(),
         "a blank reason is no override"
     );
-    update(&mut model, Msg::Action(Action::PromoteHere));
+    promote_confirmed(&mut model);
     update(&mut model, refused(&[Gate::Freeze]));
-    let cmds = update(
+    let asked = update(
         &mut model,
         Msg::PromptSubmitted("hotfix for INC-4411".into()),
     );
+    assert!(asked.is_empty(), "the confirmation comes last, again");
+    let Overlay::Prompt(Prompt::Confirm { preview, .. }) = &model.overlay else {
+        panic!("{:?}", model.overlay)
+    };
+    assert!(
+        preview
+            .gates
+            .iter()
+            .any(|g| g.mark == Mark::Overridden && g.text.contains("“hotfix for INC-4411”")),
+        "{preview:?}"
+    );
+    let cmds = update(&mut model, Msg::PromptSubmitted("prod".into()));
     assert_eq!(
         cmds,
         vec![Cmd::RunCommand {
             request: promote(),
             override_reason: Some("hotfix for INC-4411".into()),
-            confirmed: false
+            confirmed: true
         }]
     );
 }
@@ -136,7 +160,7 @@ fn an_overridable_refusal_takes_a_reason_and_sends_it_along() {
 #[test]
 fn a_read_only_refusal_cannot_be_overridden() {
     let mut model = on_prod();
-    update(&mut model, Msg::Action(Action::PromoteHere));
+    promote_confirmed(&mut model);
     update(&mut model, refused(&[Gate::ReadOnly]));
     assert_eq!(model.overlay, Overlay::None);
     assert!(model.notice.unwrap().text.contains("read_only says no"));
@@ -147,7 +171,14 @@ fn the_command_line_parses_commands_and_names_what_it_does_not_know() {
     let mut model = on_prod();
     let line = |model: &mut Model, text: &str| {
         model.overlay = Overlay::Prompt(Prompt::CommandLine);
-        update(model, Msg::PromptSubmitted(text.into()))
+        let cmds = update(model, Msg::PromptSubmitted(text.into()));
+        match &model.overlay {
+            Overlay::Prompt(Prompt::Confirm { env, .. }) => {
+                let env = env.clone();
+                update(model, Msg::PromptSubmitted(env))
+            }
+            _ => cmds,
+        }
     };
     let cmds = line(&mut model, "rollback prod 00007-abc");
     let expected = Request::Rollback {
@@ -159,7 +190,7 @@ fn the_command_line_parses_commands_and_names_what_it_does_not_know() {
         vec![Cmd::RunCommand {
             request: expected,
             override_reason: None,
-            confirmed: false
+            confirmed: true
         }]
     );
     model.operations.running.clear();
@@ -274,24 +305,22 @@ fn a_lane_turns_red_only_after_the_threshold_and_says_so() {
 #[test]
 fn after_an_override_only_the_typed_name_is_asked_and_the_reason_is_kept() {
     let mut model = on_prod();
-    update(&mut model, Msg::Action(Action::PromoteHere));
+    promote_confirmed(&mut model);
     update(&mut model, refused(&[Gate::Signoff, Gate::TwoPerson]));
     update(
         &mut model,
         Msg::PromptSubmitted("signed off in RELEASE-88".into()),
     );
-    // The gates run again with the reason; the name is still missing, so everything is listed.
-    update(
-        &mut model,
-        refused(&[Gate::Confirmation, Gate::Signoff, Gate::TwoPerson]),
-    );
     let Overlay::Prompt(Prompt::Confirm {
-        override_reason, ..
+        override_reason,
+        overridden,
+        ..
     }) = &model.overlay
     else {
         panic!("{:?}", model.overlay)
     };
     assert_eq!(override_reason.as_deref(), Some("signed off in RELEASE-88"));
+    assert_eq!(overridden, &vec![Gate::Signoff, Gate::TwoPerson]);
     let cmds = update(&mut model, Msg::PromptSubmitted("prod".into()));
     let expected = Cmd::RunCommand {
         request: promote(),
@@ -313,7 +342,8 @@ fn rollback_offers_the_revision_list_and_enter_takes_the_previous_one() {
         revisions[0].starts_with("00008-abc") && revisions[0].ends_with("serving 10%"),
         "{revisions:?}"
     );
-    let cmds = update(&mut model, Msg::PromptSubmitted(String::new()));
+    update(&mut model, Msg::PromptSubmitted(String::new()));
+    let cmds = update(&mut model, Msg::PromptSubmitted("prod".into()));
     let previous = Request::Rollback {
         env: "prod".into(),
         to: None,
@@ -323,12 +353,13 @@ fn rollback_offers_the_revision_list_and_enter_takes_the_previous_one() {
         vec![Cmd::RunCommand {
             request: previous,
             override_reason: None,
-            confirmed: false
+            confirmed: true
         }]
     );
     model.operations.running.clear();
     update(&mut model, Msg::Action(Action::RollbackHere));
-    let cmds = update(&mut model, Msg::PromptSubmitted(" 00006-abc ".into()));
+    update(&mut model, Msg::PromptSubmitted(" 00006-abc ".into()));
+    let cmds = update(&mut model, Msg::PromptSubmitted("prod".into()));
     let picked = Request::Rollback {
         env: "prod".into(),
         to: Some("00006-abc".into()),
@@ -338,7 +369,7 @@ fn rollback_offers_the_revision_list_and_enter_takes_the_previous_one() {
         vec![Cmd::RunCommand {
             request: picked,
             override_reason: None,
-            confirmed: false
+            confirmed: true
         }]
     );
 }

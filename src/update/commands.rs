@@ -24,14 +24,12 @@ pub fn action(model: &mut Model, action: Action) -> Vec<Cmd> {
         Action::PromoteHere => match lane.checked_sub(1).and_then(|i| model.lanes.get(i)) {
             Some(source) => {
                 let from = source.env.clone();
-                start(
-                    model,
-                    Request::Promote {
-                        from,
-                        to: env,
-                        bake_secs: None,
-                    },
-                )
+                let request = Request::Promote {
+                    from,
+                    to: env,
+                    bake_secs: None,
+                };
+                super::confirm::ask(model, request, None, Vec::new())
             }
             None => {
                 model.notify(
@@ -73,14 +71,16 @@ pub fn action(model: &mut Model, action: Action) -> Vec<Cmd> {
                 });
             match phase {
                 // Space on an orphan takes it over and drives on (a paused one stays paused).
-                Some(_) if orphaned => control(model, env, Control::Resume),
-                Some(Phase::Paused { .. }) => control(model, env, Control::Resume),
+                Some(_) if orphaned => super::confirm::ask_control(model, env, Control::Resume),
+                Some(Phase::Paused { .. }) => {
+                    super::confirm::ask_control(model, env, Control::Resume)
+                }
                 Some(_) => control(model, env, Control::Pause),
                 None => nothing_running(model, &env),
             }
         }
-        Action::Advance => control(model, env, Control::Advance),
-        Action::Abort => control(
+        Action::Advance => super::confirm::ask_control(model, env, Control::Advance),
+        Action::Abort => super::confirm::ask_control(
             model,
             env,
             Control::Abort("aborted from the cockpit".into()),
@@ -103,7 +103,7 @@ fn nothing_running(model: &mut Model, env: &str) -> Vec<Cmd> {
     Vec::new()
 }
 
-fn target_env(model: &Model, request: &Request) -> String {
+pub(super) fn target_env(model: &Model, request: &Request) -> String {
     match request {
         Request::Trigger { .. } => model
             .lanes
@@ -115,12 +115,13 @@ fn target_env(model: &Model, request: &Request) -> String {
     }
 }
 
-/// Sends a command on its way (the gates run first, in the runtime, as in the CLI).
+/// Asks before a command changes a lane (see `confirm`); the `:` line and the keys start here.
 pub fn start(model: &mut Model, request: Request) -> Vec<Cmd> {
-    run(model, request, None, false)
+    super::confirm::ask(model, request, None, Vec::new())
 }
 
-fn run(
+/// Sends a confirmed command on its way (the gates run again, in the runtime, as in the CLI).
+pub(super) fn run(
     model: &mut Model,
     request: Request,
     override_reason: Option<String>,
@@ -190,21 +191,7 @@ pub fn submitted(model: &mut Model, prompt: Prompt, text: String) -> Vec<Cmd> {
                 via: Default::default(),
             },
         ),
-        Prompt::Confirm {
-            request,
-            env,
-            override_reason,
-        } => {
-            if text == env {
-                run(model, request, override_reason, true)
-            } else {
-                model.notify(
-                    Level::Warn,
-                    format!("typed `{text}`, not `{env}`: nothing was sent"),
-                );
-                Vec::new()
-            }
-        }
+        confirm @ Prompt::Confirm { .. } => super::confirm::answered(model, confirm, &text),
         Prompt::Override { request, .. } if text.is_empty() => {
             model.notify(
                 Level::Info,
@@ -215,7 +202,9 @@ pub fn submitted(model: &mut Model, prompt: Prompt, text: String) -> Vec<Cmd> {
             );
             Vec::new()
         }
-        Prompt::Override { request, .. } => run(model, request, Some(text), false),
+        Prompt::Override { request, gates, .. } => {
+            super::confirm::ask(model, request, Some(text), gates)
+        }
         Prompt::CommandLine => super::command_line::run(model, &text),
         Prompt::Filter => {
             model.activity.filter = (!text.is_empty()).then_some(text);
@@ -229,13 +218,10 @@ pub fn submitted(model: &mut Model, prompt: Prompt, text: String) -> Vec<Cmd> {
                 false => Some(text),
                 true => super::rollback_list::previous(model, &env),
             };
-            if let Some(to) = &to {
-                let about = super::rollback_list::about(model, &env, to);
-                model.log(Some(&env), Level::Info, format!("rolling back to {about}"));
-            }
             start(model, Request::Rollback { env, to })
         }
         Prompt::Quit { envs } => super::rollouts::quit_choice(model, envs, &text),
+        column @ Prompt::SignColumn { .. } => super::signoff_column::sign(model, column),
         Prompt::Comment(_) => Vec::new(),
     }
 }
@@ -254,23 +240,13 @@ pub fn finished(model: &mut Model, outcome: Outcome) -> Vec<Cmd> {
     let request = running.request;
     let label = running.label;
     if outcome.status == Status::Refused {
-        let needs_name = outcome
-            .refusals
-            .iter()
-            .any(|r| r.gate == Gate::Confirmation);
-        // With a reason given, the overridable gates are settled: only the typed name remains.
+        // With a reason given, the overridable gates are settled: only the confirmation remains.
         let reason_given = running.override_reason.is_some();
         let settled =
             |gate: &Gate| *gate == Gate::Confirmation || (reason_given && gate.overridable());
-        if needs_name && outcome.refusals.iter().all(|r| settled(&r.gate)) {
-            let env = outcome.env.clone();
-            let override_reason = running.override_reason;
-            model.overlay = Overlay::Prompt(Prompt::Confirm {
-                request,
-                env,
-                override_reason,
-            });
-            return Vec::new();
+        if outcome.refusals.iter().all(|r| settled(&r.gate)) {
+            let gates = outcome.refusals.iter().map(|r| r.gate.clone()).collect();
+            return super::confirm::ask(model, request, running.override_reason, gates);
         }
         let refusals: Vec<String> = outcome.refusals.iter().map(ToString::to_string).collect();
         for refusal in &refusals {
@@ -285,7 +261,12 @@ pub fn finished(model: &mut Model, outcome: Outcome) -> Vec<Cmd> {
             .iter()
             .all(|r| r.gate.overridable() || r.gate == Gate::Confirmation)
         {
-            model.overlay = Overlay::Prompt(Prompt::Override { request, refusals });
+            let gates = outcome.refusals.iter().map(|r| r.gate.clone()).collect();
+            model.overlay = Overlay::Prompt(Prompt::Override {
+                request,
+                refusals,
+                gates,
+            });
         } else {
             model.notify(
                 Level::Warn,

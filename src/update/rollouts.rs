@@ -17,6 +17,8 @@ use crate::msg::Cmd;
 /// A rollout that passed its gates: drive it from here.
 pub fn planned(model: &mut Model, hosted: Hosted) -> Vec<Cmd> {
     let env = hosted.drive.rollout.env.clone();
+    // The gates passed: "checking the gates…" is over; the lane card shows the rollout now.
+    model.notice = None;
     model.operations.hosted.insert(env.clone(), hosted);
     handle(model, &env, DriveEvent::Start)
 }
@@ -72,12 +74,15 @@ fn handle(model: &mut Model, env: &str, event: DriveEvent) -> Vec<Cmd> {
     cmds
 }
 
-/// An activity line for a recorded transition (heartbeats are not news).
+/// An activity line for a recorded transition. Heartbeats are not news; a deploy straight to
+/// 100 % is told in one line, its outcome; so is the end of a canary (see `finish`).
 fn transition_text(model: &Model, env: &str, event: &str) -> Option<String> {
     let rollout = &model.operations.hosted.get(env)?.drive.rollout;
     let percent = rollout.current_percent();
     Some(match (event, &rollout.phase) {
         ("heartbeat", _) => return None,
+        (_, Phase::Done | Phase::Aborted { .. } | Phase::Failed { .. }) => return None,
+        (_, _) if rollout.steps.is_empty() && event != "takeover" => return None,
         ("plan", _) => format!(
             "rollout planned: {} from {}, bake {}s (recorded)",
             if rollout.steps.is_empty() {

@@ -220,3 +220,61 @@ fn an_unreachable_ledger_refuses_signing_until_it_is_back() {
         "signing works again"
     );
 }
+
+#[test]
+fn a_lead_signs_the_whole_column_after_a_confirmation_and_no_go_cells_stay() {
+    let mut model = model("alice");
+    // Security × Technical Lead is a NO-GO already: the column sign leaves it alone.
+    update(&mut model, Msg::Action(Action::Down));
+    press(&mut model, Action::SignNoGo);
+    let cmds = update(&mut model, Msg::PromptSubmitted("pen test open".into()));
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(dir.path().join("l.jsonl")).unwrap();
+    let actor = Actor {
+        account: "alice".into(),
+        uid: 1000,
+        host: "bastion".into(),
+        ssh_origin: None,
+    };
+    let [Cmd::AppendLedger(payload)] = &cmds[..] else {
+        panic!("{cmds:?}");
+    };
+    let entry = ledger.append(&actor, payload.clone()).unwrap();
+    update(&mut model, Msg::LedgerAppended(Box::new(Ok(entry))));
+    assert!(
+        press(&mut model, Action::SignColumn).is_empty(),
+        "asks first"
+    );
+    let Overlay::Prompt(crate::model::Prompt::SignColumn {
+        role,
+        items,
+        objected,
+        ..
+    }) = &model.overlay
+    else {
+        panic!("{:?}", model.overlay)
+    };
+    assert_eq!(role, "Technical Lead");
+    assert_eq!(items, &vec!["Database".to_string()]);
+    assert_eq!(*objected, 1);
+    let cmds = update(&mut model, Msg::PromptSubmitted(String::new()));
+    assert_eq!(
+        cmds,
+        vec![Cmd::AppendLedger(Payload::Signoff {
+            env: "prod".into(),
+            release: "1.4.2".into(),
+            item: "Database".into(),
+            role: "Technical Lead".into(),
+            decision: Decision::Go,
+            comment: None,
+        })]
+    );
+}
+
+#[test]
+fn a_column_the_account_may_not_sign_is_refused_before_asking() {
+    let mut model = model("dave");
+    assert!(press(&mut model, Action::SignColumn).is_empty());
+    assert_eq!(model.overlay, Overlay::None);
+    assert_eq!(model.notice.as_ref().unwrap().level, Level::Warn);
+}

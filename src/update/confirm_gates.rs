@@ -1,0 +1,244 @@
+//! The gates as a confirmation shows them (predicted from what the cockpit knows; the runtime
+//! checks them again when the command is sent), and the preview of a canary control.
+
+use std::borrow::Cow;
+
+use super::confirm::{gate_input, lane_index, mark_of, refused, serving, source_health};
+use crate::commands::run::Request;
+use crate::model::Model;
+use crate::model::confirm::{Mark, Preview};
+use crate::model::rollout::{Phase, Rollout};
+use crate::model::rollouts::Control;
+use crate::model::signoff::SignoffGrid;
+use crate::policy::{CommandKind, EnvPolicy, Gate, Refusal, SourceHealth};
+use crate::providers::cloudrun_wire::version_of_image;
+
+struct Facts<'a> {
+    kind: CommandKind,
+    env: String,
+    release: Option<String>,
+    from: Option<&'a str>,
+}
+
+fn facts<'a>(model: &Model, request: &'a Request) -> Facts<'a> {
+    let env = super::commands::target_env(model, request);
+    match request {
+        Request::Trigger { version, .. } => Facts {
+            kind: CommandKind::Trigger,
+            env,
+            release: Some(version.clone()),
+            from: None,
+        },
+        Request::Promote { from, .. } => Facts {
+            kind: CommandKind::Promote,
+            release: lane_index(model, from)
+                .and_then(|i| model.lanes[i].service.as_ref())
+                .and_then(|s| s.version())
+                .map(str::to_string),
+            env,
+            from: Some(from),
+        },
+        Request::Rollback { .. } => Facts {
+            kind: CommandKind::Rollback,
+            env,
+            release: None,
+            from: None,
+        },
+    }
+}
+
+/// The grid for `env` and `release`: the one shown when it is that, else folded from the ledger;
+/// `None` while the ledger is not read.
+fn grid<'a>(model: &'a Model, env: &str, release: &str) -> Option<Cow<'a, SignoffGrid>> {
+    if !model.signoffs.loaded {
+        return None;
+    }
+    Some(match &model.signoffs.grid {
+        Some(g) if g.env == env && g.release == release => Cow::Borrowed(g),
+        _ => Cow::Owned(SignoffGrid::from_entries(
+            &model.signoffs.config,
+            env,
+            release,
+            &model.signoffs.entries,
+        )),
+    })
+}
+
+/// Refusals the cockpit can already see; facts it does not know yet are left to the runtime.
+pub fn predicted(model: &Model, request: &Request, _reason: Option<&str>) -> Vec<Refusal> {
+    let facts = facts(model, request);
+    let default = EnvPolicy::default();
+    let policy = lane_index(model, &facts.env)
+        .and_then(|i| model.policies.get(i))
+        .unwrap_or(&default);
+    let grid = facts
+        .release
+        .as_deref()
+        .and_then(|r| grid(model, &facts.env, r));
+    let source = facts.from.and_then(|f| source_health(model, f));
+    let known_source = source.is_some();
+    let input = gate_input(
+        model,
+        facts.kind,
+        &facts.env,
+        policy,
+        grid.as_deref(),
+        source.unwrap_or(SourceHealth::Green),
+    );
+    let known_grid = grid.is_some();
+    refused(&input)
+        .into_iter()
+        .filter(|r| match r.gate {
+            Gate::Signoff | Gate::TwoPerson => known_grid,
+            Gate::SourceGreen => known_source,
+            _ => true,
+        })
+        .collect()
+}
+
+/// One line per gate that applies to the command.
+pub fn gate_lines(
+    model: &Model,
+    request: &Request,
+    reason: Option<&str>,
+    overridden: &[Gate],
+    preview: &mut Preview,
+) {
+    let facts = facts(model, request);
+    if facts.kind == CommandKind::Rollback {
+        preview.gate(
+            Mark::Passed,
+            "no policy gate stands before a rollback (it restores a known revision)",
+        );
+        return;
+    }
+    let default = EnvPolicy::default();
+    let policy = lane_index(model, &facts.env)
+        .and_then(|i| model.policies.get(i))
+        .unwrap_or(&default);
+    let refusals = predicted(model, request, reason);
+    let said = |gate: Gate| {
+        refusals
+            .iter()
+            .find(|r| r.gate == gate)
+            .map(|r| r.message.clone())
+    };
+    let waived = |text: String| match reason {
+        Some(reason) => format!("{text} — overridden: “{reason}”"),
+        None => text,
+    };
+    let mut line = |gate: Gate, known: bool, passed: String| {
+        let refused_now = said(gate.clone());
+        let overridden_later = overridden.contains(&gate);
+        let name = match gate {
+            Gate::Freeze => "freeze window",
+            Gate::Signoff => "sign-off",
+            Gate::SourceGreen => "source probes",
+            _ => "two-person rule",
+        };
+        match (refused_now, known) {
+            (Some(message), _) => preview.gate(Mark::Overridden, waived(message)),
+            (None, _) if overridden_later => preview.gate(
+                Mark::Overridden,
+                waived(format!("{name}: refused when sent")),
+            ),
+            (None, true) => preview.gate(mark_of(false), passed),
+            (None, false) => preview.gate(Mark::Unknown, format!("{passed}: checked when sent")),
+        }
+    };
+    let freeze = if policy.freeze.is_empty() {
+        "no freeze windows".to_string()
+    } else {
+        "no freeze window is active".to_string()
+    };
+    line(Gate::Freeze, true, freeze);
+    let release = facts
+        .release
+        .clone()
+        .unwrap_or_else(|| "the release".into());
+    let known_grid = model.signoffs.loaded;
+    if policy.require_signoff {
+        line(
+            Gate::Signoff,
+            known_grid,
+            format!("sign-off GO for {release}"),
+        );
+    }
+    if policy.require_source_green
+        && let Some(from) = facts.from
+    {
+        let known = source_health(model, from).is_some();
+        line(Gate::SourceGreen, known, format!("{from}'s probes pass"));
+    }
+    if policy.two_person_rule {
+        line(
+            Gate::TwoPerson,
+            known_grid,
+            "two-person rule: another account signed GO".into(),
+        );
+    }
+}
+
+fn rollout_in<'a>(model: &'a Model, env: &str) -> Option<&'a Rollout> {
+    model
+        .operations
+        .hosted
+        .get(env)
+        .map(|h| &h.drive.rollout)
+        .or_else(|| model.operations.rollouts.in_flight(env).map(|t| &t.rollout))
+}
+
+/// What resume, advance or abort will do to the rollout in `env`; `None`: nothing in flight.
+pub fn control_preview(model: &Model, env: &str, control: &Control) -> Option<Preview> {
+    let rollout = rollout_in(model, env)?;
+    let mut preview = Preview::default();
+    preview.change("now", serving(model, env));
+    let new = rollout
+        .to_revision
+        .clone()
+        .unwrap_or_else(|| "the new revision".into());
+    let version = version_of_image(&rollout.image);
+    let steps: Vec<String> = rollout
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| match i == rollout.step_index {
+            true => format!("[{s}%]"),
+            false => format!("{s}%"),
+        })
+        .collect();
+    if !steps.is_empty() {
+        let bake = rollout.bake_secs;
+        preview.change(
+            "canary",
+            format!(
+                "{version}: {}, {bake}s bake at each step",
+                steps.join(" → ")
+            ),
+        );
+    }
+    let current = rollout.steps.get(rollout.step_index).copied().unwrap_or(0);
+    let after = match control {
+        Control::Resume => match &rollout.phase {
+            Phase::Paused { remaining_secs } => format!(
+                "the bake at {current}% resumes with {remaining_secs}s left, then the next step"
+            ),
+            _ => "this cockpit takes the rollout over and drives it on".into(),
+        },
+        Control::Advance => match rollout.steps.get(rollout.step_index + 1) {
+            Some(next) => format!("{new} gets {next}% now (the bake at {current}% ends early)"),
+            None => format!("{new} keeps 100%: the rollout finishes"),
+        },
+        Control::Abort(_) => format!(
+            "all traffic back to {} (100%); {new} gets none",
+            rollout.from_revision
+        ),
+        Control::Pause => format!("traffic stays at {current}% on {new}"),
+    };
+    preview.change("after", after);
+    preview.gate(
+        Mark::Passed,
+        "the gates were checked when this rollout began; a control passes none",
+    );
+    Some(preview)
+}
