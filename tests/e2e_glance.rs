@@ -28,6 +28,12 @@ fn the_first_screen_at_160x48_shows_phases_probes_and_prods_grid() {
     );
     assert!(screen.contains("no sign-off needed"), "{screen}");
     assert!(screen.contains("NO-GO 0/32"), "prod's card:\n{screen}");
+    // The default sandbox breathes: a release build is in progress from the first screen.
+    let building = tmux.wait_for(&["Build #2", "▶ running"]);
+    assert!(
+        building.contains("1.4.3"),
+        "the build's version:\n{building}"
+    );
     assert!(
         !screen.contains("[Phases]"),
         "no tab bar at 160×48:\n{screen}"

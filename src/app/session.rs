@@ -32,12 +32,13 @@ impl Session {
         let mut sandbox_url = None;
         let mut running = None;
         let speed = profile.sandbox.as_ref().map_or(1.0, |s| s.speed);
+        let breathe = profile.sandbox.as_ref().is_some_and(|s| s.breathe);
         if profile.sandbox.is_some() {
             let url = match cli.sandbox {
                 Some(addr) => format!("http://{addr}"),
                 None => {
                     let any_port = SocketAddr::from(([127, 0, 0, 1], 0));
-                    let started = sandbox::start(any_port, speed)
+                    let started = sandbox::start_with(any_port, speed, breathe)
                         .await
                         .map_err(|e| format!("cannot start the sandbox on 127.0.0.1: {e}"))?;
                     let url = started.base_url();

@@ -65,6 +65,14 @@ pub struct SandboxSection {
     /// Simulated seconds per real second.
     #[serde(default = "default_speed")]
     pub speed: f64,
+    /// The embedded sandbox keeps producing work (builds, the odd flaky probe), as a demo
+    /// should; `false` keeps the world still (tests that need fixed states).
+    #[serde(default = "default_breathe")]
+    pub breathe: bool,
+}
+
+fn default_breathe() -> bool {
+    true
 }
 
 fn default_speed() -> f64 {

@@ -14,6 +14,18 @@ use serde_json::json;
 use super::SandboxState;
 use super::faults::json_response;
 
+/// The demo's flaky probe: dev's `/health` fails for [`FLAKY_SECS`] every [`FLAKY_EVERY_SECS`]
+/// of simulated time, the first time [`FLAKY_FIRST_SECS`] after the start (a minute of real
+/// time at the sandbox profile's speed 20), so a probe turns amber and back on its own.
+pub const FLAKY_FIRST_SECS: f64 = 600.0;
+pub const FLAKY_EVERY_SECS: f64 = 1500.0;
+pub const FLAKY_SECS: f64 = 80.0;
+
+pub fn flaky_at(elapsed_secs: f64) -> bool {
+    let since = elapsed_secs - FLAKY_FIRST_SECS;
+    since >= 0.0 && since % FLAKY_EVERY_SECS < FLAKY_SECS
+}
+
 pub async fn probe(
     State(state): State<Arc<SandboxState>>,
     Path((service, endpoint)): Path<(String, String)>,
@@ -31,7 +43,12 @@ pub async fn probe(
     let Some(revision) = revision else {
         return json_response(StatusCode::NOT_FOUND, &json!({"detail": "Not Found"}));
     };
-    let healthy = revision.healthy();
+    let flaky = state.breathing
+        && endpoint == "health"
+        && tag.is_none()
+        && service.ends_with("-dev")
+        && flaky_at(state.clock.elapsed_secs());
+    let healthy = revision.healthy() && !flaky;
     let version = crate::providers::cloudrun_wire::version_of_image(&revision.image);
     let timestamp = state.clock.shown(now).timestamp();
     if revision.reports_down() && endpoint == "health" {
@@ -80,4 +97,17 @@ fn health_body(status: &str, version: &str, timestamp: i64, healthy: bool) -> se
             "ml_service": {"status": "healthy"}
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_probe_flakes_now_and_then_and_recovers() {
+        assert!(!flaky_at(0.0) && !flaky_at(FLAKY_FIRST_SECS - 1.0));
+        assert!(flaky_at(FLAKY_FIRST_SECS) && flaky_at(FLAKY_FIRST_SECS + FLAKY_SECS - 1.0));
+        assert!(!flaky_at(FLAKY_FIRST_SECS + FLAKY_SECS));
+        assert!(flaky_at(FLAKY_FIRST_SECS + FLAKY_EVERY_SECS + 1.0));
+    }
 }

@@ -37,6 +37,11 @@ impl SimClock {
         self.started_wall + Duration::milliseconds((ahead_ms / self.speed) as i64)
     }
 
+    /// Simulated seconds since the sandbox started.
+    pub fn elapsed_secs(&self) -> f64 {
+        self.started.elapsed().as_secs_f64() * self.speed
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         let real = self.started.elapsed().as_secs_f64();
         let simulated_ms = (real * self.speed * 1000.0) as i64;

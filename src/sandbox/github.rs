@@ -48,6 +48,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
+mod breathe;
 mod commands;
 mod json;
 mod layer;
@@ -136,6 +137,8 @@ pub(crate) struct SimState {
     remaining: u64,
     reset: i64,
     stats: GithubStats,
+    /// The demo's next build, when this sandbox breathes (see `breathe`).
+    breath: Option<breathe::Breath>,
 }
 
 pub(crate) const RATE_LIMIT: u64 = 5000;
@@ -219,6 +222,7 @@ impl GithubSim {
             remaining: RATE_LIMIT,
             reset: wall0.timestamp() + 3600,
             stats: GithubStats::default(),
+            breath: None,
         };
         let total: f64 = (0..10).map(sim::duration).sum();
         st.add_run(
@@ -231,9 +235,18 @@ impl GithubSim {
         }
     }
 
+    /// The demo's sandbox: a build in progress from the start, and a new one after each ends.
+    pub fn breathing(self) -> Self {
+        self.lock().start_breathing();
+        self
+    }
+
+    /// The state, with the demo's builds due by now added (when breathing).
     pub(crate) fn lock(&self) -> MutexGuard<'_, SimState> {
         // Plain data; a panicking handler cannot leave it inconsistent in a way that matters.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+        let mut st = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        st.breathe();
+        st
     }
 
     pub fn stats(&self) -> GithubStats {

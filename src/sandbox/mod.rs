@@ -39,6 +39,8 @@ pub struct SandboxState {
     cloudrun: Mutex<CloudRunSim>,
     clouddeploy: Mutex<clouddeploy::sim::DeploySim>,
     faults: Mutex<Faults>,
+    /// The demo's sandbox keeps producing work (see `github::breathe`); tests want it still.
+    pub breathing: bool,
 }
 
 impl SandboxState {
@@ -54,6 +56,7 @@ impl SandboxState {
             )),
             clouddeploy: Mutex::new(clouddeploy::sim::DeploySim::seeded(PROJECT, REGION)),
             faults: Mutex::new(Faults::default()),
+            breathing: false,
             clock,
         }
     }
@@ -98,7 +101,11 @@ impl Drop for RunningSandbox {
 }
 
 pub fn router(state: Arc<SandboxState>) -> Router {
-    let github = github::router(github::GithubSim::new(state.clock.speed()));
+    let mut sim = github::GithubSim::new(state.clock.speed());
+    if state.breathing {
+        sim = sim.breathing();
+    }
+    let github = github::router(sim);
     Router::new()
         .merge(cloudrun_routes::router())
         .merge(clouddeploy::router())
@@ -114,11 +121,24 @@ pub fn router(state: Arc<SandboxState>) -> Router {
         .layer(axum::middleware::from_fn_with_state(state, faults::inject))
 }
 
-/// Binds `addr` (port 0 picks a free one) and serves until the returned handle is dropped.
+/// Binds `addr` (port 0 picks a free one) and serves a still world (nothing happens unless
+/// asked) until the returned handle is dropped.
 pub async fn start(addr: SocketAddr, speed: f64) -> std::io::Result<RunningSandbox> {
+    start_with(addr, speed, false).await
+}
+
+/// [`start`], breathing or not: the demo's sandbox starts with a build in progress and keeps
+/// producing builds and the odd flaky probe.
+pub async fn start_with(
+    addr: SocketAddr,
+    speed: f64,
+    breathing: bool,
+) -> std::io::Result<RunningSandbox> {
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
-    let state = Arc::new(SandboxState::new(speed, &format!("http://{addr}")));
+    let mut state = SandboxState::new(speed, &format!("http://{addr}"));
+    state.breathing = breathing;
+    let state = Arc::new(state);
     let app = router(state.clone());
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
