@@ -56,6 +56,15 @@ impl Session {
             if let Some(pipeline) = &mut profile.pipeline {
                 pipeline.base_url.get_or_insert_with(|| url.clone());
             }
+            if let Some(sandbox) = profile.sandbox.as_ref().filter(|s| s.require_auth) {
+                if let Some(started) = &running {
+                    started.state.lock_google_auth().rule = Some(
+                        sandbox::google_auth::AuthRule::metadata_tokens(sandbox.token_ttl_secs),
+                    );
+                }
+                // The sandbox plays Compute Engine: its metadata server hands out the tokens.
+                crate::providers::auth::TokenSource::use_metadata_server(&url);
+            }
             sandbox_url = Some(url);
         }
         Ok(Session {

@@ -16,6 +16,7 @@ pub mod cloudrun_sim;
 pub mod fault_spec;
 pub mod faults;
 pub mod github;
+pub mod google_auth;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -39,6 +40,7 @@ pub struct SandboxState {
     cloudrun: Mutex<CloudRunSim>,
     clouddeploy: Mutex<clouddeploy::sim::DeploySim>,
     faults: Mutex<Faults>,
+    google_auth: Mutex<google_auth::GoogleAuth>,
 }
 
 impl SandboxState {
@@ -54,6 +56,7 @@ impl SandboxState {
             )),
             clouddeploy: Mutex::new(clouddeploy::sim::DeploySim::seeded(PROJECT, REGION)),
             faults: Mutex::new(Faults::default()),
+            google_auth: Mutex::new(google_auth::GoogleAuth::default()),
             clock,
         }
     }
@@ -67,6 +70,12 @@ impl SandboxState {
 
     pub fn lock_clouddeploy(&self) -> MutexGuard<'_, clouddeploy::sim::DeploySim> {
         self.clouddeploy
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn lock_google_auth(&self) -> MutexGuard<'_, google_auth::GoogleAuth> {
+        self.google_auth
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -102,12 +111,13 @@ pub fn router(state: Arc<SandboxState>) -> Router {
     Router::new()
         .merge(cloudrun_routes::router())
         .merge(clouddeploy::router())
+        .merge(google_auth::router())
         .route("/apps/{service}/{endpoint}", any(apps::probe))
         .route("/_sandbox", get(describe))
         .route("/_sandbox/faults", get(get_faults).post(set_faults))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            cloudrun_routes::require_auth,
+            google_auth::require_auth,
         ))
         .with_state(state.clone())
         .merge(github)
