@@ -64,7 +64,7 @@ pub struct CloudDeployClient {
     /// Every GET goes through it; POSTs are sent once (the command engine decides).
     retry: RetryPolicy,
     observer: Option<Observer>,
-    /// A lane poll not answered within this is abandoned (see [`state::poll`]).
+    /// A lane poll not answered within this is abandoned (`runtime::LaneSource::fetch`).
     poll_timeout: Option<Duration>,
 }
 

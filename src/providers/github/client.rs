@@ -141,6 +141,11 @@ impl GithubClient {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The API's base URL, for errors that name no single request.
+    pub fn cfg_base(&self) -> &str {
+        self.inner.cfg.base()
+    }
+
     pub(super) fn cfg(&self) -> &PipelineConfig {
         &self.inner.cfg
     }
