@@ -15,6 +15,8 @@ use axum::response::Response;
 use flightdeck::providers::auth::TokenSource;
 use flightdeck::providers::cloudrun::CloudRunClient;
 use flightdeck::providers::cloudrun_wire::{Service, TrafficTarget};
+use flightdeck::providers::retry::RetryPolicy;
+use flightdeck::sandbox::faults::FaultRule;
 use flightdeck::sandbox::{SandboxState, router};
 use serde_json::Value;
 use support::discovery::Discovery;
@@ -255,14 +257,15 @@ async fn errors_name_the_url_and_say_what_to_do() {
 
     reqwest::Client::new()
         .post(format!("{base}/_sandbox/faults"))
-        .body(r#"{"throttle_next": 1, "retry_after_secs": 7}"#)
+        .body(r#"{"throttle_next": 1, "retry_after_secs": 30}"#)
         .send()
         .await
         .unwrap();
     let throttled = client.get_service(PROD).await.unwrap_err();
+    // A wait longer than the retry policy's limit is handed back, not slept through.
     assert_eq!(
         (throttled.http, throttled.retry_after),
-        (Some(429), Some(7))
+        (Some(429), Some(30))
     );
     assert!(throttled.retryable());
     assert!(
@@ -283,6 +286,105 @@ async fn errors_name_the_url_and_say_what_to_do() {
     assert!(
         unreachable.contains("is the API reachable"),
         "{unreachable}"
+    );
+}
+
+/// Sets the sandbox's fault rules (`KIND@PATTERN#COUNT` specs).
+fn set_faults(state: &SandboxState, specs: &[&str]) {
+    state.lock_faults().rules = specs
+        .iter()
+        .map(|spec| FaultRule::parse(spec).unwrap())
+        .collect();
+}
+
+#[tokio::test]
+async fn every_get_shares_one_retry_policy_and_never_retries_a_patch() {
+    // Without the recorder, which would turn a cut-off body into a complete empty one.
+    let running = flightdeck::sandbox::start("127.0.0.1:0".parse().unwrap(), 20.0)
+        .await
+        .unwrap();
+    let state = running.state.clone();
+    let client = CloudRunClient::new(
+        reqwest::Client::new(),
+        &running.base_url(),
+        TokenSource::None,
+    );
+    let client = client.with_retry(
+        RetryPolicy {
+            base: Duration::from_millis(20),
+            ..RetryPolicy::GET
+        },
+        None,
+    );
+    // The revision list (never retried before) rides out two 503s.
+    set_faults(&state, &["error:503@/v2/*/revisions#2"]);
+    let lane = client
+        .fetch_state(PROD)
+        .await
+        .expect("retried past two 503s");
+    assert!(!lane.revisions.is_empty());
+    assert_eq!(state.requests_seen("GET", "*/revisions"), 3);
+    assert_eq!(
+        state.requests_seen("GET", "*/services/clarity-backend-prod"),
+        1
+    );
+    // A 502 HTML page from a proxy, a reset and a cut-off body: each retried, then answered.
+    for (spec, path) in [
+        (
+            "error:502:html@*/clarity-backend-dev#1",
+            "*/clarity-backend-dev",
+        ),
+        (
+            "reset@*/clarity-backend-staging#1",
+            "*/clarity-backend-staging",
+        ),
+        (
+            "truncated@*/clarity-backend-prod#1",
+            "*/clarity-backend-prod",
+        ),
+    ] {
+        set_faults(&state, &[spec]);
+        let name = PROD.replace("clarity-backend-prod", &path[2..]);
+        let before = state.requests_seen("GET", path);
+        client.get_service(&name).await.expect(spec);
+        assert_eq!(state.requests_seen("GET", path) - before, 2, "{spec}");
+    }
+    // RetryInfo (1 s) is honoured: the second try waits at least that long.
+    set_faults(&state, &["throttle:1:retryinfo@*/clarity-backend-prod#1"]);
+    let started = std::time::Instant::now();
+    client.get_service(PROD).await.expect("after RetryInfo");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    // A 404 is final: one request.
+    let before = state.requests_seen("GET", "*/services/nope");
+    let missing = PROD.replace("clarity-backend-prod", "nope");
+    assert_eq!(
+        client.get_service(&missing).await.unwrap_err().http,
+        Some(404)
+    );
+    assert_eq!(state.requests_seen("GET", "*/services/nope") - before, 1);
+    // A PATCH whose answer is lost is not re-sent by the client: the command engine re-reads.
+    let service = client.get_service(PROD).await.unwrap();
+    set_faults(&state, &["error:503@*/clarity-backend-prod#1"]);
+    let patches = state.requests_seen("PATCH", "*");
+    let error = client.patch_service(&service, None).await.unwrap_err();
+    assert_eq!(error.http, Some(503));
+    assert_eq!(
+        state.requests_seen("PATCH", "*") - patches,
+        1,
+        "no PATCH retried"
+    );
+    // Attempts run out: the error names what failed.
+    set_faults(&state, &["error:503@*/clarity-backend-prod"]);
+    let before = state.requests_seen("GET", "*/clarity-backend-prod");
+    let error = client.get_service(PROD).await.unwrap_err();
+    assert_eq!(error.http, Some(503));
+    assert_eq!(
+        state.requests_seen("GET", "*/clarity-backend-prod") - before,
+        3
     );
 }
 

@@ -109,25 +109,34 @@ impl Session {
             .unwrap_or_else(|_| reqwest::Client::new())
     }
 
+    /// Each lane's poll is abandoned after one poll interval, whichever provider runs it: a
+    /// stalled API (or status script) must not hold the lane's one in-flight poll.
     pub fn lane_sources(&self, http: &reqwest::Client) -> Vec<LaneSource> {
+        let interval = self.profile.poll.interval_secs.max(1);
+        let limit = std::time::Duration::from_secs(interval);
         self.profile
             .environments
             .iter()
             .filter_map(|env| match env.provider()? {
                 Provider::CloudRun(target) => Some(LaneSource::CloudRun {
-                    client: CloudRunClient::for_target(http.clone(), target).with_poll_timeout(
-                        std::time::Duration::from_secs(self.profile.poll.interval_secs.max(1)),
-                    ),
+                    client: CloudRunClient::for_target(http.clone(), target)
+                        .with_poll_timeout(limit),
                     service: target.service_name(),
                 }),
                 Provider::CloudDeploy(target) => Some(LaneSource::CloudDeploy {
-                    client: CloudDeployClient::for_target(http.clone(), target),
+                    client: CloudDeployClient::for_target(http.clone(), target)
+                        .with_poll_timeout(limit),
                     target: target.clone(),
                 }),
-                Provider::Script(target) => Some(LaneSource::Script {
-                    env: env.name.clone(),
-                    target: target.clone(),
-                }),
+                Provider::Script(target) => {
+                    let mut target = target.clone();
+                    // The script's own timeout kills its whole process group.
+                    target.status_timeout_secs = target.status_timeout_secs.min(interval);
+                    Some(LaneSource::Script {
+                        env: env.name.clone(),
+                        target,
+                    })
+                }
             })
             .collect()
     }
@@ -159,10 +168,11 @@ impl Session {
         } else {
             1.0
         };
-        Ok(Some(PipelineSource::new(
-            client,
-            expected_durations(Some(config), speed),
-        )))
+        let limit = std::time::Duration::from_secs(self.profile.poll.interval_secs.max(1));
+        Ok(Some(
+            PipelineSource::new(client, expected_durations(Some(config), speed))
+                .with_poll_timeout(limit),
+        ))
     }
 
     /// Opens the profile's ledger and learns who we are; a problem is told in the cockpit, which

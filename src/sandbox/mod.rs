@@ -3,7 +3,8 @@
 //! `/health` answers as the revision the traffic split picks. Simulated time runs `speed` times faster.
 //!
 //! Control endpoints (sandbox only): `GET /_sandbox` (what is simulated), `GET|POST /_sandbox/faults`
-//! (the fault switchboard, [`faults`], over every route).
+//! (the fault switchboard, [`faults`], over every route), `GET /_sandbox/requests` (requests seen
+//! per method and path).
 
 pub mod apps;
 pub mod clock;
@@ -41,6 +42,8 @@ pub struct SandboxState {
     clouddeploy: Mutex<clouddeploy::sim::DeploySim>,
     faults: Mutex<Faults>,
     google_auth: Mutex<google_auth::GoogleAuth>,
+    /// Requests answered (faulted or not) per `METHOD /path`, control routes excepted.
+    requests: Mutex<std::collections::BTreeMap<String, u64>>,
 }
 
 impl SandboxState {
@@ -57,6 +60,7 @@ impl SandboxState {
             clouddeploy: Mutex::new(clouddeploy::sim::DeploySim::seeded(PROJECT, REGION)),
             faults: Mutex::new(Faults::default()),
             google_auth: Mutex::new(google_auth::GoogleAuth::default()),
+            requests: Mutex::default(),
             clock,
         }
     }
@@ -78,6 +82,23 @@ impl SandboxState {
         self.google_auth
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn count_request(&self, method: &str, path: &str) {
+        let mut seen = self.requests.lock().unwrap_or_else(|p| p.into_inner());
+        *seen.entry(format!("{method} {path}")).or_default() += 1;
+    }
+
+    /// Requests seen so far whose method is `method` and whose path matches `pattern` (a fault
+    /// rule's pattern: `*` is any run of characters).
+    pub fn requests_seen(&self, method: &str, pattern: &str) -> u64 {
+        let seen = self.requests.lock().unwrap_or_else(|p| p.into_inner());
+        seen.iter()
+            .filter_map(|(key, n)| {
+                let (m, path) = key.split_once(' ')?;
+                (m.eq_ignore_ascii_case(method) && fault_spec::glob(pattern, path)).then_some(*n)
+            })
+            .sum()
     }
 
     pub fn lock_faults(&self) -> MutexGuard<'_, Faults> {
@@ -115,6 +136,7 @@ pub fn router(state: Arc<SandboxState>) -> Router {
         .route("/apps/{service}/{endpoint}", any(apps::probe))
         .route("/_sandbox", get(describe))
         .route("/_sandbox/faults", get(get_faults).post(set_faults))
+        .route("/_sandbox/requests", get(get_requests))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             google_auth::require_auth,
@@ -154,6 +176,16 @@ async fn describe(State(state): State<Arc<SandboxState>>) -> Response {
             "services": services,
         }),
     )
+}
+
+/// `{"GET /v2/…": 3, …}`: what the sandbox was asked, for tests and benches.
+async fn get_requests(State(state): State<Arc<SandboxState>>) -> Response {
+    let seen = state
+        .requests
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    json_response(StatusCode::OK, &serde_json::json!(seen))
 }
 
 async fn get_faults(State(state): State<Arc<SandboxState>>) -> Response {
