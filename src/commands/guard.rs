@@ -154,13 +154,13 @@ pub(super) fn record_outcome(ctx: &Context, outcome: &mut Outcome) {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .remove(&request_id);
-    let mut detail = outcome.ledger_detail();
-    if let (Some(map), Some(since)) = (detail.as_object_mut(), since) {
-        map.insert(
-            "elapsed_secs".into(),
-            serde_json::json!(since.elapsed().as_secs_f64()),
-        );
-    }
+    // A rollout taken over from another process was recorded there: it started with its plan.
+    let elapsed = since.map(|s| s.elapsed().as_secs_f64()).or_else(|| {
+        let rollout = outcome.rollout.as_ref()?;
+        Some((Utc::now() - rollout.started).num_milliseconds().max(0) as f64 / 1000.0)
+    });
+    outcome.elapsed_secs = elapsed.unwrap_or(outcome.elapsed_secs);
+    let detail = outcome.ledger_detail();
     let payload = Payload::CommandOutcome {
         request_id,
         ok: outcome.ok(),

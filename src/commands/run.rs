@@ -347,8 +347,7 @@ async fn deploy(
     );
     if let Some(host) = &ctx.host {
         let hosted = Hosted {
-            health: health::health_probe(env, state.uri.as_deref())
-                .map(|p| (p.url, p.timeout.as_millis().try_into().unwrap_or(u64::MAX))),
+            health: health::health_probe(env, state.uri.as_deref()),
             claim_pending: false,
             outcome: Box::new(outcome.clone()),
             drive,

@@ -43,7 +43,9 @@ fn hosted() -> Hosted {
     outcome.request_id = Some("req-9".into());
     Hosted {
         drive: Drive::new(rollout(), "me@bastion pid 1 #a", Duration::seconds(15)),
-        health: Some(("http://127.0.0.1:1/health".into(), 500)),
+        health: Some(crate::probes::ResolvedProbe::get(
+            "http://127.0.0.1:1/health",
+        )),
         claim_pending: false,
         outcome: Box::new(outcome),
     }
