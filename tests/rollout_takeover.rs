@@ -163,3 +163,33 @@ fn walk(dir: &Path) -> Option<PathBuf> {
     }
     None
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_says_so_when_the_cloud_no_longer_shows_the_recorded_split() {
+    let w = World::new().await;
+    let old = w.serving()[0].0.clone();
+    let mut first = w.promote("600");
+    w.wait_for("the 10% bake", |r, _| {
+        matches!(r.phase, Phase::Baking { .. })
+    });
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let out = w.rollout("status");
+    assert!(!text(&out).contains("stale"), "{}", text(&out));
+    // Traffic changed outside this rollout: a rollback recorded in another ledger.
+    let elsewhere = w.dir.path().join("elsewhere.jsonl");
+    let out = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
+        .args(["--profile", "sandbox", "--sandbox"])
+        .arg(w.sandbox.addr.to_string())
+        .args(["rollback", "prod", "--yes", "--to", &old, "--ledger"])
+        .arg(&elsewhere)
+        .env("XDG_STATE_HOME", w.dir.path().join("state"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(exit::OK), "{}", text(&out));
+    let out = w.rollout("status");
+    let said = text(&out);
+    assert!(said.contains("at 10%, but the cloud serves"), "{said}");
+    assert!(said.contains("record is stale"), "{said}");
+}

@@ -286,6 +286,9 @@ pub async fn act(ctx: &Context, env_name: &str, verb: Verb) -> Outcome {
     outcome.image = Some(tracked.rollout.image.clone());
     outcome.rollout = Some(tracked.rollout.clone());
     let Verb::Control(control) = verb else {
+        if let Some(stale) = split_disagrees(ctx, env, &tracked).await {
+            outcome.message = format!("{}\nbut: {stale}", outcome.message);
+        }
         return outcome;
     };
     if ctx.read_only {
@@ -299,6 +302,14 @@ pub async fn act(ctx: &Context, env_name: &str, verb: Verb) -> Outcome {
         Driver::Orphaned { .. } => take_over(ctx, env, &tracked, control, outcome).await,
         Driver::Finished => outcome,
     }
+}
+
+/// What the cloud's traffic split says against the ledger's record of `tracked` (`None`: they
+/// agree, or the cloud could not be read: then nothing is claimed either way).
+async fn split_disagrees(ctx: &Context, env: &Environment, tracked: &Tracked) -> Option<String> {
+    let target = ctx.target(CommandKind::Promote, env).ok()?;
+    let state = ctx.state(&target, CommandKind::Promote).await.ok()?;
+    tracked.split_disagrees(&state)
 }
 
 /// Asks the live driver through the ledger, then waits (one lease period) for its transition.

@@ -44,6 +44,8 @@ pub struct Operations {
     pub lease_secs: i64,
     /// Rollouts already told as orphaned in the activity pane (by request id).
     pub orphans_told: std::collections::BTreeSet<String>,
+    /// Rollout records already told as disagreeing with the cloud's split (`request id@seq`).
+    pub stale_told: std::collections::BTreeSet<String>,
     /// Quit once the hosted rollouts are finished (the user chose to abort them and quit).
     pub quit_when_idle: bool,
 }

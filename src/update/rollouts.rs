@@ -288,7 +288,30 @@ pub fn tick(model: &mut Model) -> Vec<Cmd> {
             model.notify(Level::Warn, format!("{env}: {text}"));
         }
     }
+    tell_stale_records(model);
     cmds
+}
+
+/// Rollouts this cockpit knows only from the ledger, checked against each lane's traffic split:
+/// a record the cloud no longer shows is told (once per record) instead of trusted.
+fn tell_stale_records(model: &mut Model) {
+    let stale: Vec<(String, String, String)> = model
+        .operations
+        .rollouts
+        .all_in_flight()
+        .filter(|t| !model.operations.hosted.contains_key(&t.rollout.env))
+        .filter_map(|t| {
+            let lane = model.lanes.iter().find(|l| l.env == t.rollout.env)?;
+            let text = t.split_disagrees(lane.service.as_ref()?)?;
+            let key = format!("{}@{}", t.rollout.request_id, t.last_seq);
+            Some((key, t.rollout.env.clone(), text))
+        })
+        .collect();
+    for (key, env, text) in stale {
+        if model.operations.stale_told.insert(key) {
+            model.log(Some(&env), Level::Warn, text);
+        }
+    }
 }
 
 /// New ledger entries: the fold; controls for what this cockpit drives; claims confirmed or lost.
