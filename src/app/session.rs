@@ -195,8 +195,17 @@ impl Session {
         // A database ledger (FLIGHTDECK_LEDGER_URL or [ledger] url): connected lazily, followed live.
         match LedgerLocation::of_profile(&self.profile, &self.paths) {
             Ok(LedgerLocation::Postgres(target)) => {
+                let address = crate::ledger::store::ledger_address(&self.profile, &self.paths);
+                let ledger =
+                    LedgerStore::writer(&self.profile, &address, model.read_only, &actor.account)
+                        .unwrap_or_else(|e| {
+                            model.log(None, Level::Error, format!("signing is off: {e}"));
+                            LedgerStore::Postgres(
+                                crate::ledger::postgres::PgLedger::new(target).refusing(e),
+                            )
+                        });
                 return Some(LedgerHandle {
-                    ledger: LedgerStore::Postgres(crate::ledger::postgres::PgLedger::new(target)),
+                    ledger,
                     actor,
                     setup: Setup::plain(&path),
                 });
