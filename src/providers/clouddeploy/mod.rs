@@ -14,14 +14,9 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 
 use super::auth::TokenSource;
-<<<<<<< HEAD
 use super::cloudrun::ApiError;
-use super::cloudrun_wire::ErrorBody;
-=======
-use super::cloudrun::{ApiError, is_loopback};
 use super::cloudrun_error::from_body;
 use super::retry::{self, Observer, RetryPolicy};
->>>>>>> wt-faults
 
 pub const GOOGLE_BASE_URL: &str = "https://clouddeploy.googleapis.com";
 
