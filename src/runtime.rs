@@ -164,6 +164,9 @@ where
         };
         if let Some(msg) = msg {
             let tick = matches!(msg, Msg::Tick { .. });
+            // A prompt open after an answer is the next question (override reason, then the
+            // confirmation): it starts with an empty text.
+            let answered = matches!(msg, Msg::PromptSubmitted(_) | Msg::PromptCancelled);
             for cmd in update(&mut model, msg) {
                 if let crate::msg::Cmd::Alert(alert) = &cmd {
                     let bytes = alert_out::terminal_bytes(alert, &model.service, effects.desktop);
@@ -175,6 +178,9 @@ where
             more_than_the_clock |= model.dirty && !tick;
             match (&model.overlay, editor.is_some()) {
                 (Overlay::Prompt(prompt), false) => editor = Some(PromptEditor::new(prompt)),
+                (Overlay::Prompt(prompt), true) if answered => {
+                    editor = Some(PromptEditor::new(prompt));
+                }
                 (Overlay::Prompt(_), true) => {}
                 (_, true) => editor = None,
                 (_, false) => {}

@@ -268,6 +268,9 @@ async fn quitting_mid_bake_asks_then_hands_over_and_another_process_finishes() {
     c.key(KeyCode::Char(']'));
     c.key(KeyCode::Char(']'));
     c.key(KeyCode::Char('a'));
+    // Advancing moves traffic: prod asks for its name first.
+    c.wait_screen("Confirm: advance the rollout in prod").await;
+    c.type_text("prod");
     wait("the 50% step", || {
         w.entries().iter().any(|e| {
             matches!(&e.payload, Payload::Rollout { event, state, .. }
@@ -281,6 +284,8 @@ async fn quitting_mid_bake_asks_then_hands_over_and_another_process_finishes() {
     })
     .await;
     c.key(KeyCode::Char('x'));
+    c.wait_screen("Confirm: abort the rollout in prod").await;
+    c.type_text("prod");
     wait("aborted", || {
         w.events().last().map(String::as_str) == Some("aborted")
     })

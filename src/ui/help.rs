@@ -9,25 +9,23 @@ pub const KEYS: &[(&str, &str)] = &[
     ("q, Ctrl-C", "quit (the terminal is restored)"),
     ("?", "this help; Esc or ? closes it"),
     ("Tab, Shift-Tab", "next / previous pane"),
-    ("h l, ← →", "select lane (dev, staging, prod)"),
+    ("h l, ← →, [ ]", "select lane; [ ] from any pane"),
     ("j k, ↑ ↓", "move / scroll in the focused pane"),
-    ("[ ]", "previous / next lane, from any pane"),
     ("r", "refresh every lane now"),
     ("/", "filter the activity pane (Esc clears)"),
     ("g n c", "sign-off pane: GO, NO-GO (with reason), comment"),
-    (
-        "G",
-        "sign-off pane: GO on the role's every open cell (asks)",
-    ),
+    ("G", "sign-off pane: GO on the whole column (asks)"),
     ("t", "trigger a release (asks for the version)"),
     ("p", "promote the lane before into the selected one"),
     ("Enter", "probe: checks and body; grid cell: its history"),
     ("R", "roll the selected lane back (pick a revision)"),
     ("A", "acknowledge the alerts in the banner"),
     ("Space a x", "canary: pause/resume, advance now, abort"),
-    (":", "command line: trigger, promote, rollback, abort …"),
-    ("Ctrl-S", "comment editor: submit (Esc cancels)"),
-    ("Esc", "back / close"),
+    (
+        ":",
+        "trigger V, build V, promote A B, rollback [E] [R], pause/resume/advance/abort [E], refresh, quit",
+    ),
+    ("Esc, Ctrl-S", "back / close; Ctrl-S submits a comment"),
 ];
 
 pub fn render(ui: &UiContext, frame: &mut Frame, area: Rect) {
