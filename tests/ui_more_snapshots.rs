@@ -282,3 +282,22 @@ fn the_canary_steps_and_bake_countdown_under_the_lane() {
     );
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn a_trigger_of_a_version_that_never_built_is_confirmed_with_a_warning() {
+    let mut model = three_lanes(1);
+    model.pipeline.configured = true;
+    model.pipeline.built = vec!["1.5.1".into()];
+    update(&mut model, Msg::Action(Action::Trigger));
+    let offer = screen(&model, 100, 26);
+    assert!(
+        offer.contains("Built successfully or running: 1.5.1, 1.5.0, 1.4.2, 1.4.0"),
+        "{offer}"
+    );
+    update(&mut model, Msg::PromptSubmitted("1.6.0".into()));
+    let text = screen(&model, 100, 26);
+    assert!(text.contains("Confirm: trigger 1.6.0"), "{text}");
+    assert!(text.contains("1.6.0 never built here"), "{text}");
+    assert!(text.contains("Enter to go ahead"), "{text}");
+    insta::assert_snapshot!(text);
+}

@@ -22,6 +22,8 @@ pub enum Mark {
     Unknown,
     /// Refused, and waived by the override reason given (recorded in the ledger).
     Overridden,
+    /// Not a gate, but worth a second look (a version no build was seen to produce).
+    Warning,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -58,8 +58,9 @@ pub enum Overlay {
 pub enum Prompt {
     /// A comment on a sign-off cell (or the reason of a NO-GO). Several lines.
     Comment(CommentPurpose),
-    /// The version to trigger into the first lane.
-    Trigger,
+    /// The version to trigger into the first lane; `offered`: versions known to exist (built
+    /// successfully, or running in a lane), newest build first.
+    Trigger { offered: Vec<String> },
     /// Say yes before a change reaches `env`: Enter, or the environment's name typed when its
     /// policy asks for that (`typed`). `overridden`: the gates the reason waives.
     Confirm {

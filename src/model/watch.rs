@@ -22,6 +22,13 @@ pub struct PipelineWatch {
     /// `(remaining, limit)` of the GitHub budget, when known.
     pub budget: Option<(u64, u64)>,
     pub no_runs: bool,
+    /// Versions whose release build this cockpit saw succeed, newest first.
+    pub built: Vec<String>,
+}
+
+/// `Release 1.4.3` → `1.4.3`: the version a release run builds (the run's title's last word).
+pub fn version_of_title(title: &str) -> Option<&str> {
+    title.split_whitespace().last()
 }
 
 impl PipelineWatch {

@@ -29,7 +29,7 @@ impl PromptEditor {
         let mut textarea = TextArea::default();
         let placeholder = match prompt {
             Prompt::Comment(_) => "why? (several lines are fine)",
-            Prompt::Trigger => "version, e.g. 1.5.0",
+            Prompt::Trigger { .. } => "version, e.g. 1.5.0",
             Prompt::Confirm { typed: true, .. } => "the environment's name",
             Prompt::Confirm { .. } => "Enter: go ahead",
             Prompt::Override { .. } => "reason for overriding (recorded in the ledger)",
@@ -169,7 +169,13 @@ fn describe(prompt: &Prompt, symbols: &Symbols) -> (String, Vec<(Role, String)>)
             };
             (title, Vec::new())
         }
-        Prompt::Trigger => (" Trigger a release ".into(), Vec::new()),
+        Prompt::Trigger { offered } => {
+            let text = match offered.is_empty() {
+                true => "No build was seen to succeed yet: any image tag will do.".to_string(),
+                false => format!("Built successfully or running: {}", offered.join(", ")),
+            };
+            (" Trigger a release ".into(), vec![(Role::Text, text)])
+        }
         Prompt::Rollback { env, revisions } => {
             let mut notes = vec![(
                 Role::Text,
@@ -243,7 +249,9 @@ fn describe(prompt: &Prompt, symbols: &Symbols) -> (String, Vec<(Role, String)>)
             notes.extend(preview.gates.iter().map(|g| match g.mark {
                 Mark::Passed => (Role::Pass, format!("{} {}", symbols.pass, g.text)),
                 Mark::Unknown => (Role::Dim, format!("{} {}", symbols.unknown, g.text)),
-                Mark::Overridden => (Role::Warn, format!("{} {}", symbols.warn, g.text)),
+                Mark::Overridden | Mark::Warning => {
+                    (Role::Warn, format!("{} {}", symbols.warn, g.text))
+                }
             }));
             let ask = match typed {
                 true => format!("This changes {env}. Type `{env}` to go ahead."),

@@ -19,7 +19,10 @@ pub fn action(model: &mut Model, action: Action) -> Vec<Cmd> {
         .map(|l| l.env.clone())
         .unwrap_or_default();
     match action {
-        Action::Trigger => open(model, Prompt::Trigger),
+        Action::Trigger => {
+            let offered = super::confirm_gates::known_versions(model);
+            open(model, Prompt::Trigger { offered })
+        }
         Action::CommandLine => open(model, Prompt::CommandLine),
         Action::PromoteHere => match lane.checked_sub(1).and_then(|i| model.lanes.get(i)) {
             Some(source) => {
@@ -180,11 +183,11 @@ pub(super) fn control(model: &mut Model, env: String, control: Control) -> Vec<C
 pub fn submitted(model: &mut Model, prompt: Prompt, text: String) -> Vec<Cmd> {
     let text = text.trim().to_string();
     match prompt {
-        Prompt::Trigger if text.is_empty() => {
+        Prompt::Trigger { .. } if text.is_empty() => {
             model.notify(Level::Info, "no version given: nothing triggered");
             Vec::new()
         }
-        Prompt::Trigger => start(
+        Prompt::Trigger { .. } => start(
             model,
             Request::Trigger {
                 version: text,

@@ -171,6 +171,16 @@ fn preview(model: &Model, request: &Request, reason: Option<&str>, overridden: &
             };
             preview.change("after", becomes);
             preview.change("canary", canary(model, &env));
+            let known = super::confirm_gates::known_versions(model);
+            if model.pipeline.configured
+                && *via != crate::commands::TriggerVia::GithubDispatch
+                && !known.contains(version)
+            {
+                preview.gate(
+                    Mark::Warning,
+                    format!("{version} never built here: no successful build of it was seen, and no lane runs it"),
+                );
+            }
         }
         Request::Promote { from, .. } => {
             let source = lane_index(model, from).and_then(|i| model.lanes[i].service.as_ref());

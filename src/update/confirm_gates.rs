@@ -242,3 +242,19 @@ pub fn control_preview(model: &Model, env: &str, control: &Control) -> Option<Pr
     );
     Some(preview)
 }
+
+/// Versions known to exist: built successfully (newest first), then those the lanes run.
+pub fn known_versions(model: &Model) -> Vec<String> {
+    let mut known = model.pipeline.built.clone();
+    let running = model
+        .lanes
+        .iter()
+        .filter_map(|l| l.service.as_ref())
+        .flat_map(|s| s.traffic.iter().map(|t| t.version.clone()));
+    for version in running {
+        if !known.contains(&version) {
+            known.push(version);
+        }
+    }
+    known
+}

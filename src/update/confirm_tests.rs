@@ -215,3 +215,35 @@ fn canary_controls_that_move_traffic_are_confirmed_pause_is_not() {
         "pause holds traffic: no question asked"
     );
 }
+
+#[test]
+fn t_offers_what_built_or_runs_and_warns_before_a_version_that_never_built() {
+    let mut model = model_on(0);
+    model.pipeline.configured = true;
+    model.pipeline.built = vec!["1.5.1".into()];
+    update(&mut model, Msg::Action(Action::Trigger));
+    let Overlay::Prompt(Prompt::Trigger { offered }) = &model.overlay else {
+        panic!("{:?}", model.overlay)
+    };
+    assert_eq!(offered, &["1.5.1", "1.5.0", "1.4.2", "1.4.0"]);
+    update(&mut model, Msg::PromptSubmitted("1.5.1".into()));
+    let (_, _, preview) = confirmation(&model);
+    assert!(
+        preview.gates.iter().all(|g| g.mark != Mark::Warning),
+        "{preview:?}"
+    );
+    update(&mut model, Msg::PromptCancelled);
+    update(&mut model, Msg::Action(Action::Trigger));
+    update(&mut model, Msg::PromptSubmitted("1.6.0-typo".into()));
+    let (_, _, preview) = confirmation(&model);
+    let warned: Vec<&str> = preview
+        .gates
+        .iter()
+        .filter(|g| g.mark == Mark::Warning)
+        .map(|g| g.text.as_str())
+        .collect();
+    assert_eq!(
+        warned,
+        ["1.6.0-typo never built here: no successful build of it was seen, and no lane runs it"]
+    );
+}

@@ -55,6 +55,12 @@ pub fn polled(
         }
         PipelinePoll::Changed(run) => {
             notes = describe(watch.run.as_ref(), &run);
+            if run.state == crate::model::pipeline::RunState::Succeeded
+                && let Some(version) = crate::model::watch::version_of_title(&run.title)
+                && !watch.built.iter().any(|v| v == version)
+            {
+                watch.built.insert(0, version.to_string());
+            }
             watch.run = Some(*run);
             watch.fetched_at = Some(at);
             watch.error = None;

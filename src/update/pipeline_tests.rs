@@ -153,3 +153,20 @@ fn phase_changes_are_told_in_the_activity_pane() {
     );
     assert!(texts.contains(&"Test Suite Execution done"), "{texts:?}");
 }
+
+#[test]
+fn a_build_that_succeeds_is_remembered_for_t_one_that_fails_is_not() {
+    let mut model = watching();
+    polled(
+        &mut model,
+        1,
+        PipelinePoll::Changed(Box::new(pipeline(RunMoment::FailedAtPhase6))),
+    );
+    assert!(model.pipeline.built.is_empty());
+    polled(
+        &mut model,
+        2,
+        PipelinePoll::Changed(Box::new(pipeline(RunMoment::Done))),
+    );
+    assert_eq!(model.pipeline.built, ["1.5.0"]);
+}
