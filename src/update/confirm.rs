@@ -23,7 +23,7 @@ pub fn ask(
         return Vec::new();
     }
     let env = super::commands::target_env(model, &request);
-    let refusals = super::confirm_gates::predicted(model, &request, None);
+    let refusals = super::confirm_gates::predicted(model, &request);
     let waived = |gate: &Gate| override_reason.is_some() || overridden.contains(gate);
     if refusals.iter().any(|r| !r.gate.overridable()) {
         let text: Vec<String> = refusals.iter().map(ToString::to_string).collect();
@@ -247,13 +247,5 @@ pub(super) fn refused(input: &GateInput<'_>) -> Vec<crate::policy::Refusal> {
     match evaluate(input) {
         GateVerdict::Allowed { .. } => Vec::new(),
         GateVerdict::Refused(refusals) => refusals,
-    }
-}
-
-pub(super) fn mark_of(refused: bool) -> Mark {
-    if refused {
-        Mark::Overridden
-    } else {
-        Mark::Passed
     }
 }

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::confirm::{gate_input, lane_index, mark_of, refused, serving, source_health};
+use super::confirm::{gate_input, lane_index, refused, serving, source_health};
 use crate::commands::run::Request;
 use crate::model::Model;
 use crate::model::confirm::{Mark, Preview};
@@ -65,7 +65,7 @@ fn grid<'a>(model: &'a Model, env: &str, release: &str) -> Option<Cow<'a, Signof
 }
 
 /// Refusals the cockpit can already see; facts it does not know yet are left to the runtime.
-pub fn predicted(model: &Model, request: &Request, _reason: Option<&str>) -> Vec<Refusal> {
+pub fn predicted(model: &Model, request: &Request) -> Vec<Refusal> {
     let facts = facts(model, request);
     let default = EnvPolicy::default();
     let policy = lane_index(model, &facts.env)
@@ -116,7 +116,7 @@ pub fn gate_lines(
     let policy = lane_index(model, &facts.env)
         .and_then(|i| model.policies.get(i))
         .unwrap_or(&default);
-    let refusals = predicted(model, request, reason);
+    let refusals = predicted(model, request);
     let said = |gate: Gate| {
         refusals
             .iter()
@@ -142,7 +142,7 @@ pub fn gate_lines(
                 Mark::Overridden,
                 waived(format!("{name}: refused when sent")),
             ),
-            (None, true) => preview.gate(mark_of(false), passed),
+            (None, true) => preview.gate(Mark::Passed, passed),
             (None, false) => preview.gate(Mark::Unknown, format!("{passed}: checked when sent")),
         }
     };
