@@ -170,6 +170,7 @@ pub fn pipeline(moment: RunMoment) -> super::pipeline::Pipeline {
                 Reviewer::Team("release-managers".into()),
             ],
             current_user_can_approve: false,
+            wait_timer_minutes: 0,
             wait_timer_started_at: None,
         }]
     } else {

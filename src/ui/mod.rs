@@ -46,6 +46,7 @@
 //! ```
 
 pub mod activity;
+pub mod approval;
 pub mod banner;
 pub mod cell_history;
 pub mod grid;
