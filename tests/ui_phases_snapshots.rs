@@ -56,9 +56,12 @@ fn failed_at_phase_6_says_why() {
 fn waiting_for_approval_names_who_can_approve() {
     let text = screen_at(RunMoment::WaitingApproval);
     assert!(
-        text.contains("waiting for approval of prod by oncall-lead, team release-managers"),
+        text.contains(
+            "prod waits: you are not a required reviewer of prod (oncall-lead, team release-managers are)"
+        ),
         "{text}"
     );
+    assert!(text.contains("GitHub prod: awaits reviewer"), "{text}");
     insta::assert_snapshot!(text);
 }
 

@@ -8,20 +8,16 @@ use crate::model::Model;
 use crate::model::pipeline::Approval;
 
 /// The lane card's operation line while a run waits on the lane's GitHub environment.
-pub fn lane_line<'a>(model: &Model, approval: &Approval, ui: &UiContext) -> Line<'a> {
+pub fn lane_line<'a>(_model: &Model, approval: &Approval, ui: &UiContext) -> Line<'a> {
     let text = if approval.current_user_can_approve {
         format!(
-            "{} GitHub {} waits for approval{}: v approve · V reject",
-            ui.symbols.warn,
-            approval.environment,
-            waited(model, approval)
+            "{} GitHub {}: approve v/V",
+            ui.symbols.warn, approval.environment
         )
     } else {
         format!(
-            "{} GitHub {} waits for {}",
-            ui.symbols.warn,
-            approval.environment,
-            approval.reviewer_names().join(" or ")
+            "{} GitHub {}: awaits reviewer",
+            ui.symbols.warn, approval.environment
         )
     };
     Line::from(Span::styled(text, ui.theme.style(Role::Warn)))
@@ -36,12 +32,16 @@ pub fn footer<'a>(model: &Model, approval: &Approval, ui: &UiContext) -> Line<'a
     } else {
         format!("{} ({lane})", approval.environment)
     };
-    let mut text = format!(
-        "{} waiting for approval of {gate} by {}{}",
-        ui.symbols.warn,
-        approval.reviewer_names().join(", "),
-        waited(model, approval)
-    );
+    let who = approval.reviewer_names().join(", ");
+    let mut text = if approval.current_user_can_approve {
+        format!("{} {gate} waits for approval by {who}", ui.symbols.warn)
+    } else {
+        format!(
+            "{} {gate} waits: you are not a required reviewer of {} ({who} are)",
+            ui.symbols.warn, approval.environment
+        )
+    };
+    text.push_str(&waited(model, approval));
     if approval.wait_timer_minutes > 0 {
         text.push_str(&format!(
             " {} wait timer {}m after approval",
@@ -52,11 +52,6 @@ pub fn footer<'a>(model: &Model, approval: &Approval, ui: &UiContext) -> Line<'a
         text.push_str(&format!(
             " {} v approve · V reject (the grid of {lane} must be GO)",
             ui.symbols.sep
-        ));
-    } else {
-        text.push_str(&format!(
-            " {} you are not a required reviewer of {}",
-            ui.symbols.sep, approval.environment
         ));
     }
     Line::from(Span::styled(text, ui.theme.style(Role::Warn)))

@@ -93,3 +93,110 @@ pub fn clouddeploy(model: &mut Model, action: Action) -> Vec<Cmd> {
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::fixtures::{RunMoment, pipeline, three_lanes};
+    use crate::msg::Msg;
+    use crate::update::update;
+
+    fn on_prod(can_approve: bool) -> Model {
+        let mut model = three_lanes(1);
+        let mut run = pipeline(RunMoment::WaitingApproval);
+        run.approvals[0].current_user_can_approve = can_approve;
+        model.pipeline.run = Some(run);
+        update(&mut model, Msg::Action(Action::NextLane));
+        update(&mut model, Msg::Action(Action::NextLane));
+        model
+    }
+
+    fn notice(model: &Model) -> String {
+        model
+            .notice
+            .as_ref()
+            .map(|n| n.text.clone())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn approving_asks_for_a_comment_then_sends_the_gate_command() {
+        let mut model = on_prod(true);
+        assert!(update(&mut model, Msg::Action(Action::Approve)).is_empty());
+        let prompt = Prompt::Review {
+            env: "prod".into(),
+            reject: false,
+        };
+        assert_eq!(model.overlay, Overlay::Prompt(prompt));
+        let cmds = update(&mut model, Msg::PromptSubmitted("looks good".into()));
+        let request = Request::Gate {
+            env: "prod".into(),
+            action: GateAction::Approve,
+            comment: Some("looks good".into()),
+        };
+        assert!(
+            matches!(&cmds[..], [Cmd::RunCommand { request: r, .. }] if *r == request),
+            "{cmds:?}"
+        );
+        assert_eq!(model.operations.running["prod"].label, "approve prod");
+    }
+
+    #[test]
+    fn rejecting_with_no_comment_sends_only_the_grids() {
+        let mut model = on_prod(true);
+        update(&mut model, Msg::Action(Action::Reject));
+        let cmds = update(&mut model, Msg::PromptSubmitted(String::new()));
+        assert!(
+            matches!(
+                &cmds[..],
+                [Cmd::RunCommand {
+                    request: Request::Gate {
+                        action: GateAction::Reject,
+                        comment: None,
+                        ..
+                    },
+                    ..
+                }]
+            ),
+            "{cmds:?}"
+        );
+    }
+
+    #[test]
+    fn a_non_reviewer_or_a_lane_with_nothing_waiting_is_told_why() {
+        let mut model = on_prod(false);
+        assert!(update(&mut model, Msg::Action(Action::Approve)).is_empty());
+        assert_eq!(model.overlay, Overlay::None);
+        assert!(
+            notice(&model).contains("you are not a required reviewer of prod")
+                && notice(&model).contains("oncall-lead or team release-managers"),
+            "{}",
+            notice(&model)
+        );
+        update(&mut model, Msg::Action(Action::PrevLane));
+        update(&mut model, Msg::Action(Action::Approve));
+        assert_eq!(model.overlay, Overlay::None);
+        assert!(notice(&model).contains("nothing waits for approval on staging"));
+    }
+
+    #[test]
+    fn on_a_cloud_deploy_lane_a_advances_and_x_cancels_its_rollout() {
+        let mut model = on_prod(true);
+        model.clouddeploy_lanes = vec![false, false, true];
+        let gate = |cmds: &[Cmd]| match cmds {
+            [
+                Cmd::RunCommand {
+                    request: Request::Gate { action, .. },
+                    ..
+                },
+            ] => Some(action.clone()),
+            _ => None,
+        };
+        let cmds = update(&mut model, Msg::Action(Action::Advance));
+        assert_eq!(gate(&cmds), Some(GateAction::Advance(None)));
+        model.operations.running.clear();
+        let cmds = update(&mut model, Msg::Action(Action::Abort));
+        assert_eq!(gate(&cmds), Some(GateAction::Cancel));
+        assert_eq!(model.operations.running["prod"].label, "cancel prod");
+    }
+}
