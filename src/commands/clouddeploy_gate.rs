@@ -149,6 +149,7 @@ async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Outcom
         _ => check_gates(ctx, kind, env, &current.version, health).await?,
     };
     let mut outcome = Outcome::new(kind, env_name, Status::Done, "");
+    outcome.verb = Some(action.name().into());
     outcome.release = Some(current.version.clone());
     outcome.from_revision = Some(current.id().to_string());
     outcome.overridden = overridden.clone();

@@ -54,6 +54,7 @@ pub fn service(env: &str, split: &[(u32, &str, u8)]) -> ServiceState {
         latest_ready: Some(format!("{newest:05}-abc")),
         latest_created: Some(format!("{newest:05}-abc")),
         revisions,
+        rollout: None,
     }
 }
 

@@ -11,6 +11,9 @@ use crate::model::Model;
 use crate::model::pipeline::{Phase, PhaseState, Pipeline};
 
 pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focused: bool) {
+    if let Some((env, rollout)) = super::deploy_phases::selected(model) {
+        return super::deploy_phases::render(env, rollout, ui, frame, area, focused);
+    }
     let watch = &model.pipeline;
     let Some(run) = &watch.run else {
         let text = match (&watch.error, watch.configured, watch.no_runs) {
