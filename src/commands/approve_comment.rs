@@ -5,21 +5,24 @@
 use std::collections::BTreeMap;
 
 use super::run::Context;
-use crate::ledger::{Decision, Setup};
+use crate::ledger::Decision;
 use crate::model::signoff::SignoffGrid;
 use crate::policy::decide;
 
 /// The composed comment for (env, release), with `extra` (the user's comment) at the end.
 /// Only the verified prefix of the ledger counts, as for the gates.
 pub fn compose(ctx: &Context, env: &str, release: &str, extra: Option<&str>) -> String {
-    let checked = Setup::at(&ctx.profile, ctx.ledger_path.clone(), true)
-        .ok()
-        .and_then(|s| s.read_or_empty().ok());
-    let (entries, head) = match &checked {
-        Some(c) => (c.entries.as_slice(), c.head().map(|h| h.line_hash.clone())),
-        None => (&[][..], None),
-    };
-    let grid = SignoffGrid::from_entries(&ctx.profile.signoff, env, release, entries);
+    let store = ctx.ledger().ok();
+    let entries = store
+        .as_ref()
+        .and_then(|l| l.read_blocking().ok())
+        .unwrap_or_default();
+    let head = store
+        .as_ref()
+        .and_then(|l| l.head_blocking().ok())
+        .flatten()
+        .map(|h| h.line_hash);
+    let grid = SignoffGrid::from_entries(&ctx.profile.signoff, env, release, &entries);
     let verdict = decide(&grid);
     let mut signers: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (item, role, cell) in grid.iter() {

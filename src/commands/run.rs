@@ -11,10 +11,11 @@ use super::guard::{check_gates, record_command, record_outcome};
 use super::health;
 use super::outcome::{Outcome, Status};
 use super::wire::{self, Target};
-use super::{CommandError, ProgressSink, TriggerVia, WireOptions, driver};
+use super::{ProgressSink, TriggerVia, WireOptions, driver};
 use crate::config::Profile;
 use crate::config::profile::Environment;
 use crate::ledger::Actor;
+use crate::ledger::store::LedgerStore;
 use crate::model::lane::ServiceState;
 use crate::model::operations::Hosted;
 use crate::model::rollout::Rollout;
@@ -88,6 +89,24 @@ pub type HostSink = std::sync::Arc<dyn Fn(Hosted) + Send + Sync>;
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(15);
 
 impl Context {
+    /// The ledger this context records in (a file or a database), signing when the profile says
+    /// so; read-only refuses appends and creates nothing. A database is contacted on first use.
+    pub fn ledger(&self) -> Result<LedgerStore, String> {
+        LedgerStore::writer(
+            &self.profile,
+            &self.ledger_path,
+            self.read_only,
+            &self.actor.account,
+        )
+    }
+
+    /// The ledger is a `postgres://` URL.
+    pub fn is_database(&self) -> bool {
+        self.ledger_path
+            .to_str()
+            .is_some_and(crate::ledger::postgres::is_postgres_url)
+    }
+
     pub(super) fn env(&self, kind: CommandKind, name: &str) -> Result<&Environment, Box<Outcome>> {
         self.profile.environment(name).ok_or_else(|| {
             let known: Vec<&str> = self
@@ -135,14 +154,7 @@ impl Context {
     ) -> Result<ServiceState, Box<Outcome>> {
         let svc = wire::read(target, &self.wire, &self.progress).await;
         let revisions = match &svc {
-            Ok(_) => wire::timed(
-                &self.wire,
-                "GET",
-                &target.service,
-                target.client.list_revisions(&target.service),
-            )
-            .await
-            .map_err(CommandError::from),
+            Ok(_) => wire::list_revisions(target, &self.wire, &self.progress).await,
             Err(e) => Err(e.clone()),
         };
         match (svc, revisions) {
@@ -197,7 +209,7 @@ pub async fn execute(ctx: &Context, request: Request) -> Outcome {
             "no platform gate answers here",
         ))),
         (None, Request::Rollback { env, to }) => {
-            match super::rollout::rollback_target(ctx, &env, to) {
+            match super::rollout::rollback_target(ctx, &env, to).await {
                 Ok(to) => super::rollback::rollback(ctx, &env, to.as_deref(), started).await,
                 Err(refused) => Err(refused),
             }
@@ -306,7 +318,7 @@ async fn deploy(
         .map(|p| p.revision.clone())
         .unwrap_or_default();
     let release = version_of_image(&image);
-    if let Some(busy) = super::rollout::busy(ctx, kind, &env.name)? {
+    if let Some(busy) = super::rollout::busy(ctx, kind, &env.name).await? {
         return Err(busy);
     }
     let (source, bake_override) = promote.unwrap_or((SourceHealth::Unknown, None));
@@ -341,8 +353,7 @@ async fn deploy(
     );
     if let Some(host) = &ctx.host {
         let hosted = Hosted {
-            health: health::health_probe(env, state.uri.as_deref())
-                .map(|p| (p.url, p.timeout.as_millis().try_into().unwrap_or(u64::MAX))),
+            health: health::health_probe(env, state.uri.as_deref()),
             claim_pending: false,
             outcome: Box::new(outcome.clone()),
             drive,
