@@ -39,6 +39,7 @@ impl PromptEditor {
             Prompt::SignColumn { .. } => "Enter: sign them all GO",
             Prompt::Filter => "a word: only activity entries containing it are shown",
             Prompt::Quit { .. } => "b: keep running in the background · h: hand over · a: abort",
+            Prompt::Review { .. } => "your comment (optional): Enter sends, Esc gives up",
             Prompt::CommandLine => {
                 "trigger V | build V | promote FROM TO | rollback ENV [REV] | pause | resume | advance | abort | quit"
             }
@@ -230,6 +231,7 @@ fn describe(prompt: &Prompt, symbols: &Symbols) -> (String, Vec<(Role, String)>)
                 ),
             ],
         ),
+        Prompt::Review { env, reject } => super::approval::review_prompt(env, *reject),
         Prompt::Confirm {
             change,
             env,

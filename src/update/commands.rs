@@ -114,13 +114,18 @@ pub(super) fn target_env(model: &Model, request: &Request) -> String {
             .map(|l| l.env.clone())
             .unwrap_or_default(),
         Request::Promote { to, .. } => to.clone(),
-        Request::Rollback { env, .. } => env.clone(),
+        Request::Rollback { env, .. } | Request::Gate { env, .. } => env.clone(),
     }
 }
 
 /// Asks before a command changes a lane (see `confirm`); the `:` line and the keys start here.
+/// A platform gate's answer (approve, reject, a Cloud Deploy advance or cancel) has its own
+/// prompt (`approvals`) and goes straight to the gates.
 pub fn start(model: &mut Model, request: Request) -> Vec<Cmd> {
-    super::confirm::ask(model, request, None, Vec::new())
+    match request {
+        Request::Gate { .. } => run(model, request, None, false),
+        _ => super::confirm::ask(model, request, None, Vec::new()),
+    }
 }
 
 /// Sends a confirmed command on its way (the gates run again, in the runtime, as in the CLI).
@@ -225,6 +230,7 @@ pub fn submitted(model: &mut Model, prompt: Prompt, text: String) -> Vec<Cmd> {
         }
         Prompt::Quit { envs } => super::rollouts::quit_choice(model, envs, &text),
         column @ Prompt::SignColumn { .. } => super::signoff_column::sign(model, column),
+        Prompt::Review { env, reject } => super::approvals::submitted(model, env, reject, text),
         Prompt::Comment(_) => Vec::new(),
     }
 }

@@ -38,7 +38,7 @@ fn facts<'a>(model: &Model, request: &'a Request) -> Facts<'a> {
             env,
             from: Some(from),
         },
-        Request::Rollback { .. } => Facts {
+        Request::Rollback { .. } | Request::Gate { .. } => Facts {
             kind: CommandKind::Rollback,
             env,
             release: None,
