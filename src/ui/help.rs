@@ -22,12 +22,9 @@ pub const KEYS: &[(&str, &str)] = &[
     ("A", "acknowledge the alerts in the banner"),
     (
         "Space a x",
-        "canary: pause/resume, advance, abort (Cloud Deploy: a x advance, cancel)",
+        "canary: pause/resume, advance, abort (or cancel)",
     ),
-    (
-        "v V",
-        "approve / reject the lane's gate (GitHub env, Cloud Deploy)",
-    ),
+    ("v V", "approve / reject the gate the lane waits on"),
     (
         ":",
         "trigger V, build V, promote A B, rollback [E] [R], pause/resume/advance/abort [E], refresh, quit",
