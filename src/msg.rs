@@ -139,8 +139,8 @@ pub enum Cmd {
     /// Probe a hosted rollout's new revision once; answered by `RolloutProbed`.
     ProbeRevision {
         env: String,
-        url: String,
-        timeout_ms: u64,
+        /// The lane's health probe as the profile resolves it (headers and format included).
+        probe: Box<crate::probes::ResolvedProbe>,
         revision: String,
     },
     /// Start a background process that takes over the rollout in `env` (released by this one).

@@ -464,3 +464,94 @@ async fn the_api_requires_a_bearer_token_when_the_sandbox_says_so() {
         .unwrap();
     assert_eq!(probe.status(), 200, "the services themselves stay public");
 }
+
+/// `auth = "google"` through Google's own credential code: the sandbox's metadata server mints
+/// short-lived tokens, the API accepts them until they expire, and the process's credentials
+/// fetch a fresh one before the old one runs out — with no 401 on the way.
+#[tokio::test]
+async fn google_tokens_come_from_the_metadata_server_and_are_refreshed_before_expiry() {
+    use flightdeck::providers::auth::{GoogleAuth, GoogleOrigin};
+    let (_, state, log, base) = sandbox(20.0).await;
+    // Under four minutes of life the crate refreshes every 10 s: 15 s leaves 5 s to spare.
+    state.lock_google_auth().rule = Some(
+        flightdeck::sandbox::google_auth::AuthRule::metadata_tokens(15),
+    );
+    let unflavored = reqwest::get(format!(
+        "{base}/computeMetadata/v1/instance/service-accounts/default/token"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        unflavored.status(),
+        403,
+        "the real server wants Metadata-Flavor"
+    );
+    let before = state.lock_google_auth().minted.len();
+    let auth = Arc::new(GoogleAuth::new(GoogleOrigin::MetadataServer {
+        endpoint: Some(base.clone()),
+    }));
+    let client = CloudRunClient::new(
+        reqwest::Client::new(),
+        &base,
+        TokenSource::Google(Arc::clone(&auth)),
+    );
+    assert!(client.fetch_state(PROD).await.unwrap().settled());
+    let first = auth.token().await.unwrap();
+    assert_eq!(
+        state.lock_google_auth().minted.len(),
+        before + 1,
+        "one token, cached across calls"
+    );
+    let first_expiry = state.lock_google_auth().minted[before].1;
+    let deadline = std::time::Instant::now() + Duration::from_secs(40);
+    let second = loop {
+        let token = auth.token().await.unwrap();
+        if token.expose() != first.expose() {
+            break token;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no refresh within 40 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let minted = state.lock_google_auth().minted.clone();
+    let refreshed_at = minted
+        .iter()
+        .find(|(t, _)| t == second.expose())
+        .map(|(_, exp)| *exp - Duration::from_secs(15))
+        .unwrap();
+    assert!(
+        refreshed_at < first_expiry,
+        "the new token was fetched before the old one expired"
+    );
+    assert!(client.fetch_state(PROD).await.unwrap().settled());
+    let refusals: Vec<_> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|x| x.status == 401)
+        .map(|x| x.path.clone())
+        .collect();
+    assert!(refusals.is_empty(), "no call was refused: {refusals:?}");
+    let stale = CloudRunClient::new(
+        reqwest::Client::new(),
+        &base,
+        TokenSource::Static(first.clone()),
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let refused = loop {
+        match stale.get_service(PROD).await {
+            Err(e) => break e,
+            Ok(_) => {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "an expired token still works"
+                );
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    };
+    assert_eq!(refused.http, Some(401), "{refused}");
+    assert!(!refused.to_string().contains("ya29"), "{refused}");
+}

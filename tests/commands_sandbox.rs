@@ -451,7 +451,7 @@ async fn bad_canary_is_aborted_by_hand() {
         http: reqwest::Client::new(),
     };
     let ledger = driver::DriveLedger {
-        ledger: Ledger::open(&w.ctx.ledger_path).unwrap(),
+        ledger: Ledger::open(&w.ctx.ledger_path).unwrap().into(),
         actor: w.ctx.actor.clone(),
     };
     let mut drive = Drive::new(rollout, "test driver", chrono::Duration::seconds(5));

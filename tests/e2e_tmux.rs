@@ -4,6 +4,8 @@
 //!
 //! Run: `cargo test --release --test e2e_tmux`.
 
+#[path = "support/postgres.rs"]
+mod postgres;
 #[path = "support/tmux.rs"]
 mod support;
 
@@ -345,6 +347,43 @@ fn two_cockpits_on_one_ledger_see_each_others_sign_offs() {
     alice.wait_for(&[&go, "recorded seq 1"]);
     // Bob typed nothing: the entry reaches his screen through the shared ledger file.
     bob.wait_for(&[&go]);
+}
+
+#[test]
+fn two_hosts_on_one_database_see_each_others_sign_offs_live() {
+    if !support::available() {
+        return;
+    }
+    let server = postgres::TempPostgres::start();
+    server.create_db("hosts");
+    let url = server.url("hosts");
+    let sandbox = Sandbox::start(20.0);
+    let addr = sandbox.arg();
+    let args = ["--sandbox", addr.as_str()];
+    // Two hosts: separate data and state directories, one ledger database.
+    let homes = [Home::new(), Home::new()];
+    let env = |home: &Home| with_env(home.env(), "FLIGHTDECK_LEDGER_URL", &url);
+    let alice = Tmux::cockpit("pg-alice", 100, 30, &env(&homes[0]), &args);
+    let bob = Tmux::cockpit("pg-bob", 100, 30, &env(&homes[1]), &args);
+    for cockpit in [&alice, &bob] {
+        cockpit.wait_until("three ready lanes", lanes_ready);
+        focus(cockpit, "Sign-off");
+        cockpit.keys(&["]", "]"]);
+        cockpit.wait_until("the prod grid", |s| {
+            s.contains("[Sign-off]") && s.contains("open") && !s.contains("no release to sign yet")
+        });
+    }
+    let go = format!("GO {}", account());
+    assert!(!bob.screen().contains(&go), "nothing signed yet");
+    alice.keys(&["g"]);
+    alice.wait_for(&[&go, "recorded seq 1"]);
+    // Bob typed nothing and shares no file with alice: the row reaches him through the database.
+    bob.wait_for(&[&go]);
+    for home in &homes {
+        assert!(!home.ledger().exists(), "no ledger file on either host");
+    }
+    let rows = server.psql("hosts", "SELECT count(*) FROM flightdeck_ledger");
+    assert_eq!(rows.trim(), "1", "one sign-off, one row");
 }
 
 /// The `index`-th lane card (0 dev, 1 staging, 2 prod) of a 3-lane screen: its rows, cut to its columns.

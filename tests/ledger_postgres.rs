@@ -6,6 +6,8 @@
 
 #[path = "support/postgres.rs"]
 mod support;
+#[path = "support/rollout_world.rs"]
+mod world;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -17,6 +19,7 @@ use flightdeck::ledger::postgres::follow::{FollowEvent, FollowTiming, follow};
 use flightdeck::ledger::postgres::{PgLedger, PgTarget, run_blocking};
 use flightdeck::ledger::{Actor, Payload};
 use support::TempPostgres;
+use world::World;
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -652,4 +655,93 @@ fn verify_url_output(url: &str) -> std::process::Output {
         .args(["ledger", "verify", "--ledger", url])
         .output()
         .expect("verify")
+}
+
+fn rollout_events(entries: &[flightdeck::ledger::Entry]) -> Vec<String> {
+    entries
+        .iter()
+        .filter_map(|e| match &e.payload {
+            Payload::Command { action, .. } => Some(format!("command {action}")),
+            Payload::Rollout { event, state, .. } if event == "step" => {
+                Some(format!("step {}", state["step_index"]))
+            }
+            Payload::Rollout { event, .. } if event != "heartbeat" => Some(event.clone()),
+            Payload::CommandOutcome { ok, .. } => Some(format!("outcome ok={ok}")),
+            _ => None,
+        })
+        .collect()
+}
+
+fn flightdeck_ledger(args: &[&str], url: &str) -> std::process::Output {
+    Command::new(support_bin())
+        .args(["ledger"])
+        .args(args)
+        .args(["--ledger", url])
+        .output()
+        .expect("flightdeck ledger")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn promote_with_a_canary_from_the_cli_records_every_step_in_the_database() {
+    let server = TempPostgres::start();
+    server.create_db("promote");
+    let url = server.url("promote");
+    let w = World::on_database(&url).await;
+    let head = flightdeck_ledger(&["head"], &url);
+    assert!(head.status.success(), "{}", world::text(&head));
+    let anchor = String::from_utf8_lossy(&head.stdout).trim().to_string();
+
+    let promoted = w.promote("1").wait_with_output().expect("promote");
+    assert_eq!(
+        promoted.status.code(),
+        Some(flightdeck::cli::exit::OK),
+        "{}",
+        world::text(&promoted)
+    );
+    let entries = w.entries();
+    let events = rollout_events(&entries);
+    let plan = events.iter().position(|e| e == "plan").expect("a plan");
+    assert_eq!(events[plan - 1], "command promote", "{events:?}");
+    let steps: Vec<&String> = events.iter().filter(|e| e.starts_with("step")).collect();
+    assert_eq!(steps, ["step 0", "step 1", "step 2"], "{events:?}");
+    let done = events.iter().position(|e| e == "done");
+    let outcome = events.iter().position(|e| e == "outcome ok=true");
+    assert!(
+        done.is_some() && outcome > done,
+        "done, then the outcome: {events:?}"
+    );
+    let elapsed = entries.iter().rev().find_map(|e| match &e.payload {
+        Payload::CommandOutcome { detail, .. } => detail["elapsed_secs"].as_f64(),
+        _ => None,
+    });
+    // Two bakes of one second each: the outcome says how long the rollout really took.
+    assert!(elapsed.is_some_and(|s| s >= 2.0), "elapsed {elapsed:?}");
+    let new = entries.iter().rev().find_map(|e| match &e.payload {
+        Payload::Rollout { state, .. } => state["to_revision"].as_str().map(str::to_string),
+        _ => None,
+    });
+    assert_eq!(w.serving(), vec![(new.expect("a new revision"), 100)]);
+    assert_eq!(verify_clean(&url), entries.len());
+
+    // The head taken before the rollout still anchors the history after it...
+    let anchored = flightdeck_ledger(&["verify", "--head", &anchor], &url);
+    assert!(anchored.status.success(), "{}", world::text(&anchored));
+    assert!(world::text(&anchored).contains("is unchanged"));
+    // ...until a row before it is edited.
+    server.psql(
+        "promote",
+        "UPDATE flightdeck_ledger SET line = replace(line, '\"go\"', '\"no_go\"') WHERE seq = 1",
+    );
+    let broken = flightdeck_ledger(&["verify", "--head", &anchor], &url);
+    assert_eq!(broken.status.code(), Some(1), "{}", world::text(&broken));
+    let head = flightdeck_ledger(&["head"], &url);
+    assert_eq!(head.status.code(), Some(1), "{}", world::text(&head));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rollout_on_the_database_is_taken_over_by_another_process_after_kill_9() {
+    let server = TempPostgres::start();
+    server.create_db("takeover");
+    let w = World::on_database(&server.url("takeover")).await;
+    world::takeover_in(&w, "-9").await;
 }

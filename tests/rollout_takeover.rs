@@ -4,252 +4,19 @@
 //! remaining bake honoured; a second process pauses, advances and aborts a rollout it did not
 //! start; `promote --detach` goes on without its terminal. Waits are conditions with deadlines.
 
+#[path = "support/rollout_world.rs"]
+mod world;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use flightdeck::cli::exit;
-use flightdeck::ledger::{Actor, Decision, Entry, Ledger, Payload};
-use flightdeck::model::rollout::{Phase, Rollout};
+use flightdeck::ledger::Payload;
+use flightdeck::model::rollout::Phase;
 use flightdeck::model::rollouts::{Driver, Rollouts};
-use flightdeck::sandbox::{self, RunningSandbox};
-
-const LEASE_SECS: u64 = 2;
-const BAKE_SECS: &str = "3";
-
-struct World {
-    sandbox: RunningSandbox,
-    dir: tempfile::TempDir,
-}
-
-impl World {
-    async fn new() -> World {
-        let sandbox = sandbox::start("127.0.0.1:0".parse().unwrap(), 200.0)
-            .await
-            .unwrap();
-        let w = World {
-            sandbox,
-            dir: tempfile::tempdir().unwrap(),
-        };
-        w.sign_prod("1.4.1");
-        w
-    }
-
-    fn ledger(&self) -> PathBuf {
-        self.dir.path().join("ledger.jsonl")
-    }
-
-    fn entries(&self) -> Vec<Entry> {
-        Ledger::open(self.ledger()).unwrap().read_all().unwrap()
-    }
-
-    /// alice and bob sign prod's grid GO for what staging runs (the sandbox starts at 1.4.1).
-    fn sign_prod(&self, release: &str) {
-        let profile = flightdeck::config::Profile::parse(
-            Path::new("sandbox.toml"),
-            include_str!("../profiles/sandbox.toml"),
-        )
-        .unwrap();
-        let ledger = Ledger::open(self.ledger()).unwrap();
-        for item in &profile.signoff.items {
-            for (i, role) in profile.signoff.roles.iter().enumerate() {
-                let who = if i % 2 == 0 { "alice" } else { "bob" };
-                let actor = Actor {
-                    account: who.into(),
-                    uid: 1000 + i as u32,
-                    host: "bastion".into(),
-                    ssh_origin: None,
-                };
-                let payload = Payload::Signoff {
-                    env: "prod".into(),
-                    release: release.into(),
-                    item: item.clone(),
-                    role: role.name.clone(),
-                    decision: Decision::Go,
-                    comment: None,
-                };
-                ledger.append(&actor, payload).unwrap();
-            }
-        }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_flightdeck"));
-        cmd.args(["--profile", "sandbox", "--sandbox"])
-            .arg(self.sandbox.addr.to_string())
-            .args(args)
-            .arg("--ledger")
-            .arg(self.ledger())
-            .args(["--lease-secs", &LEASE_SECS.to_string()])
-            .env("XDG_STATE_HOME", self.dir.path().join("state"))
-            .env_remove("FLIGHTDECK_LOG")
-            .stdin(Stdio::null());
-        cmd
-    }
-
-    fn promote(&self, bake_secs: &str) -> Child {
-        self.command(&[
-            "promote",
-            "staging",
-            "prod",
-            "--yes",
-            "--bake-secs",
-            bake_secs,
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-    }
-
-    fn rollout(&self, verb: &str) -> Output {
-        self.command(&["rollout", verb, "prod"]).output().unwrap()
-    }
-
-    /// The prod rollout as the ledger tells it, once `pred` holds (deadline 60 s).
-    fn wait_for(&self, what: &str, pred: impl Fn(&Rollout, &Entry) -> bool) -> (Rollout, Entry) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let entries = self.entries();
-            let found = entries.iter().rev().find_map(|e| match &e.payload {
-                Payload::Rollout { env, state, .. } if env == "prod" => {
-                    let r: Rollout = serde_json::from_value(state.clone()).ok()?;
-                    pred(&r, e).then(|| (r, e.clone()))
-                }
-                _ => None,
-            });
-            if let Some(found) = found {
-                return found;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn serving(&self) -> Vec<(String, i32)> {
-        let name = "projects/clarity-sandbox/locations/us-central1/services/clarity-backend-prod";
-        let sim = self.sandbox.state.lock_cloudrun();
-        sim.service(name).unwrap().serving.clone()
-    }
-}
-
-fn event_of(entry: &Entry) -> &str {
-    match &entry.payload {
-        Payload::Rollout { event, .. } => event,
-        _ => "",
-    }
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-/// Holders of the rollout entries the fold accepted (a void claim is not driving).
-fn accepted_holders(entries: &[Entry]) -> Vec<String> {
-    let mut book = Rollouts::default();
-    let mut holders = Vec::new();
-    for entry in entries {
-        book.apply(entry);
-        if let Payload::Rollout { request_id, .. } = &entry.payload
-            && let Some(t) = book.get(request_id)
-            && t.last_seq == entry.seq
-            && let Some(lease) = &t.lease
-            && holders.last() != Some(&lease.holder)
-        {
-            holders.push(lease.holder.clone());
-        }
-    }
-    holders
-}
-
-/// Kills the driver with `signal` during the 10% bake; checks the orphan is shown within one
-/// lease, then takes it over with `rollout resume` and checks the remaining bake was honoured.
-async fn takeover_after(signal: &str) {
-    let w = World::new().await;
-    let old = w.serving()[0].0.clone();
-    let first = w.promote(BAKE_SECS);
-    let (baking, _) = w.wait_for("the 10% bake", |r, _| {
-        matches!(r.phase, Phase::Baking { .. }) && r.current_percent() == 10
-    });
-    let Phase::Baking { until } = baking.phase else {
-        unreachable!()
-    };
-    let status = Command::new("kill")
-        .args([signal, &first.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let killed_at = Utc::now();
-    let ended = first.wait_with_output().unwrap();
-    if signal != "-9" {
-        assert_eq!(
-            ended.status.code(),
-            Some(exit::HANDED_OVER),
-            "{}",
-            text(&ended)
-        );
-        let outcome = w.entries().into_iter().rev().find_map(|e| match e.payload {
-            Payload::CommandOutcome { ok, detail, .. } => Some((ok, detail)),
-            _ => None,
-        });
-        let (ok, detail) = outcome.expect("the handed-over promote recorded its outcome");
-        assert!(!ok);
-        assert_eq!(detail["status"], "handed_over");
-    }
-
-    // Orphaned within one lease period of the kill.
-    let deadline = Instant::now() + Duration::from_secs(LEASE_SECS + 2);
-    loop {
-        let out = w.rollout("status");
-        assert_eq!(out.status.code(), Some(exit::OK), "{}", text(&out));
-        if text(&out).contains("ORPHANED") {
-            break;
-        }
-        assert!(Instant::now() < deadline, "never orphaned: {}", text(&out));
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let orphaned_after = (Utc::now() - killed_at).num_milliseconds();
-    assert!(
-        orphaned_after <= (LEASE_SECS as i64 + 1) * 1000,
-        "orphaned {orphaned_after} ms after the kill"
-    );
-
-    let out = w.rollout("resume");
-    assert_eq!(out.status.code(), Some(exit::OK), "{}", text(&out));
-    let entries = w.entries();
-    let step_50 = entries
-        .iter()
-        .find(|e| {
-            event_of(e) == "step"
-                && matches!(&e.payload, Payload::Rollout { state, .. } if state["step_index"] == 1)
-        })
-        .expect("the successor shifted to 50%");
-    assert!(
-        step_50.time >= until,
-        "the remaining bake was honoured: 50% at {} before the bake's end {until}",
-        step_50.time
-    );
-    let (done, _) = w.wait_for("done", |r, _| r.phase == Phase::Done);
-    let new = done.to_revision.unwrap();
-    assert_ne!(new, old);
-    assert_eq!(w.serving(), vec![(new, 100)]);
-    assert_eq!(
-        accepted_holders(&entries).len(),
-        2,
-        "one driver, then its successor"
-    );
-    assert!(
-        entries
-            .iter()
-            .any(|e| matches!(&e.payload, Payload::CommandOutcome { ok: true, .. })),
-        "the successor recorded the outcome"
-    );
-}
+use world::{BAKE_SECS, LEASE_SECS, World, accepted_holders, event_of, takeover_after, text};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_mid_bake_then_a_successor_finishes() {
@@ -395,4 +162,34 @@ fn walk(dir: &Path) -> Option<PathBuf> {
         }
     }
     None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_says_so_when_the_cloud_no_longer_shows_the_recorded_split() {
+    let w = World::new().await;
+    let old = w.serving()[0].0.clone();
+    let mut first = w.promote("600");
+    w.wait_for("the 10% bake", |r, _| {
+        matches!(r.phase, Phase::Baking { .. })
+    });
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let out = w.rollout("status");
+    assert!(!text(&out).contains("stale"), "{}", text(&out));
+    // Traffic changed outside this rollout: a rollback recorded in another ledger.
+    let elsewhere = w.dir.path().join("elsewhere.jsonl");
+    let out = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
+        .args(["--profile", "sandbox", "--sandbox"])
+        .arg(w.sandbox.addr.to_string())
+        .args(["rollback", "prod", "--yes", "--to", &old, "--ledger"])
+        .arg(&elsewhere)
+        .env("XDG_STATE_HOME", w.dir.path().join("state"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(exit::OK), "{}", text(&out));
+    let out = w.rollout("status");
+    let said = text(&out);
+    assert!(said.contains("at 10%, but the cloud serves"), "{said}");
+    assert!(said.contains("record is stale"), "{said}");
 }

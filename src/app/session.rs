@@ -56,6 +56,15 @@ impl Session {
             if let Some(pipeline) = &mut profile.pipeline {
                 pipeline.base_url.get_or_insert_with(|| url.clone());
             }
+            if let Some(sandbox) = profile.sandbox.as_ref().filter(|s| s.require_auth) {
+                if let Some(started) = &running {
+                    started.state.lock_google_auth().rule = Some(
+                        sandbox::google_auth::AuthRule::metadata_tokens(sandbox.token_ttl_secs),
+                    );
+                }
+                // The sandbox plays Compute Engine: its metadata server hands out the tokens.
+                crate::providers::auth::TokenSource::use_metadata_server(&url);
+            }
             sandbox_url = Some(url);
         }
         Ok(Session {
@@ -186,8 +195,17 @@ impl Session {
         // A database ledger (FLIGHTDECK_LEDGER_URL or [ledger] url): connected lazily, followed live.
         match LedgerLocation::of_profile(&self.profile, &self.paths) {
             Ok(LedgerLocation::Postgres(target)) => {
+                let address = crate::ledger::store::ledger_address(&self.profile, &self.paths);
+                let ledger =
+                    LedgerStore::writer(&self.profile, &address, model.read_only, &actor.account)
+                        .unwrap_or_else(|e| {
+                            model.log(None, Level::Error, format!("signing is off: {e}"));
+                            LedgerStore::Postgres(
+                                crate::ledger::postgres::PgLedger::new(target).refusing(e),
+                            )
+                        });
                 return Some(LedgerHandle {
-                    ledger: LedgerStore::Postgres(crate::ledger::postgres::PgLedger::new(target)),
+                    ledger,
                     actor,
                     setup: Setup::plain(&path),
                 });

@@ -9,7 +9,7 @@ use super::health;
 use super::outcome::{Outcome, Status};
 use super::run::Context;
 use super::{CommandError, Progress};
-use crate::ledger::{Decision, Ledger};
+use crate::ledger::Decision;
 use crate::model::signoff::SignoffGrid;
 use crate::policy::{CommandKind, SourceHealth, decide};
 use crate::providers::clouddeploy::RolloutVerb;
@@ -223,8 +223,9 @@ async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Outcom
 
 /// Who signed what for (env, release), the decision, and the ledger head it stands on.
 pub fn grid_comment(ctx: &Context, env: &str, release: &str) -> String {
-    let entries = Ledger::open(&ctx.ledger_path)
-        .and_then(|l| l.read_all())
+    let entries = ctx
+        .ledger()
+        .and_then(|l| l.read_blocking())
         .unwrap_or_default();
     let grid = SignoffGrid::from_entries(&ctx.profile.signoff, env, release, &entries);
     let verdict = decide(&grid);

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use super::cli::PromoteArgs;
 use crate::cli::{Cli, exit};
-use crate::ledger::{Ledger, Payload};
+use crate::ledger::Payload;
+use crate::ledger::store::LedgerStore;
 
 pub async fn promote(cli: &Cli, args: &PromoteArgs) -> i32 {
     let session = match crate::app::Session::open(cli).await {
@@ -18,11 +19,22 @@ pub async fn promote(cli: &Cli, args: &PromoteArgs) -> i32 {
             return exit::USAGE;
         }
     };
-    let ledger_path = args
-        .common
-        .ledger
-        .clone()
-        .unwrap_or_else(|| session.profile.ledger_path(&session.paths));
+    if let Some(refusal) = in_process_sandbox(cli, &session) {
+        eprintln!("flightdeck: {refusal}");
+        return exit::USAGE;
+    }
+    let address =
+        args.common.ledger.clone().unwrap_or_else(|| {
+            crate::ledger::store::ledger_address(&session.profile, &session.paths)
+        });
+    // Read only: this process records nothing; the child records the rollout.
+    let ledger = match LedgerStore::writer(&session.profile, &address, true, "") {
+        Ok(ledger) => ledger,
+        Err(e) => {
+            eprintln!("flightdeck: {e}");
+            return exit::USAGE;
+        }
+    };
     let logs = session.paths.state_dir.join("rollouts");
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
     let log_path = logs.join(format!("promote-{}-{stamp}.log", args.to));
@@ -37,9 +49,13 @@ pub async fn promote(cli: &Cli, args: &PromoteArgs) -> i32 {
             return exit::FAILURE;
         }
     };
-    let seen = Ledger::open(&ledger_path)
-        .and_then(|l| l.read_all())
-        .map_or(0, |entries| entries.len());
+    let seen = match ledger.read_verified().await {
+        Ok(entries) => entries.len(),
+        Err(e) => {
+            eprintln!("flightdeck: nothing started: {e}");
+            return exit::FAILURE;
+        }
+    };
     let argv: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| a != "--detach")
@@ -77,23 +93,20 @@ pub async fn promote(cli: &Cli, args: &PromoteArgs) -> i32 {
             );
             return status.code().unwrap_or(exit::FAILURE);
         }
-        let planned = Ledger::open(&ledger_path)
-            .and_then(|l| l.read_all())
-            .ok()
-            .and_then(|entries| {
-                entries
-                    .into_iter()
-                    .skip(seen)
-                    .find_map(|e| match e.payload {
-                        Payload::Rollout {
-                            request_id,
-                            env,
-                            event,
-                            ..
-                        } if env == args.to && event == "plan" => Some(request_id),
-                        _ => None,
-                    })
-            });
+        let planned = ledger.read_verified().await.ok().and_then(|entries| {
+            entries
+                .into_iter()
+                .skip(seen)
+                .find_map(|e| match e.payload {
+                    Payload::Rollout {
+                        request_id,
+                        env,
+                        event,
+                        ..
+                    } if env == args.to && event == "plan" => Some(request_id),
+                    _ => None,
+                })
+        });
         if let Some(request_id) = planned {
             println!(
                 "promote {} → {} runs in the background (pid {pid}, rollout {request_id}); log: {}\n\
@@ -114,4 +127,14 @@ pub async fn promote(cli: &Cli, args: &PromoteArgs) -> i32 {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// The sandbox this process started lives only as long as this process: a background driver
+/// would start a sandbox of its own and drive a rollout nobody sees. Refused, with what to do.
+fn in_process_sandbox(cli: &Cli, session: &crate::app::Session) -> Option<String> {
+    (session.sandbox_url.is_some() && cli.sandbox.is_none()).then(|| {
+        "--detach needs a sandbox that outlives this process: start one with `flightdeck sandbox` \
+         and give its address with `--sandbox ADDR` (nothing was started)"
+            .to_string()
+    })
 }

@@ -13,7 +13,8 @@ use tokio::sync::mpsc;
 use super::health::{self, ProbeHit};
 use super::wire::{self, Change, Target};
 use super::{CommandError, Progress, ProgressSink, WireOptions};
-use crate::ledger::{Actor, Follower, Ledger, Payload};
+use crate::ledger::store::{LedgerStore, StoreFollower};
+use crate::ledger::{Actor, Payload};
 use crate::model::rollout::{NextAction, Phase, Rollout};
 use crate::model::rollout_drive::{Drive, DriveEffect, DriveEvent};
 pub use crate::model::rollouts::Control;
@@ -33,7 +34,7 @@ pub struct DriveOptions {
 /// Where the rollout's entries go, and as whom.
 #[derive(Debug, Clone)]
 pub struct DriveLedger {
-    pub ledger: Ledger,
+    pub ledger: LedgerStore,
     pub actor: Actor,
 }
 
@@ -92,16 +93,16 @@ async fn next_of<T>(rx: &mut Option<&mut mpsc::Receiver<T>>) -> Option<T> {
 }
 
 struct Book {
-    follower: Follower,
+    follower: StoreFollower,
     rollouts: Rollouts,
 }
 
 impl Book {
     /// New entries: controls for `request_id`, and whether another driver now holds the lease.
-    fn poll(&mut self, drive: &Drive) -> (Vec<Control>, Option<String>) {
+    async fn poll(&mut self, drive: &Drive) -> (Vec<Control>, Option<String>) {
         let mut controls = Vec::new();
         // Only verified entries steer a rollout; after a change of history, all of them again.
-        if let Ok(Some(reading)) = self.follower.poll() {
+        if let Ok(Some(reading)) = self.follower.poll().await {
             if reading.reset {
                 self.rollouts = Rollouts::default();
             }
@@ -158,7 +159,7 @@ pub async fn drive(
             for effect in drive.handle(Utc::now(), event) {
                 match effect {
                     DriveEffect::Record(payload) => {
-                        if let Err(e) = ledger.ledger.append(&ledger.actor, payload) {
+                        if let Err(e) = ledger.ledger.append(&ledger.actor, payload).await {
                             let text = format!("the ledger did not record a transition: {e}");
                             progress(&Progress::Note {
                                 env: env.clone(),
@@ -237,7 +238,7 @@ pub async fn drive(
             }
             was_baking = baking;
         }
-        let (controls, lost) = book.poll(drive);
+        let (controls, lost) = book.poll(drive).await;
         if let Some(holder) = lost {
             progress(&Progress::Note {
                 env: env.clone(),

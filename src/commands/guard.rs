@@ -11,8 +11,7 @@ use chrono::Utc;
 use super::outcome::{Outcome, Status};
 use super::run::Context;
 use crate::config::profile::Environment;
-use crate::ledger::store::{self, LedgerLocation};
-use crate::ledger::{Ledger, Payload, Setup};
+use crate::ledger::{Payload, Setup};
 use crate::model::signoff::SignoffGrid;
 use crate::policy::{CommandKind, GateInput, GateVerdict, SourceHealth, evaluate};
 
@@ -24,14 +23,15 @@ pub(super) async fn check_gates(
     release: &str,
     source: SourceHealth,
 ) -> Result<Vec<String>, Box<Outcome>> {
-    let grid = if let Some(location) = database(ctx) {
-        // Only the verified prefix counts here too (read_all_blocking stops at the first bad row).
-        let entries = location
-            .and_then(|l| store::read_all_blocking(&l))
-            .map_err(|e| Box::new(Outcome::new(kind, &env.name, Status::Failed, e)))?;
+    let failed = |e: String| Box::new(Outcome::new(kind, &env.name, Status::Failed, e));
+    let grid = if ctx.is_database() {
+        // Only the verified prefix counts here too (a database read stops at the first bad row).
+        let entries = ctx
+            .ledger()
+            .and_then(|l| l.read_blocking())
+            .map_err(failed)?;
         SignoffGrid::from_entries(&ctx.profile.signoff, &env.name, release, &entries)
     } else {
-        let failed = |e: String| Box::new(Outcome::new(kind, &env.name, Status::Failed, e));
         // Only the verified prefix counts, and a ledger that does not verify is a NO-GO.
         let setup =
             Setup::at(&ctx.profile, ctx.ledger_path.clone(), ctx.read_only).map_err(failed)?;
@@ -65,27 +65,6 @@ pub(super) async fn check_gates(
             .map(|r| r.gate.name().to_string())
             .collect()),
     }
-}
-
-/// The context's ledger when it is a `postgres://` URL (with the profile's password command).
-fn database(ctx: &Context) -> Option<Result<LedgerLocation, String>> {
-    let text = ctx.ledger_path.to_str()?;
-    crate::ledger::postgres::is_postgres_url(text).then(|| {
-        LedgerLocation::from_address(
-            &ctx.ledger_path,
-            ctx.profile.ledger.password_command.clone(),
-        )
-    })
-}
-
-/// The ledger to record in, signing when the profile says so; read-only creates and writes nothing.
-pub(super) fn writer(ctx: &Context) -> Result<Ledger, crate::ledger::LedgerError> {
-    Setup::at(&ctx.profile, ctx.ledger_path.clone(), ctx.read_only)
-        .map_err(|message| crate::ledger::LedgerError::Sign {
-            path: ctx.ledger_path.clone(),
-            message,
-        })?
-        .writer(&ctx.actor.account)
 }
 
 fn typed_name(env: &str) -> bool {
@@ -124,11 +103,9 @@ pub(super) fn record_action(
         o.message = format!("not sent: the ledger could not record the command: {e}");
         o
     };
+    let ledger = ctx.ledger().map_err(failed)?;
     // The head the command is decided on (the gates read it a moment ago), for the record.
-    let head = Setup::at(&ctx.profile, ctx.ledger_path.clone(), true)
-        .ok()
-        .and_then(|s| s.read_or_empty().ok())
-        .and_then(|checked| checked.head().cloned());
+    let head = ledger.head_blocking().ok().flatten();
     let mut detail = detail;
     if let (Some(map), Some(head)) = (detail.as_object_mut(), head) {
         map.insert(
@@ -152,21 +129,9 @@ pub(super) fn record_action(
         release: outcome.release.clone().unwrap_or_default(),
         detail,
     });
-    match database(ctx) {
-        Some(location) => {
-            location
-                .and_then(|l| store::append_all_blocking(&l, &ctx.actor, payloads))
-                .map_err(failed)?;
-        }
-        None => {
-            let ledger = writer(ctx).map_err(|e| failed(e.to_string()))?;
-            for payload in payloads {
-                ledger
-                    .append(&ctx.actor, payload)
-                    .map_err(|e| failed(e.to_string()))?;
-            }
-        }
-    }
+    ledger
+        .append_all_blocking(&ctx.actor, payloads)
+        .map_err(failed)?;
     started()
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -189,24 +154,21 @@ pub(super) fn record_outcome(ctx: &Context, outcome: &mut Outcome) {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .remove(&request_id);
-    let mut detail = outcome.ledger_detail();
-    if let (Some(map), Some(since)) = (detail.as_object_mut(), since) {
-        map.insert(
-            "elapsed_secs".into(),
-            serde_json::json!(since.elapsed().as_secs_f64()),
-        );
-    }
+    // A rollout taken over from another process was recorded there: it started with its plan.
+    let elapsed = since.map(|s| s.elapsed().as_secs_f64()).or_else(|| {
+        let rollout = outcome.rollout.as_ref()?;
+        Some((Utc::now() - rollout.started).num_milliseconds().max(0) as f64 / 1000.0)
+    });
+    outcome.elapsed_secs = elapsed.unwrap_or(outcome.elapsed_secs);
+    let detail = outcome.ledger_detail();
     let payload = Payload::CommandOutcome {
         request_id,
         ok: outcome.ok(),
         detail,
     };
-    let appended = match database(ctx) {
-        Some(location) => location.and_then(|l| store::append_blocking(&l, &ctx.actor, payload)),
-        None => writer(ctx)
-            .and_then(|l| l.append(&ctx.actor, payload))
-            .map_err(|e| e.to_string()),
-    };
+    let appended = ctx
+        .ledger()
+        .and_then(|l| l.append_blocking(&ctx.actor, payload));
     if let Err(e) = appended {
         outcome.message.push_str(&format!(
             " (the outcome was not recorded in the ledger: {e})"

@@ -12,7 +12,8 @@ use super::run::Context;
 use super::wire::Target;
 use super::{CommandError, driver, health};
 use crate::config::profile::Environment;
-use crate::ledger::{Entry, Ledger};
+use crate::ledger::Entry;
+use crate::ledger::store::LedgerStore;
 use crate::model::lane::ServiceState;
 use crate::model::rollout::{Phase, Rollout};
 use crate::model::rollout_drive::{Drive, DriveEvent};
@@ -26,9 +27,10 @@ pub enum Verb {
     Control(Control),
 }
 
-fn book(ctx: &Context) -> Result<(Ledger, Vec<Entry>), String> {
-    let ledger = super::guard::writer(ctx).map_err(|e| e.to_string())?;
-    let entries = ledger.read_all().map_err(|e| e.to_string())?;
+/// The context's ledger (a file or a database) and its verified entries.
+async fn book(ctx: &Context) -> Result<(LedgerStore, Vec<Entry>), String> {
+    let ledger = ctx.ledger()?;
+    let entries = ledger.read_verified().await?;
     Ok((ledger, entries))
 }
 
@@ -72,13 +74,13 @@ pub fn describe(tracked: &Tracked, now: chrono::DateTime<Utc>) -> String {
 /// The revision a rollback of `env` goes to: the one named, else the one that served 100 %
 /// before the current release began (from the ledger), else `None` (the provider's previous).
 /// While a rollout is in flight a rollback would race its driver: abort it instead.
-pub(super) fn rollback_target(
+pub(super) async fn rollback_target(
     ctx: &Context,
     env: &str,
     to: Option<String>,
 ) -> Result<Option<String>, Box<Outcome>> {
     let kind = CommandKind::Rollback;
-    let Ok((_, entries)) = book(ctx) else {
+    let Ok((_, entries)) = book(ctx).await else {
         return Ok(to);
     };
     let rollouts = Rollouts::from_entries(&entries);
@@ -102,13 +104,14 @@ pub(super) fn rollback_target(
 }
 
 /// Refuses a new rollout into `env` while one is in flight there (driven or orphaned).
-pub(super) fn busy(
+pub(super) async fn busy(
     ctx: &Context,
     kind: CommandKind,
     env: &str,
 ) -> Result<Option<Box<Outcome>>, Box<Outcome>> {
-    let (_, entries) =
-        book(ctx).map_err(|e| Box::new(Outcome::new(kind, env, Status::Failed, e)))?;
+    let (_, entries) = book(ctx)
+        .await
+        .map_err(|e| Box::new(Outcome::new(kind, env, Status::Failed, e)))?;
     let rollouts = Rollouts::from_entries(&entries);
     Ok(rollouts.in_flight(env).map(|tracked| {
         Box::new(Outcome::new(
@@ -148,14 +151,14 @@ pub(super) async fn drive_rollout(
         health,
         http: ctx.http.clone(),
     };
-    let ledger = match super::guard::writer(ctx) {
+    let ledger = match ctx.ledger() {
         Ok(ledger) => driver::DriveLedger {
             ledger,
             actor: ctx.actor.clone(),
         },
         Err(e) => {
             return driver::DriveReport {
-                record_error: Some(e.to_string()),
+                record_error: Some(e),
                 ..Default::default()
             };
         }
@@ -235,7 +238,7 @@ fn phase_word(phase: &Phase) -> &'static str {
 pub async fn wait_for_orphan(ctx: &Context, env: &str) {
     let deadline = tokio::time::Instant::now() + ctx.lease * 2;
     while tokio::time::Instant::now() < deadline {
-        let live = book(ctx).ok().is_some_and(|(_, entries)| {
+        let live = book(ctx).await.ok().is_some_and(|(_, entries)| {
             Rollouts::from_entries(&entries)
                 .in_flight(env)
                 .is_some_and(|t| matches!(t.driver(Utc::now()), Driver::Live(_)))
@@ -255,7 +258,7 @@ pub async fn act(ctx: &Context, env_name: &str, verb: Verb) -> Outcome {
         Ok(env) => env,
         Err(refused) => return *refused,
     };
-    let (ledger, entries) = match book(ctx) {
+    let (ledger, entries) = match book(ctx).await {
         Ok(found) => found,
         Err(e) => return fail(Status::Failed, e),
     };
@@ -283,6 +286,9 @@ pub async fn act(ctx: &Context, env_name: &str, verb: Verb) -> Outcome {
     outcome.image = Some(tracked.rollout.image.clone());
     outcome.rollout = Some(tracked.rollout.clone());
     let Verb::Control(control) = verb else {
+        if let Some(stale) = split_disagrees(ctx, env, &tracked).await {
+            outcome.message = format!("{}\nbut: {stale}", outcome.message);
+        }
         return outcome;
     };
     if ctx.read_only {
@@ -298,17 +304,28 @@ pub async fn act(ctx: &Context, env_name: &str, verb: Verb) -> Outcome {
     }
 }
 
+/// What the cloud's traffic split says against the ledger's record of `tracked` (`None`: they
+/// agree, or the cloud could not be read: then nothing is claimed either way).
+async fn split_disagrees(ctx: &Context, env: &Environment, tracked: &Tracked) -> Option<String> {
+    let target = ctx.target(CommandKind::Promote, env).ok()?;
+    let state = ctx.state(&target, CommandKind::Promote).await.ok()?;
+    tracked.split_disagrees(&state)
+}
+
 /// Asks the live driver through the ledger, then waits (one lease period) for its transition.
 async fn ask(
     ctx: &Context,
-    ledger: &Ledger,
+    ledger: &LedgerStore,
     tracked: &Tracked,
     holder: &str,
     control: Control,
     mut outcome: Outcome,
 ) -> Outcome {
     let id = &tracked.rollout.request_id;
-    let asked = match ledger.append(&ctx.actor, control.payload(id, &tracked.rollout.env)) {
+    let asked = match ledger
+        .append(&ctx.actor, control.payload(id, &tracked.rollout.env))
+        .await
+    {
         Ok(entry) => entry.seq,
         Err(e) => {
             outcome.status = Status::Failed;
@@ -318,7 +335,7 @@ async fn ask(
     };
     let deadline = tokio::time::Instant::now() + ctx.lease;
     loop {
-        let answered = ledger.read_all().ok().and_then(|entries| {
+        let answered = ledger.read_verified().await.ok().and_then(|entries| {
             let book = Rollouts::from_entries(&entries);
             book.get(id)
                 .filter(|t| t.last_seq > asked && t.last_event == control.name())

@@ -15,6 +15,7 @@ use super::{ProgressSink, TriggerVia, WireOptions, driver};
 use crate::config::Profile;
 use crate::config::profile::Environment;
 use crate::ledger::Actor;
+use crate::ledger::store::LedgerStore;
 use crate::model::lane::ServiceState;
 use crate::model::operations::Hosted;
 use crate::model::rollout::Rollout;
@@ -81,6 +82,24 @@ pub type HostSink = std::sync::Arc<dyn Fn(Hosted) + Send + Sync>;
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(15);
 
 impl Context {
+    /// The ledger this context records in (a file or a database), signing when the profile says
+    /// so; read-only refuses appends and creates nothing. A database is contacted on first use.
+    pub fn ledger(&self) -> Result<LedgerStore, String> {
+        LedgerStore::writer(
+            &self.profile,
+            &self.ledger_path,
+            self.read_only,
+            &self.actor.account,
+        )
+    }
+
+    /// The ledger is a `postgres://` URL.
+    pub fn is_database(&self) -> bool {
+        self.ledger_path
+            .to_str()
+            .is_some_and(crate::ledger::postgres::is_postgres_url)
+    }
+
     pub(super) fn env(&self, kind: CommandKind, name: &str) -> Result<&Environment, Box<Outcome>> {
         self.profile.environment(name).ok_or_else(|| {
             let known: Vec<&str> = self
@@ -177,7 +196,7 @@ pub async fn execute(ctx: &Context, request: Request) -> Outcome {
             },
         ) => promote(ctx, &from, &to, bake_secs).await,
         (None, Request::Rollback { env, to }) => {
-            match super::rollout::rollback_target(ctx, &env, to) {
+            match super::rollout::rollback_target(ctx, &env, to).await {
                 Ok(to) => super::rollback::rollback(ctx, &env, to.as_deref(), started).await,
                 Err(refused) => Err(refused),
             }
@@ -286,7 +305,7 @@ async fn deploy(
         .map(|p| p.revision.clone())
         .unwrap_or_default();
     let release = version_of_image(&image);
-    if let Some(busy) = super::rollout::busy(ctx, kind, &env.name)? {
+    if let Some(busy) = super::rollout::busy(ctx, kind, &env.name).await? {
         return Err(busy);
     }
     let (source, bake_override) = promote.unwrap_or((SourceHealth::Unknown, None));
@@ -321,8 +340,7 @@ async fn deploy(
     );
     if let Some(host) = &ctx.host {
         let hosted = Hosted {
-            health: health::health_probe(env, state.uri.as_deref())
-                .map(|p| (p.url, p.timeout.as_millis().try_into().unwrap_or(u64::MAX))),
+            health: health::health_probe(env, state.uri.as_deref()),
             claim_pending: false,
             outcome: Box::new(outcome.clone()),
             drive,

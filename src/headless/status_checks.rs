@@ -6,7 +6,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
 use crate::config::{Paths, Profile};
-use crate::ledger::{Decision, Ledger};
+use crate::ledger::Decision;
 use crate::model::lane::Lane;
 use crate::model::signoff::SignoffGrid;
 use crate::probes::ProbeOutcome;
@@ -93,14 +93,9 @@ pub fn signoffs(
     paths: &Paths,
     lanes: &[Lane],
 ) -> Result<Vec<Option<SignoffSummary>>, String> {
-    let path = profile.ledger_path(paths);
-    let entries = if path.exists() {
-        Ledger::open(&path)
-            .and_then(|l| l.read_all())
-            .map_err(|e| e.to_string())?
-    } else {
-        Vec::new()
-    };
+    // The profile's ledger, a file or a database; reading creates nothing.
+    let location = crate::ledger::store::LedgerLocation::of_profile(profile, paths)?;
+    let entries = crate::ledger::store::read_all_blocking(&location)?;
     let summaries = profile
         .environments
         .iter()

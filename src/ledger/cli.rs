@@ -58,8 +58,8 @@ pub struct VerifyArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct HeadArgs {
-    /// Ledger file (default: the profile's ledger).
-    #[arg(long, value_name = "PATH")]
+    /// Ledger file or postgres:// URL (default: the profile's ledger).
+    #[arg(long, value_name = "PATH|URL")]
     pub ledger: Option<PathBuf>,
 }
 
@@ -131,19 +131,17 @@ pub fn run_ledger(cmd: LedgerCommand, profile: &Profile, paths: &Paths) -> i32 {
         }
         Ok(LedgerLocation::Postgres(target)) => {
             return match cmd {
-                LedgerCommand::Verify(args) if args.head.is_none() => {
-                    super::postgres::cli::verify_to(&target, &mut out, &mut err)
-                }
                 LedgerCommand::Export(args) => {
                     super::postgres::cli::export_to(&args, profile, &target, &mut out, &mut err)
                 }
-                _ => {
-                    let _ = writeln!(
-                        err,
-                        "error: `ledger head` and `verify --head` work on a ledger file so far"
-                    );
-                    exit::USAGE
+                LedgerCommand::Verify(args) => {
+                    let head = args.head.as_deref();
+                    super::postgres::cli::verify_head_to(profile, &target, head, &mut out, &mut err)
                 }
+                LedgerCommand::Head(_) => {
+                    super::postgres::cli::head_to(profile, &target, &mut out, &mut err)
+                }
+                LedgerCommand::Migrate(_) => exit::USAGE,
             };
         }
         Ok(LedgerLocation::File(_)) => {}
@@ -209,22 +207,40 @@ pub fn head_to(setup: &Setup, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             return exit::IO;
         }
     };
+    let locate = |issue: &verify::Issue| checked.report.locate(issue);
+    print_head(
+        &checked,
+        &setup.path.display().to_string(),
+        &locate,
+        out,
+        err,
+    )
+}
+
+/// The head of `checked` (a ledger at `origin`), or why it has none to vouch for.
+pub(crate) fn print_head(
+    checked: &super::Checked,
+    origin: &str,
+    locate: &dyn Fn(&verify::Issue) -> String,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
     if let Some(issue) = checked.report.first_error() {
         let _ = writeln!(
             err,
             "error: the ledger does not verify, so it has no head to vouch for: {}",
-            checked.report.locate(issue)
+            locate(issue)
         );
         return exit::LEDGER_BROKEN;
     }
     match checked.head() {
         Some(head) => {
             let _ = writeln!(out, "{}", head.line_hash);
-            let _ = writeln!(err, "seq {} of {}", head.seq, setup.path.display());
+            let _ = writeln!(err, "seq {} of {origin}", head.seq);
         }
         None => {
             let _ = writeln!(out, "{GENESIS}");
-            let _ = writeln!(err, "{}: no entries yet", setup.path.display());
+            let _ = writeln!(err, "{origin}: no entries yet");
         }
     }
     exit::OK
@@ -327,31 +343,14 @@ pub fn signoff_to(
         decision,
         comment: comment.map(String::from),
     };
-    if let Some(text) = context.ledger_path.to_str()
-        && super::postgres::is_postgres_url(text)
-    {
-        let location = LedgerLocation::from_address(
-            context.ledger_path,
-            profile.ledger.password_command.clone(),
-        );
-        let appended = location.and_then(|l| store::append_blocking(&l, context.actor, payload));
-        return report_signoff(appended, args, decision, release, context, out, err);
-    }
-    let setup = match Setup::at(
+    // Signed when the profile says so, whichever ledger it is (a file or a database).
+    let appended = store::LedgerStore::writer(
         profile,
-        context.ledger_path.to_path_buf(),
+        context.ledger_path,
         context.read_only,
-    ) {
-        Ok(setup) => setup,
-        Err(e) => {
-            let _ = writeln!(err, "error: not recorded: {e}");
-            return exit::USAGE;
-        }
-    };
-    let appended = setup
-        .writer(&context.actor.account)
-        .and_then(|l| l.append(context.actor, payload));
-    let appended = appended.map_err(|e| e.to_string());
+        &context.actor.account,
+    )
+    .and_then(|ledger| ledger.append_blocking(context.actor, payload));
     report_signoff(appended, args, decision, release, context, out, err)
 }
 
@@ -423,27 +422,8 @@ pub fn verify_setup_to(
         }
         return exit::LEDGER_BROKEN;
     }
-    if let Some(anchor) = head.map(str::trim) {
-        match checked.chain.iter().find(|l| l.line_hash == anchor) {
-            Some(link) => {
-                let _ = writeln!(
-                    out,
-                    "{}: the history up to seq {} (head {anchor}) is unchanged",
-                    path.display(),
-                    link.seq
-                );
-            }
-            None if anchor == GENESIS => {}
-            None => {
-                let _ = writeln!(
-                    out,
-                    "{}: head {anchor} is not in the verified history: the entries up to it were \
-                     changed or removed (or it is the head of another ledger)",
-                    path.display()
-                );
-                return exit::LEDGER_BROKEN;
-            }
-        }
+    if let Some(code) = check_anchor(&checked, &path.display().to_string(), head, out) {
+        return code;
     }
     let torn_tail = report
         .warnings()
@@ -464,6 +444,35 @@ pub fn verify_setup_to(
         exit::LEDGER_TORN_TAIL
     } else {
         exit::OK
+    }
+}
+
+/// `verify --head HASH`: `Some(exit code)` when the anchor is not in the verified history.
+pub(crate) fn check_anchor(
+    checked: &super::Checked,
+    origin: &str,
+    head: Option<&str>,
+    out: &mut dyn Write,
+) -> Option<i32> {
+    let anchor = head.map(str::trim)?;
+    match checked.chain.iter().find(|l| l.line_hash == anchor) {
+        Some(link) => {
+            let _ = writeln!(
+                out,
+                "{origin}: the history up to seq {} (head {anchor}) is unchanged",
+                link.seq
+            );
+            None
+        }
+        None if anchor == GENESIS => None,
+        None => {
+            let _ = writeln!(
+                out,
+                "{origin}: head {anchor} is not in the verified history: the entries up to it were \
+                 changed or removed (or it is the head of another ledger)"
+            );
+            Some(exit::LEDGER_BROKEN)
+        }
     }
 }
 

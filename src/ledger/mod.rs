@@ -59,8 +59,8 @@ pub enum LedgerError {
     Encode { path: PathBuf, message: String },
     /// The file became shorter than what was already read: someone truncated or replaced it.
     Shrunk { path: PathBuf, was: u64, now: u64 },
-    /// A `postgres://` URL where only a ledger file works yet (the URL is not repeated: it may
-    /// carry a secret).
+    /// A `postgres://` URL given to the file ledger (the URL is not repeated: it may carry a
+    /// secret); [`store::LedgerStore`] opens either.
     NotAFile,
     /// There is no ledger file (reading never creates one).
     Missing { path: PathBuf },
@@ -94,9 +94,8 @@ impl fmt::Display for LedgerError {
                 write!(f, "{}: cannot encode entry: {message}", path.display())
             }
             LedgerError::NotAFile => f.write_str(
-                "this command works only with a ledger file so far (rollouts, --detach); the \
-                 PostgreSQL ledger serves sign-offs, commands, verify, export and migrate: \
-                 give `--ledger FILE` for it",
+                "a postgres:// address is a database ledger, not a file: open it through \
+                 `ledger::store::LedgerStore`",
             ),
             LedgerError::Shrunk { path, was, now } => write!(
                 f,

@@ -2,12 +2,17 @@
 //!
 //! A ledger *address* is what the command line (`--ledger`) and the command context carry: a file
 //! path, or a `postgres://` URL. [`LedgerLocation`] is the parsed form; [`LedgerStore`] an open
-//! ledger. Synchronous callers (the headless CLI, command records) use the `*_blocking` functions.
+//! ledger: every command, the rollout engine and its lease, signing and `ledger head` go through
+//! it, so they work on whichever the profile names. Synchronous callers (the headless CLI, command
+//! records) use the `*_blocking` functions.
 
 use std::path::{Path, PathBuf};
 
+use super::chain::Link;
+use super::postgres::follow::{Position, check};
 use super::postgres::{self, PgLedger, PgTarget};
-use super::{Actor, Entry, Ledger, Payload};
+use super::signing::{AgentSigner, AllowedSigners};
+use super::{Actor, Entry, Follower, Ledger, Payload, Setup};
 use crate::config::{Paths, Profile};
 
 /// Overrides the profile's ledger with a PostgreSQL URL.
@@ -75,6 +80,45 @@ impl From<Ledger> for LedgerStore {
 }
 
 impl LedgerStore {
+    /// The ledger at `address` (a file or a `postgres://` URL) as `account` writes it: entries
+    /// signed when the profile names allowed signers (the ssh-agent must hold a key listed for
+    /// `account`), reads checking signatures. Read-only: appends are refused, nothing is created.
+    /// A database is not contacted yet: the first use says whether it can be reached.
+    pub fn writer(
+        profile: &Profile,
+        address: &Path,
+        read_only: bool,
+        account: &str,
+    ) -> Result<LedgerStore, String> {
+        let location =
+            LedgerLocation::from_address(address, profile.ledger.password_command.clone())?;
+        let target = match location {
+            LedgerLocation::File(path) => {
+                return Setup::at(profile, path, read_only)?
+                    .writer(account)
+                    .map(LedgerStore::File)
+                    .map_err(|e| e.to_string());
+            }
+            LedgerLocation::Postgres(target) => target,
+        };
+        let signers = match profile.allowed_signers_path() {
+            Some(file) => Some(AllowedSigners::load(&file)?),
+            None => None,
+        };
+        let mut ledger = PgLedger::new(target);
+        if read_only {
+            ledger = ledger.refusing("read-only: nothing is recorded");
+        } else if let Some(signers) = &signers {
+            let signer = AgentSigner::from_env(signers, account)
+                .map_err(|e| format!("{}: not signed, so not recorded: {e}", ledger.target()))?;
+            ledger = ledger.with_signer(signer);
+        }
+        if let Some(signers) = signers {
+            ledger = ledger.checking(signers);
+        }
+        Ok(LedgerStore::Postgres(ledger))
+    }
+
     /// Opens a file ledger (creating it), or prepares a database ledger without connecting yet: a
     /// cockpit starts while the database is down and says so.
     pub fn open_lazy(location: &LedgerLocation) -> Result<LedgerStore, String> {
@@ -106,6 +150,153 @@ impl LedgerStore {
                     .map_err(|e| e.to_string())
             }
             LedgerStore::Postgres(ledger) => ledger.append(actor, payload).await,
+        }
+    }
+
+    /// The verified prefix (signatures checked when signing is on); a missing file is empty.
+    pub async fn read_verified(&self) -> Result<Vec<Entry>, String> {
+        match self {
+            LedgerStore::File(ledger) => {
+                let ledger = ledger.clone();
+                tokio::task::spawn_blocking(move || ledger.read_all())
+                    .await
+                    .map_err(|e| format!("ledger read task: {e}"))?
+                    .map_err(|e| e.to_string())
+            }
+            LedgerStore::Postgres(ledger) => ledger.read_verified().await,
+        }
+    }
+
+    /// The last link of the verified chain (`None`: no entries yet).
+    pub async fn head(&self) -> Result<Option<Link>, String> {
+        match self {
+            LedgerStore::File(ledger) => {
+                let path = ledger.path().to_path_buf();
+                tokio::task::spawn_blocking(move || Setup::plain(path).read_or_empty())
+                    .await
+                    .map_err(|e| format!("ledger read task: {e}"))?
+                    .map(|checked| checked.head().cloned())
+                    .map_err(|e| e.to_string())
+            }
+            LedgerStore::Postgres(ledger) => Ok(ledger.check().await?.0.head().cloned()),
+        }
+    }
+
+    /// Reads what was appended since the last poll (starting with the whole history).
+    pub fn follower(&self) -> StoreFollower {
+        match self {
+            LedgerStore::File(ledger) => StoreFollower::File(ledger.follower()),
+            LedgerStore::Postgres(ledger) => StoreFollower::Postgres {
+                ledger: ledger.clone(),
+                at: Position::start(),
+            },
+        }
+    }
+
+    /// A copy that shares no database connection: for another runtime (the blocking wrappers).
+    fn unshared(&self) -> LedgerStore {
+        match self {
+            LedgerStore::File(ledger) => LedgerStore::File(ledger.clone()),
+            LedgerStore::Postgres(ledger) => LedgerStore::Postgres(ledger.unshared()),
+        }
+    }
+
+    /// [`LedgerStore::append`] from synchronous code.
+    pub fn append_blocking(&self, actor: &Actor, payload: Payload) -> Result<Entry, String> {
+        match self {
+            LedgerStore::File(ledger) => ledger.append(actor, payload).map_err(|e| e.to_string()),
+            LedgerStore::Postgres(_) => {
+                let store = self.unshared();
+                postgres::run_blocking(async move { store.append(actor, payload).await })
+            }
+        }
+    }
+
+    /// Appends in order over one connection; stops at the first failure.
+    pub fn append_all_blocking(
+        &self,
+        actor: &Actor,
+        payloads: Vec<Payload>,
+    ) -> Result<Vec<Entry>, String> {
+        if let LedgerStore::File(ledger) = self {
+            return payloads
+                .into_iter()
+                .map(|p| ledger.append(actor, p).map_err(|e| e.to_string()))
+                .collect();
+        }
+        let store = self.unshared();
+        postgres::run_blocking(async move {
+            let mut entries = Vec::new();
+            for payload in payloads {
+                entries.push(store.append(actor, payload).await?);
+            }
+            Ok(entries)
+        })
+    }
+
+    /// [`LedgerStore::read_verified`] from synchronous code.
+    pub fn read_blocking(&self) -> Result<Vec<Entry>, String> {
+        match self {
+            LedgerStore::File(ledger) => ledger.read_all().map_err(|e| e.to_string()),
+            LedgerStore::Postgres(_) => {
+                let store = self.unshared();
+                postgres::run_blocking(async move { store.read_verified().await })
+            }
+        }
+    }
+
+    /// [`LedgerStore::head`] from synchronous code.
+    pub fn head_blocking(&self) -> Result<Option<Link>, String> {
+        match self {
+            LedgerStore::File(ledger) => Setup::plain(ledger.path())
+                .read_or_empty()
+                .map(|checked| checked.head().cloned())
+                .map_err(|e| e.to_string()),
+            LedgerStore::Postgres(_) => {
+                let store = self.unshared();
+                postgres::run_blocking(async move { store.head().await })
+            }
+        }
+    }
+}
+
+/// What a [`StoreFollower`] poll found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fresh {
+    /// Entries appended since the last poll; with `reset`, the whole verified prefix instead.
+    pub entries: Vec<Entry>,
+    pub reset: bool,
+}
+
+/// Follows either ledger from a loop that polls (the rollout driver): a file by its stamp, a
+/// database by the rows after the last one read, each checked against the one before.
+#[derive(Debug)]
+pub enum StoreFollower {
+    File(Follower),
+    Postgres { ledger: PgLedger, at: Position },
+}
+
+impl StoreFollower {
+    /// `None`: nothing new.
+    pub async fn poll(&mut self) -> Result<Option<Fresh>, String> {
+        match self {
+            StoreFollower::File(follower) => follower
+                .poll()
+                .map(|r| {
+                    r.map(|reading| Fresh {
+                        entries: reading.entries,
+                        reset: reading.reset,
+                    })
+                })
+                .map_err(|e| e.to_string()),
+            StoreFollower::Postgres { ledger, at } => {
+                let rows = ledger.lines_since(at.seq()).await?;
+                let entries = check(ledger.target(), at, &rows)?;
+                Ok((!entries.is_empty()).then_some(Fresh {
+                    entries,
+                    reset: false,
+                }))
+            }
         }
     }
 }

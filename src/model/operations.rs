@@ -44,6 +44,8 @@ pub struct Operations {
     pub lease_secs: i64,
     /// Rollouts already told as orphaned in the activity pane (by request id).
     pub orphans_told: std::collections::BTreeSet<String>,
+    /// Rollout records already told as disagreeing with the cloud's split (`request id@seq`).
+    pub stale_told: std::collections::BTreeSet<String>,
     /// Quit once the hosted rollouts are finished (the user chose to abort them and quit).
     pub quit_when_idle: bool,
 }
@@ -52,8 +54,9 @@ pub struct Operations {
 #[derive(Debug, Clone)]
 pub struct Hosted {
     pub drive: super::rollout_drive::Drive,
-    /// The new revision's health URL and timeout (ms), for the guard's probes.
-    pub health: Option<(String, u64)>,
+    /// The lane's health probe (URL, method, headers, format, timeout), for the guard's probes
+    /// of the new revision.
+    pub health: Option<crate::probes::ResolvedProbe>,
     /// A takeover waits for its claim to be read back from the ledger before sending anything.
     pub claim_pending: bool,
     /// What the command's outcome says so far (release, image, revisions).

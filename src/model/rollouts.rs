@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::rollout::Rollout;
+use super::lane::ServiceState;
+use super::rollout::{Phase, Rollout};
 use crate::ledger::{Entry, Payload};
 
 /// A user's hand on a running rollout.
@@ -108,6 +109,31 @@ pub struct Tracked {
 }
 
 impl Tracked {
+    /// The ledger's word checked against the cloud's traffic split: `None` when they agree (or
+    /// there is nothing to compare: deploying, shifting, finished), else what differs. A rollout
+    /// rebuilt from the ledger says this instead of showing a step the cloud no longer serves.
+    pub fn split_disagrees(&self, state: &ServiceState) -> Option<String> {
+        let r = &self.rollout;
+        let to = r.to_revision.as_deref()?;
+        if !matches!(r.phase, Phase::Baking { .. } | Phase::Paused { .. }) {
+            return None;
+        }
+        let expected = r.current_percent();
+        let serving = state
+            .traffic
+            .iter()
+            .find(|s| s.revision == to || s.short == to || to.ends_with(&format!("-{}", s.short)))
+            .map_or(0, |s| s.percent);
+        (serving != expected).then(|| {
+            format!(
+                "the ledger says {} holds {to} at {expected}%, but the cloud serves {}: the \
+                 rollout's record is stale (its traffic was changed outside it)",
+                r.env,
+                state.split_text()
+            )
+        })
+    }
+
     pub fn driver(&self, now: DateTime<Utc>) -> Driver {
         if self.rollout.is_finished() {
             return Driver::Finished;

@@ -167,16 +167,11 @@ impl CommandRunner {
     pub fn probe(
         &self,
         env: String,
-        url: String,
-        timeout_ms: u64,
+        probe: crate::probes::ResolvedProbe,
         _revision: String,
         tx: mpsc::UnboundedSender<Msg>,
     ) {
         let http = self.http.clone();
-        let probe = crate::probes::ResolvedProbe {
-            timeout: std::time::Duration::from_millis(timeout_ms.max(1)),
-            ..crate::probes::ResolvedProbe::get(url)
-        };
         let tagged = self
             .canaries
             .lock()

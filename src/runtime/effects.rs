@@ -127,12 +127,11 @@ impl Effects {
             },
             Cmd::ProbeRevision {
                 env,
-                url,
-                timeout_ms,
+                probe,
                 revision,
             } => {
                 if let Some(runner) = &self.commands {
-                    runner.probe(env, url, timeout_ms, revision, tx);
+                    runner.probe(env, *probe, revision, tx);
                 }
             }
             Cmd::SpawnSuccessor { env } => {

@@ -17,6 +17,7 @@ pub mod cloudrun_sim;
 pub mod fault_spec;
 pub mod faults;
 pub mod github;
+pub mod google_auth;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -40,6 +41,7 @@ pub struct SandboxState {
     cloudrun: Mutex<CloudRunSim>,
     clouddeploy: Mutex<clouddeploy::sim::DeploySim>,
     faults: Mutex<Faults>,
+    google_auth: Mutex<google_auth::GoogleAuth>,
     /// Requests answered (faulted or not) per `METHOD /path`, control routes excepted.
     requests: Mutex<std::collections::BTreeMap<String, u64>>,
 }
@@ -57,6 +59,7 @@ impl SandboxState {
             )),
             clouddeploy: Mutex::new(clouddeploy::sim::DeploySim::seeded(PROJECT, REGION)),
             faults: Mutex::new(Faults::default()),
+            google_auth: Mutex::new(google_auth::GoogleAuth::default()),
             requests: Mutex::default(),
             clock,
         }
@@ -71,6 +74,12 @@ impl SandboxState {
 
     pub fn lock_clouddeploy(&self) -> MutexGuard<'_, clouddeploy::sim::DeploySim> {
         self.clouddeploy
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn lock_google_auth(&self) -> MutexGuard<'_, google_auth::GoogleAuth> {
+        self.google_auth
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -123,13 +132,14 @@ pub fn router(state: Arc<SandboxState>) -> Router {
     Router::new()
         .merge(cloudrun_routes::router())
         .merge(clouddeploy::router())
+        .merge(google_auth::router())
         .route("/apps/{service}/{endpoint}", any(apps::probe))
         .route("/_sandbox", get(describe))
         .route("/_sandbox/faults", get(get_faults).post(set_faults))
         .route("/_sandbox/requests", get(get_requests))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            cloudrun_routes::require_auth,
+            google_auth::require_auth,
         ))
         .with_state(state.clone())
         .merge(github)

@@ -43,7 +43,9 @@ fn hosted() -> Hosted {
     outcome.request_id = Some("req-9".into());
     Hosted {
         drive: Drive::new(rollout(), "me@bastion pid 1 #a", Duration::seconds(15)),
-        health: Some(("http://127.0.0.1:1/health".into(), 500)),
+        health: Some(crate::probes::ResolvedProbe::get(
+            "http://127.0.0.1:1/health",
+        )),
         claim_pending: false,
         outcome: Box::new(outcome),
     }
@@ -351,4 +353,60 @@ fn rollback_during_a_rollout_points_at_abort() {
     assert!(key(&mut model, Action::RollbackHere).is_empty());
     assert_eq!(model.overlay, Overlay::None);
     assert!(model.notice.as_ref().unwrap().text.contains("x aborts it"));
+}
+
+#[test]
+fn a_rebuilt_rollout_the_cloud_no_longer_shows_is_told_stale_once() {
+    let mut model = on_prod();
+    // The cloud shows what the ledger says: 00008-new at 10 %.
+    let serve = |model: &mut Model, split: &[(&str, u8)]| {
+        let state = model.lanes[2].service.as_mut().unwrap();
+        state.traffic = split
+            .iter()
+            .map(|(short, percent)| crate::model::lane::TrafficSlice {
+                revision: format!("clarity-backend-prod-{short}"),
+                short: (*short).to_string(),
+                version: String::new(),
+                percent: *percent,
+                tag: None,
+            })
+            .collect();
+    };
+    serve(&mut model, &[("00007-old", 90), ("00008-new", 10)]);
+    update(&mut model, Msg::LedgerEntries(theirs()));
+    let stale = |model: &Model| {
+        model
+            .activity
+            .entries
+            .iter()
+            .filter(|a| a.text.contains("record is stale"))
+            .count()
+    };
+    update(
+        &mut model,
+        Msg::Tick {
+            now: clock() + Duration::seconds(5),
+        },
+    );
+    assert_eq!(stale(&model), 0, "the split agrees with the ledger");
+    // Someone set prod back to 100 % outside the rollout.
+    serve(&mut model, &[("00007-old", 100)]);
+    for secs in [6, 7] {
+        update(
+            &mut model,
+            Msg::Tick {
+                now: clock() + Duration::seconds(secs),
+            },
+        );
+    }
+    assert_eq!(stale(&model), 1, "told once");
+    let told = model
+        .activity
+        .entries
+        .iter()
+        .find(|a| a.text.contains("stale"));
+    let told = told.unwrap();
+    assert_eq!(told.lane.as_deref(), Some("prod"));
+    assert!(told.text.contains("00008-new at 10%"), "{}", told.text);
+    assert!(told.text.contains("00007-old 100%"), "{}", told.text);
 }

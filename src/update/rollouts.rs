@@ -46,11 +46,10 @@ fn handle(model: &mut Model, env: &str, event: DriveEvent) -> Vec<Cmd> {
                 action,
             }),
             DriveEffect::Probe => {
-                if let (Some((url, timeout_ms)), Some(revision)) = (&health, &revision) {
+                if let (Some(probe), Some(revision)) = (&health, &revision) {
                     cmds.push(Cmd::ProbeRevision {
                         env: env.to_string(),
-                        url: url.clone(),
-                        timeout_ms: *timeout_ms,
+                        probe: Box::new(probe.clone()),
                         revision: revision.clone(),
                     });
                 }
@@ -289,7 +288,30 @@ pub fn tick(model: &mut Model) -> Vec<Cmd> {
             model.notify(Level::Warn, format!("{env}: {text}"));
         }
     }
+    tell_stale_records(model);
     cmds
+}
+
+/// Rollouts this cockpit knows only from the ledger, checked against each lane's traffic split:
+/// a record the cloud no longer shows is told (once per record) instead of trusted.
+fn tell_stale_records(model: &mut Model) {
+    let stale: Vec<(String, String, String)> = model
+        .operations
+        .rollouts
+        .all_in_flight()
+        .filter(|t| !model.operations.hosted.contains_key(&t.rollout.env))
+        .filter_map(|t| {
+            let lane = model.lanes.iter().find(|l| l.env == t.rollout.env)?;
+            let text = t.split_disagrees(lane.service.as_ref()?)?;
+            let key = format!("{}@{}", t.rollout.request_id, t.last_seq);
+            Some((key, t.rollout.env.clone(), text))
+        })
+        .collect();
+    for (key, env, text) in stale {
+        if model.operations.stale_told.insert(key) {
+            model.log(Some(&env), Level::Warn, text);
+        }
+    }
 }
 
 /// New ledger entries: the fold; controls for what this cockpit drives; claims confirmed or lost.
@@ -419,16 +441,22 @@ pub fn control(model: &mut Model, env: &str, control: Control) -> Option<Vec<Cmd
 }
 
 /// The canary guard's URL for `env`: its health probe (else its first), as the lane resolved it.
-fn health_of(model: &Model, env: &str) -> Option<(String, u64)> {
+/// The lane's health probe (the one whose path ends in `health`, else the first), whole: its
+/// method, headers and format go with it, at the URL it resolved to.
+fn health_of(model: &Model, env: &str) -> Option<crate::probes::ResolvedProbe> {
     let lane = model.lanes.iter().position(|l| l.env == env)?;
     let probes: Vec<_> = model
         .probes
         .of_lane(lane)
-        .filter_map(|p| Some((p.url.clone()?, p.spec.timeout_ms.max(1))))
+        .filter_map(|p| {
+            let url = p.url.clone()?;
+            let resolved = p.spec.resolve(Some(&url)).ok()?;
+            Some(crate::probes::ResolvedProbe { url, ..resolved })
+        })
         .collect();
     probes
         .iter()
-        .find(|(u, _)| u.trim_end_matches('/').ends_with("health"))
+        .find(|p| p.url.trim_end_matches('/').ends_with("health"))
         .or(probes.first())
         .cloned()
 }

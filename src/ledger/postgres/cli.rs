@@ -3,19 +3,87 @@
 
 use std::io::Write;
 
-use super::{PgLedger, PgTarget, run_blocking};
+use super::{PgLedger, PgTarget, PgVerifyReport, run_blocking};
 use crate::config::Profile;
-use crate::ledger::cli::{ExportArgs, exit, write_export};
+use crate::ledger::cli::{ExportArgs, check_anchor, exit, print_head, write_export};
+use crate::ledger::signing::AllowedSigners;
 use crate::ledger::verify::Severity;
 
 pub fn verify_to(target: &PgTarget, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let checked = run_blocking(async { PgLedger::open(target.clone()).await?.verify().await });
-    let checked = match checked {
+    verify_ledger_to(PgLedger::new(target.clone()), None, out, err)
+}
+
+/// The database ledger with the profile's signing rules (signatures checked on read).
+fn checking(profile: &Profile, target: &PgTarget) -> Result<PgLedger, String> {
+    let ledger = PgLedger::new(target.clone());
+    Ok(match profile.allowed_signers_path() {
+        Some(file) => ledger.checking(AllowedSigners::load(&file)?),
+        None => ledger,
+    })
+}
+
+/// `ledger verify [--head HASH]` of a database ledger, signatures checked when signing is on.
+pub fn verify_head_to(
+    profile: &Profile,
+    target: &PgTarget,
+    head: Option<&str>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    match checking(profile, target) {
+        Ok(ledger) => verify_ledger_to(ledger, head, out, err),
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            exit::USAGE
+        }
+    }
+}
+
+/// `ledger head` of a database ledger.
+pub fn head_to(
+    profile: &Profile,
+    target: &PgTarget,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    let read = checking(profile, target)
+        .and_then(|ledger| run_blocking(async move { ledger.check().await }));
+    match read {
+        Ok((checked, row_seqs)) => {
+            let report = PgVerifyReport {
+                report: checked.report.clone(),
+                row_seqs,
+            };
+            let locate = |issue: &crate::ledger::Issue| report.locate(issue);
+            print_head(&checked, &target.to_string(), &locate, out, err)
+        }
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            exit::IO
+        }
+    }
+}
+
+fn verify_ledger_to(
+    ledger: PgLedger,
+    head: Option<&str>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    let signed = ledger.is_checking();
+    let target = ledger.target().clone();
+    let checked = run_blocking(async move { ledger.check().await });
+    let (checked, row_seqs) = match checked {
         Ok(checked) => checked,
         Err(e) => {
             let _ = writeln!(err, "error: {e}");
             return exit::IO;
         }
+    };
+    let anchored = checked.clone();
+    let checked = PgVerifyReport {
+        report: checked.report,
+        row_seqs,
     };
     let report = &checked.report;
     for warning in report.warnings() {
@@ -34,7 +102,19 @@ pub fn verify_to(target: &PgTarget, out: &mut dyn Write, err: &mut dyn Write) ->
         }
         return exit::LEDGER_BROKEN;
     }
-    let _ = writeln!(out, "{target}: {} entries, chain intact", report.entries);
+    if let Some(code) = check_anchor(&anchored, &target.to_string(), head, out) {
+        return code;
+    }
+    let signed = if signed {
+        ", every signature valid"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        out,
+        "{target}: {} entries, chain intact{signed}",
+        report.entries
+    );
     exit::OK
 }
 

@@ -44,9 +44,25 @@ impl Default for FollowTiming {
 }
 
 /// Where the follower is in the chain: the last seq passed on and the hash of its line.
-struct Position {
+#[derive(Debug, Clone)]
+pub struct Position {
     seq: i64,
     line_hash: String,
+}
+
+impl Position {
+    /// Before the first row.
+    pub fn start() -> Position {
+        Position {
+            seq: 0,
+            line_hash: GENESIS.to_string(),
+        }
+    }
+
+    /// The last seq passed on.
+    pub fn seq(&self) -> i64 {
+        self.seq
+    }
 }
 
 /// Follows until `events` is closed. Runs forever otherwise; spawn it.
@@ -55,10 +71,7 @@ pub async fn follow(
     timing: FollowTiming,
     events: mpsc::UnboundedSender<FollowEvent>,
 ) {
-    let mut at = Position {
-        seq: 0,
-        line_hash: GENESIS.to_string(),
-    };
+    let mut at = Position::start();
     let mut backoff = timing.backoff_min;
     let mut first = true;
     loop {
@@ -159,7 +172,7 @@ async fn session(
 }
 
 /// Checks each new row against the one before; advances `at` past the rows that pass.
-fn check(
+pub fn check(
     target: &PgTarget,
     at: &mut Position,
     rows: &[(i64, String)],

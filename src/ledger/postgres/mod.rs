@@ -20,7 +20,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use tokio::sync::{Mutex, MutexGuard};
 
+use super::chain::{Checked, Trust, Verifier};
 use super::entry::{self, GENESIS, sha256_hex};
+use super::signing::{AgentSigner, AllowedSigners};
 use super::verify::{self, VerifyReport};
 use super::{Actor, Entry, Payload};
 pub use connect::{PgTarget, SslMode, is_postgres_url};
@@ -34,6 +36,12 @@ pub const CHANNEL: &str = "flightdeck_ledger";
 pub struct PgLedger {
     target: PgTarget,
     client: Arc<Mutex<Option<tokio_postgres::Client>>>,
+    /// Signing is on: every entry is signed through the ssh-agent before it is inserted.
+    signer: Option<AgentSigner>,
+    /// Signing is on: [`PgLedger::check`] checks every signature too.
+    signers: Option<AllowedSigners>,
+    /// Appends are refused, and why (read-only, or signing is on but no key is usable).
+    refuse: Option<String>,
 }
 
 /// What `ledger verify` found in the database: the file report over the rows in seq order, and the
@@ -66,7 +74,41 @@ impl PgLedger {
         PgLedger {
             target,
             client: Arc::new(Mutex::new(None)),
+            signer: None,
+            signers: None,
+            refuse: None,
         }
+    }
+
+    /// The same ledger (signing, refusal) without this one's connection: for another runtime.
+    pub fn unshared(&self) -> PgLedger {
+        PgLedger {
+            client: Arc::new(Mutex::new(None)),
+            ..self.clone()
+        }
+    }
+
+    /// Signs every entry appended from now on with `signer`.
+    pub fn with_signer(mut self, signer: AgentSigner) -> PgLedger {
+        self.signer = Some(signer);
+        self
+    }
+
+    /// Reads through [`PgLedger::check`] check every signature against `signers`.
+    pub fn checking(mut self, signers: AllowedSigners) -> PgLedger {
+        self.signers = Some(signers);
+        self
+    }
+
+    /// Reads check signatures.
+    pub fn is_checking(&self) -> bool {
+        self.signers.is_some()
+    }
+
+    /// Refuses every append with `why` (it is still read).
+    pub fn refusing(mut self, why: impl Into<String>) -> PgLedger {
+        self.refuse = Some(why.into());
+        self
     }
 
     /// Connects, creating or migrating the schema: fails early with a clear message.
@@ -109,9 +151,19 @@ impl PgLedger {
         payload: Payload,
         time: DateTime<Utc>,
     ) -> Result<Entry, String> {
+        if let Some(why) = &self.refuse {
+            return Err(format!("{}: not recorded: {why}", self.target));
+        }
+        let payload = crate::redact::redact_serde(payload);
         let mut slot = self.session().await?;
         let client = connected(&mut slot, &self.target)?;
-        append_tx(client, &self.target, actor, payload, time).await
+        let sealing = Sealing {
+            actor,
+            payload,
+            time,
+            signer: self.signer.as_ref(),
+        };
+        append_tx(client, &self.target, sealing).await
     }
 
     /// Rows after `after_seq`, in seq order, as `(seq column, line)`.
@@ -129,28 +181,35 @@ impl PgLedger {
         Ok(parse_lines(&self.lines_since(0).await?))
     }
 
-    /// The entries before the first row that does not verify (only the verified prefix counts).
+    /// The entries before the first row that does not verify (only the verified prefix counts),
+    /// signatures checked when signing is on.
     pub async fn read_verified(&self) -> Result<Vec<Entry>, String> {
-        let checked = self.verify().await?;
-        let rows = self.lines_since(0).await?;
-        let verified = checked
-            .report
-            .first_error()
-            .map_or(rows.len(), |issue| issue.line.saturating_sub(1));
-        Ok(parse_lines(&rows[..verified.min(rows.len())]))
+        Ok(self.check().await?.0.entries)
     }
 
-    pub async fn verify(&self) -> Result<PgVerifyReport, String> {
+    /// Every row checked as a file ledger's lines are (chain, hashes, and signatures when signing
+    /// is on), with the seq column of each row so an issue names the row.
+    pub async fn check(&self) -> Result<(Checked, Vec<i64>), String> {
         let rows = self.lines_since(0).await?;
         let mut bytes = Vec::new();
         for (_, line) in &rows {
             bytes.extend_from_slice(line.as_bytes());
             bytes.push(b'\n');
         }
-        let report = verify::verify_bytes(std::path::Path::new(&self.target.to_string()), &bytes);
+        let mut verifier = Verifier::new(Trust {
+            signers: self.signers.clone(),
+            seen: None,
+        });
+        let origin = std::path::PathBuf::from(self.target.to_string());
+        let checked = verify::check_bytes(&origin, &bytes, &mut verifier);
+        Ok((checked, rows.iter().map(|(seq, _)| *seq).collect()))
+    }
+
+    pub async fn verify(&self) -> Result<PgVerifyReport, String> {
+        let (checked, row_seqs) = self.check().await?;
         Ok(PgVerifyReport {
-            report,
-            row_seqs: rows.iter().map(|(seq, _)| *seq).collect(),
+            report: checked.report,
+            row_seqs,
         })
     }
 
@@ -208,13 +267,19 @@ fn move_head() -> String {
     format!("UPDATE {} SET seq = $1 WHERE id = 1", schema::HEAD)
 }
 
+/// What one append seals: who, what, when, and the key that signs it (when signing is on).
+struct Sealing<'a> {
+    actor: &'a Actor,
+    payload: Payload,
+    time: DateTime<Utc>,
+    signer: Option<&'a AgentSigner>,
+}
+
 /// One append: lock the head, chain to the last line, insert, move the head, notify, commit.
 async fn append_tx(
     client: &mut tokio_postgres::Client,
     target: &PgTarget,
-    actor: &Actor,
-    payload: Payload,
-    time: DateTime<Utc>,
+    sealing: Sealing<'_>,
 ) -> Result<Entry, String> {
     let db = |e: tokio_postgres::Error| {
         format!("{target}: not recorded: {}", connect::describe_error(&e))
@@ -233,8 +298,19 @@ async fn append_tx(
         }
         None => (1, GENESIS.to_string()),
     };
-    let (entry, line) = entry::seal(seq, time, actor.clone(), payload, prev)
-        .map_err(|e| format!("{target}: cannot encode entry: {e}"))?;
+    let sign = sealing
+        .signer
+        .map(|s| move |message: &[u8]| s.sign(message));
+    let sign_ref: Option<entry::SignFn<'_>> = sign.as_ref().map(|f| f as entry::SignFn<'_>);
+    let (entry, line) = entry::seal_signed(
+        seq,
+        sealing.time,
+        sealing.actor.clone(),
+        sealing.payload,
+        prev,
+        sign_ref,
+    )
+    .map_err(|e| format!("{target}: not recorded: {e}"))?;
     let seq_col = i64::try_from(seq).map_err(|_| format!("{target}: seq overflow"))?;
     tx.execute(&insert_entry(), &[&seq_col, &line])
         .await

@@ -14,7 +14,7 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 
 use super::auth::TokenSource;
-use super::cloudrun::{ApiError, is_loopback};
+use super::cloudrun::ApiError;
 use super::cloudrun_error::from_body;
 use super::retry::{self, Observer, RetryPolicy};
 
@@ -39,6 +39,9 @@ pub struct CloudDeployTarget {
     pub image_repo: Option<String>,
     pub skaffold_config_uri: Option<String>,
     pub skaffold_config_path: Option<String>,
+    /// `"google"` (application default credentials) or `"none"`; default: `"none"` in a profile
+    /// with a `[sandbox]` section, else `"google"`.
+    pub auth: Option<crate::providers::auth::AuthMode>,
 }
 
 fn default_artifact() -> String {
@@ -100,12 +103,10 @@ impl CloudDeployClient {
 
     pub fn for_target(http: reqwest::Client, target: &CloudDeployTarget) -> CloudDeployClient {
         let base = target.base_url.as_deref().unwrap_or(GOOGLE_BASE_URL);
-        let token = if is_loopback(base) {
-            TokenSource::None
-        } else {
-            TokenSource::google()
-        };
-        CloudDeployClient::new(http, base, token)
+        let mode = target
+            .auth
+            .unwrap_or(crate::providers::auth::AuthMode::Google);
+        CloudDeployClient::new(http, base, TokenSource::for_mode(mode))
     }
 
     pub fn with_call_timeout(mut self, timeout: Duration) -> CloudDeployClient {
