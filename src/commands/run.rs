@@ -210,8 +210,26 @@ pub async fn execute(ctx: &Context, request: Request) -> Outcome {
         }
     }
     .unwrap_or_else(|refused| *refused);
+    record_failed_attempt(ctx, &mut outcome);
     outcome.elapsed_secs = started.elapsed().as_secs_f64();
     outcome
+}
+
+/// A command that failed before anything was recorded (reading a lane's state, say) leaves its
+/// attempt and outcome in the ledger like any other. Refusals and usage errors are not attempts;
+/// read-only records nothing; when the ledger itself is what failed, the outcome stays as it is.
+fn record_failed_attempt(ctx: &Context, outcome: &mut Outcome) {
+    if ctx.read_only
+        || outcome.request_id.is_some()
+        || !matches!(outcome.status, Status::ApiError | Status::Failed)
+    {
+        return;
+    }
+    let detail = serde_json::json!({"failed_before_sending": outcome.message});
+    if let Ok(request_id) = record_command(ctx, outcome, &[], detail) {
+        outcome.request_id = Some(request_id);
+        record_outcome(ctx, outcome);
+    }
 }
 
 async fn trigger(ctx: &Context, version: &str, via: TriggerVia) -> Result<Outcome, Box<Outcome>> {
