@@ -32,7 +32,13 @@ pub async fn main(cli: Cli) -> i32 {
             addr,
             speed,
             faults,
-        }) => run_sandbox(*addr, *speed, faults).await,
+            require_auth,
+            token_ttl,
+        }) => {
+            let auth =
+                require_auth.then(|| sandbox::google_auth::AuthRule::metadata_tokens(*token_ttl));
+            run_sandbox(*addr, *speed, faults, auth).await
+        }
         Some(Command::Profile {
             command: ProfileCommand::Check { file },
         }) => crate::headless::profile_check(file),
@@ -160,9 +166,18 @@ async fn run_sandbox(
     addr: SocketAddr,
     speed: f64,
     faults: &[crate::sandbox::faults::FaultRule],
+    auth: Option<sandbox::google_auth::AuthRule>,
 ) -> i32 {
     match sandbox::start(addr, speed).await {
         Ok(running) => {
+            if let Some(rule) = auth {
+                println!(
+                    "Google APIs require a bearer token: GCE_METADATA_HOST={} mints them (good for {} s)",
+                    running.addr,
+                    rule.metadata_token_ttl_secs.unwrap_or(3600)
+                );
+                running.state.lock_google_auth().rule = Some(rule);
+            }
             running
                 .state
                 .lock_faults()

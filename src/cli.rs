@@ -65,6 +65,13 @@ pub enum Command {
         /// Kinds: latency, error, throttle, reset, truncated, malformed, stall, drip, bad-revision.
         #[arg(long = "fault", value_name = "SPEC", value_parser = parse_fault)]
         faults: Vec<crate::sandbox::faults::FaultRule>,
+        /// The Cloud Run and Cloud Deploy APIs require a bearer token, as Google's do; tokens come
+        /// from the sandbox's metadata server (`GCE_METADATA_HOST=ADDR`).
+        #[arg(long)]
+        require_auth: bool,
+        /// Seconds a token from the sandbox's metadata server stays good.
+        #[arg(long, default_value_t = 3600, value_name = "SECS")]
+        token_ttl: u64,
     },
     /// The sign-off and command ledger: verify its hash chain, export a sign-off record.
     Ledger {

@@ -15,6 +15,8 @@ use axum::response::Response;
 use flightdeck::providers::auth::TokenSource;
 use flightdeck::providers::cloudrun::CloudRunClient;
 use flightdeck::providers::cloudrun_wire::{Service, TrafficTarget};
+use flightdeck::providers::retry::RetryPolicy;
+use flightdeck::sandbox::faults::FaultRule;
 use flightdeck::sandbox::{SandboxState, router};
 use serde_json::Value;
 use support::discovery::Discovery;
@@ -255,14 +257,15 @@ async fn errors_name_the_url_and_say_what_to_do() {
 
     reqwest::Client::new()
         .post(format!("{base}/_sandbox/faults"))
-        .body(r#"{"throttle_next": 1, "retry_after_secs": 7}"#)
+        .body(r#"{"throttle_next": 1, "retry_after_secs": 30}"#)
         .send()
         .await
         .unwrap();
     let throttled = client.get_service(PROD).await.unwrap_err();
+    // A wait longer than the retry policy's limit is handed back, not slept through.
     assert_eq!(
         (throttled.http, throttled.retry_after),
-        (Some(429), Some(7))
+        (Some(429), Some(30))
     );
     assert!(throttled.retryable());
     assert!(
@@ -283,6 +286,105 @@ async fn errors_name_the_url_and_say_what_to_do() {
     assert!(
         unreachable.contains("is the API reachable"),
         "{unreachable}"
+    );
+}
+
+/// Sets the sandbox's fault rules (`KIND@PATTERN#COUNT` specs).
+fn set_faults(state: &SandboxState, specs: &[&str]) {
+    state.lock_faults().rules = specs
+        .iter()
+        .map(|spec| FaultRule::parse(spec).unwrap())
+        .collect();
+}
+
+#[tokio::test]
+async fn every_get_shares_one_retry_policy_and_never_retries_a_patch() {
+    // Without the recorder, which would turn a cut-off body into a complete empty one.
+    let running = flightdeck::sandbox::start("127.0.0.1:0".parse().unwrap(), 20.0)
+        .await
+        .unwrap();
+    let state = running.state.clone();
+    let client = CloudRunClient::new(
+        reqwest::Client::new(),
+        &running.base_url(),
+        TokenSource::None,
+    );
+    let client = client.with_retry(
+        RetryPolicy {
+            base: Duration::from_millis(20),
+            ..RetryPolicy::GET
+        },
+        None,
+    );
+    // The revision list (never retried before) rides out two 503s.
+    set_faults(&state, &["error:503@/v2/*/revisions#2"]);
+    let lane = client
+        .fetch_state(PROD)
+        .await
+        .expect("retried past two 503s");
+    assert!(!lane.revisions.is_empty());
+    assert_eq!(state.requests_seen("GET", "*/revisions"), 3);
+    assert_eq!(
+        state.requests_seen("GET", "*/services/clarity-backend-prod"),
+        1
+    );
+    // A 502 HTML page from a proxy, a reset and a cut-off body: each retried, then answered.
+    for (spec, path) in [
+        (
+            "error:502:html@*/clarity-backend-dev#1",
+            "*/clarity-backend-dev",
+        ),
+        (
+            "reset@*/clarity-backend-staging#1",
+            "*/clarity-backend-staging",
+        ),
+        (
+            "truncated@*/clarity-backend-prod#1",
+            "*/clarity-backend-prod",
+        ),
+    ] {
+        set_faults(&state, &[spec]);
+        let name = PROD.replace("clarity-backend-prod", &path[2..]);
+        let before = state.requests_seen("GET", path);
+        client.get_service(&name).await.expect(spec);
+        assert_eq!(state.requests_seen("GET", path) - before, 2, "{spec}");
+    }
+    // RetryInfo (1 s) is honoured: the second try waits at least that long.
+    set_faults(&state, &["throttle:1:retryinfo@*/clarity-backend-prod#1"]);
+    let started = std::time::Instant::now();
+    client.get_service(PROD).await.expect("after RetryInfo");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    // A 404 is final: one request.
+    let before = state.requests_seen("GET", "*/services/nope");
+    let missing = PROD.replace("clarity-backend-prod", "nope");
+    assert_eq!(
+        client.get_service(&missing).await.unwrap_err().http,
+        Some(404)
+    );
+    assert_eq!(state.requests_seen("GET", "*/services/nope") - before, 1);
+    // A PATCH whose answer is lost is not re-sent by the client: the command engine re-reads.
+    let service = client.get_service(PROD).await.unwrap();
+    set_faults(&state, &["error:503@*/clarity-backend-prod#1"]);
+    let patches = state.requests_seen("PATCH", "*");
+    let error = client.patch_service(&service, None).await.unwrap_err();
+    assert_eq!(error.http, Some(503));
+    assert_eq!(
+        state.requests_seen("PATCH", "*") - patches,
+        1,
+        "no PATCH retried"
+    );
+    // Attempts run out: the error names what failed.
+    set_faults(&state, &["error:503@*/clarity-backend-prod"]);
+    let before = state.requests_seen("GET", "*/clarity-backend-prod");
+    let error = client.get_service(PROD).await.unwrap_err();
+    assert_eq!(error.http, Some(503));
+    assert_eq!(
+        state.requests_seen("GET", "*/clarity-backend-prod") - before,
+        3
     );
 }
 
@@ -361,4 +463,95 @@ async fn the_api_requires_a_bearer_token_when_the_sandbox_says_so() {
         .await
         .unwrap();
     assert_eq!(probe.status(), 200, "the services themselves stay public");
+}
+
+/// `auth = "google"` through Google's own credential code: the sandbox's metadata server mints
+/// short-lived tokens, the API accepts them until they expire, and the process's credentials
+/// fetch a fresh one before the old one runs out — with no 401 on the way.
+#[tokio::test]
+async fn google_tokens_come_from_the_metadata_server_and_are_refreshed_before_expiry() {
+    use flightdeck::providers::auth::{GoogleAuth, GoogleOrigin};
+    let (_, state, log, base) = sandbox(20.0).await;
+    // Under four minutes of life the crate refreshes every 10 s: 15 s leaves 5 s to spare.
+    state.lock_google_auth().rule = Some(
+        flightdeck::sandbox::google_auth::AuthRule::metadata_tokens(15),
+    );
+    let unflavored = reqwest::get(format!(
+        "{base}/computeMetadata/v1/instance/service-accounts/default/token"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        unflavored.status(),
+        403,
+        "the real server wants Metadata-Flavor"
+    );
+    let before = state.lock_google_auth().minted.len();
+    let auth = Arc::new(GoogleAuth::new(GoogleOrigin::MetadataServer {
+        endpoint: Some(base.clone()),
+    }));
+    let client = CloudRunClient::new(
+        reqwest::Client::new(),
+        &base,
+        TokenSource::Google(Arc::clone(&auth)),
+    );
+    assert!(client.fetch_state(PROD).await.unwrap().settled());
+    let first = auth.token().await.unwrap();
+    assert_eq!(
+        state.lock_google_auth().minted.len(),
+        before + 1,
+        "one token, cached across calls"
+    );
+    let first_expiry = state.lock_google_auth().minted[before].1;
+    let deadline = std::time::Instant::now() + Duration::from_secs(40);
+    let second = loop {
+        let token = auth.token().await.unwrap();
+        if token.expose() != first.expose() {
+            break token;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no refresh within 40 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let minted = state.lock_google_auth().minted.clone();
+    let refreshed_at = minted
+        .iter()
+        .find(|(t, _)| t == second.expose())
+        .map(|(_, exp)| *exp - Duration::from_secs(15))
+        .unwrap();
+    assert!(
+        refreshed_at < first_expiry,
+        "the new token was fetched before the old one expired"
+    );
+    assert!(client.fetch_state(PROD).await.unwrap().settled());
+    let refusals: Vec<_> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|x| x.status == 401)
+        .map(|x| x.path.clone())
+        .collect();
+    assert!(refusals.is_empty(), "no call was refused: {refusals:?}");
+    let stale = CloudRunClient::new(
+        reqwest::Client::new(),
+        &base,
+        TokenSource::Static(first.clone()),
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let refused = loop {
+        match stale.get_service(PROD).await {
+            Err(e) => break e,
+            Ok(_) => {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "an expired token still works"
+                );
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    };
+    assert_eq!(refused.http, Some(401), "{refused}");
+    assert!(!refused.to_string().contains("ya29"), "{refused}");
 }

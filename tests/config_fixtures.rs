@@ -158,3 +158,67 @@ fn a_missing_profile_does_not_suggest_profile_check() {
     assert!(message.contains("cannot read profile"), "{message}");
     assert!(!message.contains("profile check"), "{message}");
 }
+
+/// `profile check`'s checks of values serde takes as plain strings or numbers, and of every enum:
+/// each bad value is named with the line it is on and the values that are allowed.
+#[test]
+fn bad_values_are_refused_at_their_own_line_with_the_allowed_values() {
+    let head = "[service]\nname = \"s\"\n[[environments]]\nname = \"dev\"\n[environments.cloudrun]\nproject = \"p\"\nregion = \"r\"\nservice = \"s\"\n";
+    let window =
+        |body: &str| format!("{head}[[environments.policy.freeze]]\nname = \"weekend\"\n{body}\n");
+    let cases = [
+        (
+            window("timezone = \"Mars/Olympus_Mons\"\ndays = [\"Sat\"]"),
+            "p.toml:11:12: environments.dev.policy.freeze `weekend`: unknown timezone `Mars/Olympus_Mons` (use an IANA name such as Europe/Berlin or UTC)",
+        ),
+        (
+            window("days = [\"Sat\",\n  \"Sundy\"]"),
+            "p.toml:12:3: environments.dev.policy.freeze `weekend`: day `Sundy` is not a weekday: use Mon, Tue, Wed, Thu, Fri, Sat, Sun (or Monday … Sunday)",
+        ),
+        (
+            window("days = [\"Sat\"]\nstart = \"16:00\"\nend = \"25:00\""),
+            "p.toml:13:7: environments.dev.policy.freeze `weekend`: end `25:00` is not a time of day (HH:MM, 00:00 to 23:59)",
+        ),
+        (
+            window("from = \"2026-12-24 00:00\"\nuntil = \"Christmas\""),
+            "p.toml:12:9: environments.dev.policy.freeze `weekend`: until `Christmas`",
+        ),
+        (
+            head.replace("service = \"s\"\n", "service = \"s\"\nauth = \"gogle\"\n"),
+            "p.toml:9:8: `auth`: unknown variant `gogle`, expected `google` or `none`",
+        ),
+        (
+            format!("{head}[[environments.probes]]\nname = \"h\"\npath = \"/h\"\nformat = \"yml\"\n"),
+            "p.toml:12:10: `format`: unknown variant `yml`, expected one of",
+        ),
+        (
+            format!("{head}[[environments.probes]]\nname = \"h\"\npath = \"/h\"\nmethod = \"FETCH\"\n"),
+            "method `FETCH` is not one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS",
+        ),
+        (
+            format!("[poll]\ninterval_secs = 0\n{head}"),
+            "p.toml:2:1: poll.interval_secs must be at least 1",
+        ),
+        (
+            "[service]\nname = \"s\"\n[[environments]]\nname = \"dev\"\n[environments.clouddeploy]\nbase_url = \"ftp://deploy\"\nproject = \"p\"\nregion = \"r\"\npipeline = \"x\"\ntarget = \"dev\"\n".into(),
+            "p.toml:6:13: environments.dev.clouddeploy.base_url: `ftp://deploy` must be an http:// or https:// URL with a host",
+        ),
+    ];
+    for (text, expected) in cases {
+        let error = Profile::parse(Path::new("p.toml"), &text)
+            .expect_err(&text)
+            .to_string();
+        assert!(
+            error.starts_with(expected)
+                || (!expected.starts_with("p.toml")
+                    && error.starts_with("p.toml:")
+                    && error.contains(expected)),
+            "{text}\n→ {error}\n≠ {expected}"
+        );
+    }
+    // Full day names are documented synonyms (systemd's calendar habit), in any case.
+    for days in ["[\"Monday\", \"fri\"]", "[\"SUNDAY\"]"] {
+        let text = window(&format!("timezone = \"Europe/Berlin\"\ndays = {days}"));
+        Profile::parse(Path::new("p.toml"), &text).unwrap_or_else(|e| panic!("{days}: {e}"));
+    }
+}

@@ -14,6 +14,8 @@ use flightdeck::model::pipeline::{ExpectedDurations, PhaseState, Pipeline, Revie
 use flightdeck::providers::github::{
     Fetched, GithubClient, GithubError, PipelineConfig, Token, expected_durations, to_pipeline,
 };
+use flightdeck::providers::retry::RetryPolicy;
+use flightdeck::sandbox::faults::FaultRule;
 use flightdeck::sandbox::github::{Faults, GithubSim};
 use openapi::Spec;
 use openapi_recorder::{Server, serve};
@@ -231,6 +233,11 @@ async fn github_provider_waits_for_prod_approval_then_finishes() {
 #[tokio::test]
 async fn github_provider_429_is_rate_limited_then_succeeds() {
     let (server, client) = setup("").await;
+    // Surfaced rather than waited out, to see the client's own blocking.
+    client.set_retry(RetryPolicy {
+        max_server_wait: Duration::ZERO,
+        ..RetryPolicy::GET
+    });
     server
         .faults(json!({"rate_limit": {"count": 1, "status": 429, "retry_after": 1}}))
         .await;
@@ -267,6 +274,10 @@ async fn github_provider_429_is_rate_limited_then_succeeds() {
 #[tokio::test]
 async fn github_provider_403_exhausted_waits_for_reset() {
     let (server, client) = setup("").await;
+    client.set_retry(RetryPolicy {
+        max_server_wait: Duration::ZERO,
+        ..RetryPolicy::GET
+    });
     server
         .faults(json!({"rate_limit": {"count": 1, "status": 403, "retry_after": 2}}))
         .await;
@@ -284,6 +295,53 @@ async fn github_provider_403_exhausted_waits_for_reset() {
     tokio::time::sleep((until - Utc::now()).to_std().unwrap_or_default()).await;
     assert!(client.get_run(9_000_001).await.is_ok());
     server.assert_conformant(&Spec::load());
+}
+
+/// GitHub GETs share the one retry policy: a 502 page from a proxy, a reset, a secondary rate
+/// limit with a short `Retry-After` are each ridden out; a long one is handed back at once.
+#[tokio::test]
+async fn github_gets_are_retried_under_the_shared_policy() {
+    let running = flightdeck::sandbox::start("127.0.0.1:0".parse().unwrap(), SPEED)
+        .await
+        .unwrap();
+    let state = running.state.clone();
+    let client = GithubClient::new(&cfg(&running.base_url(), ""), test_token()).unwrap();
+    let runs = "/repos/*/actions/workflows/*/runs";
+    let set = |spec: &str| {
+        state.lock_faults().rules = vec![FaultRule::parse(spec).unwrap()];
+    };
+    for spec in ["error:502:html@/repos/*#1", "reset@/repos/*#2"] {
+        set(spec);
+        let before = state.requests_seen("GET", runs);
+        client.list_runs(5).await.expect(spec);
+        let retries = if spec.ends_with("#2") { 2 } else { 1 };
+        assert_eq!(
+            state.requests_seen("GET", runs) - before,
+            1 + retries,
+            "{spec}"
+        );
+    }
+    set("throttle:1@/repos/*#1");
+    let started = std::time::Instant::now();
+    client.list_runs(5).await.expect("after Retry-After: 1");
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    set("error:404:github@/repos/*");
+    let before = state.requests_seen("GET", "/repos/*");
+    client.get_run(1).await.unwrap_err();
+    assert_eq!(
+        state.requests_seen("GET", "/repos/*") - before,
+        1,
+        "a 404 is final"
+    );
+    set("throttle:60@/repos/*#1");
+    let before = state.requests_seen("GET", runs);
+    let error = client.list_runs(5).await.unwrap_err();
+    assert!(matches!(error, GithubError::RateLimited { .. }), "{error}");
+    assert_eq!(
+        state.requests_seen("GET", runs) - before,
+        1,
+        "not slept through"
+    );
 }
 
 #[tokio::test]

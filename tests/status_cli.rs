@@ -76,3 +76,55 @@ fn status_names_probe_verdicts_and_sign_off_decisions() {
         );
     }
 }
+
+/// The sandbox's APIs require a bearer token, as Google's do: a profile that sends none gets a
+/// clear 401 (no token in sight); one with `require_auth` fetches tokens from the sandbox's
+/// metadata server through Google's credential code and reads every lane.
+#[test]
+fn status_authenticates_through_the_metadata_server_when_the_api_requires_it() {
+    let sandbox = Sandbox::start_with(1.0, &["--require-auth"]);
+    let home = Home::new();
+    let run = |args: &[&str]| {
+        std::process::Command::new(support::BIN)
+            .args(["--sandbox", &sandbox.arg()])
+            .args(args)
+            .env_clear()
+            .envs(home.env())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run flightdeck")
+    };
+    let anonymous = run(&["status", "--json"]);
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&anonymous.stdout),
+        String::from_utf8_lossy(&anonymous.stderr)
+    );
+    assert!(
+        said.contains("401") && said.contains("gcloud auth login"),
+        "a missing token is named, with what to do:\n{said}"
+    );
+    let profile_dir = tempfile::tempdir().unwrap();
+    let profile = profile_dir.path().join("authed.toml");
+    let text = flightdeck::config::profile::SANDBOX_PROFILE.replacen(
+        "[sandbox]\n",
+        "[sandbox]\nrequire_auth = true\n",
+        1,
+    );
+    std::fs::write(&profile, text).unwrap();
+    let authed = run(&["--profile", profile.to_str().unwrap(), "status", "--json"]);
+    let stdout = String::from_utf8_lossy(&authed.stdout);
+    assert!(
+        authed.status.success(),
+        "{}\n{stdout}\n{}",
+        authed.status,
+        String::from_utf8_lossy(&authed.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let lanes = json["lanes"].as_array().unwrap();
+    assert_eq!(lanes.len(), 3);
+    for lane in lanes {
+        assert!(lane["version"].is_string(), "{lane}");
+    }
+    assert!(!stdout.contains("ya29"), "the token never shows");
+}

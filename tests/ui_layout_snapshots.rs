@@ -173,6 +173,26 @@ fn compact_80x24_shows_the_focused_pane_and_a_tab_bar() {
 }
 
 #[test]
+fn below_80x24_a_centred_notice_says_the_terminal_is_too_small() {
+    let model = cockpit();
+    let text = screen(&model, 20, 6);
+    insta::assert_snapshot!(text);
+    let joined: String = text
+        .lines()
+        .flat_map(|line| line.trim_matches('"').split_whitespace())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        joined.contains("terminal too small: 20×6, flightdeck needs at least 80×24"),
+        "{text}"
+    );
+    // One short side is enough; 80×24 itself is the compact layout.
+    assert!(screen(&model, 79, 40).contains("terminal too small: 79×40"));
+    assert!(screen(&model, 120, 23).contains("terminal too small: 120×23"));
+    assert!(!screen(&model, 80, 24).contains("too small"));
+}
+
+#[test]
 fn the_footer_names_the_lane_an_action_hits() {
     let mut model = cockpit();
     update(&mut model, Msg::Action(Action::NextLane));

@@ -56,6 +56,15 @@ impl Session {
             if let Some(pipeline) = &mut profile.pipeline {
                 pipeline.base_url.get_or_insert_with(|| url.clone());
             }
+            if let Some(sandbox) = profile.sandbox.as_ref().filter(|s| s.require_auth) {
+                if let Some(started) = &running {
+                    started.state.lock_google_auth().rule = Some(
+                        sandbox::google_auth::AuthRule::metadata_tokens(sandbox.token_ttl_secs),
+                    );
+                }
+                // The sandbox plays Compute Engine: its metadata server hands out the tokens.
+                crate::providers::auth::TokenSource::use_metadata_server(&url);
+            }
             sandbox_url = Some(url);
         }
         Ok(Session {
@@ -100,25 +109,34 @@ impl Session {
             .unwrap_or_else(|_| reqwest::Client::new())
     }
 
+    /// Each lane's poll is abandoned after one poll interval, whichever provider runs it: a
+    /// stalled API (or status script) must not hold the lane's one in-flight poll.
     pub fn lane_sources(&self, http: &reqwest::Client) -> Vec<LaneSource> {
+        let interval = self.profile.poll.interval_secs.max(1);
+        let limit = std::time::Duration::from_secs(interval);
         self.profile
             .environments
             .iter()
             .filter_map(|env| match env.provider()? {
                 Provider::CloudRun(target) => Some(LaneSource::CloudRun {
-                    client: CloudRunClient::for_target(http.clone(), target).with_poll_timeout(
-                        std::time::Duration::from_secs(self.profile.poll.interval_secs.max(1)),
-                    ),
+                    client: CloudRunClient::for_target(http.clone(), target)
+                        .with_poll_timeout(limit),
                     service: target.service_name(),
                 }),
                 Provider::CloudDeploy(target) => Some(LaneSource::CloudDeploy {
-                    client: CloudDeployClient::for_target(http.clone(), target),
+                    client: CloudDeployClient::for_target(http.clone(), target)
+                        .with_poll_timeout(limit),
                     target: target.clone(),
                 }),
-                Provider::Script(target) => Some(LaneSource::Script {
-                    env: env.name.clone(),
-                    target: target.clone(),
-                }),
+                Provider::Script(target) => {
+                    let mut target = target.clone();
+                    // The script's own timeout kills its whole process group.
+                    target.status_timeout_secs = target.status_timeout_secs.min(interval);
+                    Some(LaneSource::Script {
+                        env: env.name.clone(),
+                        target,
+                    })
+                }
             })
             .collect()
     }
@@ -150,10 +168,11 @@ impl Session {
         } else {
             1.0
         };
-        Ok(Some(PipelineSource::new(
-            client,
-            expected_durations(Some(config), speed),
-        )))
+        let limit = std::time::Duration::from_secs(self.profile.poll.interval_secs.max(1));
+        Ok(Some(
+            PipelineSource::new(client, expected_durations(Some(config), speed))
+                .with_poll_timeout(limit),
+        ))
     }
 
     /// Opens the profile's ledger and learns who we are; a problem is told in the cockpit, which

@@ -30,7 +30,12 @@ pub(super) fn target(
 }
 
 pub(super) fn client(ctx: &Context, cfg: &CloudDeployTarget) -> CloudDeployClient {
-    CloudDeployClient::for_target(ctx.http.clone(), cfg).with_call_timeout(ctx.wire.call_timeout)
+    CloudDeployClient::for_target(ctx.http.clone(), cfg)
+        .with_call_timeout(ctx.wire.call_timeout)
+        .with_retry(
+            ctx.wire.read_retry(),
+            Some(super::retry_observer(&cfg.target, &ctx.progress)),
+        )
 }
 
 pub(super) async fn read_state(

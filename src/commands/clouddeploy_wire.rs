@@ -10,10 +10,11 @@ use crate::providers::clouddeploy::state::RolloutView;
 use crate::providers::clouddeploy::{CloudDeployClient, wire};
 use crate::providers::cloudrun::ApiError;
 
+/// The wait before re-sending after try `attempt` (0-based): Retry-After, else the shared policy.
 pub(super) fn backoff(opts: &WireOptions, attempt: u32, error: &ApiError) -> Duration {
     match error.retry_after {
         Some(secs) => Duration::from_secs(secs),
-        None => opts.backoff_base * 2u32.saturating_pow(attempt.min(5)),
+        None => opts.read_retry().backoff(attempt + 1),
     }
 }
 
@@ -93,23 +94,12 @@ pub(super) async fn operation(
     }
 }
 
-/// Reads a rollout, retrying reads that may succeed later.
+/// Reads a rollout under the shared GET retry policy (the client's, set by the command).
 pub(super) async fn read_rollout(
-    opts: &WireOptions,
     client: &CloudDeployClient,
     name: &str,
 ) -> Result<wire::Rollout, CommandError> {
-    let mut attempt = 0;
-    loop {
-        match client.get_rollout(name).await {
-            Ok(r) => return Ok(r),
-            Err(e) if (e.retryable() || e.http == Some(500)) && attempt + 1 < opts.max_attempts => {
-                tokio::time::sleep(backoff(opts, attempt, &e)).await;
-                attempt += 1;
-            }
-            Err(e) => return Err(CommandError::Api(e)),
-        }
-    }
+    client.get_rollout(name).await.map_err(CommandError::Api)
 }
 
 /// Follows a rollout until it rests, telling each phase and job as it changes.
@@ -125,7 +115,7 @@ pub(super) async fn follow(
     let mut told = String::new();
     let mut release: Vec<wire::Release> = Vec::new();
     loop {
-        let rollout = read_rollout(opts, client, name).await?;
+        let rollout = read_rollout(client, name).await?;
         if release.is_empty()
             && let Ok(read) = client.get_release(rollout.release()).await
         {
@@ -203,7 +193,7 @@ where
                     error: e.to_string(),
                 });
                 tokio::time::sleep(backoff(opts, attempt, &e)).await;
-                if applied(&read_rollout(opts, client, rollout).await?) {
+                if applied(&read_rollout(client, rollout).await?) {
                     progress(&Progress::AlreadyApplied { env: env.into() });
                     return Ok(());
                 }

@@ -65,6 +65,18 @@ pub struct WireOptions {
     pub backoff_base: Duration,
 }
 
+impl WireOptions {
+    /// The shared GET retry policy with this command's attempts and first wait.
+    pub fn read_retry(&self) -> crate::providers::retry::RetryPolicy {
+        crate::providers::retry::RetryPolicy {
+            attempts: self.max_attempts.max(1),
+            base: self.backoff_base,
+            max_backoff: self.backoff_base * 32,
+            max_server_wait: Duration::from_secs(120),
+        }
+    }
+}
+
 impl Default for WireOptions {
     fn default() -> Self {
         WireOptions {
@@ -182,6 +194,18 @@ impl std::fmt::Display for Progress {
 
 /// Receives progress; cheap to clone into tasks.
 pub type ProgressSink = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+/// Tells each retry of a read in `env` as [`Progress::Retrying`].
+pub fn retry_observer(env: &str, progress: &ProgressSink) -> crate::providers::retry::Observer {
+    let (env, progress) = (env.to_string(), progress.clone());
+    crate::providers::retry::Observer::new(move |error, wait| {
+        progress(&Progress::Retrying {
+            env: env.clone(),
+            wait_secs: wait.as_secs_f64(),
+            error: error.to_string(),
+        });
+    })
+}
 
 /// A sink that drops everything.
 pub fn quiet() -> ProgressSink {

@@ -11,7 +11,7 @@ use super::guard::{check_gates, record_command, record_outcome};
 use super::health;
 use super::outcome::{Outcome, Status};
 use super::wire::{self, Target};
-use super::{CommandError, ProgressSink, TriggerVia, WireOptions, driver};
+use super::{ProgressSink, TriggerVia, WireOptions, driver};
 use crate::config::Profile;
 use crate::config::profile::Environment;
 use crate::ledger::Actor;
@@ -147,14 +147,7 @@ impl Context {
     ) -> Result<ServiceState, Box<Outcome>> {
         let svc = wire::read(target, &self.wire, &self.progress).await;
         let revisions = match &svc {
-            Ok(_) => wire::timed(
-                &self.wire,
-                "GET",
-                &target.service,
-                target.client.list_revisions(&target.service),
-            )
-            .await
-            .map_err(CommandError::from),
+            Ok(_) => wire::list_revisions(target, &self.wire, &self.progress).await,
             Err(e) => Err(e.clone()),
         };
         match (svc, revisions) {

@@ -15,6 +15,7 @@ use crate::model::lane::ServiceState;
 use crate::providers::cloudrun::{ApiError, CloudRunClient, service_state};
 use crate::providers::cloudrun_state::tag_uri;
 use crate::providers::cloudrun_wire as wire;
+use crate::providers::retry::RetryPolicy;
 
 /// One environment's service and the client that reaches it.
 #[derive(Debug, Clone)]
@@ -66,47 +67,46 @@ pub async fn timed<T>(
     }
 }
 
-/// How long to wait before retry number `attempt` (1-based): Retry-After, else doubling with jitter.
+/// How long to wait before retry number `attempt` (1-based) of a PATCH or a 409: Retry-After,
+/// else the shared policy's doubling with jitter.
 pub fn retry_delay(opts: &WireOptions, error: &ApiError, attempt: u32) -> Duration {
-    if let Some(secs) = error.retry_after {
-        return Duration::from_secs(secs.min(120));
+    match error.retry_after {
+        Some(secs) => Duration::from_secs(secs.min(120)),
+        None => opts.read_retry().backoff(attempt),
     }
-    let factor = 1u32 << attempt.saturating_sub(1).min(5);
-    let base = opts.backoff_base * factor;
-    let jitter_pct = (uuid::Uuid::new_v4().as_u128() % 25) as u32;
-    base + base * jitter_pct / 100
 }
 
-/// GET the service, retrying 429/500/503/504 and transport errors.
+/// The target's client for reads: the command's call timeout, and the shared retry policy with
+/// the command's attempts, each retry told as progress.
+pub fn reader(target: &Target, opts: &WireOptions, progress: &ProgressSink) -> CloudRunClient {
+    let observer = super::retry_observer(&target.env, progress);
+    target
+        .client
+        .clone()
+        .with_call_timeout(opts.call_timeout)
+        .with_retry(opts.read_retry(), Some(observer))
+}
+
+/// GET the service under the shared retry policy (429, 5xx, transport errors, timeouts).
 pub async fn read(
     target: &Target,
     opts: &WireOptions,
     progress: &ProgressSink,
 ) -> Result<wire::Service, CommandError> {
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        match timed(
-            opts,
-            "GET",
-            &target.service,
-            target.client.get_service(&target.service),
-        )
-        .await
-        {
-            Ok(svc) => return Ok(svc),
-            Err(e) if (e.retryable() || e.http == Some(500)) && attempt < opts.max_attempts => {
-                let wait = retry_delay(opts, &e, attempt);
-                progress(&Progress::Retrying {
-                    env: target.env.clone(),
-                    wait_secs: wait.as_secs_f64(),
-                    error: e.to_string(),
-                });
-                tokio::time::sleep(wait).await;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
+    Ok(reader(target, opts, progress)
+        .get_service(&target.service)
+        .await?)
+}
+
+/// The service's revisions, under the shared retry policy.
+pub async fn list_revisions(
+    target: &Target,
+    opts: &WireOptions,
+    progress: &ProgressSink,
+) -> Result<Vec<wire::Revision>, CommandError> {
+    Ok(reader(target, opts, progress)
+        .list_revisions(&target.service)
+        .await?)
 }
 
 /// Applies `change` at most once and waits until the service is settled with it.
@@ -245,7 +245,11 @@ async fn follow_operation(
         }
         tokio::time::sleep(wait).await;
         wait = (wait.mul_f64(1.5)).min(opts.poll_max);
-        match timed(opts, "GET", &op.name, target.client.get_operation(&op.name)).await {
+        match reader(target, opts, progress)
+            .with_retry(RetryPolicy::ONCE, None)
+            .get_operation(&op.name)
+            .await
+        {
             Ok(next) => op = next,
             // A failed poll changes nothing; the next one may answer.
             Err(e) if e.retryable() || e.http == Some(500) => {
@@ -282,13 +286,7 @@ async fn settle(
         let svc = read(target, opts, progress).await?;
         let state = service_state(&svc, &[]);
         if state.settled() {
-            let revisions = timed(
-                opts,
-                "GET",
-                &target.service,
-                target.client.list_revisions(&target.service),
-            )
-            .await?;
+            let revisions = list_revisions(target, opts, progress).await?;
             return Ok((service_state(&svc, &revisions), svc));
         }
         if state.condition.readiness == crate::model::lane::Readiness::Failed {

@@ -65,6 +65,17 @@ pub struct SandboxSection {
     /// Simulated seconds per real second.
     #[serde(default = "default_speed")]
     pub speed: f64,
+    /// The sandbox's Google APIs require a bearer token, minted by its metadata server: lanes
+    /// default to `auth = "google"` and fetch tokens through Google's credential code.
+    #[serde(default)]
+    pub require_auth: bool,
+    /// How long a token minted by the sandbox's metadata server is good for.
+    #[serde(default = "default_token_ttl")]
+    pub token_ttl_secs: u64,
+}
+
+fn default_token_ttl() -> u64 {
+    3600
 }
 
 fn default_speed() -> f64 {
@@ -164,13 +175,16 @@ impl Profile {
             .file_stem()
             .map_or_else(|| "profile".into(), |s| s.to_string_lossy().into_owned());
         profile.validate(source, text)?;
-        let default_auth = match profile.sandbox {
-            Some(_) => crate::providers::auth::AuthMode::None,
-            None => crate::providers::auth::AuthMode::Google,
+        let default_auth = match &profile.sandbox {
+            Some(sandbox) if !sandbox.require_auth => crate::providers::auth::AuthMode::None,
+            _ => crate::providers::auth::AuthMode::Google,
         };
         let base = source.parent().unwrap_or(Path::new("."));
         for env in &mut profile.environments {
             if let Some(target) = env.cloudrun.as_mut() {
+                target.auth.get_or_insert(default_auth);
+            }
+            if let Some(target) = env.clouddeploy.as_mut() {
                 target.auth.get_or_insert(default_auth);
             }
             if let Some(script) = &mut env.script {

@@ -31,12 +31,35 @@ pub fn check(profile: &Profile, source: &Path, text: &str) -> Result<(), ConfigE
             base_url(base)
                 .map_err(|e| at(base, format!("environments.{name}.cloudrun.base_url: {e}")))?;
         }
-        for window in &env.policy.freeze {
-            freeze::validate(window).map_err(|e| {
+        if let Some(base) = env.clouddeploy.as_ref().and_then(|c| c.base_url.as_ref()) {
+            base_url(base).map_err(|e| {
                 at(
-                    &format!("\"{}\"", window.name),
-                    format!("environments.{name}.policy.freeze `{}`: {e}", window.name),
+                    base,
+                    format!("environments.{name}.clouddeploy.base_url: {e}"),
                 )
+            })?;
+        }
+        for window in &env.policy.freeze {
+            freeze::validate(window).map_err(|problem| {
+                let anchor = format!("\"{}\"", window.name);
+                let message = format!(
+                    "environments.{name}.policy.freeze `{}`: {}",
+                    window.name, problem.message
+                );
+                match &problem.value {
+                    // The value's first use after the window's name: its own line.
+                    Some(value) => {
+                        let needle = format!("\"{value}\"");
+                        let start = text.find(&anchor).unwrap_or(0);
+                        let nth = text[..start].matches(&needle).count();
+                        if text[start..].contains(&needle) {
+                            ConfigError::at_nth_text(source, text, &needle, nth, message)
+                        } else {
+                            at(&anchor, message)
+                        }
+                    }
+                    None => at(&anchor, message),
+                }
             })?;
         }
         for probe in &env.probes {
@@ -123,7 +146,10 @@ mod tests {
                 freeze("timezone = \"Mars/Olympus_Mons\"\ndays = [\"Fri\"]"),
                 "unknown timezone `Mars/Olympus_Mons`",
             ),
-            (freeze("days = [\"Fry\"]"), "day `Fry` is not a weekday"),
+            (
+                freeze("days = [\"Fry\"]"),
+                "day `Fry` is not a weekday: use Mon, Tue",
+            ),
             (
                 freeze("days = [\"Fri\"]\nend = \"25:00\""),
                 "end `25:00` is not a time of day",

@@ -22,12 +22,7 @@ pub fn active_at(
     window: &FreezeWindow,
     now: DateTime<Utc>,
 ) -> Result<Option<ActiveFreeze>, String> {
-    let tz: Tz = window.timezone.parse().map_err(|_| {
-        format!(
-            "unknown timezone `{}` (use an IANA name such as Europe/Berlin)",
-            window.timezone
-        )
-    })?;
+    let tz = parse_tz(&window.timezone)?;
     let until = if window.days.is_empty() {
         one_off(window, tz, now)?
     } else {
@@ -40,49 +35,90 @@ pub fn active_at(
     }))
 }
 
+/// What in a freeze window cannot be read: the offending value as written (to point at its
+/// line), and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FreezeProblem {
+    pub value: Option<String>,
+    pub message: String,
+}
+
+impl FreezeProblem {
+    fn of(value: &str, message: String) -> FreezeProblem {
+        FreezeProblem {
+            value: Some(value.to_string()),
+            message,
+        }
+    }
+
+    fn shape(message: &str) -> FreezeProblem {
+        FreezeProblem {
+            value: None,
+            message: message.to_string(),
+        }
+    }
+}
+
 /// Everything in `window` that cannot be read, checked when the profile is loaded (so that
 /// `profile check` finds it, not the first command in a freeze): the time zone, each day, the
 /// times, and the shape (weekly or one-off, not both).
-pub fn validate(window: &FreezeWindow) -> Result<(), String> {
-    let tz: Tz = window.timezone.parse().map_err(|_| {
-        format!(
-            "unknown timezone `{}` (use an IANA name such as Europe/Berlin)",
-            window.timezone
-        )
-    })?;
+pub fn validate(window: &FreezeWindow) -> Result<(), FreezeProblem> {
+    let tz: Tz = parse_tz(&window.timezone).map_err(|e| FreezeProblem::of(&window.timezone, e))?;
     let weekly_fields = window.start.is_some() || window.end.is_some();
     let one_off_fields = window.from.is_some() || window.until.is_some();
     if window.days.is_empty() {
         if weekly_fields {
-            return Err("`start`/`end` need `days` (e.g. days = [\"Fri\", \"Sat\"])".into());
+            return Err(FreezeProblem::shape(
+                "`start`/`end` need `days` (e.g. days = [\"Fri\", \"Sat\"])",
+            ));
         }
         let (Some(from), Some(until)) = (&window.from, &window.until) else {
-            return Err("a freeze window needs `days` (weekly) or both `from` and `until`".into());
+            return Err(FreezeProblem::shape(
+                "a freeze window needs `days` (weekly) or both `from` and `until`",
+            ));
         };
-        let (from, until) = (
-            parse_instant(from, tz, "from")?,
-            parse_instant(until, tz, "until")?,
-        );
-        if from >= until {
-            return Err("`from` must come before `until`".into());
+        let from_at = parse_instant(from, tz, "from").map_err(|e| FreezeProblem::of(from, e))?;
+        let until_at =
+            parse_instant(until, tz, "until").map_err(|e| FreezeProblem::of(until, e))?;
+        if from_at >= until_at {
+            return Err(FreezeProblem::of(
+                until,
+                "`from` must come before `until`".into(),
+            ));
         }
         return Ok(());
     }
     if one_off_fields {
-        return Err("a window is weekly (`days`) or one-off (`from`/`until`), not both".into());
+        return Err(FreezeProblem::shape(
+            "a window is weekly (`days`) or one-off (`from`/`until`), not both",
+        ));
     }
     for day in &window.days {
-        parse_day(day)?;
+        parse_day(day).map_err(|e| FreezeProblem::of(day, e))?;
     }
-    parse_time(window.start.as_deref(), "00:00", "start")?;
-    parse_time(window.end.as_deref(), "23:59", "end")?;
+    for (field, text, default) in [
+        ("start", &window.start, "00:00"),
+        ("end", &window.end, "23:59"),
+    ] {
+        parse_time(text.as_deref(), default, field)
+            .map_err(|e| FreezeProblem::of(text.as_deref().unwrap_or(default), e))?;
+    }
     Ok(())
 }
 
-/// `Mon` … `Sun` or the full English name, any case.
+fn parse_tz(name: &str) -> Result<Tz, String> {
+    name.parse().map_err(|_| {
+        format!("unknown timezone `{name}` (use an IANA name such as Europe/Berlin or UTC)")
+    })
+}
+
+/// `Mon` … `Sun`, or the full English name as systemd's calendar accepts it, in any case.
 fn parse_day(day: &str) -> Result<Weekday, String> {
-    day.parse::<Weekday>()
-        .map_err(|_| format!("day `{day}` is not a weekday (Mon, Tue, … or Monday, Tuesday, …)"))
+    day.parse::<Weekday>().map_err(|_| {
+        format!(
+            "day `{day}` is not a weekday: use Mon, Tue, Wed, Thu, Fri, Sat, Sun (or Monday … Sunday)"
+        )
+    })
 }
 
 /// A human description of the window, as shown in a refusal.

@@ -155,6 +155,9 @@ fn finish(probe: &ResolvedProbe, raw: Raw, latency: Duration) -> ProbeOutcome {
 /// A reqwest error in words, without the URL: the I/O cause when there is one
 /// ("connection refused", "connection reset"), otherwise the innermost message.
 pub fn describe(err: &reqwest::Error) -> String {
+    if crate::providers::http::speaks_no_tls(err) {
+        return "the server does not speak TLS (is it a plain http:// endpoint?)".into();
+    }
     let mut source = err.source();
     let mut innermost = None;
     while let Some(e) = source {

@@ -281,6 +281,17 @@ impl TokenSource {
         TokenSource::Google(Arc::clone(auth))
     }
 
+    /// Makes the process's Google credentials the metadata server at `url` (the sandbox playing
+    /// Compute Engine); `false` if credentials were already chosen.
+    pub fn use_metadata_server(url: &str) -> bool {
+        let origin = GoogleOrigin::MetadataServer {
+            endpoint: Some(url.trim_end_matches('/').to_string()),
+        };
+        PROCESS_GOOGLE
+            .set(Arc::new(GoogleAuth::new(origin)))
+            .is_ok()
+    }
+
     pub fn for_mode(mode: AuthMode) -> TokenSource {
         match mode {
             AuthMode::Google => TokenSource::google(),

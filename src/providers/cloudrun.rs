@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use super::auth::TokenSource;
 use super::cloudrun_error::{from_body, transport_error};
 use super::cloudrun_wire as wire;
+use super::retry::{self, Observer, RetryPolicy};
 use crate::config::profile::CloudRunTarget;
 use crate::model::lane::ServiceState;
 
@@ -27,6 +28,11 @@ pub struct CloudRunClient {
     revisions: RevisionCache,
     /// A poll not answered within this is abandoned (see [`CloudRunClient::poll_state`]).
     poll_timeout: Option<Duration>,
+    /// Every GET goes through it; POST and PATCH are sent once (the command engine decides).
+    retry: RetryPolicy,
+    observer: Option<Observer>,
+    /// One request, connect to last body byte.
+    call_timeout: Duration,
 }
 
 impl CloudRunClient {
@@ -37,7 +43,23 @@ impl CloudRunClient {
             token,
             revisions: RevisionCache::default(),
             poll_timeout: None,
+            retry: RetryPolicy::GET,
+            observer: None,
+            call_timeout: Duration::from_secs(30),
         }
+    }
+
+    /// GETs follow `policy`, telling `observer` (if any) about each retry.
+    pub fn with_retry(mut self, policy: RetryPolicy, observer: Option<Observer>) -> CloudRunClient {
+        self.retry = policy;
+        self.observer = observer;
+        self
+    }
+
+    /// One request's limit; past it the request is a transport error (retried if a GET).
+    pub fn with_call_timeout(mut self, timeout: Duration) -> CloudRunClient {
+        self.call_timeout = timeout;
+        self
     }
 
     /// Abandons a poll after `timeout` (one poll interval): a stalled API must not hold the lane's
@@ -70,20 +92,16 @@ impl CloudRunClient {
                 "POST" => self.http.post(&url),
                 _ => self.http.get(&url),
             };
-            request = request.timeout(Duration::from_secs(30));
+            request = request.timeout(self.call_timeout);
             let token = self
                 .token
                 .token()
                 .await
-                .map_err(|message| ApiError::new(method, &url, None, message))?;
+                .map_err(|message| ApiError::unauthenticated(method, &url, message))?;
             if let Some(token) = token {
-                super::http::credential_may_go_to(&url).map_err(|message| ApiError {
-                    method,
-                    url: url.clone(),
-                    http: None,
-                    status: None,
-                    message: format!("{message} (or set auth = \"none\" for this target)"),
-                    retry_after: None,
+                super::http::credential_may_go_to(&url).map_err(|message| {
+                    let message = format!("{message} (or set auth = \"none\" for this target)");
+                    ApiError::unauthenticated(method, &url, message)
                 })?;
                 request = request.bearer_auth(token.expose());
             }
@@ -99,11 +117,7 @@ impl CloudRunClient {
                 self.token.invalidate().await;
                 continue;
             }
-            let retry_after = response
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse().ok());
+            let retry_after = super::http::retry_after_secs(response.headers());
             let text = response
                 .text()
                 .await
@@ -121,8 +135,16 @@ impl CloudRunClient {
         Err(refused)
     }
 
+    /// A GET under the shared retry policy.
+    async fn get<T: DeserializeOwned>(&self, url: String) -> Result<T, ApiError> {
+        retry::run(&self.retry, self.observer.as_ref(), || {
+            self.send("GET", url.clone(), None)
+        })
+        .await
+    }
+
     pub async fn get_service(&self, name: &str) -> Result<wire::Service, ApiError> {
-        self.send("GET", self.url(name), None).await
+        self.get(self.url(name)).await
     }
 
     /// `services.list` of `projects/P/locations/L`, following `nextPageToken`.
@@ -131,7 +153,7 @@ impl CloudRunClient {
         let mut token: Option<String> = None;
         for _ in 0..MAX_PAGES {
             let url = paged(&format!("{}/services", self.url(parent)), token.as_deref());
-            let page: wire::ListServicesResponse = self.send("GET", url, None).await?;
+            let page: wire::ListServicesResponse = self.get(url).await?;
             all.extend(page.services);
             match page.next_page_token.filter(|t| !t.is_empty()) {
                 Some(next) => token = Some(next),
@@ -143,7 +165,7 @@ impl CloudRunClient {
 
     /// `revisions.get` by full name.
     pub async fn get_revision(&self, name: &str) -> Result<wire::Revision, ApiError> {
-        self.send("GET", self.url(name), None).await
+        self.get(self.url(name)).await
     }
 
     /// All revisions of a service, following `nextPageToken`.
@@ -155,7 +177,7 @@ impl CloudRunClient {
                 &format!("{}/revisions", self.url(service)),
                 token.as_deref(),
             );
-            let page: wire::ListRevisionsResponse = self.send("GET", url, None).await?;
+            let page: wire::ListRevisionsResponse = self.get(url).await?;
             all.extend(page.revisions);
             match page.next_page_token.filter(|t| !t.is_empty()) {
                 Some(next) => token = Some(next),
@@ -185,7 +207,7 @@ impl CloudRunClient {
     }
 
     pub async fn get_operation(&self, name: &str) -> Result<wire::Operation, ApiError> {
-        self.send("GET", self.url(name), None).await
+        self.get(self.url(name)).await
     }
 
     /// `operations.wait`: blocks server-side up to `timeout_secs`, then answers the operation.

@@ -2,7 +2,11 @@
 //! status and message, how long the server asked us to wait (`Retry-After` or
 //! `google.rpc.RetryInfo`), and what to do about it.
 
+use std::time::Duration;
+
 use serde_json::Value;
+
+use super::retry::{Retryable, Verdict};
 
 use super::cloudrun_wire::ErrorBody;
 
@@ -60,6 +64,7 @@ impl ApiError {
 
     fn hint(&self) -> Option<&'static str> {
         match self.http {
+            None if self.status.is_some() => None,
             None => Some("is the API reachable from here?"),
             Some(401) => Some("the token was refused: refresh it with `gcloud auth login`"),
             Some(403) => Some("the account lacks permission on this service"),
@@ -71,20 +76,39 @@ impl ApiError {
 
     /// Worth retrying unchanged (429, 503, 504, transport errors).
     pub fn retryable(&self) -> bool {
-        matches!(self.http, None | Some(429 | 503 | 504))
+        self.is_transport() || matches!(self.http, Some(429 | 503 | 504))
+    }
+
+    /// No answer came (connection, TLS, timeout, cut-off body). Errors made before sending
+    /// (no token, a credential refused for the URL) carry a status and are not transport errors.
+    pub fn is_transport(&self) -> bool {
+        self.http.is_none() && self.status.is_none()
+    }
+
+    /// A failure before anything was sent: no token, or a credential refused for this URL.
+    pub fn unauthenticated(method: &'static str, url: &str, message: String) -> ApiError {
+        ApiError {
+            status: Some("UNAUTHENTICATED".into()),
+            ..ApiError::new(method, url, None, message)
+        }
+    }
+}
+
+impl Retryable for ApiError {
+    /// 429, any 5xx and transport errors, after `Retry-After` / `RetryInfo` when given.
+    fn verdict(&self) -> Verdict {
+        match self.http {
+            None if self.is_transport() => Verdict::Retry { server_wait: None },
+            Some(429 | 500..=599) => Verdict::Retry {
+                server_wait: self.retry_after.map(Duration::from_secs),
+            },
+            _ => Verdict::Final,
+        }
     }
 }
 
 pub(super) fn transport_error(method: &'static str, url: &str, e: &reqwest::Error) -> ApiError {
-    let message = if e.is_timeout() {
-        "timed out".to_string()
-    } else if e.is_connect() {
-        "connection failed".to_string()
-    } else {
-        // reqwest errors carry the URL; ours already names it, and URLs never carry tokens.
-        e.to_string()
-    };
-    ApiError::new(method, url, None, message)
+    ApiError::new(method, url, None, super::http::transport_words(url, e))
 }
 
 pub(super) fn snippet(text: &str) -> String {

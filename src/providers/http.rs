@@ -54,6 +54,96 @@ pub fn credential_may_go_to(url: &str) -> Result<(), String> {
     }
 }
 
+/// A failed request in words a person can act on: timed out, refused, cut off, or an HTTPS
+/// request answered by a server that does not speak TLS (rustls would say "received corrupt
+/// message of type InvalidContentType").
+pub fn transport_words(url: &str, e: &reqwest::Error) -> String {
+    let chain = error_chain(e);
+    if e.is_timeout() {
+        return "timed out".into();
+    }
+    if speaks_no_tls(e) {
+        let origin =
+            Url::parse(url).map_or_else(|_| url.to_string(), |u| u.origin().ascii_serialization());
+        return format!(
+            "the server at {origin} does not speak TLS (is it a plain http:// endpoint?)"
+        );
+    }
+    let innermost = chain.last().cloned().unwrap_or_default();
+    if e.is_connect() {
+        format!("connection failed ({innermost})")
+    } else if e.is_body() || e.is_decode() {
+        format!("the answer was cut off ({innermost})")
+    } else {
+        // reqwest's own text would repeat the URL; callers name it already.
+        let outer = e.without_url_ref();
+        if innermost.is_empty() || outer == innermost {
+            outer
+        } else {
+            format!("{outer} ({innermost})")
+        }
+    }
+}
+
+trait WithoutUrl {
+    fn without_url_ref(&self) -> String;
+}
+
+impl WithoutUrl for reqwest::Error {
+    fn without_url_ref(&self) -> String {
+        let text = self.to_string();
+        match self.url() {
+            Some(url) => text.replace(&format!(" for url ({url})"), ""),
+            None => text,
+        }
+    }
+}
+
+/// The messages of `e`'s sources, outermost first, looking inside `io::Error` wrappers (whose
+/// `source()` skips the error they wrap).
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut messages = Vec::new();
+    let mut next = e.source();
+    while let Some(error) = next {
+        messages.push(error.to_string());
+        next = match error
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => {
+                messages.push(inner.to_string());
+                inner.source()
+            }
+            None => error.source(),
+        };
+    }
+    messages.dedup();
+    messages
+}
+
+/// The TLS handshake got bytes that are not a TLS record: a plain-HTTP server.
+pub fn speaks_no_tls(e: &reqwest::Error) -> bool {
+    let wrong_record = rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType);
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(error) = next {
+        if error.downcast_ref::<rustls::Error>() == Some(&wrong_record) {
+            return true;
+        }
+        let inner = error
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref());
+        if let Some(inner) = inner
+            && inner.downcast_ref::<rustls::Error>() == Some(&wrong_record)
+        {
+            return true;
+        }
+        next = error.source();
+    }
+    error_chain(e)
+        .iter()
+        .any(|m| m.contains("InvalidContentType"))
+}
+
 /// Seconds the server asks us to wait: `Retry-After` as delay-seconds (an HTTP date counts as a
 /// minute: clocks differ and the header is advice).
 pub fn retry_after_secs(headers: &HeaderMap) -> Option<u64> {
@@ -71,6 +161,34 @@ pub fn retry_after_secs(headers: &HeaderMap) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn https_to_a_plain_http_port_says_the_server_does_not_speak_tls() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut hello = [0u8; 512];
+                let _ = socket.read(&mut hello).await;
+                let answer = "HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n";
+                let _ = socket.write_all(answer.as_bytes()).await;
+            }
+        });
+        let url = format!("https://127.0.0.1:{port}/v2/projects/p");
+        let client = builder(false).build().unwrap();
+        let error = client.get(&url).send().await.unwrap_err();
+        let words = transport_words(&url, &error);
+        assert_eq!(
+            words,
+            format!(
+                "the server at https://127.0.0.1:{port} does not speak TLS (is it a plain http:// endpoint?)"
+            )
+        );
+        let refused = client.get("http://127.0.0.1:9/").send().await.unwrap_err();
+        let words = transport_words("http://127.0.0.1:9/", &refused);
+        assert!(words.starts_with("connection failed ("), "{words}");
+    }
 
     #[test]
     fn loopback_is_parsed_not_prefix_matched() {

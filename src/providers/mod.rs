@@ -10,6 +10,7 @@ pub mod cloudrun_state;
 pub mod cloudrun_wire;
 pub mod github;
 pub mod http;
+pub mod retry;
 pub mod script;
 pub mod script_run;
 pub mod script_status;

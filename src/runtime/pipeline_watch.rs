@@ -41,6 +41,8 @@ pub struct PipelineSource {
     pub client: GithubClient,
     pub expected: ExpectedDurations,
     cache: Arc<Mutex<Cache>>,
+    /// A poll not answered within this is abandoned, as a lane's is.
+    poll_timeout: Option<std::time::Duration>,
 }
 
 impl PipelineSource {
@@ -49,7 +51,15 @@ impl PipelineSource {
             client,
             expected,
             cache: Arc::new(Mutex::new(Cache::default())),
+            poll_timeout: None,
         }
+    }
+
+    /// Abandons a poll after `limit` (one poll interval): a stalled API must not hold the
+    /// pipeline's one in-flight poll.
+    pub fn with_poll_timeout(mut self, limit: std::time::Duration) -> PipelineSource {
+        self.poll_timeout = Some(limit);
+        self
     }
 
     fn cache(&self) -> std::sync::MutexGuard<'_, Cache> {
@@ -58,7 +68,19 @@ impl PipelineSource {
 
     /// One poll of run `known` (or of the newest run, when `look_for_newer` or none is known).
     pub async fn poll(&self, known: Option<u64>, look_for_newer: bool) -> PipelinePoll {
-        match self.poll_inner(known, look_for_newer).await {
+        let inner = self.poll_inner(known, look_for_newer);
+        let result = match self.poll_timeout {
+            Some(limit) => tokio::time::timeout(limit, inner)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(GithubError::Transport {
+                        url: self.client.cfg_base().to_string(),
+                        detail: format!("no answer within {} ms", limit.as_millis()),
+                    })
+                }),
+            None => inner.await,
+        };
+        match result {
             Ok(poll) => poll,
             Err(error) => PipelinePoll::Failed {
                 retry_at: match &error {

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use super::SandboxState;
 use super::cloudrun_json::encode;
-use super::cloudrun_sim::{AuthRule, SimError};
+use super::cloudrun_sim::SimError;
 use super::faults::json_response;
 use crate::providers::cloudrun_wire as wire;
 
@@ -46,55 +46,6 @@ pub fn router() -> Router<Arc<SandboxState>> {
             "/v2/projects/{project}/locations/{location}/operations/{operation}",
             get(get_operation).post(wait_operation),
         )
-        .route("/_sandbox/cloudrun/auth", get(get_auth).post(set_auth))
-}
-
-/// The Cloud Run API's `Authorization` check (`/v2/…`), when the sandbox requires one: 401 with
-/// Google's error JSON for a missing, expired or unknown bearer token.
-pub async fn require_auth(
-    State(state): State<Arc<SandboxState>>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let rule = state.lock_cloudrun().auth.clone();
-    let header = request
-        .headers()
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    match rule {
-        Some(rule) if request.uri().path().starts_with("/v2/") => match rule.check(header) {
-            Ok(()) => next.run(request).await,
-            Err(e) => error(e),
-        },
-        _ => next.run(request).await,
-    }
-}
-
-async fn get_auth(State(state): State<Arc<SandboxState>>) -> Response {
-    let rule = state.lock_cloudrun().auth.clone();
-    json_response(
-        StatusCode::OK,
-        &serde_json::to_value(rule).unwrap_or_default(),
-    )
-}
-
-/// `POST /_sandbox/cloudrun/auth` `{"tokens":[…],"expired":[…]}` requires a bearer token;
-/// `null` turns the requirement off.
-async fn set_auth(State(state): State<Arc<SandboxState>>, body: String) -> Response {
-    match serde_json::from_str::<Option<AuthRule>>(&body) {
-        Ok(rule) => {
-            state.lock_cloudrun().auth = rule.clone();
-            json_response(
-                StatusCode::OK,
-                &serde_json::to_value(rule).unwrap_or_default(),
-            )
-        }
-        Err(e) => error(SimError::new(
-            400,
-            "INVALID_ARGUMENT",
-            format!("auth rule: {e}"),
-        )),
-    }
 }
 
 fn service_name((project, location, service): &(String, String, String)) -> String {

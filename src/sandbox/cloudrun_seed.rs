@@ -64,7 +64,6 @@ impl CloudRunSim {
         let mut sim = CloudRunSim {
             services: BTreeMap::new(),
             patch_log: Vec::new(),
-            auth: None,
             operations: BTreeMap::new(),
             rng,
             clock: *clock,

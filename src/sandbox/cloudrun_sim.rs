@@ -130,52 +130,8 @@ pub struct PatchRecord {
     pub accepted: bool,
 }
 
-/// Bearer tokens the Cloud Run API accepts when it requires `Authorization` (set with
-/// `POST /_sandbox/cloudrun/auth`); `None` = no authorization required.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct AuthRule {
-    pub tokens: Vec<String>,
-    /// Tokens that were good once: refused as expired.
-    pub expired: Vec<String>,
-}
-
-impl AuthRule {
-    /// Google's answers to a missing, expired or unknown bearer token.
-    pub fn check(&self, authorization: Option<&str>) -> Result<(), SimError> {
-        let unauthenticated = |reason: &'static str, message: &str| SimError {
-            reason,
-            domain: "googleapis.com",
-            ..SimError::new(401, "UNAUTHENTICATED", message)
-        };
-        let invalid = "Request had invalid authentication credentials. Expected OAuth 2 access \
-                       token, login cookie or other valid authentication credential. See \
-                       https://developers.google.com/identity/sign-in/web/devconsole-project.";
-        let token = match authorization.and_then(|h| h.strip_prefix("Bearer ")) {
-            None => {
-                return Err(unauthenticated(
-                    "CREDENTIALS_MISSING",
-                    "Request is missing required authentication credential. Expected OAuth 2 \
-                     access token, login cookie or other valid authentication credential. See \
-                     https://developers.google.com/identity/sign-in/web/devconsole-project.",
-                ));
-            }
-            Some(token) => token.trim(),
-        };
-        if self.tokens.iter().any(|t| t == token) {
-            Ok(())
-        } else if self.expired.iter().any(|t| t == token) {
-            Err(unauthenticated("ACCESS_TOKEN_EXPIRED", invalid))
-        } else {
-            Err(unauthenticated("ACCESS_TOKEN_TYPE_UNSUPPORTED", invalid))
-        }
-    }
-}
-
 #[derive(Debug)]
 pub struct CloudRunSim {
-    /// `Authorization` the API requires, if any.
-    pub auth: Option<AuthRule>,
     pub services: BTreeMap<String, SimService>,
     /// Every `services.patch` received, in order.
     pub patch_log: Vec<PatchRecord>,

@@ -153,7 +153,7 @@ impl FaultRule {
 }
 
 /// `pattern` with `*` as "any run of characters" matches all of `text`.
-fn glob(pattern: &str, text: &str) -> bool {
+pub(crate) fn glob(pattern: &str, text: &str) -> bool {
     let mut parts = pattern.split('*');
     let first = parts.next().unwrap_or_default();
     let Some(mut rest) = text.strip_prefix(first) else {

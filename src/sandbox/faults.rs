@@ -60,6 +60,7 @@ pub async fn inject(
     if path.starts_with("/_sandbox") {
         return next.run(request).await;
     }
+    state.count_request(request.method().as_str(), &path);
     let matched = state
         .lock_faults()
         .take_match(request.method().as_str(), &path);

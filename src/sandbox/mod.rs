@@ -3,7 +3,8 @@
 //! `/health` answers as the revision the traffic split picks. Simulated time runs `speed` times faster.
 //!
 //! Control endpoints (sandbox only): `GET /_sandbox` (what is simulated), `GET|POST /_sandbox/faults`
-//! (the fault switchboard, [`faults`], over every route).
+//! (the fault switchboard, [`faults`], over every route), `GET /_sandbox/requests` (requests seen
+//! per method and path).
 
 pub mod apps;
 pub mod clock;
@@ -16,6 +17,7 @@ pub mod cloudrun_sim;
 pub mod fault_spec;
 pub mod faults;
 pub mod github;
+pub mod google_auth;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -39,6 +41,9 @@ pub struct SandboxState {
     cloudrun: Mutex<CloudRunSim>,
     clouddeploy: Mutex<clouddeploy::sim::DeploySim>,
     faults: Mutex<Faults>,
+    google_auth: Mutex<google_auth::GoogleAuth>,
+    /// Requests answered (faulted or not) per `METHOD /path`, control routes excepted.
+    requests: Mutex<std::collections::BTreeMap<String, u64>>,
 }
 
 impl SandboxState {
@@ -54,6 +59,8 @@ impl SandboxState {
             )),
             clouddeploy: Mutex::new(clouddeploy::sim::DeploySim::seeded(PROJECT, REGION)),
             faults: Mutex::new(Faults::default()),
+            google_auth: Mutex::new(google_auth::GoogleAuth::default()),
+            requests: Mutex::default(),
             clock,
         }
     }
@@ -69,6 +76,29 @@ impl SandboxState {
         self.clouddeploy
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn lock_google_auth(&self) -> MutexGuard<'_, google_auth::GoogleAuth> {
+        self.google_auth
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn count_request(&self, method: &str, path: &str) {
+        let mut seen = self.requests.lock().unwrap_or_else(|p| p.into_inner());
+        *seen.entry(format!("{method} {path}")).or_default() += 1;
+    }
+
+    /// Requests seen so far whose method is `method` and whose path matches `pattern` (a fault
+    /// rule's pattern: `*` is any run of characters).
+    pub fn requests_seen(&self, method: &str, pattern: &str) -> u64 {
+        let seen = self.requests.lock().unwrap_or_else(|p| p.into_inner());
+        seen.iter()
+            .filter_map(|(key, n)| {
+                let (m, path) = key.split_once(' ')?;
+                (m.eq_ignore_ascii_case(method) && fault_spec::glob(pattern, path)).then_some(*n)
+            })
+            .sum()
     }
 
     pub fn lock_faults(&self) -> MutexGuard<'_, Faults> {
@@ -102,12 +132,14 @@ pub fn router(state: Arc<SandboxState>) -> Router {
     Router::new()
         .merge(cloudrun_routes::router())
         .merge(clouddeploy::router())
+        .merge(google_auth::router())
         .route("/apps/{service}/{endpoint}", any(apps::probe))
         .route("/_sandbox", get(describe))
         .route("/_sandbox/faults", get(get_faults).post(set_faults))
+        .route("/_sandbox/requests", get(get_requests))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            cloudrun_routes::require_auth,
+            google_auth::require_auth,
         ))
         .with_state(state.clone())
         .merge(github)
@@ -144,6 +176,16 @@ async fn describe(State(state): State<Arc<SandboxState>>) -> Response {
             "services": services,
         }),
     )
+}
+
+/// `{"GET /v2/…": 3, …}`: what the sandbox was asked, for tests and benches.
+async fn get_requests(State(state): State<Arc<SandboxState>>) -> Response {
+    let seen = state
+        .requests
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    json_response(StatusCode::OK, &serde_json::json!(seen))
 }
 
 async fn get_faults(State(state): State<Arc<SandboxState>>) -> Response {

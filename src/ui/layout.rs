@@ -19,6 +19,8 @@ pub enum SizeClass {
 impl SizeClass {
     pub const WIDE_MIN: (u16, u16) = (160, 45);
     pub const MEDIUM_MIN: (u16, u16) = (110, 30);
+    /// Below this the cockpit shows only a "terminal too small" notice.
+    pub const MIN: (u16, u16) = (80, 24);
 
     pub fn of(width: u16, height: u16) -> SizeClass {
         let fits = |(w, h): (u16, u16)| width >= w && height >= h;

@@ -63,6 +63,7 @@ pub mod status_bar;
 pub mod symbols;
 pub mod tab_bar;
 pub mod theme;
+pub mod too_small;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -102,6 +103,13 @@ impl UiContext {
 
 pub fn view(model: &Model, ui: &UiContext, frame: &mut Frame) {
     let area = frame.area();
+    if too_small::applies(area) {
+        too_small::render(ui, frame, area);
+        if ui.symbols == Symbols::ASCII {
+            asciify(frame.buffer_mut());
+        }
+        return;
+    }
     let class = SizeClass::of(area.width, area.height);
     let ledger_rows = ledger_banner::height(model, area.width);
     let alert_rows = banner::rows(model, area.height);

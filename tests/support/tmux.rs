@@ -295,6 +295,11 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn start(speed: f64) -> Sandbox {
+        Sandbox::start_with(speed, &[])
+    }
+
+    /// A sandbox with more `flightdeck sandbox` options, e.g. `--require-auth`.
+    pub fn start_with(speed: f64, options: &[&str]) -> Sandbox {
         // Ask the kernel for a free port, then hand it over (a short race, retried below).
         for _ in 0..5 {
             let addr = TcpListener::bind("127.0.0.1:0")
@@ -303,6 +308,7 @@ impl Sandbox {
             let child = Command::new(BIN)
                 .args(["sandbox", "--addr", &addr.to_string(), "--speed"])
                 .arg(speed.to_string())
+                .args(options)
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())

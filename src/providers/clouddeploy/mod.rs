@@ -14,8 +14,9 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 
 use super::auth::TokenSource;
-use super::cloudrun::{ApiError, is_loopback};
-use super::cloudrun_wire::ErrorBody;
+use super::cloudrun::ApiError;
+use super::cloudrun_error::from_body;
+use super::retry::{self, Observer, RetryPolicy};
 
 pub const GOOGLE_BASE_URL: &str = "https://clouddeploy.googleapis.com";
 
@@ -38,6 +39,9 @@ pub struct CloudDeployTarget {
     pub image_repo: Option<String>,
     pub skaffold_config_uri: Option<String>,
     pub skaffold_config_path: Option<String>,
+    /// `"google"` (application default credentials) or `"none"`; default: `"none"` in a profile
+    /// with a `[sandbox]` section, else `"google"`.
+    pub auth: Option<crate::providers::auth::AuthMode>,
 }
 
 fn default_artifact() -> String {
@@ -60,6 +64,11 @@ pub struct CloudDeployClient {
     base_url: String,
     token: TokenSource,
     call_timeout: Duration,
+    /// Every GET goes through it; POSTs are sent once (the command engine decides).
+    retry: RetryPolicy,
+    observer: Option<Observer>,
+    /// A lane poll not answered within this is abandoned (`runtime::LaneSource::fetch`).
+    poll_timeout: Option<Duration>,
 }
 
 impl CloudDeployClient {
@@ -69,17 +78,35 @@ impl CloudDeployClient {
             base_url: base_url.trim_end_matches('/').to_string(),
             token,
             call_timeout: Duration::from_secs(30),
+            retry: RetryPolicy::GET,
+            observer: None,
+            poll_timeout: None,
         }
+    }
+
+    /// GETs follow `policy`, telling `observer` (if any) about each retry.
+    pub fn with_retry(mut self, policy: RetryPolicy, observer: Option<Observer>) -> Self {
+        self.retry = policy;
+        self.observer = observer;
+        self
+    }
+
+    /// Abandons a lane poll after `timeout` (one poll interval), as Cloud Run lanes do.
+    pub fn with_poll_timeout(mut self, timeout: Duration) -> Self {
+        self.poll_timeout = Some(timeout);
+        self
+    }
+
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        self.poll_timeout
     }
 
     pub fn for_target(http: reqwest::Client, target: &CloudDeployTarget) -> CloudDeployClient {
         let base = target.base_url.as_deref().unwrap_or(GOOGLE_BASE_URL);
-        let token = if is_loopback(base) {
-            TokenSource::None
-        } else {
-            TokenSource::google()
-        };
-        CloudDeployClient::new(http, base, token)
+        let mode = target
+            .auth
+            .unwrap_or(crate::providers::auth::AuthMode::Google);
+        CloudDeployClient::new(http, base, TokenSource::for_mode(mode))
     }
 
     pub fn with_call_timeout(mut self, timeout: Duration) -> CloudDeployClient {
@@ -105,13 +132,15 @@ impl CloudDeployClient {
             message,
             retry_after: None,
         };
+        let unauthenticated = |message| ApiError::unauthenticated(method, &url, message);
         for attempt in 0..2 {
             let mut request = match method {
                 "POST" => self.http.post(&url),
                 _ => self.http.get(&url),
             }
             .timeout(self.call_timeout);
-            if let Some(token) = self.token.token().await.map_err(|m| fail(None, None, m))? {
+            if let Some(token) = self.token.token().await.map_err(unauthenticated)? {
+                super::http::credential_may_go_to(&url).map_err(unauthenticated)?;
                 request = request.bearer_auth(token.expose());
             }
             if let Some(body) = body {
@@ -120,30 +149,19 @@ impl CloudDeployClient {
             let response = request
                 .send()
                 .await
-                .map_err(|e| fail(None, None, transport(&e)))?;
+                .map_err(|e| fail(None, None, super::http::transport_words(&url, &e)))?;
             let http = response.status().as_u16();
             if http == 401 && attempt == 0 && !matches!(self.token, TokenSource::None) {
                 self.token.invalidate().await;
                 continue;
             }
-            let retry_after = response
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse().ok());
+            let retry_after = super::http::retry_after_secs(response.headers());
             let text = response
                 .text()
                 .await
-                .map_err(|e| fail(None, None, transport(&e)))?;
+                .map_err(|e| fail(None, None, super::http::transport_words(&url, &e)))?;
             if !(200..300).contains(&http) {
-                let parsed = serde_json::from_str::<ErrorBody>(&text).ok();
-                let mut error = fail(
-                    Some(http),
-                    parsed.as_ref().map(|b| b.error.status.clone()),
-                    parsed.map_or_else(|| snippet(&text), |b| b.error.message),
-                );
-                error.retry_after = retry_after;
-                return Err(error);
+                return Err(from_body(method, url.clone(), http, &text, retry_after));
             }
             return serde_json::from_str(&text)
                 .map_err(|e| fail(Some(http), None, format!("unexpected response body: {e}")));
@@ -155,12 +173,20 @@ impl CloudDeployClient {
         ))
     }
 
+    /// A GET under the shared retry policy.
+    async fn get<T: DeserializeOwned>(&self, url: String) -> Result<T, ApiError> {
+        retry::run(&self.retry, self.observer.as_ref(), || {
+            self.send("GET", url.clone(), None)
+        })
+        .await
+    }
+
     pub async fn get_pipeline(&self, name: &str) -> Result<wire::DeliveryPipeline, ApiError> {
-        self.send("GET", self.url(name), None).await
+        self.get(self.url(name)).await
     }
 
     pub async fn get_target(&self, location: &str, id: &str) -> Result<wire::Target, ApiError> {
-        self.send("GET", self.url(&format!("{location}/targets/{id}")), None)
+        self.get(self.url(&format!("{location}/targets/{id}")))
             .await
     }
 
@@ -174,7 +200,7 @@ impl CloudDeployClient {
             "{}/releases?pageSize={page_size}&orderBy=createTime%20desc",
             self.url(pipeline)
         );
-        let page: wire::ListReleasesResponse = self.send("GET", url, None).await?;
+        let page: wire::ListReleasesResponse = self.get(url).await?;
         Ok(page.releases)
     }
 
@@ -194,7 +220,7 @@ impl CloudDeployClient {
             if let Some(t) = &token {
                 url.push_str(&format!("&pageToken={t}"));
             }
-            let page: wire::ListRolloutsResponse = self.send("GET", url, None).await?;
+            let page: wire::ListRolloutsResponse = self.get(url).await?;
             all.extend(page.rollouts);
             match page.next_page_token.filter(|t| !t.is_empty()) {
                 Some(next) => token = Some(next),
@@ -205,11 +231,11 @@ impl CloudDeployClient {
     }
 
     pub async fn get_release(&self, name: &str) -> Result<wire::Release, ApiError> {
-        self.send("GET", self.url(name), None).await
+        self.get(self.url(name)).await
     }
 
     pub async fn get_rollout(&self, name: &str) -> Result<wire::Rollout, ApiError> {
-        self.send("GET", self.url(name), None).await
+        self.get(self.url(name)).await
     }
 
     /// `releases.create`; `request_id` must be the same UUID on every retry of one intent.
@@ -271,7 +297,7 @@ impl CloudDeployClient {
     }
 
     pub async fn get_operation(&self, name: &str) -> Result<wire::Operation, ApiError> {
-        self.send("GET", self.url(name), None).await
+        self.get(self.url(name)).await
     }
 }
 
@@ -282,23 +308,4 @@ pub enum RolloutVerb<'a> {
     Advance(&'a str),
     Cancel,
     RetryJob { phase: &'a str, job: &'a str },
-}
-
-fn transport(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        "timed out".into()
-    } else if e.is_connect() {
-        "connection failed".into()
-    } else {
-        e.to_string()
-    }
-}
-
-fn snippet(text: &str) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match flat.char_indices().nth(120) {
-        None if flat.is_empty() => "empty body".into(),
-        None => flat,
-        Some((cut, _)) => format!("{}…", &flat[..cut]),
-    }
 }

@@ -74,9 +74,7 @@ impl GithubClient {
             self.workflow_url(),
             created.replace(':', "%3A").replace('+', "%2B")
         );
-        let resp = self.send(Method::GET, &url, None, None).await?;
-        let bytes = resp.bytes().await.unwrap_or_default();
-        let list: WorkflowRunList = decode(&url, &bytes)?;
+        let list: WorkflowRunList = self.get_fresh(&url).await?;
         Ok(list.workflow_runs)
     }
 

@@ -14,6 +14,7 @@ use serde_json::Value;
 use super::ratelimit::{RateLimit, limited_until};
 use super::wire::{ErrorBody, PendingDeployment, WorkflowRun, WorkflowRunList};
 use super::{GithubError, PipelineConfig, Token};
+use crate::providers::retry::{self, RetryPolicy};
 
 /// The result of a conditional poll.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,11 +41,12 @@ struct Cached {
     next: Option<String>,
 }
 
-#[derive(Default)]
 struct State {
     cache: HashMap<String, Cached>,
     rate: Option<RateLimit>,
     blocked: Option<(DateTime<Utc>, String)>,
+    /// Every GET goes through it; POSTs are sent once.
+    retry: RetryPolicy,
 }
 
 struct Inner {
@@ -104,11 +106,21 @@ impl GithubClient {
             http,
             cfg: cfg.clone(),
             token,
-            state: Mutex::new(State::default()),
+            state: Mutex::new(State {
+                cache: HashMap::new(),
+                rate: None,
+                blocked: None,
+                retry: RetryPolicy::GET,
+            }),
         };
         Ok(GithubClient {
             inner: Arc::new(inner),
         })
+    }
+
+    /// GETs follow `policy` from now on (shared by every clone of this client).
+    pub fn set_retry(&self, policy: RetryPolicy) {
+        self.lock().retry = policy;
     }
 
     /// The budget from the last response, for the UI.
@@ -127,6 +139,11 @@ impl GithubClient {
             .state
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The API's base URL, for errors that name no single request.
+    pub fn cfg_base(&self) -> &str {
+        self.inner.cfg.base()
     }
 
     pub(super) fn cfg(&self) -> &PipelineConfig {
@@ -183,7 +200,7 @@ impl GithubClient {
         }
         let resp = rb.send().await.map_err(|e| GithubError::Transport {
             url: url.into(),
-            detail: e.without_url().to_string(),
+            detail: crate::providers::http::transport_words(url, &e),
         })?;
         let status = resp.status();
         if let Some(rl) = RateLimit::from_headers(resp.headers()) {
@@ -222,8 +239,31 @@ impl GithubClient {
         Ok(self.get_page(url).await?.0)
     }
 
-    /// A conditional GET of one page, with the `rel="next"` page's URL (remembered across 304s).
+    /// A conditional GET of one page, with the `rel="next"` page's URL (remembered across 304s),
+    /// under the shared retry policy.
     pub(super) async fn get_page<T: DeserializeOwned>(
+        &self,
+        url: &str,
+    ) -> Result<(Fetched<T>, Option<String>), GithubError> {
+        let policy = self.lock().retry;
+        retry::run(&policy, None, || self.get_page_once(url)).await
+    }
+
+    /// A plain (unconditional) GET of JSON, under the shared retry policy.
+    pub(super) async fn get_fresh<T: DeserializeOwned>(&self, url: &str) -> Result<T, GithubError> {
+        let policy = self.lock().retry;
+        retry::run(&policy, None, || async {
+            let resp = self.send(Method::GET, url, None, None).await?;
+            let bytes = resp.bytes().await.map_err(|e| GithubError::Transport {
+                url: url.into(),
+                detail: crate::providers::http::transport_words(url, &e),
+            })?;
+            decode(url, &bytes)
+        })
+        .await
+    }
+
+    async fn get_page_once<T: DeserializeOwned>(
         &self,
         url: &str,
     ) -> Result<(Fetched<T>, Option<String>), GithubError> {
@@ -251,7 +291,7 @@ impl GithubClient {
         };
         let bytes = resp.bytes().await.map_err(|e| GithubError::Transport {
             url: url.into(),
-            detail: e.without_url().to_string(),
+            detail: crate::providers::http::transport_words(url, &e),
         })?;
         let value = decode(url, &bytes)?;
         if let Some(etag) = new_etag {

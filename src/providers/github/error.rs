@@ -4,6 +4,8 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
+use crate::providers::retry::{Retryable, Verdict};
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum GithubError {
     /// Primary or secondary rate limit: do not send again before `until` (the cockpit keeps
@@ -72,6 +74,22 @@ impl GithubError {
             GithubError::RateLimited { .. } | GithubError::Transport { .. } => true,
             GithubError::Http { status, .. } => *status >= 500,
             _ => false,
+        }
+    }
+}
+
+impl Retryable for GithubError {
+    /// Rate limits after their reset (when short), 5xx and transport errors at once.
+    fn verdict(&self) -> Verdict {
+        match self {
+            GithubError::RateLimited { until, .. } => Verdict::Retry {
+                server_wait: Some((*until - Utc::now()).to_std().unwrap_or_default()),
+            },
+            GithubError::Transport { .. } => Verdict::Retry { server_wait: None },
+            GithubError::Http { status, .. } if *status >= 500 => {
+                Verdict::Retry { server_wait: None }
+            }
+            _ => Verdict::Final,
         }
     }
 }
