@@ -193,3 +193,29 @@ async fn status_says_so_when_the_cloud_no_longer_shows_the_recorded_split() {
     assert!(said.contains("at 10%, but the cloud serves"), "{said}");
     assert!(said.contains("record is stale"), "{said}");
 }
+
+#[test]
+fn detach_refuses_a_sandbox_that_would_end_with_this_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
+        .args([
+            "--profile",
+            "sandbox",
+            "promote",
+            "staging",
+            "prod",
+            "--yes",
+        ])
+        .args(["--detach", "--ledger"])
+        .arg(dir.path().join("ledger.jsonl"))
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(exit::USAGE), "{}", text(&out));
+    assert!(text(&out).contains("--sandbox ADDR"), "{}", text(&out));
+    assert!(
+        !dir.path().join("state").exists() || walk(&dir.path().join("state")).is_none(),
+        "no background process, no log"
+    );
+}

@@ -410,3 +410,27 @@ fn a_rebuilt_rollout_the_cloud_no_longer_shows_is_told_stale_once() {
     assert!(told.text.contains("00008-new at 10%"), "{}", told.text);
     assert!(told.text.contains("00007-old 100%"), "{}", told.text);
 }
+
+#[test]
+fn a_cockpit_whose_sandbox_ends_with_it_refuses_to_leave_a_background_driver() {
+    let mut model = on_prod();
+    model.operations.no_successor = Some("not in the background: the sandbox runs inside".into());
+    update(&mut model, Msg::RolloutPlanned(Box::new(hosted())));
+    update(&mut model, applied(Some("00008-new")));
+    update(&mut model, applied(None));
+    key(&mut model, Action::Quit);
+    let cmds = update(&mut model, Msg::PromptSubmitted("b".into()));
+    assert!(cmds.is_empty(), "nothing released: {:?}", names(&cmds));
+    assert!(!model.quitting);
+    assert!(
+        model.operations.hosted.contains_key("prod"),
+        "still driven here"
+    );
+    let notice = model.notice.as_ref().map(|n| n.text.clone());
+    assert!(notice.is_some_and(|t| t.contains("sandbox runs inside")));
+    // Handing over still works.
+    key(&mut model, Action::Quit);
+    let cmds = update(&mut model, Msg::PromptSubmitted("h".into()));
+    assert!(names(&cmds).contains(&"record:released".to_string()));
+    assert!(model.quitting);
+}
