@@ -284,4 +284,7 @@ mod command_tests;
 mod pipeline_tests;
 
 #[cfg(test)]
+mod rollout_record_tests;
+
+#[cfg(test)]
 mod rollout_tests;
