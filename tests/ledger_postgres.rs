@@ -791,3 +791,41 @@ fn entries_signed_through_the_ssh_agent_verify_and_an_unsigned_row_is_named() {
     );
     assert_eq!(forged.report.entries, 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_detached_promote_drives_on_with_the_database_ledger() {
+    let server = TempPostgres::start();
+    server.create_db("detached");
+    let w = World::on_database(&server.url("detached")).await;
+    world::detached_in(&w).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_database_refuses_a_promote_before_anything_is_sent() {
+    let w = World::new().await;
+    let before = w.serving();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let url = format!("postgres://fd@127.0.0.1:{port}/gone?sslmode=disable");
+    let out = Command::new(support_bin())
+        .args(["--profile", "sandbox", "--sandbox"])
+        .arg(w.sandbox.addr.to_string())
+        .args(["promote", "staging", "prod", "--yes", "--ledger", &url])
+        .env("XDG_STATE_HOME", w.dir.path().join("state"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("promote");
+    let said = world::text(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(flightdeck::cli::exit::FAILURE),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("127.0.0.1:{port}")),
+        "names the database: {said}"
+    );
+    assert_eq!(w.serving(), before, "nothing was sent to the cloud");
+}

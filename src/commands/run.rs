@@ -140,6 +140,19 @@ impl Context {
         })
     }
 
+    /// [`Context::state`] before the command is recorded: a failed read is recorded as the
+    /// attempt and its outcome.
+    async fn first_state(
+        &self,
+        target: &Target,
+        kind: CommandKind,
+    ) -> Result<ServiceState, Box<Outcome>> {
+        self.state(target, kind).await.map_err(|mut failed| {
+            record_failed_attempt(self, &mut failed);
+            failed
+        })
+    }
+
     pub(super) async fn state(
         &self,
         target: &Target,
@@ -203,14 +216,13 @@ pub async fn execute(ctx: &Context, request: Request) -> Outcome {
         }
     }
     .unwrap_or_else(|refused| *refused);
-    record_failed_attempt(ctx, &mut outcome);
     outcome.elapsed_secs = started.elapsed().as_secs_f64();
     outcome
 }
 
-/// A command that failed before anything was recorded (reading a lane's state, say) leaves its
-/// attempt and outcome in the ledger like any other. Refusals and usage errors are not attempts;
-/// read-only records nothing; when the ledger itself is what failed, the outcome stays as it is.
+/// A command that failed reading a lane's state, before it was recorded, leaves its attempt and
+/// outcome in the ledger like any other. Read-only records nothing; when the ledger itself is
+/// what failed, the outcome stays as it is.
 fn record_failed_attempt(ctx: &Context, outcome: &mut Outcome) {
     if ctx.read_only
         || outcome.request_id.is_some()
@@ -267,7 +279,7 @@ async fn promote(
         )));
     }
     let source = ctx.target(kind, from_env)?;
-    let source_state = ctx.state(&source, kind).await?;
+    let source_state = ctx.first_state(&source, kind).await?;
     let (_, image) = primary_image(&source_state).ok_or_else(|| {
         Outcome::new(
             kind,
@@ -303,7 +315,7 @@ async fn deploy(
         check_gates(ctx, kind, env, "", SourceHealth::Unknown).await?;
     }
     let target = ctx.target(kind, env)?;
-    let state = ctx.state(&target, kind).await?;
+    let state = ctx.first_state(&target, kind).await?;
     let image = image_for(&state).map_err(|m| Outcome::new(kind, &env.name, Status::Failed, m))?;
     if promote.is_some() && wire::serves_only(&state, &image) {
         let message = format!(
