@@ -40,6 +40,13 @@ pub enum Request {
         env: String,
         to: Option<String>,
     },
+    /// A platform's own gate on `env`: a GitHub environment's waiting deployment (approve or
+    /// reject, with the user's comment) or a Cloud Deploy rollout (also advance, cancel, retry).
+    Gate {
+        env: String,
+        action: super::clouddeploy_gate::GateAction,
+        comment: Option<String>,
+    },
 }
 
 /// Everything a command needs besides its request.
@@ -208,6 +215,12 @@ pub async fn execute(ctx: &Context, request: Request) -> Outcome {
                 bake_secs,
             },
         ) => promote(ctx, &from, &to, bake_secs).await,
+        (None, Request::Gate { env, .. }) => Err(Box::new(Outcome::new(
+            CommandKind::Promote,
+            &env,
+            Status::Usage,
+            "no platform gate answers here",
+        ))),
         (None, Request::Rollback { env, to }) => {
             match super::rollout::rollback_target(ctx, &env, to).await {
                 Ok(to) => super::rollback::rollback(ctx, &env, to.as_deref(), started).await,

@@ -74,5 +74,6 @@ pub fn request_label(request: &crate::commands::run::Request) -> String {
         Request::Promote { from, to, .. } => format!("promote {from} → {to}"),
         Request::Rollback { env, to: Some(rev) } => format!("rollback {env} to {rev}"),
         Request::Rollback { env, to: None } => format!("rollback {env}"),
+        Request::Gate { env, action, .. } => format!("{} {env}", action.name()),
     }
 }

@@ -20,7 +20,14 @@ pub const KEYS: &[(&str, &str)] = &[
     ("Enter", "probe: checks and body; grid cell: its history"),
     ("R", "roll the selected lane back (pick a revision)"),
     ("A", "acknowledge the alerts in the banner"),
-    ("Space a x", "canary: pause/resume, advance now, abort"),
+    (
+        "Space a x",
+        "canary: pause/resume, advance, abort (Cloud Deploy: a x advance, cancel)",
+    ),
+    (
+        "v V",
+        "approve / reject the lane's gate (GitHub env, Cloud Deploy)",
+    ),
     (":", "command line: trigger, promote, rollback, abort …"),
     ("Ctrl-S", "comment editor: submit (Esc cancels)"),
     ("Esc", "back / close"),
