@@ -20,14 +20,8 @@ pub const KEYS: &[(&str, &str)] = &[
     ("Enter", "probe: checks and body; grid cell: its history"),
     ("R", "roll the selected lane back (pick a revision)"),
     ("A", "acknowledge the alerts in the banner"),
-    (
-        "Space a x",
-        "canary: pause/resume, advance, abort (Cloud Deploy: a x advance, cancel)",
-    ),
-    (
-        "v V",
-        "approve / reject the lane's gate (GitHub env, Cloud Deploy)",
-    ),
+    ("Space a x", "canary: pause/resume, advance now, abort"),
+    ("v V", "approve / reject the gate the lane waits on"),
     (":", "command line: trigger, promote, rollback, abort …"),
     ("Ctrl-S", "comment editor: submit (Esc cancels)"),
     ("Esc", "back / close"),
