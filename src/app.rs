@@ -59,6 +59,7 @@ pub async fn main(cli: Cli) -> i32 {
         Some(Command::Trigger(args)) => crate::commands::cli::cli_trigger(&cli, args).await,
         Some(Command::Promote(args)) => crate::commands::cli::cli_promote(&cli, args).await,
         Some(Command::Rollback(args)) => crate::commands::cli::cli_rollback(&cli, args).await,
+        Some(Command::Approve(args)) => crate::commands::approve_cli::run(&cli, args).await,
         Some(Command::Clouddeploy { command }) => {
             crate::commands::clouddeploy_cli::run(&cli, command).await
         }
@@ -110,6 +111,14 @@ pub async fn cockpit(session: &Session, cli: &Cli) -> Result<Cockpit, String> {
         model.operations.driver_name = crate::commands::driver::holder_name(&handle.actor);
     }
     model.operations.lease_secs = crate::commands::run::DEFAULT_LEASE.as_secs() as i64;
+    if session.owns_sandbox() {
+        model.operations.no_successor = Some(
+            "not in the background: the sandbox runs inside this cockpit and ends with it; \
+             hand over (h) or abort (a), or start `flightdeck sandbox` and open the cockpit \
+             with --sandbox ADDR"
+                .into(),
+        );
+    }
     let pipeline = match session.pipeline_source().await {
         Ok(source) => source,
         Err(e) => {
@@ -118,6 +127,13 @@ pub async fn cockpit(session: &Session, cli: &Cli) -> Result<Cockpit, String> {
         }
     };
     model.pipeline.configured = pipeline.is_some();
+    if let Some(config) = &session.profile.pipeline {
+        model.pipeline.gated_lanes = config
+            .environments
+            .iter()
+            .map(|(lane, github)| (github.clone(), lane.clone()))
+            .collect();
+    }
     let commands = CommandRunner::new(
         session.profile.clone(),
         http.clone(),
@@ -135,6 +151,12 @@ pub async fn cockpit(session: &Session, cli: &Cli) -> Result<Cockpit, String> {
                 .map(|c| c.steps.clone())
                 .unwrap_or_default()
         })
+        .collect();
+    model.clouddeploy_lanes = session
+        .profile
+        .environments
+        .iter()
+        .map(|e| e.clouddeploy.is_some())
         .collect();
     let (probe_tx, probe_reports) = tokio::sync::mpsc::channel(1024);
     let probes = ProbeRunner {

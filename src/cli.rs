@@ -86,6 +86,9 @@ pub enum Command {
     Promote(crate::commands::cli::PromoteArgs),
     /// Send 100% of ENV's traffic to the previous good revision (or --to REVISION).
     Rollback(crate::commands::cli::RollbackArgs),
+    /// Approve (or --reject) the deployment a GitHub workflow run waits for on ENV's environment;
+    /// approving needs ENV's sign-off grid to be GO, and the review's comment is composed from it.
+    Approve(crate::commands::approve_cli::ApproveArgs),
     /// Cloud Deploy lanes: rollout phases and jobs; approve, reject, advance, cancel, retry.
     Clouddeploy {
         #[command(subcommand)]

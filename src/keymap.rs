@@ -33,6 +33,8 @@ pub fn map(key: KeyEvent) -> Option<Msg> {
         KeyCode::Char('a') => Action::Advance,
         KeyCode::Char('A') => Action::Acknowledge,
         KeyCode::Char('x') => Action::Abort,
+        KeyCode::Char('v') => Action::Approve,
+        KeyCode::Char('V') => Action::Reject,
         KeyCode::Char(':') => Action::CommandLine,
         KeyCode::Enter => Action::Open,
         KeyCode::Char('/') => Action::Filter,

@@ -111,6 +111,11 @@ pub enum Action {
     Filter,
     /// Acknowledge every alert in the banner (`A`).
     Acknowledge,
+    /// Approve the platform gate the selected lane waits on (`v`): a GitHub environment's
+    /// deployment or a Cloud Deploy rollout; the grid must be GO.
+    Approve,
+    /// Reject it (`V`).
+    Reject,
 }
 
 /// Effects as data: the runtime runs each in a task and answers with a `Msg`.

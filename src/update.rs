@@ -1,6 +1,7 @@
 //! `update(&mut Model, Msg) -> Vec<Cmd>`: the only place state changes. Pure: no I/O, no clock.
 
 mod alerts;
+mod approvals;
 mod command_line;
 mod command_progress;
 mod commands;
@@ -217,6 +218,11 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
         }
         Action::Open if model.focus == Pane::Signoff => signoff::open_history(model),
         Action::Open => model.dirty = false,
+        Action::Approve => return approvals::open(model, false),
+        Action::Reject => return approvals::open(model, true),
+        Action::Advance | Action::Abort if approvals::clouddeploy_gate(model) => {
+            return approvals::clouddeploy(model, action);
+        }
         Action::Trigger
         | Action::PromoteHere
         | Action::RollbackHere
@@ -282,6 +288,9 @@ mod command_tests;
 
 #[cfg(test)]
 mod pipeline_tests;
+
+#[cfg(test)]
+mod rollout_record_tests;
 
 #[cfg(test)]
 mod rollout_tests;

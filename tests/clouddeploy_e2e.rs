@@ -124,8 +124,26 @@ async fn to_prod(w: &World, version: &str) {
     let approved = gate(&w.ctx, "prod", GateAction::Approve).await;
     done(&approved);
     assert!(approved.message.contains("at 10%"), "{}", approved.message);
+    assert!(
+        approved.text().starts_with("approve prod: done"),
+        "{}",
+        approved.text()
+    );
     let half = gate(&w.ctx, "prod", GateAction::Advance(None)).await;
     assert!(half.message.contains("at 50%"), "{}", half.message);
+    assert!(
+        half.text().starts_with("advance prod: done"),
+        "{}",
+        half.text()
+    );
+    let verbs: Vec<String> = entries(&w.ctx)
+        .into_iter()
+        .filter_map(|p| match p {
+            Payload::CommandOutcome { detail, .. } => detail["verb"].as_str().map(String::from),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(verbs, ["approve", "advance"], "outcomes say what was done");
     let stable = gate(&w.ctx, "prod", GateAction::Advance(None)).await;
     done(&stable);
     assert!(
@@ -175,7 +193,19 @@ async fn release_promote_approve_advance_and_roll_back_prod() {
     )
     .await;
     assert_eq!(wrong.status, Status::Usage, "{}", wrong.text());
-    done(&gate(&w.ctx, "prod", GateAction::Advance(None)).await);
+    // The cockpit's keys send this request (`a` on a Cloud Deploy lane).
+    let cockpit_advance = Request::Gate {
+        env: "prod".into(),
+        action: GateAction::Advance(None),
+        comment: None,
+    };
+    let advanced = execute(&w.ctx, cockpit_advance).await;
+    done(&advanced);
+    assert!(
+        advanced.text().starts_with("advance prod: done"),
+        "{}",
+        advanced.text()
+    );
 
     let rollback = execute(
         &w.ctx,

@@ -290,3 +290,84 @@ async fn quitting_mid_bake_asks_then_hands_over_and_another_process_finishes() {
     let model = c.done.await.unwrap().unwrap();
     assert!(model.operations.hosted.is_empty());
 }
+
+/// The sandbox's GitHub: POST a JSON body, GET a JSON answer.
+async fn github(w: &World, path: &str, body: Option<serde_json::Value>) -> serde_json::Value {
+    let url = format!("{}{path}", w.sandbox.base_url());
+    let http = reqwest::Client::new();
+    let resp = match body {
+        Some(b) => http.post(url).bearer_auth("sandbox").json(&b).send().await,
+        None => http.get(url).send().await,
+    };
+    let resp = resp.unwrap();
+    assert!(resp.status().is_success(), "{path}: {}", resp.status());
+    resp.json().await.unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_waiting_on_prod_is_approved_from_the_keyboard_once_the_grid_is_go() {
+    let w = World::new().await;
+    let plan = serde_json::json!({"approval_gate": true, "job_secs": 1.0, "list_delay_secs": 0});
+    github(&w, "/_sandbox/github/faults", Some(plan)).await;
+    let dispatch = "/repos/clarity/clarity-backend/actions/workflows/release.yml/dispatches";
+    let body = serde_json::json!({"ref": "main", "inputs": {"version": "1.4.1"}, "return_run_details": true});
+    let run_id = github(&w, dispatch, Some(body)).await["workflow_run_id"]
+        .as_u64()
+        .unwrap();
+    // prod is signed GO for 1.4.1 by alice and bob (the cockpit's account is neither).
+    let c = w.cockpit(1).await;
+    c.wait_screen("GitHub prod: approve v/V").await;
+    c.wait_screen("prod waits for approval by oncall-lead, team release-managers")
+        .await;
+    c.key(KeyCode::Char(']'));
+    c.key(KeyCode::Char(']'));
+    c.key(KeyCode::Char('v'));
+    c.wait_screen("Approve what waits on prod").await;
+    c.type_text("from the cockpit");
+    c.wait_screen("Type `prod` to go ahead").await;
+    c.type_text("prod");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let reviews = loop {
+        let reviews = github(&w, "/_sandbox/github/reviews", None).await;
+        if !reviews.as_array().unwrap().is_empty() {
+            break reviews;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no review sent:\n{}",
+            c.screen.text()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let sent = reviews.as_array().unwrap();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0]["run_id"], run_id);
+    assert_eq!(sent[0]["state"], "approved");
+    let comment = sent[0]["comment"].as_str().unwrap();
+    assert!(comment.contains("prod / 1.4.1: GO"), "{comment}");
+    assert!(comment.ends_with(": from the cockpit"), "{comment}");
+    c.wait_screen("approve prod: approve prod for run").await;
+    wait("the approval and its outcome in the ledger", || {
+        w.entries().iter().any(|e| {
+            matches!(&e.payload, Payload::CommandOutcome { ok: true, detail, .. }
+                if detail["verb"] == "approve")
+        })
+    })
+    .await;
+    let run_path = format!("/repos/clarity/clarity-backend/actions/runs/{run_id}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while github(&w, &run_path, None).await["conclusion"] != "success" {
+        assert!(Instant::now() < deadline, "the approved run did not finish");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        github(&w, "/_sandbox/github/reviews", None)
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "sent once"
+    );
+    c.key(KeyCode::Char('q'));
+}

@@ -1,12 +1,17 @@
 //! The phases pane at several moments of a release run, as a user sees it.
 
 use flightdeck::model::fixtures::{RunMoment, clock, pipeline, three_lanes};
+use flightdeck::model::lane::{DeployPhase, DeployRollout};
 use flightdeck::model::{Model, Pane};
 use flightdeck::ui::{self, Symbols, Theme, UiContext};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 fn screen_at(moment: RunMoment) -> String {
+    screen_of(moment, |_| {})
+}
+
+fn screen_of(moment: RunMoment, change: impl FnOnce(&mut Model)) -> String {
     let mut model: Model = three_lanes(1);
     model.pipeline.configured = true;
     model.pipeline.run = Some(pipeline(moment));
@@ -14,6 +19,7 @@ fn screen_at(moment: RunMoment) -> String {
     model.pipeline.budget = Some((4962, 5000));
     model.focus = Pane::Phases;
     model.detail = Pane::Phases;
+    change(&mut model);
     let ui = UiContext {
         theme: Theme::default_for(false),
         symbols: Symbols::UNICODE,
@@ -56,9 +62,12 @@ fn failed_at_phase_6_says_why() {
 fn waiting_for_approval_names_who_can_approve() {
     let text = screen_at(RunMoment::WaitingApproval);
     assert!(
-        text.contains("waiting for approval of prod by oncall-lead, team release-managers"),
+        text.contains(
+            "prod waits: you are not a required reviewer of prod (oncall-lead, team release-managers are)"
+        ),
         "{text}"
     );
+    assert!(text.contains("GitHub prod: awaits reviewer"), "{text}");
     insta::assert_snapshot!(text);
 }
 
@@ -68,6 +77,46 @@ fn done() {
     assert_eq!(text.matches("✓ succeeded").count(), 10);
     assert!(
         text.contains("Build #17 · Release 1.5.0 · success"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn a_cloud_deploy_lane_shows_its_rollout_phases_and_jobs() {
+    let phase = |id: &str, state: &str, jobs: [&str; 2]| DeployPhase {
+        id: id.into(),
+        state: state.into(),
+        jobs: vec![
+            ("deploy".into(), jobs[0].into()),
+            ("verify".into(), jobs[1].into()),
+        ],
+    };
+    let text = screen_of(RunMoment::RunningPhase4, |model| {
+        model.selected_lane = 2;
+        let service = model.lanes[2].service.as_mut().unwrap();
+        service.rollout = Some(DeployRollout {
+            id: "rel-150-to-prod-0001".into(),
+            version: "1.5.0".into(),
+            state: "IN_PROGRESS".into(),
+            phases: vec![
+                phase("canary-10", "SUCCEEDED", ["SUCCEEDED", "SUCCEEDED"]),
+                phase("canary-50", "PENDING", ["PENDING", "PENDING"]),
+                phase("stable", "PENDING", ["PENDING", "PENDING"]),
+            ],
+            next_phase: Some("canary-50".into()),
+        });
+    });
+    assert!(
+        text.contains("prod · rollout rel-150-to-prod-0001 · 1.5.0 · in progress"),
+        "{text}"
+    );
+    assert!(
+        text.contains("✓ succeeded    canary-10    · ✓ deploy succeeded · ✓ verify succeeded"),
+        "{text}"
+    );
+    assert!(
+        text.contains("waits to advance to canary-50: a advances · x cancels"),
         "{text}"
     );
     insta::assert_snapshot!(text);

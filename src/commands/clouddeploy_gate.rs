@@ -9,9 +9,7 @@ use super::health;
 use super::outcome::{Outcome, Status};
 use super::run::Context;
 use super::{CommandError, Progress};
-use crate::ledger::Decision;
-use crate::model::signoff::SignoffGrid;
-use crate::policy::{CommandKind, SourceHealth, decide};
+use crate::policy::{CommandKind, SourceHealth};
 use crate::providers::clouddeploy::RolloutVerb;
 use crate::providers::clouddeploy::state::RolloutView;
 
@@ -54,9 +52,11 @@ impl GateAction {
 /// Runs `action` on the newest rollout of `env`; always an outcome.
 pub async fn execute(ctx: &Context, env: &str, action: GateAction) -> Outcome {
     let started = std::time::Instant::now();
+    let verb = action.name();
     let mut outcome = run(ctx, env, action)
         .await
         .unwrap_or_else(|refused| *refused);
+    outcome.verb = Some(verb.into());
     outcome.elapsed_secs = started.elapsed().as_secs_f64();
     outcome
 }
@@ -149,6 +149,7 @@ async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Outcom
         _ => check_gates(ctx, kind, env, &current.version, health).await?,
     };
     let mut outcome = Outcome::new(kind, env_name, Status::Done, "");
+    outcome.verb = Some(action.name().into());
     outcome.release = Some(current.version.clone());
     outcome.from_revision = Some(current.id().to_string());
     outcome.overridden = overridden.clone();
@@ -223,40 +224,5 @@ async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Outcom
 
 /// Who signed what for (env, release), the decision, and the ledger head it stands on.
 pub fn grid_comment(ctx: &Context, env: &str, release: &str) -> String {
-    let entries = ctx
-        .ledger()
-        .and_then(|l| l.read_blocking())
-        .unwrap_or_default();
-    let grid = SignoffGrid::from_entries(&ctx.profile.signoff, env, release, &entries);
-    let verdict = decide(&grid);
-    let mut signers: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    for (item, role, cell) in grid.iter() {
-        if let Some(sig) = &cell.signature {
-            signers
-                .entry(format!("{} ({})", role.name, sig.account))
-                .or_default()
-                .push(match sig.decision {
-                    Decision::Go => format!("{item} GO"),
-                    Decision::NoGo => format!("{item} NO-GO"),
-                });
-        }
-    }
-    let signed: Vec<String> = signers
-        .iter()
-        .map(|(who, items)| format!("{who}: {}", items.join(", ")))
-        .collect();
-    let head = entries.last().map_or_else(
-        || "empty".to_string(),
-        |e| e.hash.chars().take(16).collect(),
-    );
-    format!(
-        "flightdeck sign-off for {env} / {release}: {} ({}). {}. Ledger head {head}.",
-        if verdict.go { "GO" } else { "NO-GO" },
-        verdict.reason,
-        if signed.is_empty() {
-            "Nobody signed".to_string()
-        } else {
-            signed.join("; ")
-        }
-    )
+    super::approve_comment::compose(ctx, env, release, None)
 }

@@ -10,8 +10,12 @@
 //! - [`run`]: `trigger` / `promote` / `rollback` as library calls: gates, ledger, outcome.
 //! - [`clouddeploy`], [`clouddeploy_gate`], [`script`]: the same commands (and Cloud Deploy's
 //!   approve / reject / advance / cancel / retry) for environments those providers run; [`route`] picks.
+//! - [`approve`]: GitHub environment approvals (pending deployments) under the grid's GO.
 //! - [`cli`]: their clap arguments and the CLI glue (print, exit code); [`outcome`]: the result.
 
+pub mod approve;
+pub mod approve_cli;
+mod approve_comment;
 pub mod cli;
 pub mod clouddeploy;
 pub mod clouddeploy_cli;

@@ -31,6 +31,9 @@ pub struct Outcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     pub action: CommandKind,
+    /// What was done when it is not the kind's own name (`approve`, `advance`, `cancel`…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verb: Option<String>,
     pub env: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub release: Option<String>,
@@ -69,6 +72,7 @@ impl Outcome {
         Outcome {
             request_id: None,
             action,
+            verb: None,
             env: env.to_string(),
             release: None,
             status,
@@ -147,8 +151,11 @@ impl Outcome {
             Status::ApiError => "API error",
             Status::HandedOver => "handed over",
         };
-        let mut out =
-            format!("{:?} {}: {verb}: {}", self.action, self.env, self.message).to_lowercase();
+        let action = self
+            .verb
+            .clone()
+            .unwrap_or_else(|| format!("{:?}", self.action));
+        let mut out = format!("{action} {}: {verb}: {}", self.env, self.message).to_lowercase();
         // The message keeps its case; only the prefix is lower-cased.
         out.truncate(out.len() - self.message.len());
         out.push_str(&self.message);

@@ -13,6 +13,14 @@ pub(super) async fn route(
     request: &Request,
 ) -> Option<Result<Outcome, Box<Outcome>>> {
     let env_name = match request {
+        Request::Gate {
+            env,
+            action,
+            comment,
+        } => {
+            let outcome = super::approve::gate(ctx, env, action.clone(), comment.clone()).await;
+            return Some(Ok(outcome));
+        }
         Request::Trigger {
             via: TriggerVia::GithubDispatch,
             ..
@@ -39,5 +47,7 @@ pub(super) async fn route(
         Request::Rollback { to, .. } => {
             clouddeploy_rollback::rollback(ctx, env, to.as_deref()).await
         }
+        // Answered above.
+        Request::Gate { .. } => return None,
     })
 }

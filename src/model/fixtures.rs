@@ -54,6 +54,7 @@ pub fn service(env: &str, split: &[(u32, &str, u8)]) -> ServiceState {
         latest_ready: Some(format!("{newest:05}-abc")),
         latest_created: Some(format!("{newest:05}-abc")),
         revisions,
+        rollout: None,
     }
 }
 
@@ -170,6 +171,7 @@ pub fn pipeline(moment: RunMoment) -> super::pipeline::Pipeline {
                 Reviewer::Team("release-managers".into()),
             ],
             current_user_can_approve: false,
+            wait_timer_minutes: 0,
             wait_timer_started_at: None,
         }]
     } else {

@@ -77,6 +77,29 @@ pub struct ServiceState {
     pub latest_created: Option<String>,
     /// Newest first.
     pub revisions: Vec<RevisionInfo>,
+    /// A Cloud Deploy target's newest rollout with its phases and jobs (other providers: none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rollout: Option<DeployRollout>,
+}
+
+/// A platform rollout as the phases pane shows it (Cloud Deploy: `canary-10`, `stable`; jobs
+/// `deploy`, `verify`); states are the API's words (`IN_PROGRESS`, `PENDING_APPROVAL`…).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeployRollout {
+    pub id: String,
+    pub version: String,
+    pub state: String,
+    pub phases: Vec<DeployPhase>,
+    /// The phase it waits to be advanced into, if it does.
+    pub next_phase: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeployPhase {
+    pub id: String,
+    pub state: String,
+    /// `(job id, state)` in the order they run.
+    pub jobs: Vec<(String, String)>,
 }
 
 impl ServiceState {

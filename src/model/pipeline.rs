@@ -140,7 +140,22 @@ pub struct Approval {
     pub environment_id: u64,
     pub reviewers: Vec<Reviewer>,
     pub current_user_can_approve: bool,
+    /// Minutes GitHub holds the job after the approval (the environment's wait timer).
+    pub wait_timer_minutes: u64,
     pub wait_timer_started_at: Option<DateTime<Utc>>,
+}
+
+impl Approval {
+    /// Logins and `team slug`s, for "who may approve".
+    pub fn reviewer_names(&self) -> Vec<String> {
+        self.reviewers
+            .iter()
+            .map(|r| match r {
+                Reviewer::User(login) => login.clone(),
+                Reviewer::Team(slug) => format!("team {slug}"),
+            })
+            .collect()
+    }
 }
 
 /// A pipeline run as the cockpit shows it.

@@ -80,6 +80,9 @@ pub enum Prompt {
     /// Quitting while this cockpit drives rollouts (in `envs`): keep them running in the
     /// background (`b`), hand them over (`h`), abort them (`a`); Esc cancels.
     Quit { envs: Vec<String> },
+    /// Approve (or reject) the platform gate `env` waits on: the user's optional comment,
+    /// added to the one composed from the grid; Enter sends, Esc gives up.
+    Review { env: String, reject: bool },
 }
 
 impl Prompt {
@@ -198,6 +201,8 @@ pub struct Model {
     pub probes: super::probes::Probes,
     /// Canary steps per lane (empty: straight to 100 %), from the profile.
     pub canary_steps: Vec<Vec<u8>>,
+    /// Per lane: run by Cloud Deploy (its own rollouts: `a` advances, `x` cancels them).
+    pub clouddeploy_lanes: Vec<bool>,
     pub notice: Option<Notice>,
     /// Alerts in the banner until acknowledged.
     pub alerts: super::alerts::Alerts,
@@ -235,6 +240,7 @@ impl Model {
             operations: Default::default(),
             probes: Default::default(),
             canary_steps: vec![Vec::new(); envs.len()],
+            clouddeploy_lanes: vec![false; envs.len()],
             notice: None,
             alerts: Default::default(),
             signoff_required: vec![false; envs.len()],

@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::pipeline::Pipeline;
+use std::collections::BTreeMap;
+
+use super::pipeline::{Approval, Pipeline};
 
 /// Look for a newer run every this many polls (and whenever the watched run is done).
 pub const LIST_EVERY: u32 = 5;
@@ -22,9 +24,26 @@ pub struct PipelineWatch {
     /// `(remaining, limit)` of the GitHub budget, when known.
     pub budget: Option<(u64, u64)>,
     pub no_runs: bool,
+    /// GitHub environment → the lane it gates, where the names differ (`production` → `prod`).
+    pub gated_lanes: BTreeMap<String, String>,
 }
 
 impl PipelineWatch {
+    /// The lane a GitHub environment gates.
+    pub fn lane_of<'a>(&'a self, environment: &'a str) -> &'a str {
+        self.gated_lanes
+            .get(environment)
+            .map_or(environment, String::as_str)
+    }
+
+    /// The approval the watched run waits for on `lane`'s GitHub environment, if any.
+    pub fn approval_for(&self, lane: &str) -> Option<&Approval> {
+        let run = self.run.as_ref().filter(|r| !r.state.is_done())?;
+        run.approvals
+            .iter()
+            .find(|a| self.lane_of(&a.environment) == lane)
+    }
+
     /// Whether a poll should also look for a newer run.
     pub fn look_for_newer(&self) -> bool {
         match &self.run {

@@ -107,6 +107,7 @@ pub fn service_state(svc: &wire::Service, revisions: &[wire::Revision]) -> Servi
             .as_deref()
             .map(|r| short_revision(&short_service, r)),
         revisions: infos,
+        rollout: None,
     }
 }
 

@@ -56,9 +56,26 @@ pub struct PipelineConfig {
     /// the seed-000 midpoints when their name matches, else the mean of the known ones.
     #[serde(default)]
     pub expected_minutes: BTreeMap<String, f64>,
+    /// The GitHub environment (with required reviewers) that gates each flightdeck environment,
+    /// e.g. `prod = "production"`; an environment not listed is gated by its own name.
+    #[serde(default)]
+    pub environments: BTreeMap<String, String>,
 }
 
 impl PipelineConfig {
+    /// The GitHub environment that gates flightdeck environment `env`.
+    pub fn github_environment<'a>(&'a self, env: &'a str) -> &'a str {
+        self.environments.get(env).map_or(env, String::as_str)
+    }
+
+    /// The flightdeck environment a GitHub environment gates (the reverse of the above).
+    pub fn flightdeck_environment<'a>(&'a self, github_env: &'a str) -> &'a str {
+        self.environments
+            .iter()
+            .find(|(_, gh)| *gh == github_env)
+            .map_or(github_env, |(env, _)| env.as_str())
+    }
+
     /// The base URL without a trailing slash.
     pub fn base(&self) -> &str {
         self.base_url

@@ -9,6 +9,7 @@ pub mod cloudrun_error;
 pub mod cloudrun_state;
 pub mod cloudrun_wire;
 pub mod github;
+pub mod google_credentials;
 pub mod http;
 pub mod retry;
 pub mod script;

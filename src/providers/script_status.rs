@@ -135,5 +135,6 @@ pub fn service_state(env: &str, s: &ScriptStatus) -> ServiceState {
         latest_ready: Some(revision.clone()),
         latest_created: Some(revision),
         revisions,
+        rollout: None,
     }
 }

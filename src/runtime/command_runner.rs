@@ -79,13 +79,13 @@ impl CommandRunner {
                 .map(|e| e.name.clone())
                 .unwrap_or_default(),
             Request::Promote { to, .. } => to.clone(),
-            Request::Rollback { env, .. } => env.clone(),
+            Request::Rollback { env, .. } | Request::Gate { env, .. } => env.clone(),
         };
         let Some(actor) = self.actor.clone() else {
             let kind = match &request {
                 Request::Trigger { .. } => CommandKind::Trigger,
                 Request::Promote { .. } => CommandKind::Promote,
-                Request::Rollback { .. } => CommandKind::Rollback,
+                Request::Rollback { .. } | Request::Gate { .. } => CommandKind::Rollback,
             };
             let outcome = Outcome::new(
                 kind,

@@ -38,7 +38,12 @@
 //! answer); `{"no_run_details": true}` makes dispatches answer 204 even when asked for details.
 //! `{"jobs": N, "job_secs": S}` shapes the runs dispatched from then on (N jobs of S simulated
 //! seconds); `{"list_delay_secs": D}` sets how long (real seconds, default 3) a dispatched run
-//! stays out of run lists, as on GitHub. `{"clear": true}` removes all faults. `GET /_sandbox/github/stats` returns request counters.
+//! stays out of run lists, as on GitHub. `{"approval_environment": "production"}` names the
+//! environment runs wait on (default `prod`); `{"not_reviewer": true}` makes
+//! `current_user_can_approve` false; `{"review_status": 502}` applies the next review yet answers
+//! 502. `{"clear": true}` removes all faults. `GET /_sandbox/github/stats` returns request
+//! counters, `GET /_sandbox/github/reviews` every review received (run, environment ids, state,
+//! comment), in order.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -83,6 +88,15 @@ pub struct Faults {
     /// Real seconds before a dispatched run shows in run lists (default 3).
     #[serde(default)]
     pub list_delay_secs: Option<f64>,
+    /// The name of the environment runs wait on (default `prod`), e.g. `production`.
+    #[serde(default)]
+    pub approval_environment: Option<String>,
+    /// The token's user is not a required reviewer: `current_user_can_approve` is false.
+    #[serde(default)]
+    pub not_reviewer: bool,
+    /// The next review is applied but answered with this status (e.g. 502: the answer is lost).
+    #[serde(default)]
+    pub review_status: Option<u16>,
     #[serde(default, skip_serializing)]
     pub clear: bool,
 }
@@ -136,6 +150,26 @@ pub(crate) struct SimState {
     remaining: u64,
     reset: i64,
     stats: GithubStats,
+    reviews: Vec<Review>,
+}
+
+/// One `POST …/pending_deployments` as received (`GET /_sandbox/github/reviews`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub run_id: u64,
+    pub environment_ids: Vec<u64>,
+    pub state: String,
+    pub comment: String,
+}
+
+impl SimState {
+    /// The environment runs wait on.
+    fn gate_env(&self) -> &str {
+        self.faults
+            .approval_environment
+            .as_deref()
+            .unwrap_or("prod")
+    }
 }
 
 pub(crate) const RATE_LIMIT: u64 = 5000;
@@ -219,6 +253,7 @@ impl GithubSim {
             remaining: RATE_LIMIT,
             reset: wall0.timestamp() + 3600,
             stats: GithubStats::default(),
+            reviews: Vec::new(),
         };
         let total: f64 = (0..10).map(sim::duration).sum();
         st.add_run(
@@ -238,6 +273,11 @@ impl GithubSim {
 
     pub fn stats(&self) -> GithubStats {
         self.lock().stats.clone()
+    }
+
+    /// Every review received, in order.
+    pub fn reviews(&self) -> Vec<Review> {
+        self.lock().reviews.clone()
     }
 
     /// Applies a fault plan (as `POST /_sandbox/github/faults` does).
@@ -288,6 +328,7 @@ pub fn router(sim: GithubSim) -> Router {
         )
         .route("/_sandbox/github/faults", post(commands::faults))
         .route("/_sandbox/github/stats", get(commands::stats))
+        .route("/_sandbox/github/reviews", get(commands::reviews))
         .layer(axum::middleware::from_fn_with_state(
             sim.clone(),
             layer::github_http,

@@ -21,6 +21,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("R", "roll the selected lane back (pick a revision)"),
     ("A", "acknowledge the alerts in the banner"),
     ("Space a x", "canary: pause/resume, advance now, abort"),
+    ("v V", "approve / reject the gate the lane waits on"),
     (":", "command line: trigger, promote, rollback, abort …"),
     ("Ctrl-S", "comment editor: submit (Esc cancels)"),
     ("Esc", "back / close"),

@@ -177,6 +177,9 @@ fn operation_line<'a>(
     if let Some(running) = model.operations.running.get(&lane.env) {
         return command_line(model, running, ui);
     }
+    if let Some(approval) = model.pipeline.approval_for(&lane.env) {
+        return super::approval::lane_line(model, approval, ui);
+    }
     if !service.reconciling {
         let latest = service.latest_ready.clone().unwrap_or_default();
         return Line::from(Span::styled(

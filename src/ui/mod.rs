@@ -46,8 +46,10 @@
 //! ```
 
 pub mod activity;
+pub mod approval;
 pub mod banner;
 pub mod cell_history;
+pub mod deploy_phases;
 pub mod grid;
 pub mod header;
 pub mod help;

@@ -8,9 +8,12 @@ use ratatui::widgets::Paragraph;
 
 use super::{Role, UiContext, human_secs};
 use crate::model::Model;
-use crate::model::pipeline::{Phase, PhaseState, Pipeline, Reviewer};
+use crate::model::pipeline::{Phase, PhaseState, Pipeline};
 
 pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focused: bool) {
+    if let Some((env, rollout)) = super::deploy_phases::selected(model) {
+        return super::deploy_phases::render(env, rollout, ui, frame, area, focused);
+    }
     let watch = &model.pipeline;
     let Some(run) = &watch.run else {
         let text = match (&watch.error, watch.configured, watch.no_runs) {
@@ -141,23 +144,7 @@ fn footer<'a>(model: &Model, run: &Pipeline, ui: &UiContext) -> Line<'a> {
         ));
     }
     if let Some(approval) = run.approvals.first() {
-        let who: Vec<String> = approval
-            .reviewers
-            .iter()
-            .map(|r| match r {
-                Reviewer::User(login) => login.clone(),
-                Reviewer::Team(slug) => format!("team {slug}"),
-            })
-            .collect();
-        return Line::from(Span::styled(
-            format!(
-                "{} waiting for approval of {} by {}",
-                ui.symbols.warn,
-                approval.environment,
-                who.join(", ")
-            ),
-            ui.theme.style(Role::Warn),
-        ));
+        return super::approval::footer(model, approval, ui);
     }
     let watch = &model.pipeline;
     let age = watch

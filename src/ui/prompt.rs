@@ -35,6 +35,7 @@ impl PromptEditor {
             }
             Prompt::Filter => "a word: only activity entries containing it are shown",
             Prompt::Quit { .. } => "b: keep running in the background · h: hand over · a: abort",
+            Prompt::Review { .. } => "your comment (optional): Enter sends, Esc gives up",
             Prompt::CommandLine => {
                 "trigger V | build V | promote FROM TO | rollback ENV [REV] | pause | resume | advance | abort | quit"
             }
@@ -187,6 +188,7 @@ fn describe(prompt: &Prompt) -> (String, Vec<(Role, String)>) {
                 ),
             ],
         ),
+        Prompt::Review { env, reject } => super::approval::review_prompt(env, *reject),
         Prompt::Confirm { request, env, .. } => (
             format!(" Confirm: {} ", request_label(request)),
             vec![(

@@ -1,5 +1,6 @@
 //! The `:` command line: `trigger V`, `build V`, `promote FROM TO`, `rollback [ENV] [REV]`,
-//! `pause|resume|advance|abort [ENV]`, `refresh`, `help`, `quit`.
+//! `pause|resume|advance|abort [ENV]`, `approve|reject [ENV] [COMMENT]`, `cancel [ENV]`,
+//! `refresh`, `help`, `quit`.
 
 use crate::commands::run::Request;
 use crate::model::rollouts::Control;
@@ -52,6 +53,18 @@ pub fn run(model: &mut Model, text: &str) -> Vec<Cmd> {
             };
             return super::commands::control(model, env, control);
         }
+        ["approve" | "reject" | "cancel", ..] if known(&env_or_selected(1)) => {
+            let action = match words[0] {
+                "approve" => crate::commands::clouddeploy_gate::GateAction::Approve,
+                "reject" => crate::commands::clouddeploy_gate::GateAction::Reject,
+                _ => crate::commands::clouddeploy_gate::GateAction::Cancel,
+            };
+            Some(Request::Gate {
+                env: env_or_selected(1),
+                action,
+                comment: (words.len() > 2).then(|| words[2..].join(" ")),
+            })
+        }
         ["q" | "quit"] => {
             model.quitting = true;
             return Vec::new();
@@ -69,7 +82,7 @@ pub fn run(model: &mut Model, text: &str) -> Vec<Cmd> {
             let envs: Vec<&str> = model.lanes.iter().map(|l| l.env.as_str()).collect();
             model.notify(
                 Level::Warn,
-                format!("`:{text}` is not a command (trigger V, build V, promote FROM TO, rollback [ENV] [REV], pause|resume|advance|abort [ENV], quit; lanes: {})", envs.join(", ")),
+                format!("`:{text}` is not a command (trigger V, build V, promote FROM TO, rollback [ENV] [REV], pause|resume|advance|abort [ENV], approve|reject [ENV] [COMMENT], cancel [ENV], quit; lanes: {})", envs.join(", ")),
             );
             Vec::new()
         }

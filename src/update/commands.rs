@@ -111,7 +111,7 @@ fn target_env(model: &Model, request: &Request) -> String {
             .map(|l| l.env.clone())
             .unwrap_or_default(),
         Request::Promote { to, .. } => to.clone(),
-        Request::Rollback { env, .. } => env.clone(),
+        Request::Rollback { env, .. } | Request::Gate { env, .. } => env.clone(),
     }
 }
 
@@ -236,6 +236,7 @@ pub fn submitted(model: &mut Model, prompt: Prompt, text: String) -> Vec<Cmd> {
             start(model, Request::Rollback { env, to })
         }
         Prompt::Quit { envs } => super::rollouts::quit_choice(model, envs, &text),
+        Prompt::Review { env, reject } => super::approvals::submitted(model, env, reject, text),
         Prompt::Comment(_) => Vec::new(),
     }
 }

@@ -6,7 +6,10 @@ use serde::Serialize;
 
 use super::wire::{self, short};
 use super::{CloudDeployClient, CloudDeployTarget};
-use crate::model::lane::{Readiness, RevisionInfo, ServiceCondition, ServiceState, TrafficSlice};
+use crate::model::lane::{
+    DeployPhase, DeployRollout, Readiness, RevisionInfo, ServiceCondition, ServiceState,
+    TrafficSlice,
+};
 use crate::providers::cloudrun::ApiError;
 use crate::providers::cloudrun_wire::version_of_image;
 
@@ -282,5 +285,20 @@ pub fn lane_state(state: &TargetState) -> ServiceState {
         latest_ready: state.running.as_ref().map(|r| r.name.clone()),
         latest_created: state.current.as_ref().map(|r| r.name.clone()),
         revisions,
+        rollout: state.current.as_ref().map(|c| DeployRollout {
+            id: c.id().to_string(),
+            version: c.version.clone(),
+            state: c.state.clone(),
+            phases: c
+                .phases
+                .iter()
+                .map(|p| DeployPhase {
+                    id: p.id.clone(),
+                    state: p.state.clone(),
+                    jobs: p.jobs.clone(),
+                })
+                .collect(),
+            next_phase: c.next_phase().map(|p| p.id.clone()),
+        }),
     }
 }

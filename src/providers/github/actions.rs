@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
 use super::client::decode;
-use super::wire::{DispatchResponse, WorkflowRun, WorkflowRunList};
+use super::wire::{DispatchResponse, PendingDeployment, WorkflowRun, WorkflowRunList};
 use super::{GithubClient, GithubError};
 
 /// What a `workflow_dispatch` returned: the run id when GitHub returned run details (200),
@@ -101,6 +101,36 @@ impl GithubClient {
             |r: &WorkflowRun| r.display_title.split_whitespace().any(|w| w == version);
         found.sort_by_key(|r| (!names_version(r), r.created_at, r.id));
         Ok(found.into_iter().next())
+    }
+
+    /// The workflow's runs waiting on an environment approval, newest first (unconditional:
+    /// a review is decided on what GitHub says now, not on a cached answer).
+    pub async fn waiting_runs(&self) -> Result<Vec<WorkflowRun>, GithubError> {
+        let url = format!("{}/runs?status=waiting&per_page=30", self.workflow_url());
+        let resp = self.send(Method::GET, &url, None, None).await?;
+        let bytes = resp.bytes().await.unwrap_or_default();
+        let mut list: WorkflowRunList = decode(&url, &bytes)?;
+        list.workflow_runs
+            .retain(|r| r.status.as_deref() == Some("waiting"));
+        list.workflow_runs
+            .sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id)));
+        Ok(list.workflow_runs)
+    }
+
+    /// A run's pending deployments as GitHub has them now (unconditional, like [`Self::waiting_runs`]).
+    pub async fn pending_now(&self, run_id: u64) -> Result<Vec<PendingDeployment>, GithubError> {
+        let url = format!("{}/pending_deployments", self.run_url(run_id));
+        let resp = self.send(Method::GET, &url, None, None).await?;
+        let bytes = resp.bytes().await.unwrap_or_default();
+        decode(&url, &bytes)
+    }
+
+    /// A run as GitHub has it now (unconditional).
+    pub async fn run_now(&self, run_id: u64) -> Result<WorkflowRun, GithubError> {
+        let url = self.run_url(run_id);
+        let resp = self.send(Method::GET, &url, None, None).await?;
+        let bytes = resp.bytes().await.unwrap_or_default();
+        decode(&url, &bytes)
     }
 
     /// Approves or rejects the waiting deployments of a run (needs a reviewer's user token).

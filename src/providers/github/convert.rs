@@ -100,6 +100,7 @@ fn approval(p: &PendingDeployment) -> Approval {
         environment_id: p.environment.id,
         reviewers,
         current_user_can_approve: p.current_user_can_approve,
+        wait_timer_minutes: p.wait_timer,
         wait_timer_started_at: p.wait_timer_started_at,
     }
 }

@@ -33,7 +33,7 @@ pub async fn review_pending(
     let state = v["state"]
         .as_str()
         .filter(|s| *s == "approved" || *s == "rejected");
-    let (Some(ids), Some(state), Some(_comment)) = (ids, state, v["comment"].as_str()) else {
+    let (Some(ids), Some(state), Some(comment)) = (ids, state, v["comment"].as_str()) else {
         return err(
             StatusCode::UNPROCESSABLE_ENTITY,
             "Invalid request: environment_ids, state (approved|rejected) and comment are required.",
@@ -56,6 +56,16 @@ pub async fn review_pending(
         run.approved_at = Some(now);
     } else {
         run.rejected_at = Some(now);
+    }
+    st.reviews.push(super::Review {
+        run_id: id,
+        environment_ids: ids,
+        state: state.into(),
+        comment: comment.into(),
+    });
+    if let Some(status) = st.faults.review_status.take() {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+        return err(status, "Server Error");
     }
     let c = ctx(&st, &headers);
     Json(json!([body::deployment(&c, &st.runs[i], now)])).into_response()
@@ -219,6 +229,13 @@ pub(super) fn apply_faults(st: &mut SimState, f: Faults) {
     if f.job_secs.is_some() {
         st.faults.job_secs = f.job_secs;
     }
+    if f.approval_environment.is_some() {
+        st.faults.approval_environment = f.approval_environment;
+    }
+    st.faults.not_reviewer |= f.not_reviewer;
+    if f.review_status.is_some() {
+        st.faults.review_status = f.review_status;
+    }
     if let Some(d) = f.list_delay_secs.filter(|d| d.is_finite() && *d >= 0.0) {
         st.list_delay = d;
         // Runs not listed yet follow the new delay too.
@@ -241,4 +258,8 @@ pub async fn faults(State(sim): State<GithubSim>, bytes: Bytes) -> Response {
 
 pub async fn stats(State(sim): State<GithubSim>) -> Json<GithubStats> {
     Json(sim.stats())
+}
+
+pub async fn reviews(State(sim): State<GithubSim>) -> Json<Vec<super::Review>> {
+    Json(sim.reviews())
 }

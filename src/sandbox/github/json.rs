@@ -16,6 +16,9 @@ pub struct Ctx {
     pub workflow_id: u64,
     pub wall0: DateTime<Utc>,
     pub speed: f64,
+    /// The environment runs wait on, and whether the token's user may approve it.
+    pub gate_env: String,
+    pub can_approve: bool,
 }
 
 impl Ctx {
@@ -196,11 +199,11 @@ pub fn pending_deployments(ctx: &Ctx, v: &RunView) -> Value {
     };
     json!([{
         "environment": {
-            "id": PROD_ENV_ID, "node_id": format!("EN_{PROD_ENV_ID}"), "name": "prod",
-            "url": format!("{}/environments/prod", ctx.repo_api()),
-            "html_url": format!("{}/deployments/activity_log?environments_filter=prod", ctx.html()),
+            "id": PROD_ENV_ID, "node_id": format!("EN_{PROD_ENV_ID}"), "name": ctx.gate_env,
+            "url": format!("{}/environments/{}", ctx.repo_api(), ctx.gate_env),
+            "html_url": format!("{}/deployments/activity_log?environments_filter={}", ctx.html(), ctx.gate_env),
         },
-        "wait_timer": 0, "wait_timer_started_at": ctx.ts(since), "current_user_can_approve": true,
+        "wait_timer": 0, "wait_timer_started_at": ctx.ts(since), "current_user_can_approve": ctx.can_approve,
         "reviewers": [
             {"type": "User", "reviewer": simple_user(ctx, "oncall-lead", 21)},
             {"type": "Team", "reviewer": team(ctx, "release-managers", 31)},
@@ -213,7 +216,7 @@ pub fn deployment(ctx: &Ctx, run: &SimRun, now: f64) -> Value {
     let u = format!("{}/deployments/{id}", ctx.repo_api());
     json!({
         "url": u, "id": id, "node_id": format!("DE_{id}"), "sha": run.head_sha, "ref": run.git_ref,
-        "task": "deploy", "payload": {}, "original_environment": "prod", "environment": "prod",
+        "task": "deploy", "payload": {}, "original_environment": ctx.gate_env, "environment": ctx.gate_env,
         "description": null, "creator": simple_user(ctx, "oncall-lead", 21),
         "created_at": ctx.ts(now), "updated_at": ctx.ts(now), "statuses_url": format!("{u}/statuses"),
         "repository_url": ctx.repo_api(), "transient_environment": false, "production_environment": true,

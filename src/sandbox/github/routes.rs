@@ -42,6 +42,8 @@ pub(super) fn ctx(st: &SimState, headers: &HeaderMap) -> Ctx {
         workflow_id: st.workflow_id,
         wall0: st.wall0,
         speed: st.speed,
+        gate_env: st.gate_env().to_string(),
+        can_approve: !st.faults.not_reviewer,
     }
 }
 

@@ -1,0 +1,343 @@
+//! GitHub environment approvals driven by the sign-off grid: `flightdeck approve ENV [--reject]`
+//! and the cockpit's approve key review the deployment a workflow run waits for
+//! (`POST …/runs/{id}/pending_deployments`). Approving needs the grid's GO for ENV and the run's
+//! release (the same gates and overrides as a promotion into ENV); rejecting is always allowed.
+//! The review carries a comment composed from the grid (see [`super::approve_comment`]).
+//!
+//! GitHub has no idempotency key for reviews: after a timeout or a 5xx the pending deployments are
+//! read again, and the review is sent again only if the environment still waits.
+
+use super::clouddeploy_gate::GateAction;
+use super::guard::{check_gates, record_action, record_outcome};
+use super::outcome::{Outcome, Status};
+use super::run::Context;
+use super::{Progress, approve_comment, health};
+use crate::config::profile::{Environment, Provider};
+use crate::policy::{CommandKind, SourceHealth};
+use crate::providers::github::wire::{PendingDeployment, WorkflowRun};
+use crate::providers::github::{GithubClient, GithubError, PipelineConfig, Token};
+
+/// What to review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    /// The flightdeck environment (lane) whose GitHub environment gates the run.
+    pub env: String,
+    pub reject: bool,
+    /// The reviewer's own words, appended to the composed comment.
+    pub comment: Option<String>,
+    /// The run; default the newest run of the workflow waiting on the environment.
+    pub run_id: Option<u64>,
+}
+
+impl Review {
+    fn verb(&self) -> &'static str {
+        if self.reject { "reject" } else { "approve" }
+    }
+
+    /// Approving moves a release forward (the promotion gates); rejecting stops one.
+    fn kind(&self) -> CommandKind {
+        if self.reject {
+            CommandKind::Rollback
+        } else {
+            CommandKind::Promote
+        }
+    }
+}
+
+/// A platform's gate on `env` from the cockpit or the `:` line: Cloud Deploy lanes answer every
+/// action; elsewhere approve / reject review the GitHub environment's waiting deployment.
+pub async fn gate(
+    ctx: &Context,
+    env: &str,
+    action: GateAction,
+    comment: Option<String>,
+) -> Outcome {
+    let provider = ctx.profile.environment(env).and_then(|e| e.provider());
+    if let Some(Provider::CloudDeploy(_)) = provider {
+        return super::clouddeploy_gate::execute(ctx, env, action).await;
+    }
+    let reject = match action {
+        GateAction::Approve => false,
+        GateAction::Reject => true,
+        other => {
+            let mut outcome = Outcome::new(
+                CommandKind::Promote,
+                env,
+                Status::Usage,
+                format!(
+                    "`{env}` is not a Cloud Deploy lane: {} is for Cloud Deploy rollouts (a canary here: a advances, x aborts)",
+                    other.name()
+                ),
+            );
+            outcome.verb = Some(other.name().into());
+            return outcome;
+        }
+    };
+    let review = Review {
+        env: env.into(),
+        reject,
+        comment,
+        run_id: None,
+    };
+    execute(ctx, &review).await
+}
+
+/// Reviews the waiting deployment; always an outcome.
+pub async fn execute(ctx: &Context, review: &Review) -> Outcome {
+    let started = std::time::Instant::now();
+    let mut outcome = run(ctx, review).await.unwrap_or_else(|refused| *refused);
+    outcome.verb = Some(review.verb().into());
+    outcome.elapsed_secs = started.elapsed().as_secs_f64();
+    outcome
+}
+
+async fn run(ctx: &Context, review: &Review) -> Result<Outcome, Box<Outcome>> {
+    let kind = review.kind();
+    let env = ctx.env(kind, &review.env)?;
+    let fail = |status, message: String| Box::new(Outcome::new(kind, &env.name, status, message));
+    let Some(config) = &ctx.profile.pipeline else {
+        return Err(fail(
+            Status::Usage,
+            "the profile has no [pipeline]: there is no GitHub workflow to approve".into(),
+        ));
+    };
+    let gh_env = config.github_environment(&env.name).to_string();
+    let client = client(config)
+        .await
+        .map_err(|e| fail(Status::ApiError, e))?;
+    let api = |e: GithubError| fail(Status::ApiError, format!("{e} ({})", e.hint()));
+    let (run, pending) = waiting(&client, review.run_id, &gh_env)
+        .await
+        .map_err(api)?
+        .ok_or_else(|| {
+            fail(
+                Status::Usage,
+                format!(
+                    "nothing waits for approval on GitHub environment `{gh_env}`{}",
+                    review
+                        .run_id
+                        .map_or_else(String::new, |id| format!(" in run {id}"))
+                ),
+            )
+        })?;
+    if !pending.current_user_can_approve {
+        return Err(fail(Status::Usage, not_a_reviewer(&gh_env, &pending)));
+    }
+    let release = release_of(&run);
+    let overridden = if review.reject && !ctx.read_only {
+        Vec::new()
+    } else {
+        let source = source_health(ctx, env).await;
+        check_gates(ctx, kind, &signoff_required(env), &release, source).await?
+    };
+    let comment = approve_comment::compose(ctx, &env.name, &release, review.comment.as_deref());
+    let mut outcome = Outcome::new(kind, &env.name, Status::Done, "");
+    outcome.verb = Some(review.verb().into());
+    outcome.release = Some(release.clone());
+    outcome.overridden = overridden.clone();
+    let ids = [pending.environment.id];
+    let detail = serde_json::json!({
+        "via": "github", "run_id": run.id, "environment": gh_env, "environment_ids": ids,
+        "state": if review.reject { "rejected" } else { "approved" }, "comment": comment,
+    });
+    outcome.request_id = Some(record_action(
+        ctx,
+        review.verb(),
+        &outcome,
+        &overridden,
+        detail,
+    )?);
+    let what = format!("{} {gh_env} for run #{}", review.verb(), run.run_number);
+    (outcome.status, outcome.message) = match send_once(
+        ctx,
+        &client,
+        (&env.name, &gh_env),
+        &run,
+        &ids,
+        review.reject,
+        &comment,
+    )
+    .await
+    {
+        Ok(Sent::Now) => (Status::Done, landed(review.reject, &what, &release)),
+        Ok(Sent::Already) => (
+            Status::Done,
+            format!(
+                "{}: {gh_env} no longer waits (the review landed before its answer was lost); not sent again",
+                landed(review.reject, &what, &release)
+            ),
+        ),
+        Err(e) => (Status::ApiError, format!("{what}: {e} ({})", e.hint())),
+    };
+    record_outcome(ctx, &mut outcome);
+    Ok(outcome)
+}
+
+fn landed(reject: bool, what: &str, release: &str) -> String {
+    if reject {
+        format!("{what} (release {release}): rejected; the run stops at this environment")
+    } else {
+        format!("{what} (release {release}): approved; the run goes on")
+    }
+}
+
+/// The GitHub client for the profile's pipeline (the sandbox needs no real token).
+async fn client(config: &PipelineConfig) -> Result<GithubClient, String> {
+    let token = if crate::providers::cloudrun::is_loopback(config.base()) {
+        Some(Token::sandbox())
+    } else {
+        Token::resolve(config).await.map_err(|e| e.to_string())?
+    };
+    GithubClient::new(config, token).map_err(|e| e.to_string())
+}
+
+/// The run (given, or the newest waiting one) and its pending deployment for `gh_env`.
+async fn waiting(
+    client: &GithubClient,
+    run_id: Option<u64>,
+    gh_env: &str,
+) -> Result<Option<(WorkflowRun, PendingDeployment)>, GithubError> {
+    let runs = match run_id {
+        Some(id) => vec![client.run_now(id).await?],
+        None => client.waiting_runs().await?,
+    };
+    for run in runs {
+        let pending = client.pending_now(run.id).await?;
+        if let Some(p) = pending.into_iter().find(|p| p.environment.name == gh_env) {
+            return Ok(Some((run, p)));
+        }
+    }
+    Ok(None)
+}
+
+/// "you are not a required reviewer of production (reviewers: …)".
+pub fn not_a_reviewer(gh_env: &str, pending: &PendingDeployment) -> String {
+    let who: Vec<String> = pending
+        .reviewers
+        .iter()
+        .map(|r| {
+            let name = r.reviewer.login.clone().or_else(|| r.reviewer.slug.clone());
+            let name = name.or_else(|| r.reviewer.name.clone()).unwrap_or_default();
+            if r.kind == "Team" {
+                format!("team {name}")
+            } else {
+                name
+            }
+        })
+        .collect();
+    format!(
+        "you are not a required reviewer of {gh_env} (GitHub says current_user_can_approve is false); ask {} to review, with the token of a reviewer",
+        if who.is_empty() {
+            "a reviewer".to_string()
+        } else {
+            who.join(" or ")
+        }
+    )
+}
+
+/// The release a run deploys: the last word of its title (`Release 1.5.0` → `1.5.0`).
+pub fn release_of(run: &WorkflowRun) -> String {
+    run.display_title
+        .split_whitespace()
+        .last()
+        .map_or_else(|| format!("run-{}", run.run_number), str::to_string)
+}
+
+/// Approving a deployment is what the grid is for: its GO is required even where the
+/// environment's policy does not ask for it on promotions.
+fn signoff_required(env: &Environment) -> Environment {
+    let mut env = env.clone();
+    env.policy.require_signoff = true;
+    env
+}
+
+/// The lane before `env` green (when its policy asks), probed at its service's own URI.
+async fn source_health(ctx: &Context, env: &Environment) -> SourceHealth {
+    let envs = &ctx.profile.environments;
+    let source = match envs.iter().position(|e| e.name == env.name) {
+        Some(i) if i > 0 && env.policy.require_source_green => &envs[i - 1],
+        _ => return SourceHealth::Unknown,
+    };
+    let kind = CommandKind::Promote;
+    let uri = match ctx.target(kind, source) {
+        Ok(target) => ctx.state(&target, kind).await.ok().and_then(|s| s.uri),
+        Err(_) => None,
+    };
+    health::source_health(&ctx.http, &health::probes(source, uri.as_deref())).await
+}
+
+enum Sent {
+    Now,
+    /// The environment no longer waited when read again after an unclear answer.
+    Already,
+}
+
+/// Whether GitHub may have acted on a review whose answer was an error.
+fn unclear(e: &GithubError) -> bool {
+    match e {
+        GithubError::Transport { .. } => true,
+        GithubError::Http { status, .. } => *status >= 500,
+        _ => false,
+    }
+}
+
+/// Sends the review; after an unclear answer reads the pending deployments again and re-sends
+/// only while the environment still waits (bounded by the context's attempts).
+async fn send_once(
+    ctx: &Context,
+    client: &GithubClient,
+    (env, gh_env): (&str, &str),
+    run: &WorkflowRun,
+    ids: &[u64],
+    reject: bool,
+    comment: &str,
+) -> Result<Sent, GithubError> {
+    let attempts = ctx.wire.max_attempts.max(1);
+    let mut wait = ctx.wire.backoff_base;
+    let mut reads = 0;
+    for attempt in 1..=attempts {
+        ctx.progress.as_ref()(&Progress::Sending {
+            env: env.into(),
+            what: format!("review {gh_env} of run #{}", run.run_number),
+        });
+        let sent = tokio::time::timeout(
+            ctx.wire.call_timeout,
+            client.review_pending(run.id, ids, !reject, comment),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            Err(GithubError::Transport {
+                url: format!("{}/pending_deployments", run.url),
+                detail: format!("no answer within {:?}", ctx.wire.call_timeout),
+            })
+        });
+        let error = match sent {
+            Ok(()) => return Ok(Sent::Now),
+            Err(e) if !unclear(&e) || attempt == attempts => return Err(e),
+            Err(e) => e,
+        };
+        ctx.progress.as_ref()(&Progress::Uncertain {
+            env: env.into(),
+            error: error.to_string(),
+        });
+        // Read again before anything is sent again; a read that fails is retried after a wait.
+        loop {
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(ctx.wire.backoff_base * 32);
+            reads += 1;
+            match client.pending_now(run.id).await {
+                Ok(pending) if pending.iter().all(|p| p.environment.name != gh_env) => {
+                    ctx.progress.as_ref()(&Progress::AlreadyApplied { env: env.into() });
+                    return Ok(Sent::Already);
+                }
+                Ok(_) => break,
+                Err(e) if unclear(&e) && reads < attempts * 2 => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Err(GithubError::Transport {
+        url: format!("{}/pending_deployments", run.url),
+        detail: "no attempts left".into(),
+    })
+}

@@ -1,0 +1,39 @@
+//! `flightdeck approve ENV [--reject] [--comment TEXT] [--run ID]`: review the deployment a
+//! workflow run waits for on ENV's GitHub environment (see [`super::approve`]).
+
+use clap::Args;
+
+use super::approve::{self, Review};
+use super::cli::CommonArgs;
+
+#[derive(Debug, Clone, Args)]
+pub struct ApproveArgs {
+    /// The environment (lane) whose GitHub environment the run waits on.
+    pub env: String,
+    /// Reject instead of approve (always allowed: it stops a release).
+    #[arg(long)]
+    pub reject: bool,
+    /// Your words, appended to the comment composed from the sign-off grid.
+    #[arg(long, value_name = "TEXT")]
+    pub comment: Option<String>,
+    /// The workflow run (default: the newest one waiting on ENV's environment).
+    #[arg(long = "run", value_name = "ID")]
+    pub run_id: Option<u64>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+pub async fn run(cli: &crate::cli::Cli, args: &ApproveArgs) -> i32 {
+    let (_session, ctx) = match super::cli::open_context(cli, &args.common).await {
+        Ok(opened) => opened,
+        Err(code) => return code,
+    };
+    let review = Review {
+        env: args.env.clone(),
+        reject: args.reject,
+        comment: args.comment.clone(),
+        run_id: args.run_id,
+    };
+    let outcome = approve::execute(&ctx, &review).await;
+    super::cli::print(&outcome, args.common.json)
+}

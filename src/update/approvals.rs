@@ -1,0 +1,202 @@
+//! The platforms' own gates from the cockpit: `v` approves and `V` rejects what the selected lane
+//! waits on (a GitHub environment's deployment, a Cloud Deploy rollout), after an optional
+//! comment (Enter sends); on a Cloud Deploy lane `a` advances and `x` cancels its rollout. The
+//! command runs through the same gates, confirmation and ledger as promote.
+
+use crate::commands::clouddeploy_gate::GateAction;
+use crate::commands::run::Request;
+use crate::model::{Level, Model, Overlay, Prompt};
+use crate::msg::{Action, Cmd};
+
+/// Opens the comment prompt of a review of the selected lane's gate, if something waits there.
+pub fn open(model: &mut Model, reject: bool) -> Vec<Cmd> {
+    if model.read_only {
+        model.notify(Level::Warn, "read-only: commands are unavailable");
+        return Vec::new();
+    }
+    let lane = model.selected_lane;
+    let Some(env) = model.lanes.get(lane).map(|l| l.env.clone()) else {
+        return Vec::new();
+    };
+    if !model.clouddeploy_lanes.get(lane).copied().unwrap_or(false) {
+        match model.pipeline.approval_for(&env) {
+            None => {
+                model.notify(
+                    Level::Info,
+                    format!("nothing waits for approval on {env}: no workflow run waits on its GitHub environment"),
+                );
+                return Vec::new();
+            }
+            Some(a) if !a.current_user_can_approve => {
+                let text = format!(
+                    "you are not a required reviewer of {}: ask {} to review",
+                    a.environment,
+                    a.reviewer_names().join(" or ")
+                );
+                model.notify(Level::Warn, text);
+                return Vec::new();
+            }
+            Some(_) => {}
+        }
+    }
+    model.overlay = Overlay::Prompt(Prompt::Review { env, reject });
+    Vec::new()
+}
+
+/// The review prompt was submitted: send it (an empty comment leaves only the grid's).
+pub fn submitted(model: &mut Model, env: String, reject: bool, text: String) -> Vec<Cmd> {
+    let action = if reject {
+        GateAction::Reject
+    } else {
+        GateAction::Approve
+    };
+    let comment = (!text.is_empty()).then_some(text);
+    super::commands::start(
+        model,
+        Request::Gate {
+            env,
+            action,
+            comment,
+        },
+    )
+}
+
+/// Whether `a` / `x` mean Cloud Deploy's advance / cancel here: a Cloud Deploy lane with no
+/// flightdeck canary of its own in flight.
+pub fn clouddeploy_gate(model: &Model) -> bool {
+    let lane = model.selected_lane;
+    let Some(env) = model.lanes.get(lane).map(|l| l.env.as_str()) else {
+        return false;
+    };
+    model.clouddeploy_lanes.get(lane).copied().unwrap_or(false)
+        && !model.operations.hosted.contains_key(env)
+        && model.operations.rollouts.in_flight(env).is_none()
+}
+
+/// `a` / `x` on a Cloud Deploy lane: advance its rollout to the next phase, or cancel it.
+pub fn clouddeploy(model: &mut Model, action: Action) -> Vec<Cmd> {
+    let env = model
+        .lanes
+        .get(model.selected_lane)
+        .map(|l| l.env.clone())
+        .unwrap_or_default();
+    let action = match action {
+        Action::Advance => GateAction::Advance(None),
+        _ => GateAction::Cancel,
+    };
+    super::commands::start(
+        model,
+        Request::Gate {
+            env,
+            action,
+            comment: None,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::fixtures::{RunMoment, pipeline, three_lanes};
+    use crate::msg::Msg;
+    use crate::update::update;
+
+    fn on_prod(can_approve: bool) -> Model {
+        let mut model = three_lanes(1);
+        let mut run = pipeline(RunMoment::WaitingApproval);
+        run.approvals[0].current_user_can_approve = can_approve;
+        model.pipeline.run = Some(run);
+        update(&mut model, Msg::Action(Action::NextLane));
+        update(&mut model, Msg::Action(Action::NextLane));
+        model
+    }
+
+    fn notice(model: &Model) -> String {
+        model
+            .notice
+            .as_ref()
+            .map(|n| n.text.clone())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn approving_asks_for_a_comment_then_sends_the_gate_command() {
+        let mut model = on_prod(true);
+        assert!(update(&mut model, Msg::Action(Action::Approve)).is_empty());
+        let prompt = Prompt::Review {
+            env: "prod".into(),
+            reject: false,
+        };
+        assert_eq!(model.overlay, Overlay::Prompt(prompt));
+        let cmds = update(&mut model, Msg::PromptSubmitted("looks good".into()));
+        let request = Request::Gate {
+            env: "prod".into(),
+            action: GateAction::Approve,
+            comment: Some("looks good".into()),
+        };
+        assert!(
+            matches!(&cmds[..], [Cmd::RunCommand { request: r, .. }] if *r == request),
+            "{cmds:?}"
+        );
+        assert_eq!(model.operations.running["prod"].label, "approve prod");
+    }
+
+    #[test]
+    fn rejecting_with_no_comment_sends_only_the_grids() {
+        let mut model = on_prod(true);
+        update(&mut model, Msg::Action(Action::Reject));
+        let cmds = update(&mut model, Msg::PromptSubmitted(String::new()));
+        assert!(
+            matches!(
+                &cmds[..],
+                [Cmd::RunCommand {
+                    request: Request::Gate {
+                        action: GateAction::Reject,
+                        comment: None,
+                        ..
+                    },
+                    ..
+                }]
+            ),
+            "{cmds:?}"
+        );
+    }
+
+    #[test]
+    fn a_non_reviewer_or_a_lane_with_nothing_waiting_is_told_why() {
+        let mut model = on_prod(false);
+        assert!(update(&mut model, Msg::Action(Action::Approve)).is_empty());
+        assert_eq!(model.overlay, Overlay::None);
+        assert!(
+            notice(&model).contains("you are not a required reviewer of prod")
+                && notice(&model).contains("oncall-lead or team release-managers"),
+            "{}",
+            notice(&model)
+        );
+        update(&mut model, Msg::Action(Action::PrevLane));
+        update(&mut model, Msg::Action(Action::Approve));
+        assert_eq!(model.overlay, Overlay::None);
+        assert!(notice(&model).contains("nothing waits for approval on staging"));
+    }
+
+    #[test]
+    fn on_a_cloud_deploy_lane_a_advances_and_x_cancels_its_rollout() {
+        let mut model = on_prod(true);
+        model.clouddeploy_lanes = vec![false, false, true];
+        let gate = |cmds: &[Cmd]| match cmds {
+            [
+                Cmd::RunCommand {
+                    request: Request::Gate { action, .. },
+                    ..
+                },
+            ] => Some(action.clone()),
+            _ => None,
+        };
+        let cmds = update(&mut model, Msg::Action(Action::Advance));
+        assert_eq!(gate(&cmds), Some(GateAction::Advance(None)));
+        model.operations.running.clear();
+        let cmds = update(&mut model, Msg::Action(Action::Abort));
+        assert_eq!(gate(&cmds), Some(GateAction::Cancel));
+        assert_eq!(model.operations.running["prod"].label, "cancel prod");
+    }
+}
