@@ -5,8 +5,9 @@
 # exited 0. At the end every acknowledged entry must be in the ledger and `ledger verify` must
 # accept it (a torn tail is allowed, a lost or altered acknowledged entry is not).
 #   benches/crash_trials.sh [N]          file ledger
-#   FLIGHTDECK_PG_URL=postgres://… benches/crash_trials.sh [N]   also the PostgreSQL ledger, when
-#     the binary has that backend (`--ledger postgres://…`).
+#   FLIGHTDECK_PG_URL=postgres://… benches/crash_trials.sh [N]   also the PostgreSQL ledger at that
+#     URL; without it, a temporary server is started when `initdb` is installed (as
+#     tests/ledger_postgres.rs does: as root, the server runs as the `postgres` user).
 # Prints one line per backend: trials, acknowledged appends, entries lost (must be 0). Exit 1 if any lost.
 source "$(dirname "$0")/lib.sh"
 N=${1:-${N:-50}}
@@ -20,7 +21,32 @@ stop_writers() {
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
     PIDS=()
 }
-trap 'stop_writers; cleanup' EXIT
+PG_DIR= PG_BIN= AS_PG=()
+stop_postgres() {
+    [ -n "$PG_DIR" ] || return 0
+    "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+    rm -rf "$PG_DIR"
+}
+trap 'stop_writers; stop_postgres; cleanup' EXIT
+
+# start_postgres: a throw-away server on a free loopback port; sets FLIGHTDECK_PG_URL.
+start_postgres() {
+    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+    [ -x "$PG_BIN/initdb" ] || PG_BIN=$(dirname "$(command -v initdb 2>/dev/null || echo /none/initdb)")
+    [ -x "$PG_BIN/initdb" ] || return 1
+    PG_DIR=$(mktemp -d /tmp/flightdeck-bench-pg.XXXXXX)
+    if [ "$(id -u)" = 0 ]; then
+        chown -R postgres:postgres "$PG_DIR"
+        AS_PG=(runuser -u postgres --)
+    fi
+    local port
+    port=$(free_port)
+    "${AS_PG[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U fd --auth=trust --no-sync -E UTF8 \
+        >"$PG_DIR/init.log" 2>&1 || return 1
+    "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+        -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1" start >/dev/null 2>&1 || return 1
+    FLIGHTDECK_PG_URL="postgres://fd@127.0.0.1:$port/postgres?sslmode=disable"
+}
 
 # writer ID LEDGER ACKS: appends until stopped; records each acknowledged comment in ACKS.ID.
 writer() {
@@ -41,14 +67,18 @@ run_trials() {
     local label=$1 ledger=$2
     local acks=$WORK/acks-$label
     for id in $(seq "$WRITERS"); do
-        writer "$id" "$ledger" "$acks" &
+        writer "$id" "$ledger" "$acks" 2>/dev/null &
         PIDS+=($!)
     done
     local killed=0
-    for _ in $(seq "$N"); do
-        sleep "0.$(printf '%02d' $((RANDOM % 20 + 5)))"
-        local victim
-        victim=$(pgrep -P "${PIDS[$((RANDOM % WRITERS))]}" -x flightdeck | head -1 || true)
+    while [ "$killed" -lt "$N" ]; do
+        sleep "0.$(printf '%02d' $((RANDOM % 10 + 2)))"
+        # An append in flight right now (each lasts milliseconds): look a few times.
+        local victim= tries=0
+        while [ -z "$victim" ] && [ "$tries" -lt 50 ]; do
+            victim=$(pgrep -P "${PIDS[$((RANDOM % WRITERS))]}" -x flightdeck | head -1 || true)
+            tries=$((tries + 1))
+        done
         if [ -n "$victim" ]; then
             kill -9 "$victim" 2>/dev/null && killed=$((killed + 1))
         fi
@@ -70,11 +100,9 @@ run_trials() {
 
 status=0
 run_trials file "$WORK/ledger.jsonl" || status=1
-if [ -n "${FLIGHTDECK_PG_URL:-}" ]; then
-    if "$BIN" --help 2>&1 | grep -qi postgres || "$BIN" ledger verify --help 2>&1 | grep -qi postgres; then
-        run_trials postgres "$FLIGHTDECK_PG_URL" || status=1
-    else
-        echo "postgres: skipped (this binary has no PostgreSQL ledger backend)"
-    fi
+if [ -n "${FLIGHTDECK_PG_URL:-}" ] || start_postgres; then
+    run_trials postgres "$FLIGHTDECK_PG_URL" || status=1
+else
+    echo "postgres: skipped (set FLIGHTDECK_PG_URL, or install the PostgreSQL server for initdb)"
 fi
 exit "$status"

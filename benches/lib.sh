@@ -3,7 +3,7 @@
 
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BIN=${BIN:-$ROOT/target/release/flightdeck}
+BIN=${FLIGHTDECK_BIN:-$ROOT/target/release/flightdeck}
 WORK=$(mktemp -d /tmp/flightdeck-bench.XXXXXX)
 SOCK=fd-bench-$$
 SANDBOX_PID=

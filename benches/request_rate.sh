@@ -3,6 +3,7 @@
 # /_sandbox/requests`): the cockpit (built-in sandbox profile, 2 s poll) runs in tmux; after a
 # warm-up, requests are counted for WINDOW seconds (default 60) per Cloud Run lane and for the
 # GitHub pipeline. Loopback only. Usage: benches/request_rate.sh [WINDOW_SECS]
+# (FLIGHTDECK_BIN=target/debug/flightdeck to measure a dev build.)
 source "$(dirname "$0")/lib.sh"
 window=${1:-60}
 [ -x "$BIN" ] || build

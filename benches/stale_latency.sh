@@ -12,7 +12,11 @@ start_sandbox 20
 ENV=$(bench_env)
 session cockpit "$ENV" "$BIN" --sandbox "$SANDBOX" --read-only
 now_ms() { date +%s%3N; }
-stale_lanes() { tmux_ capture-pane -p -t cockpit | grep -c ' STALE ' || true; }
+# Lane headers reading STALE: the top border row of the lane cards (other rows, such as the
+# status bar's pipeline line, say STALE too and are not counted).
+stale_lanes() {
+    tmux_ capture-pane -p -t cockpit | grep -m1 -E '(╭|\+).*dev.*staging' | grep -o ' STALE ' | wc -l
+}
 wait_for() { # CONDITION-COMMAND TIMEOUT_MS: prints the elapsed ms when it held, or "timeout"
     local start end
     start=$(now_ms)

@@ -111,6 +111,14 @@ pub async fn cockpit(session: &Session, cli: &Cli) -> Result<Cockpit, String> {
         model.operations.driver_name = crate::commands::driver::holder_name(&handle.actor);
     }
     model.operations.lease_secs = crate::commands::run::DEFAULT_LEASE.as_secs() as i64;
+    if session.owns_sandbox() {
+        model.operations.no_successor = Some(
+            "not in the background: the sandbox runs inside this cockpit and ends with it; \
+             hand over (h) or abort (a), or start `flightdeck sandbox` and open the cockpit \
+             with --sandbox ADDR"
+                .into(),
+        );
+    }
     let pipeline = match session.pipeline_source().await {
         Ok(source) => source,
         Err(e) => {

@@ -296,6 +296,9 @@ mod command_tests;
 mod pipeline_tests;
 
 #[cfg(test)]
+mod rollout_record_tests;
+
+#[cfg(test)]
 mod rollout_tests;
 
 #[cfg(test)]

@@ -442,6 +442,7 @@ async fn github_faults(base: &str, plan: serde_json::Value) {
 /// No command is applied twice under faults: a PATCH that is reset, cut off, stalled or refused
 /// is followed by a re-read, and re-sent only if the change is not there. The sandbox then holds
 /// exactly one new revision with the image, and the service's generation rose by exactly one.
+/// Meanwhile the revision list answers 503 twice: the command still succeeds.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_hit_by_faults_on_its_patch_is_applied_exactly_once() {
     let running = sandbox::start("127.0.0.1:0".parse().unwrap(), 200.0)
@@ -480,7 +481,9 @@ async fn a_change_hit_by_faults_on_its_patch_is_applied_exactly_once() {
         rule.method = Some("PATCH".into());
         let before = client.get_service(service).await.unwrap();
         let patches = running.state.requests_seen("PATCH", "*");
-        running.state.lock_faults().rules = vec![rule];
+        // The command's own reads ride out errors too: two 503s on the revision list.
+        let revisions_503 = FaultRule::parse("error:503@/v2/*/revisions#2").unwrap();
+        running.state.lock_faults().rules = vec![rule, revisions_503];
         let image = format!("us-docker.pkg.dev/clarity-sandbox/clarity/clarity-backend:7.7.{n}");
         let change = Change::Image {
             image: image.clone(),
@@ -489,6 +492,10 @@ async fn a_change_hit_by_faults_on_its_patch_is_applied_exactly_once() {
         let applied = wire::apply(&target, &change, &opts, &flightdeck::commands::quiet())
             .await
             .unwrap_or_else(|e| panic!("{fault}: {e}"));
+        assert!(
+            running.state.lock_faults().rules.is_empty(),
+            "{fault}: both faults were met (the revision list's twice)"
+        );
         let after = client.get_service(service).await.unwrap();
         let revisions = client.list_revisions(service).await.unwrap();
         let with_image = revisions

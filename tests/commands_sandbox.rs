@@ -521,3 +521,41 @@ async fn a_patch_timeout_during_promote_does_not_deploy_twice() {
     );
     assert_eq!(serving(&w, "staging").len(), 1);
 }
+
+#[tokio::test]
+async fn a_command_that_fails_reading_state_is_recorded_with_its_outcome() {
+    let w = world(None).await;
+    w.sandbox
+        .state
+        .lock_faults()
+        .rules
+        .push(flightdeck::sandbox::faults::FaultRule::parse("error:400@/v2/*").unwrap());
+    let o = execute(
+        &w.ctx,
+        Cmd::Promote {
+            from: "dev".into(),
+            to: "staging".into(),
+            bake_secs: None,
+        },
+    )
+    .await;
+    assert!(!o.ok(), "{o:?}");
+    let id = o.request_id.clone().expect("the attempt has a request id");
+    let entries = Ledger::open(&w.ctx.ledger_path)
+        .unwrap()
+        .read_all()
+        .unwrap();
+    let kinds: Vec<(&str, bool)> = entries
+        .iter()
+        .filter_map(|e| match &e.payload {
+            Payload::Command {
+                request_id, action, ..
+            } if *request_id == id => Some((action.as_str(), true)),
+            Payload::CommandOutcome { request_id, ok, .. } if *request_id == id => {
+                Some(("outcome", *ok))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(kinds, [("promote", true), ("outcome", false)]);
+}

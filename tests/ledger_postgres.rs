@@ -4,6 +4,8 @@
 //! Writers and followers that must be other processes are this test binary run again on one of its
 //! `#[ignore]`d child tests, with their orders in `FD_CHILD_*` variables.
 
+#[path = "support/ssh_agent.rs"]
+mod ssh_agent;
 #[path = "support/postgres.rs"]
 mod support;
 #[path = "support/rollout_world.rs"]
@@ -17,7 +19,7 @@ use std::time::Duration;
 
 use flightdeck::ledger::postgres::follow::{FollowEvent, FollowTiming, follow};
 use flightdeck::ledger::postgres::{PgLedger, PgTarget, run_blocking};
-use flightdeck::ledger::{Actor, Payload};
+use flightdeck::ledger::{Actor, AgentSigner, AllowedSigners, Payload};
 use support::TempPostgres;
 use world::World;
 
@@ -744,4 +746,86 @@ async fn a_rollout_on_the_database_is_taken_over_by_another_process_after_kill_9
     server.create_db("takeover");
     let w = World::on_database(&server.url("takeover")).await;
     world::takeover_in(&w, "-9").await;
+}
+
+#[test]
+fn entries_signed_through_the_ssh_agent_verify_and_an_unsigned_row_is_named() {
+    let server = TempPostgres::start();
+    server.create_db("signed");
+    let url = server.socket_url("signed");
+    let dir = tempfile::tempdir().expect("dir");
+    let agent = ssh_agent::Agent::start(dir.path());
+    let (key, public) = ssh_agent::keygen(dir.path(), "alice");
+    agent.add(&key);
+    let allowed = dir.path().join("allowed_signers");
+    std::fs::write(&allowed, format!("alice {public}\n")).expect("allowed signers");
+    let signers = AllowedSigners::load(&allowed).expect("load");
+    let signer = AgentSigner::at(&agent.socket, &signers, "alice").expect("alice's key");
+    let checking = PgLedger::new(target(&url)).checking(signers);
+    let (signing, forger) = (
+        checking.clone().with_signer(signer),
+        PgLedger::new(target(&url)),
+    );
+    let (first, report) = run_blocking(async move {
+        let first = signing.append(&actor("alice", "a"), note("signed")).await?;
+        signing
+            .append(&actor("alice", "a"), note("signed too"))
+            .await?;
+        let clean = checking.verify().await?;
+        // Someone with write access to the database, without alice's key.
+        forger.append(&actor("alice", "b"), note("forged")).await?;
+        Ok((first, (clean, checking.verify().await?)))
+    })
+    .expect("appends and reads");
+    assert!(first.sig.is_some(), "signed before the INSERT");
+    let (clean, forged) = report;
+    assert!(clean.report.is_clean(), "{:?}", clean.report.issues);
+    let issue = forged
+        .report
+        .first_error()
+        .expect("the unsigned row is an error");
+    assert!(
+        forged.locate(issue).contains("row seq 3"),
+        "{}",
+        forged.locate(issue)
+    );
+    assert_eq!(forged.report.entries, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_detached_promote_drives_on_with_the_database_ledger() {
+    let server = TempPostgres::start();
+    server.create_db("detached");
+    let w = World::on_database(&server.url("detached")).await;
+    world::detached_in(&w).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_database_refuses_a_promote_before_anything_is_sent() {
+    let w = World::new().await;
+    let before = w.serving();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let url = format!("postgres://fd@127.0.0.1:{port}/gone?sslmode=disable");
+    let out = Command::new(support_bin())
+        .args(["--profile", "sandbox", "--sandbox"])
+        .arg(w.sandbox.addr.to_string())
+        .args(["promote", "staging", "prod", "--yes", "--ledger", &url])
+        .env("XDG_STATE_HOME", w.dir.path().join("state"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("promote");
+    let said = world::text(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(flightdeck::cli::exit::FAILURE),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("127.0.0.1:{port}")),
+        "names the database: {said}"
+    );
+    assert_eq!(w.serving(), before, "nothing was sent to the cloud");
 }

@@ -2,9 +2,13 @@
 //! from openssh-client, which tests/run.sh installs): a signed ledger verifies, `ssh-keygen -Y
 //! verify` accepts our signatures, and every forgery by someone who can write the file fails.
 
+#[path = "support/ssh_agent.rs"]
+mod ssh_agent;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+
+use ssh_agent::{Agent, keygen};
 
 use flightdeck::ledger::signing::NAMESPACE;
 use flightdeck::ledger::{
@@ -30,64 +34,6 @@ fn go(item: &str) -> Payload {
         decision: Decision::Go,
         comment: None,
     }
-}
-
-/// An ssh-agent in the foreground on a socket in `dir`; killed when dropped.
-struct Agent {
-    child: Child,
-    socket: PathBuf,
-}
-
-impl Agent {
-    fn start(dir: &Path) -> Agent {
-        let socket = dir.join("agent.sock");
-        let child = Command::new("ssh-agent")
-            .arg("-D")
-            .arg("-a")
-            .arg(&socket)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("ssh-agent (openssh-client; tests/run.sh installs it)");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !socket.exists() {
-            assert!(
-                Instant::now() < deadline,
-                "ssh-agent did not create its socket"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        Agent { child, socket }
-    }
-
-    fn add(&self, key: &Path) {
-        let status = Command::new("ssh-add")
-            .arg(key)
-            .env("SSH_AUTH_SOCK", &self.socket)
-            .stderr(Stdio::null())
-            .status()
-            .expect("ssh-add");
-        assert!(status.success());
-    }
-}
-
-impl Drop for Agent {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn keygen(dir: &Path, name: &str) -> (PathBuf, String) {
-    let key = dir.join(name);
-    let status = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
-        .arg(&key)
-        .status()
-        .expect("ssh-keygen (openssh-client; tests/run.sh installs it)");
-    assert!(status.success());
-    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
-    (key, public.trim().to_string())
 }
 
 struct World {

@@ -7,7 +7,6 @@
 #[path = "support/rollout_world.rs"]
 mod world;
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -120,48 +119,7 @@ async fn another_process_pauses_advances_and_aborts_a_rollout_it_did_not_start()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn detached_promote_outlives_its_terminal() {
-    let w = World::new().await;
-    let out = w
-        .command(&[
-            "promote",
-            "staging",
-            "prod",
-            "--yes",
-            "--bake-secs",
-            "1",
-            "--detach",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(exit::OK), "{}", text(&out));
-    let said = String::from_utf8_lossy(&out.stdout).to_string();
-    let pid = said
-        .split("(pid ")
-        .nth(1)
-        .and_then(|rest| rest.split(',').next())
-        .expect("the background pid is named");
-    // The terminal goes away: the background process is told so, and goes on.
-    let _ = Command::new("kill").args(["-HUP", pid]).status();
-    let (done, _) = w.wait_for("done", |r, _| r.phase == Phase::Done);
-    assert_eq!(w.serving(), vec![(done.to_revision.unwrap(), 100)]);
-    // The state directory's name comes from `directories`; find the log wherever it is in it.
-    let log = walk(&w.dir.path().join("state")).expect("a log in the state directory");
-    let written = std::fs::read_to_string(log).unwrap();
-    assert!(written.contains("baking"), "{written}");
-}
-
-fn walk(dir: &Path) -> Option<PathBuf> {
-    for entry in std::fs::read_dir(dir).ok()? {
-        let path = entry.ok()?.path();
-        if path.is_dir() {
-            if let Some(found) = walk(&path) {
-                return Some(found);
-            }
-        } else if path.extension().is_some_and(|e| e == "log") {
-            return Some(path);
-        }
-    }
-    None
+    world::detached_in(&World::new().await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -192,4 +150,30 @@ async fn status_says_so_when_the_cloud_no_longer_shows_the_recorded_split() {
     let said = text(&out);
     assert!(said.contains("at 10%, but the cloud serves"), "{said}");
     assert!(said.contains("record is stale"), "{said}");
+}
+
+#[test]
+fn detach_refuses_a_sandbox_that_would_end_with_this_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
+        .args([
+            "--profile",
+            "sandbox",
+            "promote",
+            "staging",
+            "prod",
+            "--yes",
+        ])
+        .args(["--detach", "--ledger"])
+        .arg(dir.path().join("ledger.jsonl"))
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(exit::USAGE), "{}", text(&out));
+    assert!(text(&out).contains("--sandbox ADDR"), "{}", text(&out));
+    assert!(
+        !dir.path().join("state").exists() || world::walk(&dir.path().join("state")).is_none(),
+        "no background process, no log"
+    );
 }

@@ -77,6 +77,12 @@ impl Session {
         })
     }
 
+    /// The sandbox was started inside this process (no `--sandbox ADDR`): it ends with it, so no
+    /// background process can reach it.
+    pub fn owns_sandbox(&self) -> bool {
+        self._sandbox.is_some()
+    }
+
     /// Every endpoint of the profile is plain HTTP on loopback (the sandbox): no TLS roots needed.
     pub fn loopback_only(&self) -> bool {
         let loopback = |url: &Option<String>| {

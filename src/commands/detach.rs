@@ -19,7 +19,7 @@ pub async fn promote(cli: &Cli, args: &PromoteArgs) -> i32 {
             return exit::USAGE;
         }
     };
-    if let Some(refusal) = in_process_sandbox(cli, &session) {
+    if let Some(refusal) = in_process_sandbox(&session) {
         eprintln!("flightdeck: {refusal}");
         return exit::USAGE;
     }
@@ -131,8 +131,8 @@ pub async fn promote(cli: &Cli, args: &PromoteArgs) -> i32 {
 
 /// The sandbox this process started lives only as long as this process: a background driver
 /// would start a sandbox of its own and drive a rollout nobody sees. Refused, with what to do.
-fn in_process_sandbox(cli: &Cli, session: &crate::app::Session) -> Option<String> {
-    (session.sandbox_url.is_some() && cli.sandbox.is_none()).then(|| {
+fn in_process_sandbox(session: &crate::app::Session) -> Option<String> {
+    session.owns_sandbox().then(|| {
         "--detach needs a sandbox that outlives this process: start one with `flightdeck sandbox` \
          and give its address with `--sandbox ADDR` (nothing was started)"
             .to_string()

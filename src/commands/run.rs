@@ -147,6 +147,19 @@ impl Context {
         })
     }
 
+    /// [`Context::state`] before the command is recorded: a failed read is recorded as the
+    /// attempt and its outcome.
+    async fn first_state(
+        &self,
+        target: &Target,
+        kind: CommandKind,
+    ) -> Result<ServiceState, Box<Outcome>> {
+        self.state(target, kind).await.map_err(|mut failed| {
+            record_failed_attempt(self, &mut failed);
+            failed
+        })
+    }
+
     pub(super) async fn state(
         &self,
         target: &Target,
@@ -220,6 +233,23 @@ pub async fn execute(ctx: &Context, request: Request) -> Outcome {
     outcome
 }
 
+/// A command that failed reading a lane's state, before it was recorded, leaves its attempt and
+/// outcome in the ledger like any other. Read-only records nothing; when the ledger itself is
+/// what failed, the outcome stays as it is.
+fn record_failed_attempt(ctx: &Context, outcome: &mut Outcome) {
+    if ctx.read_only
+        || outcome.request_id.is_some()
+        || !matches!(outcome.status, Status::ApiError | Status::Failed)
+    {
+        return;
+    }
+    let detail = serde_json::json!({"failed_before_sending": outcome.message});
+    if let Ok(request_id) = record_command(ctx, outcome, &[], detail) {
+        outcome.request_id = Some(request_id);
+        record_outcome(ctx, outcome);
+    }
+}
+
 async fn trigger(ctx: &Context, version: &str, via: TriggerVia) -> Result<Outcome, Box<Outcome>> {
     let kind = CommandKind::Trigger;
     let env =
@@ -262,7 +292,7 @@ async fn promote(
         )));
     }
     let source = ctx.target(kind, from_env)?;
-    let source_state = ctx.state(&source, kind).await?;
+    let source_state = ctx.first_state(&source, kind).await?;
     let (_, image) = primary_image(&source_state).ok_or_else(|| {
         Outcome::new(
             kind,
@@ -298,7 +328,7 @@ async fn deploy(
         check_gates(ctx, kind, env, "", SourceHealth::Unknown).await?;
     }
     let target = ctx.target(kind, env)?;
-    let state = ctx.state(&target, kind).await?;
+    let state = ctx.first_state(&target, kind).await?;
     let image = image_for(&state).map_err(|m| Outcome::new(kind, &env.name, Status::Failed, m))?;
     if promote.is_some() && wire::serves_only(&state, &image) {
         let message = format!(

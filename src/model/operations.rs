@@ -46,6 +46,9 @@ pub struct Operations {
     pub orphans_told: std::collections::BTreeSet<String>,
     /// Rollout records already told as disagreeing with the cloud's split (`request id@seq`).
     pub stale_told: std::collections::BTreeSet<String>,
+    /// Why no background process can drive on after this cockpit quits (its sandbox runs inside
+    /// it); `None`: one can.
+    pub no_successor: Option<String>,
     /// Quit once the hosted rollouts are finished (the user chose to abort them and quit).
     pub quit_when_idle: bool,
 }

@@ -15,7 +15,7 @@ use crate::model::{Model, Overlay, Prompt};
 use crate::msg::{Action, Cmd, Msg};
 use crate::policy::CommandKind;
 
-fn on_prod() -> Model {
+pub(super) fn on_prod() -> Model {
     let mut model = three_lanes(1);
     model.canary_steps = vec![Vec::new(), Vec::new(), vec![10, 50, 100]];
     model.operations.driver_name = "me@bastion pid 1 #a".into();
@@ -38,7 +38,7 @@ fn rollout() -> Rollout {
     )
 }
 
-fn hosted() -> Hosted {
+pub(super) fn hosted() -> Hosted {
     let mut outcome = Outcome::new(CommandKind::Promote, "prod", Status::Done, "");
     outcome.request_id = Some("req-9".into());
     Hosted {
@@ -52,7 +52,7 @@ fn hosted() -> Hosted {
 }
 
 /// `record:<event>`, `apply:<what>`, `probe`, `outcome`, `control:<name>`, `fetch`, …
-fn names(cmds: &[Cmd]) -> Vec<String> {
+pub(super) fn names(cmds: &[Cmd]) -> Vec<String> {
     cmds.iter()
         .map(|c| match c {
             Cmd::AppendLedger(Payload::Rollout { event, .. }) => format!("record:{event}"),
@@ -73,7 +73,7 @@ fn names(cmds: &[Cmd]) -> Vec<String> {
         .collect()
 }
 
-fn applied(revision: Option<&str>) -> Msg {
+pub(super) fn applied(revision: Option<&str>) -> Msg {
     Msg::RolloutApplied {
         env: "prod".into(),
         result: Ok((revision.map(str::to_string), 1)),
@@ -81,7 +81,7 @@ fn applied(revision: Option<&str>) -> Msg {
 }
 
 /// A key, and Enter on the confirmation it opens (the fixture's prod takes Enter).
-fn key(model: &mut Model, action: Action) -> Vec<String> {
+pub(super) fn key(model: &mut Model, action: Action) -> Vec<String> {
     let mut cmds = update(model, Msg::Action(action));
     if matches!(model.overlay, Overlay::Prompt(Prompt::Confirm { .. })) {
         cmds.extend(update(model, Msg::PromptSubmitted(String::new())));
@@ -153,7 +153,7 @@ fn entry(seq: u64, secs: i64, payload: Payload) -> Entry {
 }
 
 /// Another process's rollout, baking at 10 % since `clock()`, its lease renewed at 0 s.
-fn theirs() -> Vec<Entry> {
+pub(super) fn theirs() -> Vec<Entry> {
     let mut other = Drive::new(rollout(), "dave@bastion pid 7 #b", Duration::seconds(15));
     let mut entries = Vec::new();
     let now = clock();
@@ -357,60 +357,4 @@ fn rollback_during_a_rollout_points_at_abort() {
     assert!(key(&mut model, Action::RollbackHere).is_empty());
     assert_eq!(model.overlay, Overlay::None);
     assert!(model.notice.as_ref().unwrap().text.contains("x aborts it"));
-}
-
-#[test]
-fn a_rebuilt_rollout_the_cloud_no_longer_shows_is_told_stale_once() {
-    let mut model = on_prod();
-    // The cloud shows what the ledger says: 00008-new at 10 %.
-    let serve = |model: &mut Model, split: &[(&str, u8)]| {
-        let state = model.lanes[2].service.as_mut().unwrap();
-        state.traffic = split
-            .iter()
-            .map(|(short, percent)| crate::model::lane::TrafficSlice {
-                revision: format!("clarity-backend-prod-{short}"),
-                short: (*short).to_string(),
-                version: String::new(),
-                percent: *percent,
-                tag: None,
-            })
-            .collect();
-    };
-    serve(&mut model, &[("00007-old", 90), ("00008-new", 10)]);
-    update(&mut model, Msg::LedgerEntries(theirs()));
-    let stale = |model: &Model| {
-        model
-            .activity
-            .entries
-            .iter()
-            .filter(|a| a.text.contains("record is stale"))
-            .count()
-    };
-    update(
-        &mut model,
-        Msg::Tick {
-            now: clock() + Duration::seconds(5),
-        },
-    );
-    assert_eq!(stale(&model), 0, "the split agrees with the ledger");
-    // Someone set prod back to 100 % outside the rollout.
-    serve(&mut model, &[("00007-old", 100)]);
-    for secs in [6, 7] {
-        update(
-            &mut model,
-            Msg::Tick {
-                now: clock() + Duration::seconds(secs),
-            },
-        );
-    }
-    assert_eq!(stale(&model), 1, "told once");
-    let told = model
-        .activity
-        .entries
-        .iter()
-        .find(|a| a.text.contains("stale"));
-    let told = told.unwrap();
-    assert_eq!(told.lane.as_deref(), Some("prod"));
-    assert!(told.text.contains("00008-new at 10%"), "{}", told.text);
-    assert!(told.text.contains("00007-old 100%"), "{}", told.text);
 }

@@ -490,6 +490,11 @@ pub fn driving(model: &Model) -> bool {
 /// The answer to the quit prompt.
 pub fn quit_choice(model: &mut Model, envs: Vec<String>, text: &str) -> Vec<Cmd> {
     match text.trim() {
+        "b" | "background" if model.operations.no_successor.is_some() => {
+            let why = model.operations.no_successor.clone().unwrap_or_default();
+            model.notify(Level::Warn, why);
+            Vec::new()
+        }
         "b" | "background" => {
             let mut cmds = release_all(model, "the cockpit quit: a background process drives on");
             cmds.extend(envs.into_iter().map(|env| Cmd::SpawnSuccessor { env }));

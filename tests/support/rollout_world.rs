@@ -284,3 +284,49 @@ pub async fn takeover_in(w: &World, signal: &str) {
         "the successor recorded the outcome"
     );
 }
+
+/// `promote --detach`: the background process goes on after its terminal is gone (SIGHUP).
+pub async fn detached_in(w: &World) {
+    let out = w
+        .command(&[
+            "promote",
+            "staging",
+            "prod",
+            "--yes",
+            "--bake-secs",
+            "1",
+            "--detach",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(exit::OK), "{}", text(&out));
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    let pid = said
+        .split("(pid ")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .expect("the background pid is named");
+    // The terminal goes away: the background process is told so, and goes on.
+    let _ = Command::new("kill").args(["-HUP", pid]).status();
+    let (done, _) = w.wait_for("done", |r, _| r.phase == Phase::Done);
+    assert_eq!(w.serving(), vec![(done.to_revision.unwrap(), 100)]);
+    // The state directory's name comes from `directories`; find the log wherever it is in it.
+    let log = walk(&w.dir.path().join("state")).expect("a log in the state directory");
+    let written = std::fs::read_to_string(log).unwrap();
+    assert!(written.contains("baking"), "{written}");
+}
+
+/// The first `.log` file under `dir`.
+pub fn walk(dir: &Path) -> Option<PathBuf> {
+    for entry in std::fs::read_dir(dir).ok()? {
+        let path = entry.ok()?.path();
+        if path.is_dir() {
+            if let Some(found) = walk(&path) {
+                return Some(found);
+            }
+        } else if path.extension().is_some_and(|e| e == "log") {
+            return Some(path);
+        }
+    }
+    None
+}
