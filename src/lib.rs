@@ -28,6 +28,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod headless;
+pub mod json_out;
 pub mod keymap;
 pub mod ledger;
 pub mod model;

@@ -105,7 +105,13 @@ async fn scripts_deploy_promote_and_roll_back_under_gates_and_ledger() {
     let outcome = run(&w, trigger("1.4.2")).await;
     assert_eq!(outcome.status, Status::Done, "{}", outcome.text());
     assert_eq!(state(&w, "dev"), "1.4.2 1.0.0");
-    assert_eq!(outcome.traffic.as_deref(), Some("dev-1.4.2 100%"));
+    assert_eq!(
+        outcome
+            .traffic
+            .as_deref()
+            .map(flightdeck::model::lane::split_text),
+        Some("dev-1.4.2 100%".to_string())
+    );
     let lines = w.lines.lock().unwrap().clone();
     let said = format!(
         "dev: deploying 1.4.2 to dev (request {})",

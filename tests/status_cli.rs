@@ -128,3 +128,46 @@ fn status_authenticates_through_the_metadata_server_when_the_api_requires_it() {
     }
     assert!(!stdout.contains("ya29"), "the token never shows");
 }
+
+/// A command's `--json` speaks the shapes `status --json` does: a schema version, traffic as an
+/// array of the same slices, timestamps to the second.
+#[test]
+fn a_command_answers_in_the_same_json_shapes_as_status() {
+    let sandbox = Sandbox::start(50.0);
+    let home = Home::new();
+    let out = std::process::Command::new(support::BIN)
+        .args([
+            "--sandbox",
+            &sandbox.arg(),
+            "rollback",
+            "prod",
+            "--yes",
+            "--json",
+        ])
+        .env_clear()
+        .envs(home.env())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run flightdeck");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let outcome: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(outcome["schema_version"], 1, "{outcome}");
+    let traffic = outcome["traffic"].as_array().expect("traffic is an array");
+    let lane: serde_json::Value = serde_json::from_str(&status(&home, &sandbox, true)).unwrap();
+    let prod = &lane["lanes"][2]["traffic"];
+    assert_eq!(&outcome["traffic"], prod, "the same slices as status shows");
+    let total: u64 = traffic.iter().filter_map(|s| s["percent"].as_u64()).sum();
+    assert_eq!(total, 100, "{outcome}");
+    assert!(traffic[0]["revision"].is_string() && traffic[0]["version"].is_string());
+    let mut times = Vec::new();
+    timestamps(&outcome, &mut times);
+    for t in times {
+        assert!(t.len() == 20 && t.ends_with('Z'), "one precision, UTC: {t}");
+    }
+}

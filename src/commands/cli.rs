@@ -139,7 +139,9 @@ pub(super) async fn open_context(
 
 pub(super) fn print(outcome: &super::outcome::Outcome, json: bool) -> i32 {
     if json {
-        match serde_json::to_string_pretty(outcome) {
+        let mut value = serde_json::to_value(outcome).unwrap_or_default();
+        crate::json_out::normalize_times(&mut value);
+        match serde_json::to_string_pretty(&value) {
             Ok(text) => println!("{}", crate::redact::redact_cow(&text)),
             Err(e) => eprintln!("flightdeck: cannot encode the outcome: {e}"),
         }

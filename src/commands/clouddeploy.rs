@@ -123,7 +123,7 @@ pub(super) async fn finish(
     mut outcome: Outcome,
 ) -> Outcome {
     if let Ok(after) = state::fetch(&client(ctx, cfg), cfg).await {
-        outcome.traffic = Some(state::lane_state(&after).split_text());
+        outcome.traffic = Some(state::lane_state(&after).traffic);
     }
     record_outcome(ctx, &mut outcome);
     outcome

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::CommandError;
 use crate::cli::exit;
+use crate::model::lane::{TrafficSlice, split_text};
 use crate::model::rollout::Rollout;
 use crate::policy::{CommandKind, Refusal};
 
@@ -28,6 +29,8 @@ pub enum Status {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
+    /// The `--json` shape's version ([`crate::json_out::SCHEMA_VERSION`]); not in the ledger.
+    pub schema_version: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     pub action: CommandKind,
@@ -45,9 +48,9 @@ pub struct Outcome {
     pub from_revision: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to_revision: Option<String>,
-    /// The traffic split when the command ended.
+    /// The traffic split when the command ended, as `status --json` shows a lane's.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub traffic: Option<String>,
+    pub traffic: Option<Vec<TrafficSlice>>,
     pub patches_sent: u32,
     pub elapsed_secs: f64,
     /// Rollback: from the command to a settled service with passing probes.
@@ -70,6 +73,7 @@ impl Outcome {
         message: impl Into<String>,
     ) -> Outcome {
         Outcome {
+            schema_version: crate::json_out::SCHEMA_VERSION,
             request_id: None,
             action,
             verb: None,
@@ -130,6 +134,7 @@ impl Outcome {
         if let Some(map) = value.as_object_mut() {
             map.remove("rollout");
             map.remove("request_id");
+            map.remove("schema_version");
             if let Some(rollout) = &self.rollout {
                 map.insert(
                     "phase".into(),
@@ -160,7 +165,7 @@ impl Outcome {
         out.truncate(out.len() - self.message.len());
         out.push_str(&self.message);
         if let Some(traffic) = &self.traffic {
-            out.push_str(&format!("\ntraffic: {traffic}"));
+            out.push_str(&format!("\ntraffic: {}", split_text(traffic)));
         }
         if let Some(secs) = self.healthy_after_secs {
             out.push_str(&format!("\nhealthy after {secs:.1}s"));

@@ -71,7 +71,7 @@ pub(super) async fn rollback(
     {
         Ok(applied) => {
             outcome.patches_sent = applied.patches_sent;
-            outcome.traffic = Some(applied.state.split_text());
+            outcome.traffic = Some(applied.state.traffic.clone());
             let probes = health::probes(env, applied.state.uri.as_deref());
             let failing =
                 health::wait_healthy(&ctx.http, &probes, 30, Duration::from_millis(500)).await;

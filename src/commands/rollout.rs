@@ -219,7 +219,7 @@ pub(super) async fn conclude(
         outcome.message.push_str(&format!(" ({error})"));
     }
     if let Ok(after) = ctx.state(target, outcome.action).await {
-        outcome.traffic = Some(after.split_text());
+        outcome.traffic = Some(after.traffic.clone());
     }
 }
 

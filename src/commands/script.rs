@@ -111,7 +111,7 @@ async fn act(
         }
     }
     if let Ok(after) = status(ctx, kind, env, target).await {
-        outcome.traffic = Some(after.split_text());
+        outcome.traffic = Some(after.traffic.clone());
         outcome.to_revision = after.primary().map(|p| p.revision.clone());
     }
     record_outcome(ctx, &mut outcome);

@@ -2,7 +2,6 @@
 //! of each lane that needs one (from the ledger, read without writing). Also the JSON shapes of
 //! `status --json` (schema version 1): traffic always an array, timestamps RFC 3339 to the second.
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
 use crate::config::{Paths, Profile};
@@ -11,7 +10,7 @@ use crate::model::lane::Lane;
 use crate::model::signoff::SignoffGrid;
 use crate::probes::ProbeOutcome;
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub use crate::json_out::SCHEMA_VERSION;
 
 /// One probe of one lane, run once.
 pub struct ProbeResult {
@@ -130,27 +129,7 @@ pub fn signoffs(
     Ok(summaries)
 }
 
-pub fn time(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-/// Every RFC 3339 timestamp in `value` rewritten to whole seconds, UTC, `Z`: one precision in
-/// the whole document whatever the source (GitHub, Cloud Run and our clock differ).
-pub fn normalize_times(value: &mut Value) {
-    match value {
-        Value::String(s) => {
-            if s.len() >= 20
-                && s.as_bytes().get(10) == Some(&b'T')
-                && let Ok(t) = DateTime::parse_from_rfc3339(s)
-            {
-                *s = time(t.with_timezone(&Utc));
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(normalize_times),
-        Value::Object(map) => map.values_mut().for_each(normalize_times),
-        _ => {}
-    }
-}
+pub use crate::json_out::{normalize_times, time};
 
 /// A lane for scripts: what runs, the traffic as an array, its probes and its sign-off.
 pub fn lane_json(
@@ -163,7 +142,7 @@ pub fn lane_json(
     let traffic: Vec<Value> = service.map_or_else(Vec::new, |s| {
         s.traffic
             .iter()
-            .map(|t| json!({"revision": t.revision, "percent": t.percent, "version": t.version}))
+            .map(|t| serde_json::to_value(t).unwrap_or_default())
             .collect()
     });
     let probe_list: Vec<Value> = probes

@@ -121,12 +121,17 @@ impl ServiceState {
 
     /// `00007 90% · 00008 10%`.
     pub fn split_text(&self) -> String {
-        self.traffic
-            .iter()
-            .map(|s| format!("{} {}%", s.short, s.percent))
-            .collect::<Vec<_>>()
-            .join(" · ")
+        split_text(&self.traffic)
     }
+}
+
+/// `00007 90% · 00008 10%`.
+pub fn split_text(traffic: &[TrafficSlice]) -> String {
+    traffic
+        .iter()
+        .map(|s| format!("{} {}%", s.short, s.percent))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// How fresh a lane's data is.
