@@ -2,7 +2,7 @@
 //! override reason and the typed confirmation, watching the canary steps advance; then a bad
 //! revision rolled back by the auto-rollback guard. Bounded waits; loopback only.
 //!
-//! Run: `cargo test --release --test e2e_promote`.
+//! Run: `cargo test --test e2e_promote`.
 
 #[path = "support/tmux.rs"]
 mod support;

@@ -2,7 +2,7 @@
 //! own per test), typed keys, the screen read back. Every wait is bounded (`support::WAIT`); no
 //! network but loopback. Skipped with a message when tmux is missing, unless `CI` is set.
 //!
-//! Run: `cargo test --release --test e2e_tmux`.
+//! Run: `cargo test --test e2e_tmux`.
 
 #[path = "support/postgres.rs"]
 mod postgres;

@@ -13,7 +13,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-/// The binary under test: built by cargo for this test target (`cargo test --release`).
+/// The binary under test: built by cargo for this test target (`cargo test`).
 pub const BIN: &str = env!("CARGO_BIN_EXE_flightdeck");
 
 /// How long any one wait may take before the test fails with the screen it saw.
