@@ -3,6 +3,9 @@
 //! keyboard; quit mid-bake and hand the rollout over, then another process finishes it.
 //! Every wait is a condition on the screen, the ledger or the sandbox, with a deadline.
 
+#[path = "support/rollout_world.rs"]
+mod rollout_world;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -10,7 +13,7 @@ use clap::Parser;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use flightdeck::app::{self, Session};
 use flightdeck::cli::Cli;
-use flightdeck::ledger::{Actor, Decision, Entry, Ledger, Payload};
+use flightdeck::ledger::{Entry, Ledger, Payload};
 use flightdeck::model::Model;
 use flightdeck::runtime::{self, Screen};
 use flightdeck::sandbox::{self, RunningSandbox};
@@ -87,25 +90,8 @@ async fn wait(what: &str, mut cond: impl FnMut() -> bool) {
 }
 
 fn sign_prod(ledger: &Ledger, profile: &flightdeck::config::Profile, release: &str) {
-    for item in &profile.signoff.items {
-        for (i, role) in profile.signoff.roles.iter().enumerate() {
-            let who = if i % 2 == 0 { "alice" } else { "bob" };
-            let actor = Actor {
-                account: who.into(),
-                uid: 1000 + i as u32,
-                host: "bastion".into(),
-                ssh_origin: None,
-            };
-            let payload = Payload::Signoff {
-                env: "prod".into(),
-                release: release.into(),
-                item: item.clone(),
-                role: role.name.clone(),
-                decision: Decision::Go,
-                comment: None,
-            };
-            ledger.append(&actor, payload).unwrap();
-        }
+    for (actor, payload) in rollout_world::prod_signoffs(profile, release) {
+        ledger.append(&actor, payload).unwrap();
     }
 }
 

@@ -73,27 +73,7 @@ impl World {
             include_str!("../../profiles/sandbox.toml"),
         )
         .unwrap();
-        let mut signed = Vec::new();
-        for item in &profile.signoff.items {
-            for (i, role) in profile.signoff.roles.iter().enumerate() {
-                let who = if i % 2 == 0 { "alice" } else { "bob" };
-                let actor = Actor {
-                    account: who.into(),
-                    uid: 1000 + i as u32,
-                    host: "bastion".into(),
-                    ssh_origin: None,
-                };
-                let payload = Payload::Signoff {
-                    env: "prod".into(),
-                    release: release.into(),
-                    item: item.clone(),
-                    role: role.name.clone(),
-                    decision: Decision::Go,
-                    comment: None,
-                };
-                signed.push((actor, payload));
-            }
-        }
+        let signed = prod_signoffs(&profile, release);
         let location = self.location();
         for (actor, payload) in signed {
             store::append_blocking(&location, &actor, payload).unwrap();
@@ -329,4 +309,33 @@ pub fn walk(dir: &Path) -> Option<PathBuf> {
         }
     }
     None
+}
+
+/// Every cell of prod's grid signed GO for `release`, by alice and bob in turn.
+pub fn prod_signoffs(
+    profile: &flightdeck::config::Profile,
+    release: &str,
+) -> Vec<(Actor, Payload)> {
+    let mut signed = Vec::new();
+    for item in &profile.signoff.items {
+        for (i, role) in profile.signoff.roles.iter().enumerate() {
+            let who = if i % 2 == 0 { "alice" } else { "bob" };
+            let actor = Actor {
+                account: who.into(),
+                uid: 1000 + i as u32,
+                host: "bastion".into(),
+                ssh_origin: None,
+            };
+            let payload = Payload::Signoff {
+                env: "prod".into(),
+                release: release.into(),
+                item: item.clone(),
+                role: role.name.clone(),
+                decision: Decision::Go,
+                comment: None,
+            };
+            signed.push((actor, payload));
+        }
+    }
+    signed
 }
