@@ -122,15 +122,23 @@ impl Cockpit {
     }
 }
 
-async fn set_rules(base: &str, rules: &[FaultRule]) {
-    let body = serde_json::json!({ "rules": rules });
+/// A sandbox control request (`/_sandbox/…`) that must succeed.
+async fn control(url: String, body: serde_json::Value) {
     let answer = reqwest::Client::new()
-        .post(format!("{base}/_sandbox/faults"))
+        .post(url)
         .json(&body)
         .send()
         .await
         .unwrap();
     assert!(answer.status().is_success(), "{body}");
+}
+
+async fn set_rules(base: &str, rules: &[FaultRule]) {
+    control(
+        format!("{base}/_sandbox/faults"),
+        serde_json::json!({ "rules": rules }),
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -430,13 +438,7 @@ async fn github_route_faults_are_told_and_ridden_out() {
 }
 
 async fn github_faults(base: &str, plan: serde_json::Value) {
-    let answer = reqwest::Client::new()
-        .post(format!("{base}/_sandbox/github/faults"))
-        .json(&plan)
-        .send()
-        .await
-        .unwrap();
-    assert!(answer.status().is_success(), "{plan}");
+    control(format!("{base}/_sandbox/github/faults"), plan).await;
 }
 
 /// No command is applied twice under faults: a PATCH that is reset, cut off, stalled or refused
