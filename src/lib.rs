@@ -33,6 +33,7 @@ pub mod keymap;
 pub mod ledger;
 pub mod model;
 pub mod msg;
+pub mod net;
 pub mod policy;
 pub mod probes;
 pub mod providers;

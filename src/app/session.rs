@@ -111,7 +111,7 @@ impl Session {
 
     /// The client the cockpit's lanes and commands share.
     pub fn client(&self) -> reqwest::Client {
-        crate::providers::http::builder(self.loopback_only())
+        crate::net::builder(self.loopback_only())
             .build()
             .unwrap_or_else(|_| reqwest::Client::new())
     }

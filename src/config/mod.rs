@@ -2,9 +2,13 @@
 //! ([`theme`]), and errors that name the file, line and field ([`error`]).
 
 pub mod error;
+pub mod freeze;
+pub mod ledger_url;
 pub mod notify;
 pub mod paths;
+pub mod policy;
 pub mod profile;
+pub mod targets;
 pub mod theme;
 pub mod validate;
 

@@ -19,9 +19,9 @@ pub struct Profile {
     pub sandbox: Option<SandboxSection>,
     pub environments: Vec<Environment>,
     /// The build pipeline (GitHub Actions) whose jobs are the release phases.
-    pub pipeline: Option<crate::providers::github::PipelineConfig>,
+    pub pipeline: Option<super::targets::PipelineConfig>,
     #[serde(default)]
-    pub signoff: crate::policy::SignoffConfig,
+    pub signoff: super::policy::SignoffConfig,
     #[serde(default)]
     pub ledger: LedgerSection,
     /// A command per alert event (`build_failed`, `auto_rollback`, …): argv, no shell.
@@ -113,14 +113,14 @@ pub struct Environment {
     pub name: String,
     pub cloudrun: Option<CloudRunTarget>,
     /// A target of a Cloud Deploy delivery pipeline.
-    pub clouddeploy: Option<crate::providers::clouddeploy::CloudDeployTarget>,
+    pub clouddeploy: Option<super::targets::CloudDeployTarget>,
     /// The team's own commands.
-    pub script: Option<crate::providers::script::ScriptTarget>,
+    pub script: Option<super::targets::ScriptTarget>,
     #[serde(default)]
     pub probes: Vec<crate::probes::ProbeSpec>,
     pub canary: Option<CanarySection>,
     #[serde(default)]
-    pub policy: crate::policy::EnvPolicy,
+    pub policy: super::policy::EnvPolicy,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -133,15 +133,15 @@ pub struct CloudRunTarget {
     pub service: String,
     /// `"google"` (application default credentials) or `"none"`; default: `"none"` in a profile
     /// with a `[sandbox]` section, else `"google"`.
-    pub auth: Option<crate::providers::auth::AuthMode>,
+    pub auth: Option<super::targets::AuthMode>,
 }
 
 /// Which provider runs a lane (exactly one per environment).
 #[derive(Debug, Clone, Copy)]
 pub enum Provider<'a> {
     CloudRun(&'a CloudRunTarget),
-    CloudDeploy(&'a crate::providers::clouddeploy::CloudDeployTarget),
-    Script(&'a crate::providers::script::ScriptTarget),
+    CloudDeploy(&'a super::targets::CloudDeployTarget),
+    Script(&'a super::targets::ScriptTarget),
 }
 
 impl Environment {
@@ -184,8 +184,8 @@ impl Profile {
             .map_or_else(|| "profile".into(), |s| s.to_string_lossy().into_owned());
         profile.validate(source, text)?;
         let default_auth = match &profile.sandbox {
-            Some(sandbox) if !sandbox.require_auth => crate::providers::auth::AuthMode::None,
-            _ => crate::providers::auth::AuthMode::Google,
+            Some(sandbox) if !sandbox.require_auth => super::targets::AuthMode::None,
+            _ => super::targets::AuthMode::Google,
         };
         let base = source.parent().unwrap_or(Path::new("."));
         for env in &mut profile.environments {
@@ -315,8 +315,7 @@ impl Profile {
             }
         }
         if let Some(url) = &self.ledger.url
-            && let Err(e) =
-                crate::ledger::postgres::PgTarget::parse(url, self.ledger.password_command.clone())
+            && let Err(e) = super::ledger_url::LedgerUrl::parse(url)
         {
             return Err(ConfigError::at_text(
                 source,

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
+use super::freeze;
 use super::{ConfigError, Profile};
-use crate::policy::freeze;
 
 const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 

@@ -21,7 +21,7 @@ pub fn default_client() -> Result<Client, String> {
 
 /// The probe client; without TLS roots when every probed URL is plain HTTP on loopback.
 pub fn client(loopback_only: bool) -> Result<Client, String> {
-    crate::providers::http::builder(loopback_only)
+    crate::net::builder(loopback_only)
         .user_agent(concat!("flightdeck-probe/", env!("CARGO_PKG_VERSION")))
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(5))
@@ -60,7 +60,7 @@ async fn exchange(client: &Client, probe: &ResolvedProbe) -> Result<Raw, String>
         .iter()
         .any(|(name, _)| crate::redact::is_sensitive_header(name))
     {
-        crate::providers::http::credential_may_go_to(&probe.url)?;
+        crate::net::credential_may_go_to(&probe.url)?;
     }
     let request = client
         .request(method, &probe.url)
@@ -155,7 +155,7 @@ fn finish(probe: &ResolvedProbe, raw: Raw, latency: Duration) -> ProbeOutcome {
 /// A reqwest error in words, without the URL: the I/O cause when there is one
 /// ("connection refused", "connection reset"), otherwise the innermost message.
 pub fn describe(err: &reqwest::Error) -> String {
-    if crate::providers::http::speaks_no_tls(err) {
+    if crate::net::speaks_no_tls(err) {
         return "the server does not speak TLS (is it a plain http:// endpoint?)".into();
     }
     let mut source = err.source();

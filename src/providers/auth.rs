@@ -8,19 +8,8 @@
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
-use serde::Deserialize;
-
 pub use super::google_credentials::{GoogleAuth, GoogleOrigin};
-
-/// How a target authenticates, written in the profile as `auth = "google" | "none"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AuthMode {
-    /// Google application default credentials.
-    Google,
-    /// No `Authorization` header (the sandbox).
-    None,
-}
+pub use crate::config::targets::AuthMode;
 
 /// Where a provider gets its bearer token.
 #[derive(Clone)]
@@ -119,16 +108,5 @@ mod tests {
         let source = TokenSource::Static(Secret::new("ya29.very-secret"));
         assert!(!format!("{source:?}").contains("very-secret"));
         assert!(!format!("{:?}", Secret::new("ya29.very-secret")).contains("very-secret"));
-    }
-
-    #[test]
-    fn auth_mode_is_spelled_in_lowercase() {
-        #[derive(Deserialize)]
-        struct T {
-            auth: AuthMode,
-        }
-        let t: T = toml::from_str("auth = \"google\"").unwrap();
-        assert_eq!(t.auth, AuthMode::Google);
-        assert!(toml::from_str::<T>("auth = \"Google\"").is_err());
     }
 }

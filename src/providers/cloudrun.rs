@@ -99,7 +99,7 @@ impl CloudRunClient {
                 .await
                 .map_err(|message| ApiError::unauthenticated(method, &url, message))?;
             if let Some(token) = token {
-                super::http::credential_may_go_to(&url).map_err(|message| {
+                crate::net::credential_may_go_to(&url).map_err(|message| {
                     let message = format!("{message} (or set auth = \"none\" for this target)");
                     ApiError::unauthenticated(method, &url, message)
                 })?;
@@ -117,7 +117,7 @@ impl CloudRunClient {
                 self.token.invalidate().await;
                 continue;
             }
-            let retry_after = super::http::retry_after_secs(response.headers());
+            let retry_after = crate::net::retry_after_secs(response.headers());
             let text = response
                 .text()
                 .await
@@ -305,7 +305,7 @@ fn with_query(base: &str, pairs: &[(&str, &str)]) -> String {
     }
 }
 
-/// The URL's host parses as a loopback address (see [`super::http::is_loopback_url`]).
+/// The URL's host parses as a loopback address (see [`crate::net::is_loopback_url`]).
 pub fn is_loopback(base_url: &str) -> bool {
-    super::http::is_loopback_url(base_url)
+    crate::net::is_loopback_url(base_url)
 }

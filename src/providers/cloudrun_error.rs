@@ -108,7 +108,7 @@ impl Retryable for ApiError {
 }
 
 pub(super) fn transport_error(method: &'static str, url: &str, e: &reqwest::Error) -> ApiError {
-    ApiError::new(method, url, None, super::http::transport_words(url, e))
+    ApiError::new(method, url, None, crate::net::transport_words(url, e))
 }
 
 pub(super) fn snippet(text: &str) -> String {

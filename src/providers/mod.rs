@@ -10,7 +10,6 @@ pub mod cloudrun_state;
 pub mod cloudrun_wire;
 pub mod github;
 pub mod google_credentials;
-pub mod http;
 pub mod retry;
 pub mod script;
 pub mod script_run;

@@ -7,40 +7,9 @@
 //! stdout ([`ScriptStatus`], documented in the README); other output lines are progress.
 //! Running is in [`super::script_run`], reading the status in [`super::script_status`].
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use serde::Deserialize;
-
-/// The profile's `[environments.script]`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ScriptTarget {
-    /// Prints the lane's state as JSON on stdout.
-    pub status: Vec<String>,
-    pub trigger: Option<Vec<String>>,
-    pub promote: Option<Vec<String>>,
-    pub rollback: Option<Vec<String>>,
-    /// Limit of one trigger, promote or rollback run.
-    #[serde(default = "default_timeout")]
-    pub timeout_secs: u64,
-    /// Limit of one status run.
-    #[serde(default = "default_status_timeout")]
-    pub status_timeout_secs: u64,
-    /// Working directory (relative to the profile's directory); default the profile's directory.
-    pub workdir: Option<PathBuf>,
-    /// Extra environment variables for every run.
-    #[serde(default)]
-    pub env: BTreeMap<String, String>,
-}
-
-fn default_timeout() -> u64 {
-    900
-}
-
-fn default_status_timeout() -> u64 {
-    30
-}
+pub use crate::config::targets::ScriptTarget;
 
 /// The placeholders an argv element may contain; each is filled with one value.
 pub const PLACEHOLDERS: [&str; 6] = ["env", "version", "from", "to", "revision", "request_id"];

@@ -9,7 +9,6 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::str::FromStr;
 use std::sync::Arc;
 
 use rustls::ClientConfig;
@@ -20,14 +19,7 @@ use tokio_postgres::config::Host;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::pgpass;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SslMode {
-    Disable,
-    Prefer,
-    Require,
-    VerifyFull,
-}
+pub use crate::config::ledger_url::{LedgerUrl, SslMode, is_postgres_url};
 
 /// A parsed ledger URL plus how to find its password. Displays without any secret.
 #[derive(Clone)]
@@ -51,58 +43,13 @@ impl fmt::Display for PgTarget {
     }
 }
 
-/// Is `text` a PostgreSQL URL (rather than a file path)?
-pub fn is_postgres_url(text: &str) -> bool {
-    text.starts_with("postgres://") || text.starts_with("postgresql://")
-}
-
 impl PgTarget {
     pub fn parse(url: &str, password_command: Option<Vec<String>>) -> Result<PgTarget, String> {
-        if !is_postgres_url(url) {
-            return Err("a ledger URL starts with postgres:// or postgresql://".into());
-        }
-        let (base, query) = url.split_once('?').unwrap_or((url, ""));
-        let mut ssl = SslMode::Prefer;
-        let mut root_cert = None;
-        let mut kept = Vec::new();
-        for pair in query.split('&').filter(|p| !p.is_empty()) {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            match key {
-                "sslmode" => {
-                    ssl = match value {
-                        "disable" => SslMode::Disable,
-                        "allow" | "prefer" => SslMode::Prefer,
-                        "require" => SslMode::Require,
-                        "verify-full" => SslMode::VerifyFull,
-                        other => {
-                            return Err(format!(
-                                "sslmode={other} is not supported: use disable, prefer, require or \
-                                 verify-full"
-                            ));
-                        }
-                    }
-                }
-                "sslrootcert" => root_cert = Some(PathBuf::from(value)),
-                "password" => return Err(password_in_url()),
-                _ => kept.push(pair),
-            }
-        }
-        let wire = match ssl {
-            SslMode::Disable => "disable",
-            SslMode::Prefer => "prefer",
-            SslMode::Require | SslMode::VerifyFull => "require",
-        };
-        kept.push(match wire {
-            "disable" => "sslmode=disable",
-            "prefer" => "sslmode=prefer",
-            _ => "sslmode=require",
-        });
-        let rebuilt = format!("{base}?{}", kept.join("&"));
-        let mut config = tokio_postgres::Config::from_str(&rebuilt)
-            .map_err(|e| format!("the ledger URL {} is not valid: {e}", strip_userinfo(base)))?;
-        if config.get_password().is_some() {
-            return Err(password_in_url());
-        }
+        let LedgerUrl {
+            mut config,
+            ssl,
+            root_cert,
+        } = LedgerUrl::parse(url)?;
         if config.get_user().is_none() {
             let user = match std::env::var("PGUSER") {
                 Ok(user) if !user.is_empty() => user,
@@ -213,22 +160,6 @@ impl PgTarget {
                 .with_no_client_auth(),
         };
         Ok(config)
-    }
-}
-
-fn password_in_url() -> String {
-    "the ledger URL must not carry a password: use PGPASSWORD, ~/.pgpass, or \
-     `password_command = [\"…\"]` in the profile's [ledger] section"
-        .into()
-}
-
-fn strip_userinfo(base: &str) -> String {
-    match base.split_once("://") {
-        Some((scheme, rest)) => match rest.split_once('@') {
-            Some((_, host)) => format!("{scheme}://{host}"),
-            None => base.to_string(),
-        },
-        None => base.to_string(),
     }
 }
 

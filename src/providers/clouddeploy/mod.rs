@@ -18,45 +18,9 @@ use super::cloudrun::ApiError;
 use super::cloudrun_error::from_body;
 use super::retry::{self, Observer, RetryPolicy};
 
+pub use crate::config::targets::CloudDeployTarget;
+
 pub const GOOGLE_BASE_URL: &str = "https://clouddeploy.googleapis.com";
-
-/// Where one lane lives in Cloud Deploy (the profile's `[environments.clouddeploy]`).
-#[derive(Debug, Clone, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CloudDeployTarget {
-    /// Omitted in sandbox profiles (filled with the sandbox address); default Google's.
-    pub base_url: Option<String>,
-    pub project: String,
-    pub region: String,
-    /// The delivery pipeline's id.
-    pub pipeline: String,
-    /// This lane's target id (a stage of the pipeline).
-    pub target: String,
-    /// The image a trigger deploys (`buildArtifacts[].image`, the name skaffold knows), tagged VERSION.
-    #[serde(default = "default_artifact")]
-    pub artifact: String,
-    /// The repository that `VERSION` tags (default: the artifact name).
-    pub image_repo: Option<String>,
-    pub skaffold_config_uri: Option<String>,
-    pub skaffold_config_path: Option<String>,
-    /// `"google"` (application default credentials) or `"none"`; default: `"none"` in a profile
-    /// with a `[sandbox]` section, else `"google"`.
-    pub auth: Option<crate::providers::auth::AuthMode>,
-}
-
-fn default_artifact() -> String {
-    "app".into()
-}
-
-impl CloudDeployTarget {
-    pub fn location(&self) -> String {
-        format!("projects/{}/locations/{}", self.project, self.region)
-    }
-
-    pub fn pipeline_name(&self) -> String {
-        format!("{}/deliveryPipelines/{}", self.location(), self.pipeline)
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct CloudDeployClient {
@@ -140,7 +104,7 @@ impl CloudDeployClient {
             }
             .timeout(self.call_timeout);
             if let Some(token) = self.token.token().await.map_err(unauthenticated)? {
-                super::http::credential_may_go_to(&url).map_err(unauthenticated)?;
+                crate::net::credential_may_go_to(&url).map_err(unauthenticated)?;
                 request = request.bearer_auth(token.expose());
             }
             if let Some(body) = body {
@@ -149,17 +113,17 @@ impl CloudDeployClient {
             let response = request
                 .send()
                 .await
-                .map_err(|e| fail(None, None, super::http::transport_words(&url, &e)))?;
+                .map_err(|e| fail(None, None, crate::net::transport_words(&url, &e)))?;
             let http = response.status().as_u16();
             if http == 401 && attempt == 0 && !matches!(self.token, TokenSource::None) {
                 self.token.invalidate().await;
                 continue;
             }
-            let retry_after = super::http::retry_after_secs(response.headers());
+            let retry_after = crate::net::retry_after_secs(response.headers());
             let text = response
                 .text()
                 .await
-                .map_err(|e| fail(None, None, super::http::transport_words(&url, &e)))?;
+                .map_err(|e| fail(None, None, crate::net::transport_words(&url, &e)))?;
             if !(200..300).contains(&http) {
                 return Err(from_body(method, url.clone(), http, &text, retry_after));
             }

@@ -90,11 +90,11 @@ impl GithubClient {
     /// Refuses a token bound for plain HTTP off loopback: it would cross the network in clear.
     pub fn new(cfg: &PipelineConfig, token: Option<Token>) -> Result<Self, GithubError> {
         if token.is_some() {
-            crate::providers::http::credential_may_go_to(cfg.base())
+            crate::net::credential_may_go_to(cfg.base())
                 .map_err(|detail| GithubError::Token { detail })?;
         }
         let loopback = crate::providers::cloudrun::is_loopback(cfg.base());
-        let http = crate::providers::http::builder(loopback)
+        let http = crate::net::builder(loopback)
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(30))
             .build()
@@ -200,7 +200,7 @@ impl GithubClient {
         }
         let resp = rb.send().await.map_err(|e| GithubError::Transport {
             url: url.into(),
-            detail: crate::providers::http::transport_words(url, &e),
+            detail: crate::net::transport_words(url, &e),
         })?;
         let status = resp.status();
         if let Some(rl) = RateLimit::from_headers(resp.headers()) {
@@ -256,7 +256,7 @@ impl GithubClient {
             let resp = self.send(Method::GET, url, None, None).await?;
             let bytes = resp.bytes().await.map_err(|e| GithubError::Transport {
                 url: url.into(),
-                detail: crate::providers::http::transport_words(url, &e),
+                detail: crate::net::transport_words(url, &e),
             })?;
             decode(url, &bytes)
         })
@@ -291,7 +291,7 @@ impl GithubClient {
         };
         let bytes = resp.bytes().await.map_err(|e| GithubError::Transport {
             url: url.into(),
-            detail: crate::providers::http::transport_words(url, &e),
+            detail: crate::net::transport_words(url, &e),
         })?;
         let value = decode(url, &bytes)?;
         if let Some(etag) = new_etag {

@@ -6,7 +6,7 @@ use chrono::{
 };
 use chrono_tz::Tz;
 
-use super::FreezeWindow;
+use super::policy::FreezeWindow;
 
 /// A freeze window in force at some instant, and when it ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
