@@ -40,15 +40,15 @@ pub enum Msg {
     /// A pipeline poll finished; `budget` is GitHub's `(remaining, limit)` after it.
     PipelinePolled {
         at: DateTime<Utc>,
-        poll: crate::runtime::PipelinePoll,
+        poll: crate::model::watch::PipelinePoll,
         budget: Option<(u64, u64)>,
     },
     /// A probe ran (from the probe engine).
     ProbeReport(Box<crate::probes::ProbeReport>),
     /// A command reports progress (an operation, a traffic step, a bake, a probe of the new revision).
-    CommandProgress(crate::commands::Progress),
+    CommandProgress(crate::model::command::Progress),
     /// A command ended: done, failed, aborted, or refused by a gate.
-    CommandFinished(Box<crate::commands::outcome::Outcome>),
+    CommandFinished(Box<crate::model::outcome::Outcome>),
     /// A rollout passed its gates and is recorded: this cockpit drives it in its loop.
     RolloutPlanned(Box<crate::model::operations::Hosted>),
     /// One change of a hosted rollout was applied (`(new revision, PATCHes sent)`), or failed.
@@ -134,7 +134,7 @@ pub enum Cmd {
     /// Run a command through the gates, the ledger and the provider; progress and the outcome
     /// come back as messages. `confirmed`: the user typed the environment's name.
     RunCommand {
-        request: crate::commands::run::Request,
+        request: crate::model::command::Request,
         override_reason: Option<String>,
         confirmed: bool,
     },

@@ -9,43 +9,18 @@ use super::health;
 use super::outcome::{Outcome, Status};
 use super::run::Context;
 use super::{CommandError, Progress};
+pub use crate::model::command::GateAction;
 use crate::policy::{CommandKind, SourceHealth};
 use crate::providers::clouddeploy::RolloutVerb;
 use crate::providers::clouddeploy::state::RolloutView;
 
-/// What to do to the newest rollout of a target.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GateAction {
-    Approve,
-    Reject,
-    /// To the given phase, or the next one.
-    Advance(Option<String>),
-    Cancel,
-    /// Retries the failed job.
-    Retry,
-}
-
-impl GateAction {
-    pub fn name(&self) -> &'static str {
-        match self {
-            GateAction::Approve => "approve",
-            GateAction::Reject => "reject",
-            GateAction::Advance(_) => "advance",
-            GateAction::Cancel => "cancel",
-            GateAction::Retry => "retry_job",
-        }
-    }
-
-    /// Moving forward passes the promotion gates; stopping (and anything about a rollback) the
-    /// rollback gates, which never block a fix.
-    fn kind(&self, rollout: &RolloutView) -> CommandKind {
-        match self {
-            _ if rollout.rollback_of.is_some() => CommandKind::Rollback,
-            GateAction::Approve | GateAction::Advance(_) | GateAction::Retry => {
-                CommandKind::Promote
-            }
-            GateAction::Reject | GateAction::Cancel => CommandKind::Rollback,
-        }
+/// Moving forward passes the promotion gates; stopping (and anything about a rollback) the
+/// rollback gates, which never block a fix.
+fn kind_of(action: &GateAction, rollout: &RolloutView) -> CommandKind {
+    match action {
+        _ if rollout.rollback_of.is_some() => CommandKind::Rollback,
+        GateAction::Approve | GateAction::Advance(_) | GateAction::Retry => CommandKind::Promote,
+        GateAction::Reject | GateAction::Cancel => CommandKind::Rollback,
     }
 }
 
@@ -123,7 +98,7 @@ async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Outcom
         },
         _ => (String::new(), String::new()),
     };
-    let kind = action.kind(&current);
+    let kind = kind_of(&action, &current);
     let health = match (kind, env.policy.require_source_green) {
         (CommandKind::Promote, true) => {
             let index = ctx

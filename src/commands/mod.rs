@@ -39,19 +39,8 @@ mod wire_change;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use crate::model::command::{Progress, TriggerVia};
 use crate::providers::cloudrun::ApiError;
-
-/// How a release is triggered. Only Cloud Run is built here; the GitHub `workflow_dispatch` trigger
-/// belongs to `providers/github.rs` and plugs in at [`run::trigger`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TriggerVia {
-    #[default]
-    #[value(name = "cloudrun")]
-    CloudRun,
-    #[value(name = "github")]
-    GithubDispatch,
-}
 
 /// Timeouts and backoff for the calls of a command.
 #[derive(Debug, Clone)]
@@ -90,108 +79,6 @@ impl Default for WireOptions {
             op_deadline: Duration::from_secs(15 * 60),
             max_attempts: 6,
             backoff_base: Duration::from_secs(1),
-        }
-    }
-}
-
-/// What a command is doing, for stderr lines in the CLI and activity lines in the TUI.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Progress {
-    Reading {
-        env: String,
-    },
-    Sending {
-        env: String,
-        what: String,
-    },
-    Operation {
-        env: String,
-        name: String,
-        done: bool,
-        elapsed_secs: f64,
-    },
-    /// The PATCH's fate is unknown: the service is re-read before anything is re-sent.
-    Uncertain {
-        env: String,
-        error: String,
-    },
-    Retrying {
-        env: String,
-        wait_secs: f64,
-        error: String,
-    },
-    AlreadyApplied {
-        env: String,
-    },
-    Settled {
-        env: String,
-        split: String,
-    },
-    Baking {
-        env: String,
-        percent: u8,
-        secs: i64,
-    },
-    Probe {
-        env: String,
-        revision: String,
-        pass: bool,
-        detail: String,
-    },
-    Note {
-        env: String,
-        text: String,
-    },
-}
-
-impl std::fmt::Display for Progress {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Progress::Reading { env } => write!(f, "{env}: reading the service"),
-            Progress::Sending { env, what } => write!(f, "{env}: PATCH {what}"),
-            Progress::Operation {
-                env,
-                name,
-                done,
-                elapsed_secs,
-            } => {
-                let state = if *done { "done" } else { "running" };
-                let short = name.rsplit('/').next().unwrap_or(name);
-                write!(f, "{env}: operation {short} {state} ({elapsed_secs:.1}s)")
-            }
-            Progress::Uncertain { env, error } => {
-                write!(
-                    f,
-                    "{env}: PATCH outcome unknown ({error}); re-reading before any retry"
-                )
-            }
-            Progress::Retrying {
-                env,
-                wait_secs,
-                error,
-            } => {
-                write!(f, "{env}: {error}; retrying in {wait_secs:.1}s")
-            }
-            Progress::AlreadyApplied { env } => {
-                write!(
-                    f,
-                    "{env}: the change is already applied; not sending it again"
-                )
-            }
-            Progress::Settled { env, split } => write!(f, "{env}: settled, traffic {split}"),
-            Progress::Baking { env, percent, secs } => {
-                write!(f, "{env}: baking at {percent}% for {secs}s")
-            }
-            Progress::Probe {
-                env,
-                revision,
-                pass,
-                detail,
-            } => {
-                let verdict = if *pass { "pass" } else { "FAIL" };
-                write!(f, "{env}: probe of {revision}: {verdict} ({detail})")
-            }
-            Progress::Note { env, text } => write!(f, "{env}: {text}"),
         }
     }
 }

@@ -16,38 +16,14 @@ use crate::config::Profile;
 use crate::config::profile::Environment;
 use crate::ledger::Actor;
 use crate::ledger::store::LedgerStore;
+pub use crate::model::command::Request;
 use crate::model::lane::ServiceState;
+use crate::model::lane::version_of_image;
 use crate::model::operations::Hosted;
 use crate::model::rollout::Rollout;
 use crate::model::rollout_drive::{Drive, DriveEvent};
 use crate::policy::{CommandKind, SourceHealth};
 use crate::providers::cloudrun::CloudRunClient;
-use crate::providers::cloudrun_wire::version_of_image;
-
-/// What to run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Request {
-    Trigger {
-        version: String,
-        via: TriggerVia,
-    },
-    Promote {
-        from: String,
-        to: String,
-        bake_secs: Option<u64>,
-    },
-    Rollback {
-        env: String,
-        to: Option<String>,
-    },
-    /// A platform's own gate on `env`: a GitHub environment's waiting deployment (approve or
-    /// reject, with the user's comment) or a Cloud Deploy rollout (also advance, cancel, retry).
-    Gate {
-        env: String,
-        action: super::clouddeploy_gate::GateAction,
-        comment: Option<String>,
-    },
-}
 
 /// Everything a command needs besides its request.
 pub struct Context {

@@ -2,7 +2,7 @@
 //! (from and to version and revision, canary steps and bake) and each gate's standing. Built by
 //! `update` when the confirmation opens; the view only draws it.
 
-use crate::commands::run::Request;
+use crate::model::command::Request;
 use crate::model::rollouts::Control;
 
 /// What the user is about to send.

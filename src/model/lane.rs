@@ -203,3 +203,15 @@ pub fn short_revision(service_short: &str, revision: &str) -> String {
         .unwrap_or(name)
         .to_string()
 }
+
+/// The image tag (`…/app:1.4.2` → `1.4.2`; digests are cut to 12 hex digits).
+pub fn version_of_image(image: &str) -> String {
+    if let Some((_, digest)) = image.split_once("@sha256:") {
+        return format!("sha256:{}", &digest[..digest.len().min(12)]);
+    }
+    let last = image.rsplit('/').next().unwrap_or(image);
+    match last.split_once(':') {
+        Some((_, tag)) => tag.to_string(),
+        None => "latest".to_string(),
+    }
+}

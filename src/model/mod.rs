@@ -1,11 +1,13 @@
 //! The cockpit's state: plain data, no I/O, no ratatui.
 
 pub mod alerts;
+pub mod command;
 pub mod confirm;
 #[doc(hidden)]
 pub mod fixtures;
 pub mod lane;
 pub mod operations;
+pub mod outcome;
 pub mod pipeline;
 pub mod probes;
 pub mod rollout;

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::commands::run::Request;
+use crate::model::command::Request;
 
 /// A canary bake: traffic held at `percent` until `until`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,12 +63,12 @@ pub struct Hosted {
     /// A takeover waits for its claim to be read back from the ledger before sending anything.
     pub claim_pending: bool,
     /// What the command's outcome says so far (release, image, revisions).
-    pub outcome: Box<crate::commands::outcome::Outcome>,
+    pub outcome: Box<crate::model::outcome::Outcome>,
 }
 
 /// `promote staging → prod`, for titles and messages.
-pub fn request_label(request: &crate::commands::run::Request) -> String {
-    use crate::commands::run::Request;
+pub fn request_label(request: &crate::model::command::Request) -> String {
+    use crate::model::command::Request;
     match request {
         Request::Trigger { version, .. } => format!("trigger {version}"),
         Request::Promote { from, to, .. } => format!("promote {from} → {to}"),

@@ -11,9 +11,9 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::config::policy::SignoffConfig;
 use crate::ledger::clean::printable;
 use crate::ledger::{Decision, Entry, Payload};
-use crate::policy::SignoffConfig;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct GridRole {

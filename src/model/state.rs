@@ -4,9 +4,9 @@ use chrono::{DateTime, Utc};
 
 use super::lane::Lane;
 use super::signoff::SignoffGrid;
-use crate::commands::run::Request;
+use crate::config::policy::SignoffConfig;
 use crate::ledger::{Decision, Entry};
-use crate::policy::SignoffConfig;
+use crate::model::command::Request;
 
 /// The panes Tab moves between, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +67,7 @@ pub enum Prompt {
         change: super::confirm::Change,
         env: String,
         override_reason: Option<String>,
-        overridden: Vec<crate::policy::Gate>,
+        overridden: Vec<super::command::Gate>,
         typed: bool,
         preview: super::confirm::Preview,
     },
@@ -75,7 +75,7 @@ pub enum Prompt {
     Override {
         request: Request,
         refusals: Vec<String>,
-        gates: Vec<crate::policy::Gate>,
+        gates: Vec<super::command::Gate>,
     },
     /// Sign GO on every open cell of `role` in the grid of `env` × `release` (Enter) or not (Esc).
     SignColumn {
@@ -224,7 +224,7 @@ pub struct Model {
     /// Per lane: promotion into it needs the sign-off grid's GO (the profile's `require_signoff`).
     pub signoff_required: Vec<bool>,
     /// Per lane: the profile's gates (freeze windows, typed confirmation, …), for confirmations.
-    pub policies: Vec<crate::policy::EnvPolicy>,
+    pub policies: Vec<crate::config::policy::EnvPolicy>,
     /// Per lane: the canary's bake at each step, seconds (from the profile).
     pub canary_bake_secs: Vec<u64>,
     /// Something visible changed since the last frame.

@@ -7,6 +7,21 @@ use std::collections::BTreeMap;
 
 use super::pipeline::{Approval, Pipeline};
 
+/// What one poll found.
+#[derive(Debug, Clone)]
+pub enum PipelinePoll {
+    /// Nothing changed since the last poll (every request answered 304).
+    Unchanged,
+    Changed(Box<Pipeline>),
+    /// The workflow has no runs yet.
+    NoRuns,
+    /// The request failed; with `retry_at` when the server asked us to wait (rate limit).
+    Failed {
+        error: String,
+        retry_at: Option<DateTime<Utc>>,
+    },
+}
+
 /// Look for a newer run every this many polls (and whenever the watched run is done).
 pub const LIST_EVERY: u32 = 5;
 

@@ -10,19 +10,11 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 
 use super::{EnvPolicy, decide, freeze};
 use crate::ledger::Decision;
+pub use crate::model::command::{CommandKind, Gate, Refusal};
 use crate::model::signoff::SignoffGrid;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CommandKind {
-    Trigger,
-    Promote,
-    Rollback,
-}
 
 /// The source lane's probe verdict, computed by the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,47 +23,6 @@ pub enum SourceHealth {
     NotGreen(String),
     /// Not probed, or no answer: never taken for green.
     Unknown,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Gate {
-    ReadOnly,
-    Confirmation,
-    Freeze,
-    Signoff,
-    SourceGreen,
-    TwoPerson,
-}
-
-impl Gate {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Gate::ReadOnly => "read_only",
-            Gate::Confirmation => "confirmation",
-            Gate::Freeze => "freeze",
-            Gate::Signoff => "signoff",
-            Gate::SourceGreen => "source_green",
-            Gate::TwoPerson => "two_person",
-        }
-    }
-
-    pub fn overridable(&self) -> bool {
-        !matches!(self, Gate::ReadOnly | Gate::Confirmation)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Refusal {
-    pub gate: Gate,
-    /// What is wrong and what would clear it.
-    pub message: String,
-}
-
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
 }
 
 /// Everything the gates look at.

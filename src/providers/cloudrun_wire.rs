@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::cloudrun_enums::{de_condition_state, de_int, de_int64, de_severity, de_traffic_type};
+pub use crate::model::lane::version_of_image;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -288,18 +289,6 @@ pub fn ingress_image(containers: &[Container]) -> String {
 /// Whether a traffic entry sends its share to the latest ready revision.
 pub fn is_latest(kind: Option<&str>, revision: Option<&str>) -> bool {
     kind == Some(TRAFFIC_LATEST) || (kind.is_none() && revision.is_none_or(str::is_empty))
-}
-
-/// The image tag (`…/app:1.4.2` → `1.4.2`; digests are cut to 12 hex digits).
-pub fn version_of_image(image: &str) -> String {
-    if let Some((_, digest)) = image.split_once("@sha256:") {
-        return format!("sha256:{}", &digest[..digest.len().min(12)]);
-    }
-    let last = image.rsplit('/').next().unwrap_or(image);
-    match last.split_once(':') {
-        Some((_, tag)) => tag.to_string(),
-        None => "latest".to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -10,12 +10,12 @@ use tokio::sync::mpsc;
 
 use std::os::unix::process::CommandExt;
 
-use crate::commands::outcome::{Outcome, Status};
 use crate::commands::run::{self, Context, Request};
 use crate::commands::wire::{self, Target};
 use crate::commands::{Progress, WireOptions, driver, health};
 use crate::config::Profile;
 use crate::ledger::Actor;
+use crate::model::outcome::{Outcome, Status};
 use crate::model::rollout::NextAction;
 use crate::msg::Msg;
 use crate::policy::CommandKind;

@@ -112,10 +112,12 @@ impl Effects {
             } => match &self.commands {
                 Some(runner) => runner.run(request, override_reason, confirmed, tx),
                 None => {
-                    let _ = tx.send(Msg::CommandProgress(crate::commands::Progress::Note {
-                        env: String::new(),
-                        text: "commands are not available in this cockpit".into(),
-                    }));
+                    let _ = tx.send(Msg::CommandProgress(
+                        crate::model::command::Progress::Note {
+                            env: String::new(),
+                            text: "commands are not available in this cockpit".into(),
+                        },
+                    ));
                 }
             },
             Cmd::ApplyChange { env, action } => match &self.commands {
@@ -147,10 +149,9 @@ impl Effects {
                         "could not start a background driver ({e}): `flightdeck rollout resume {env}` takes it over"
                     ),
                 };
-                let _ = tx.send(Msg::CommandProgress(crate::commands::Progress::Note {
-                    env,
-                    text,
-                }));
+                let _ = tx.send(Msg::CommandProgress(
+                    crate::model::command::Progress::Note { env, text },
+                ));
             }
             Cmd::SetProbes(set) => {
                 let mut engine = self

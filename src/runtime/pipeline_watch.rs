@@ -6,26 +6,10 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use chrono::{DateTime, Utc};
-
-use crate::model::pipeline::{ExpectedDurations, Pipeline};
+use crate::model::pipeline::ExpectedDurations;
+pub use crate::model::watch::PipelinePoll;
 use crate::providers::github::wire::{Job, PendingDeployment, WorkflowRun};
 use crate::providers::github::{Fetched, GithubClient, GithubError, to_pipeline};
-
-/// What one poll found.
-#[derive(Debug, Clone)]
-pub enum PipelinePoll {
-    /// Nothing changed since the last poll (every request answered 304).
-    Unchanged,
-    Changed(Box<Pipeline>),
-    /// The workflow has no runs yet.
-    NoRuns,
-    /// The request failed; with `retry_at` when the server asked us to wait (rate limit).
-    Failed {
-        error: String,
-        retry_at: Option<DateTime<Utc>>,
-    },
-}
 
 #[derive(Debug, Default)]
 struct Cache {

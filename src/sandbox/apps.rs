@@ -49,7 +49,7 @@ pub async fn probe(
         && service.ends_with("-dev")
         && flaky_at(state.clock.elapsed_secs());
     let healthy = revision.healthy() && !flaky;
-    let version = crate::providers::cloudrun_wire::version_of_image(&revision.image);
+    let version = crate::model::lane::version_of_image(&revision.image);
     let timestamp = state.clock.shown(now).timestamp();
     if revision.reports_down() && endpoint == "health" {
         let body = json!({"status": "DOWN", "components": {"db": {"status": "DOWN", "details": {"error": "connection refused"}}}});

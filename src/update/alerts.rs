@@ -2,10 +2,10 @@
 //! stale API, an unavailable ledger, a signature of ours replaced by someone else's. Each new alert
 //! goes to the banner and comes back as `Cmd::Alert` (bell, desktop notification, notify_command).
 
-use crate::commands::outcome::{Outcome, Status};
 use crate::ledger::{Entry, Payload};
 use crate::model::alerts::{Alert, AlertKind};
 use crate::model::lane::Freshness;
+use crate::model::outcome::{Outcome, Status};
 use crate::model::pipeline::RunState;
 use crate::model::{Level, Model};
 use crate::msg::Cmd;

@@ -3,8 +3,8 @@
 //! comment (Enter sends); on a Cloud Deploy lane `a` advances and `x` cancels its rollout. The
 //! command runs through the same gates, confirmation and ledger as promote.
 
-use crate::commands::clouddeploy_gate::GateAction;
-use crate::commands::run::Request;
+use crate::model::command::GateAction;
+use crate::model::command::Request;
 use crate::model::{Level, Model, Overlay, Prompt};
 use crate::msg::{Action, Cmd};
 

@@ -2,7 +2,7 @@
 //! `pause|resume|advance|abort [ENV]`, `approve|reject [ENV] [COMMENT]`, `cancel [ENV]`,
 //! `refresh`, `help`, `quit`.
 
-use crate::commands::run::Request;
+use crate::model::command::Request;
 use crate::model::rollouts::Control;
 use crate::model::{Level, Model, Overlay};
 use crate::msg::Cmd;
@@ -25,7 +25,7 @@ pub fn run(model: &mut Model, text: &str) -> Vec<Cmd> {
         ["build", version] | ["trigger", version, "github" | "--via=github"] => {
             Some(Request::Trigger {
                 version: (*version).to_string(),
-                via: crate::commands::TriggerVia::GithubDispatch,
+                via: crate::model::command::TriggerVia::GithubDispatch,
             })
         }
         ["trigger", version] => Some(Request::Trigger {
@@ -55,9 +55,9 @@ pub fn run(model: &mut Model, text: &str) -> Vec<Cmd> {
         }
         ["approve" | "reject" | "cancel", ..] if known(&env_or_selected(1)) => {
             let action = match words[0] {
-                "approve" => crate::commands::clouddeploy_gate::GateAction::Approve,
-                "reject" => crate::commands::clouddeploy_gate::GateAction::Reject,
-                _ => crate::commands::clouddeploy_gate::GateAction::Cancel,
+                "approve" => crate::model::command::GateAction::Approve,
+                "reject" => crate::model::command::GateAction::Reject,
+                _ => crate::model::command::GateAction::Cancel,
             };
             Some(Request::Gate {
                 env: env_or_selected(1),

@@ -2,7 +2,7 @@
 
 use chrono::Duration;
 
-use crate::commands::Progress;
+use crate::model::command::Progress;
 use crate::model::operations::Bake;
 use crate::model::{Level, Model};
 

@@ -1,10 +1,10 @@
 use chrono::Duration;
 
 use super::update;
-use crate::commands::outcome::{Outcome, Status};
-use crate::commands::run::Request;
+use crate::model::command::Request;
 use crate::model::confirm::Mark;
 use crate::model::fixtures::{clock, three_lanes};
+use crate::model::outcome::{Outcome, Status};
 use crate::model::probes::Probes;
 use crate::model::{Model, Overlay, Prompt};
 use crate::msg::{Action, Cmd, Msg};

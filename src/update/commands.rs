@@ -2,9 +2,9 @@
 //! the CLI (run by the runtime), with the confirmation, the override reason and the canary's
 //! pause / resume / advance / abort asked for and sent from here.
 
-use crate::commands::outcome::{Outcome, Status};
-use crate::commands::run::Request;
+use crate::model::command::Request;
 use crate::model::operations::{RunningCommand, request_label};
+use crate::model::outcome::{Outcome, Status};
 use crate::model::rollout::Phase;
 use crate::model::rollouts::Control;
 use crate::model::{Level, Model, Overlay, Prompt};

@@ -3,7 +3,7 @@
 //! standing (passed, not known yet, overridden). Gates a reason can waive are asked about first
 //! (the override prompt), so the confirmation is always the last step before anything is sent.
 
-use crate::commands::run::Request;
+use crate::model::command::Request;
 use crate::model::confirm::{Change, Mark, Preview};
 use crate::model::rollouts::Control;
 use crate::model::{Level, Model, Overlay, Prompt};
@@ -164,7 +164,7 @@ fn preview(model: &Model, request: &Request, reason: Option<&str>, overridden: &
     match request {
         Request::Trigger { version, via } => {
             let becomes = match via {
-                crate::commands::TriggerVia::GithubDispatch => {
+                crate::model::command::TriggerVia::GithubDispatch => {
                     format!("{version}: built by the GitHub workflow, then deployed")
                 }
                 _ => format!("{version} · a new revision (image tag {version})"),
@@ -173,7 +173,7 @@ fn preview(model: &Model, request: &Request, reason: Option<&str>, overridden: &
             preview.change("canary", canary(model, &env));
             let known = super::confirm_gates::known_versions(model);
             if model.pipeline.configured
-                && *via != crate::commands::TriggerVia::GithubDispatch
+                && *via != crate::model::command::TriggerVia::GithubDispatch
                 && !known.contains(version)
             {
                 preview.gate(

@@ -4,14 +4,14 @@
 use std::borrow::Cow;
 
 use super::confirm::{gate_input, lane_index, refused, serving, source_health};
-use crate::commands::run::Request;
 use crate::model::Model;
+use crate::model::command::Request;
 use crate::model::confirm::{Mark, Preview};
+use crate::model::lane::version_of_image;
 use crate::model::rollout::{Phase, Rollout};
 use crate::model::rollouts::Control;
 use crate::model::signoff::SignoffGrid;
 use crate::policy::{CommandKind, EnvPolicy, Gate, Refusal, SourceHealth};
-use crate::providers::cloudrun_wire::version_of_image;
 
 struct Facts<'a> {
     kind: CommandKind,

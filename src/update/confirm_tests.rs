@@ -1,7 +1,7 @@
 //! Every change to a lane is confirmed, and the confirmation says what will change.
 
 use super::update;
-use crate::commands::run::Request;
+use crate::model::command::Request;
 use crate::model::confirm::{Change, Mark, Preview};
 use crate::model::fixtures::three_lanes;
 use crate::model::rollout::Rollout;
@@ -180,10 +180,10 @@ fn canary_controls_that_move_traffic_are_confirmed_pause_is_not() {
         ),
         health: None,
         claim_pending: false,
-        outcome: Box::new(crate::commands::outcome::Outcome::new(
+        outcome: Box::new(crate::model::outcome::Outcome::new(
             crate::policy::CommandKind::Promote,
             "staging",
-            crate::commands::outcome::Status::Done,
+            crate::model::outcome::Status::Done,
             "",
         )),
     };

@@ -3,9 +3,9 @@
 use chrono::{DateTime, Utc};
 
 use crate::model::pipeline::{PhaseState, Pipeline};
+use crate::model::watch::PipelinePoll;
 use crate::model::{Level, Model};
 use crate::msg::Cmd;
-use crate::runtime::PipelinePoll;
 
 pub fn poll_due(model: &mut Model, now: DateTime<Utc>) -> Option<Cmd> {
     let watch = &mut model.pipeline;

@@ -3,8 +3,8 @@ use chrono::Duration;
 use super::update;
 use crate::model::Model;
 use crate::model::fixtures::{RunMoment, clock, pipeline, three_lanes};
+use crate::model::watch::PipelinePoll;
 use crate::msg::{Cmd, Msg};
-use crate::runtime::PipelinePoll;
 
 fn watching() -> Model {
     let mut model = three_lanes(1);

@@ -64,7 +64,7 @@ pub fn rows(model: &Model, lane: usize) -> Vec<String> {
         .operations
         .rollouts
         .release_to_undo(env)
-        .map(|t| crate::providers::cloudrun_wire::version_of_image(&t.rollout.image));
+        .map(|t| crate::model::lane::version_of_image(&t.rollout.image));
     service
         .revisions
         .iter()

@@ -5,10 +5,10 @@
 use chrono::Duration;
 
 use super::update;
-use crate::commands::outcome::{Outcome, Status};
 use crate::ledger::{Actor, Entry, Payload};
 use crate::model::fixtures::{clock, three_lanes};
 use crate::model::operations::Hosted;
+use crate::model::outcome::{Outcome, Status};
 use crate::model::rollout::{NextAction, Rollout};
 use crate::model::rollout_drive::{Drive, DriveEvent};
 use crate::model::{Model, Overlay, Prompt};
@@ -344,7 +344,7 @@ fn rollback_previous_is_what_served_before_the_release_began() {
     assert!(
         matches!(
             &cmds[..],
-            [Cmd::RunCommand { request: crate::commands::run::Request::Rollback { to: Some(to), .. }, .. }] if to == "00007-abc"
+            [Cmd::RunCommand { request: crate::model::command::Request::Rollback { to: Some(to), .. }, .. }] if to == "00007-abc"
         ),
         "{cmds:?}"
     );

@@ -5,9 +5,9 @@
 
 use chrono::Duration;
 
-use crate::commands::outcome::Status;
 use crate::ledger::{Entry, Payload};
 use crate::model::operations::{Bake, Hosted, RunningCommand};
+use crate::model::outcome::Status;
 use crate::model::rollout::Phase;
 use crate::model::rollout_drive::{Drive, DriveEffect, DriveEvent};
 use crate::model::rollouts::{Control, Driver};
@@ -160,7 +160,7 @@ fn sync_running(model: &mut Model, env: &str) {
         .entry(env.to_string())
         .or_insert_with(|| RunningCommand {
             label,
-            request: crate::commands::run::Request::Rollback {
+            request: crate::model::command::Request::Rollback {
                 env: env.to_string(),
                 to: None,
             },
@@ -414,7 +414,7 @@ pub fn control(model: &mut Model, env: &str, control: Control) -> Option<Vec<Cmd
         Driver::Orphaned { .. } => {
             let lease = Duration::seconds(model.operations.lease_secs.max(1));
             let holder = model.operations.driver_name.clone();
-            let mut outcome = crate::commands::outcome::Outcome::new(
+            let mut outcome = crate::model::outcome::Outcome::new(
                 crate::policy::CommandKind::Promote,
                 env,
                 Status::Done,

@@ -6,12 +6,12 @@ use serde::Serialize;
 
 use super::wire::{self, short};
 use super::{CloudDeployClient, CloudDeployTarget};
+use crate::model::lane::version_of_image;
 use crate::model::lane::{
     DeployPhase, DeployRollout, Readiness, RevisionInfo, ServiceCondition, ServiceState,
     TrafficSlice,
 };
 use crate::providers::cloudrun::ApiError;
-use crate::providers::cloudrun_wire::version_of_image;
 
 /// How many of the newest releases a poll looks into for rollouts on the target.
 const RELEASES_SCANNED: u32 = 10;
