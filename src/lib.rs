@@ -23,11 +23,9 @@
 //! - [`redact`]: the one filter every shown, logged or recorded string passes (no secrets).
 //! - [`ui`]: views, one file per screen region; pure functions of the model.
 
-pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod config;
-pub mod headless;
 pub mod json_out;
 pub mod keymap;
 pub mod ledger;
@@ -40,6 +38,7 @@ pub mod providers;
 pub mod redact;
 pub mod runtime;
 pub mod sandbox;
+pub mod session;
 pub mod terminal;
 pub mod ui;
 pub mod update;

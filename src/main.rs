@@ -23,7 +23,7 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(1);
         }
     };
-    let code = runtime.block_on(flightdeck::app::main(cli));
+    let code = runtime.block_on(flightdeck::cli::main(cli));
     std::process::ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 

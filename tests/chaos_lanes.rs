@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use clap::Parser;
-use flightdeck::app::Session;
 use flightdeck::cli::Cli;
 use flightdeck::commands::WireOptions;
 use flightdeck::commands::wire::{self, Change, Target};
@@ -22,6 +21,7 @@ use flightdeck::providers::auth::TokenSource;
 use flightdeck::providers::cloudrun::CloudRunClient;
 use flightdeck::runtime::{LaneSource, PipelinePoll};
 use flightdeck::sandbox::{self, faults::FaultRule};
+use flightdeck::session::Session;
 use flightdeck::ui::{self, Symbols, Theme, UiContext};
 use flightdeck::update::update;
 use ratatui::Terminal;
@@ -150,7 +150,7 @@ async fn every_fault_turns_lanes_stale_in_time_and_recovery_is_fresh_within_an_i
     let addr = running.addr.to_string();
     let cli = Cli::try_parse_from(["flightdeck", "--profile", "sandbox", "--sandbox", &addr])
         .expect("valid arguments");
-    let mut session = Session::open(&cli).await.unwrap();
+    let mut session = Session::open(&cli.profile, cli.sandbox).await.unwrap();
     session.profile.poll.interval_secs = INTERVAL_SECS;
     let http = session.client();
     let (tx, rx) = mpsc::unbounded_channel();
@@ -287,7 +287,7 @@ async fn cloud_deploy_and_script_lanes_are_stale_in_time_and_fresh_after_a_stall
         &addr,
     ])
     .unwrap();
-    let mut session = Session::open(&cli).await.unwrap();
+    let mut session = Session::open(&cli.profile, cli.sandbox).await.unwrap();
     let mut cockpit = cockpit_of(&mut session);
     let started = Instant::now();
     while !cockpit.all(Freshness::Fresh) {
@@ -346,7 +346,7 @@ async fn github_route_faults_are_told_and_ridden_out() {
     let addr = running.addr.to_string();
     let cli = Cli::try_parse_from(["flightdeck", "--profile", "sandbox", "--sandbox", &addr])
         .expect("valid arguments");
-    let mut session = Session::open(&cli).await.unwrap();
+    let mut session = Session::open(&cli.profile, cli.sandbox).await.unwrap();
     // The default interval: a poll may then wait out a 1 s Retry-After within its timeout.
     let interval = 2;
     session.profile.poll.interval_secs = interval;

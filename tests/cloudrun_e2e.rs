@@ -6,7 +6,6 @@
 //! A source lane answering `200 {"status":"DOWN"}` refuses a promote and trips the guard.
 
 use clap::Parser;
-use flightdeck::app;
 use flightdeck::cli::{Cli, exit};
 use flightdeck::ledger::{Actor, Decision, Ledger, Payload};
 use flightdeck::providers::cloudrun_wire::{self as wire, Service};
@@ -21,7 +20,7 @@ async fn run(sandbox: &RunningSandbox, ledger: &std::path::Path, args: &[&str]) 
     let mut argv = vec!["flightdeck", "--profile", "sandbox", "--sandbox", &addr];
     argv.extend_from_slice(args);
     argv.extend_from_slice(&["--ledger", &ledger]);
-    app::main(Cli::try_parse_from(argv).expect("valid arguments")).await
+    flightdeck::cli::main(Cli::try_parse_from(argv).expect("valid arguments")).await
 }
 
 fn service(sandbox: &RunningSandbox, env: &str) -> Service {

@@ -2,7 +2,6 @@
 //! against a sandbox started in the test (loopback): exit codes, read-only, confirmation.
 
 use clap::Parser;
-use flightdeck::app;
 use flightdeck::cli::{Cli, exit};
 use flightdeck::ledger::Ledger;
 use flightdeck::sandbox::{self, RunningSandbox};
@@ -18,7 +17,7 @@ async fn run(sandbox: &RunningSandbox, ledger: &std::path::Path, args: &[&str]) 
     let mut argv = vec!["flightdeck", "--profile", "sandbox", "--sandbox", &addr];
     argv.extend_from_slice(args);
     argv.extend_from_slice(&["--ledger", &ledger]);
-    app::main(Cli::try_parse_from(argv).expect("valid arguments")).await
+    flightdeck::cli::main(Cli::try_parse_from(argv).expect("valid arguments")).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -302,7 +302,11 @@ async fn github_approval_waits_for_the_grid_then_is_sent_once_and_the_run_goes_o
 
     let out = approve::execute(&w.ctx, &review("prod", false, None)).await;
     assert_eq!(out.status, Status::Refused, "{}", out.message);
-    assert_eq!(out.exit_code(), 3, "policy refusal");
+    assert_eq!(
+        flightdeck::cli::exit::of_status(out.status),
+        3,
+        "policy refusal"
+    );
     assert!(
         out.refusals.iter().any(|r| r.gate == Gate::Signoff),
         "{}",

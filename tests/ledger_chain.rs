@@ -7,7 +7,8 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use flightdeck::ledger::cli::{exit, verify_to};
+use flightdeck::cli::exit;
+use flightdeck::cli::ledger::verify_to;
 use flightdeck::ledger::entry::entry_hash;
 use flightdeck::ledger::{Actor, IssueKind, Ledger, Payload, Severity, verify};
 

@@ -5,10 +5,9 @@
 use std::path::Path;
 
 use clap::Parser;
-use flightdeck::app;
+use flightdeck::cli::ledger::{ExportArgs, ExportFormat, export_to};
 use flightdeck::cli::{Cli, exit};
 use flightdeck::config::Profile;
-use flightdeck::ledger::cli::{ExportArgs, ExportFormat, export_to};
 use flightdeck::ledger::{Actor, Ledger, Payload, Setup};
 use flightdeck::sandbox;
 
@@ -55,7 +54,7 @@ async fn export_lists_commands_with_outcome_elapsed_time_and_head() {
         &path,
     ];
     assert_eq!(
-        app::main(Cli::try_parse_from(argv).unwrap()).await,
+        flightdeck::cli::main(Cli::try_parse_from(argv).unwrap()).await,
         exit::OK
     );
 

@@ -4,10 +4,9 @@
 use std::os::unix::fs::PermissionsExt;
 
 use clap::Parser;
-use flightdeck::app;
+use flightdeck::cli::ledger::verify_to;
 use flightdeck::cli::{Cli, exit};
 use flightdeck::ledger::Ledger;
-use flightdeck::ledger::cli::{self as ledger_cli, verify_to};
 use flightdeck::sandbox;
 
 #[test]
@@ -43,7 +42,7 @@ fn verify_of_a_missing_file_says_it_does_not_exist_and_where() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nowhere.jsonl");
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    assert_eq!(verify_to(&path, &mut out, &mut err), ledger_cli::exit::IO);
+    assert_eq!(verify_to(&path, &mut out, &mut err), exit::IO);
     let err = String::from_utf8(err).unwrap();
     assert!(err.contains("nowhere.jsonl: no ledger file there"), "{err}");
     assert!(err.contains("[ledger] path"), "{err}");
@@ -69,7 +68,7 @@ async fn read_only_runs_create_no_ledger_file() {
         let mut argv = vec!["flightdeck", "--profile", "sandbox", "--sandbox", &addr];
         argv.extend_from_slice(args);
         argv.extend_from_slice(&["--ledger", &path]);
-        let code = app::main(Cli::try_parse_from(argv).unwrap()).await;
+        let code = flightdeck::cli::main(Cli::try_parse_from(argv).unwrap()).await;
         assert_eq!(code, exit::REFUSED, "{args:?}");
         assert!(!ledger.exists(), "{args:?} created the ledger file");
     }

@@ -4,9 +4,11 @@ use std::path::Path;
 
 use chrono::{TimeZone, Utc};
 use clap::Parser;
+use flightdeck::cli::exit;
+use flightdeck::cli::ledger::{SignoffArgs, SignoffContext, signoff_to};
+use flightdeck::cli::ledger_export as export;
 use flightdeck::config::Profile;
-use flightdeck::ledger::cli::{SignoffArgs, SignoffContext, exit, signoff_to};
-use flightdeck::ledger::{Actor, Decision, Entry, Ledger, Payload, export};
+use flightdeck::ledger::{Actor, Decision, Entry, Ledger, Payload};
 use flightdeck::model::signoff::{CursorMove, SignoffGrid};
 use flightdeck::policy::{SignoffAttempt, SignoffConfig, authorize_signoff, decide};
 

@@ -6,10 +6,11 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{TimeZone, Utc};
-use flightdeck::config::Profile;
-use flightdeck::ledger::cli::{
-    ExportArgs, ExportFormat, exit, export_to, not_counted_to, verify_setup_to,
+use flightdeck::cli::exit;
+use flightdeck::cli::ledger::{
+    ExportArgs, ExportFormat, export_to, not_counted_to, verify_setup_to,
 };
+use flightdeck::config::Profile;
 use flightdeck::ledger::witness::Witness;
 use flightdeck::ledger::{Actor, Decision, Ledger, Payload, Setup, verify};
 use flightdeck::policy::{

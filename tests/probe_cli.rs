@@ -4,8 +4,8 @@ mod probe_support;
 
 use std::time::Duration;
 
+use flightdeck::cli::probe::{ProbeArgs, run_probe_cli_to};
 use flightdeck::probes::ProbeFormat;
-use flightdeck::probes::cli::{ProbeArgs, run_probe_cli_to};
 use probe_support::{Behaviour, fixture, serve};
 
 fn args(url: String) -> ProbeArgs {

@@ -11,12 +11,13 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use flightdeck::app::{self, Session};
 use flightdeck::cli::Cli;
+use flightdeck::cli::cockpit;
 use flightdeck::ledger::{Entry, Ledger, Payload};
 use flightdeck::model::Model;
 use flightdeck::runtime::{self, Screen};
 use flightdeck::sandbox::{self, RunningSandbox};
+use flightdeck::session::Session;
 use futures::channel::mpsc::{UnboundedSender, unbounded};
 use ratatui::backend::TestBackend;
 use ratatui::{Frame, Terminal};
@@ -147,7 +148,7 @@ impl World {
     async fn cockpit(&self, bake_secs: u64) -> Cockpit {
         let addr = self.sandbox.addr.to_string();
         let cli = Cli::try_parse_from(["flightdeck", "--sandbox", &addr]).unwrap();
-        let mut session = Session::open(&cli).await.unwrap();
+        let mut session = Session::open(&cli.profile, cli.sandbox).await.unwrap();
         session.profile.ledger.path = Some(self.ledger_path());
         for env in &mut session.profile.environments {
             if let Some(canary) = &mut env.canary {
@@ -158,7 +159,7 @@ impl World {
         if ledger.read_all().unwrap().is_empty() {
             sign_prod(&ledger, &session.profile, "1.4.1");
         }
-        let parts = app::cockpit(&session, &cli).await.unwrap();
+        let parts = cockpit::cockpit(&session, &cli).await.unwrap();
         let screen = Shared(Arc::new(Mutex::new(
             Terminal::new(TestBackend::new(120, 36)).unwrap(),
         )));

@@ -261,7 +261,7 @@ async fn a_failing_script_fails_the_command_with_its_exit_code() {
         outcome.message,
         "script.trigger exited with code 3: ERROR: quota exceeded for Cloud Build in us-central1"
     );
-    assert_eq!(outcome.exit_code(), 1);
+    assert_eq!(flightdeck::cli::exit::of_status(outcome.status), 1);
 }
 
 #[tokio::test]

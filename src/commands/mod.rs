@@ -11,18 +11,14 @@
 //! - [`clouddeploy`], [`clouddeploy_gate`], [`script`]: the same commands (and Cloud Deploy's
 //!   approve / reject / advance / cancel / retry) for environments those providers run; [`route`] picks.
 //! - [`approve`]: GitHub environment approvals (pending deployments) under the grid's GO.
-//! - [`cli`]: their clap arguments and the CLI glue (print, exit code); [`outcome`]: the result.
+//! - [`outcome`]: the result. Their clap arguments and CLI glue are in [`crate::cli`].
 
 pub mod approve;
-pub mod approve_cli;
 mod approve_comment;
-pub mod cli;
 pub mod clouddeploy;
-pub mod clouddeploy_cli;
 pub mod clouddeploy_gate;
 mod clouddeploy_rollback;
 pub mod clouddeploy_wire;
-mod detach;
 pub mod dispatch;
 pub mod driver;
 pub mod guard;

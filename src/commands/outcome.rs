@@ -2,7 +2,6 @@
 //! in the ledger as the `command_outcome`, and mapped to the process exit code.
 
 use super::CommandError;
-use crate::cli::exit;
 pub use crate::model::outcome::{Outcome, Status};
 use crate::policy::CommandKind;
 
@@ -13,16 +12,5 @@ impl Outcome {
             CommandError::Failed(_) => Status::Failed,
         };
         Outcome::new(action, env, status, error.to_string())
-    }
-
-    pub fn exit_code(&self) -> i32 {
-        match self.status {
-            Status::Done => exit::OK,
-            Status::Refused => exit::REFUSED,
-            Status::Usage => exit::USAGE,
-            Status::ApiError => exit::API,
-            Status::Aborted | Status::Failed => exit::FAILURE,
-            Status::HandedOver => exit::HANDED_OVER,
-        }
     }
 }

@@ -19,12 +19,9 @@
 
 pub mod chain;
 pub mod clean;
-pub mod cli;
 pub mod entry;
-pub mod export;
 pub mod follow;
 pub mod identity;
-pub mod migrate;
 pub mod postgres;
 pub mod setup;
 pub mod signing;

@@ -14,11 +14,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub mod cli;
 pub mod engine;
 pub mod formats;
 pub mod http;
-mod outcome;
+pub(crate) mod outcome;
 pub mod verdict;
 
 pub use engine::{ProbeEngine, ProbeEngineHandle};

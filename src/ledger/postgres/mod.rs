@@ -9,7 +9,6 @@
 //! [`follow`] follows through `LISTEN/NOTIFY` plus a periodic catch-up read. [`schema`] creates and
 //! migrates the tables, versioned in `flightdeck_schema_version`.
 
-pub mod cli;
 pub mod connect;
 pub mod follow;
 mod pgpass;

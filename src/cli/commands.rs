@@ -5,10 +5,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::outcome::Status;
-use super::rollout::{self, Verb};
-use super::run::{self, Context, Request};
-use super::{TriggerVia, WireOptions};
+use super::exit;
+use crate::commands::outcome::Status;
+use crate::commands::rollout::{self, Verb};
+use crate::commands::run::{self, Context, Request};
+use crate::commands::{TriggerVia, WireOptions};
 use crate::model::rollouts::Control;
 
 #[derive(Debug, Clone, Default, Args)]
@@ -101,17 +102,19 @@ const DETACHED_ENV: &str = "FLIGHTDECK_DETACHED";
 
 /// Opens the session (sandbox, profile, ledger, actor) and the command's context.
 pub(super) async fn open_context(
-    cli: &crate::cli::Cli,
+    cli: &super::Cli,
     common: &CommonArgs,
-) -> Result<(crate::app::Session, Context), i32> {
-    use crate::app::Session;
-    let session = Session::open(cli).await.map_err(|e| {
-        eprintln!("flightdeck: {e}");
-        crate::cli::exit::USAGE
-    })?;
+) -> Result<(crate::session::Session, Context), i32> {
+    use crate::session::Session;
+    let session = Session::open(&cli.profile, cli.sandbox)
+        .await
+        .map_err(|e| {
+            eprintln!("flightdeck: {e}");
+            exit::USAGE
+        })?;
     let actor = crate::ledger::identity::current_actor().map_err(|e| {
         eprintln!("flightdeck: cannot tell who you are: {e}");
-        crate::cli::exit::FAILURE
+        exit::FAILURE
     })?;
     let ledger_path = common
         .ledger
@@ -137,7 +140,7 @@ pub(super) async fn open_context(
     Ok((session, ctx))
 }
 
-pub(super) fn print(outcome: &super::outcome::Outcome, json: bool) -> i32 {
+pub(super) fn print(outcome: &crate::commands::outcome::Outcome, json: bool) -> i32 {
     if json {
         let mut value = serde_json::to_value(outcome).unwrap_or_default();
         crate::json_out::normalize_times(&mut value);
@@ -150,11 +153,11 @@ pub(super) fn print(outcome: &super::outcome::Outcome, json: bool) -> i32 {
     } else {
         eprintln!("{}", crate::redact::redact(&outcome.text()));
     }
-    outcome.exit_code()
+    exit::of_status(outcome.status)
 }
 
 /// Runs `request`, prints, returns the exit code.
-async fn cli_run(cli: &crate::cli::Cli, common: &CommonArgs, request: Request) -> i32 {
+async fn cli_run(cli: &super::Cli, common: &CommonArgs, request: Request) -> i32 {
     let ctx = match open_context(cli, common).await {
         Ok((_, ctx)) => ctx,
         Err(code) => return code,
@@ -212,7 +215,7 @@ fn signal_hands(ctx: &Context) {
     });
 }
 
-pub async fn cli_trigger(cli: &crate::cli::Cli, args: &TriggerArgs) -> i32 {
+pub async fn cli_trigger(cli: &super::Cli, args: &TriggerArgs) -> i32 {
     let request = Request::Trigger {
         version: args.version.clone(),
         via: args.via,
@@ -220,7 +223,7 @@ pub async fn cli_trigger(cli: &crate::cli::Cli, args: &TriggerArgs) -> i32 {
     cli_run(cli, &args.common, request).await
 }
 
-pub async fn cli_promote(cli: &crate::cli::Cli, args: &PromoteArgs) -> i32 {
+pub async fn cli_promote(cli: &super::Cli, args: &PromoteArgs) -> i32 {
     if args.detach {
         return super::detach::promote(cli, args).await;
     }
@@ -232,7 +235,7 @@ pub async fn cli_promote(cli: &crate::cli::Cli, args: &PromoteArgs) -> i32 {
     cli_run(cli, &args.common, request).await
 }
 
-pub async fn cli_rollback(cli: &crate::cli::Cli, args: &RollbackArgs) -> i32 {
+pub async fn cli_rollback(cli: &super::Cli, args: &RollbackArgs) -> i32 {
     let request = Request::Rollback {
         env: args.env.clone(),
         to: args.to.clone(),
@@ -240,7 +243,7 @@ pub async fn cli_rollback(cli: &crate::cli::Cli, args: &RollbackArgs) -> i32 {
     cli_run(cli, &args.common, request).await
 }
 
-pub async fn cli_rollout(cli: &crate::cli::Cli, args: &RolloutArgs) -> i32 {
+pub async fn cli_rollout(cli: &super::Cli, args: &RolloutArgs) -> i32 {
     let ctx = match open_context(cli, &args.common).await {
         Ok((_, ctx)) => ctx,
         Err(code) => return code,

@@ -6,29 +6,12 @@ use std::path::{Path, PathBuf};
 
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 
-use super::store::{self, LedgerLocation};
-use super::{Actor, Decision, Entry, GENESIS, Payload, Setup, export, identity, verify};
+use super::exit;
+use super::ledger_export as export;
 use crate::config::{Paths, Profile};
+use crate::ledger::store::{self, LedgerLocation};
+use crate::ledger::{Actor, Decision, Entry, GENESIS, Payload, Setup, identity, verify};
 use crate::policy::{SignoffAttempt, authorize_signoff};
-
-/// Exit codes of the ledger commands.
-pub mod exit {
-    pub const OK: i32 = 0;
-    /// `ledger verify`: an entry was edited, deleted, reordered, or garbage was inserted.
-    pub const LEDGER_BROKEN: i32 = 1;
-    /// Bad arguments (unknown environment); clap uses the same code for its own usage errors.
-    pub const USAGE: i32 = 2;
-    /// Policy refused: not allowed to sign that role, read-only mode, NO-GO without a comment.
-    pub const REFUSED: i32 = 3;
-    /// The ledger file could not be read or written.
-    pub const IO: i32 = 4;
-    /// `ledger verify`: the chain is intact but the last line is torn: a crash during an append,
-    /// or the last entry was truncated. The next append removes the fragment.
-    pub const LEDGER_TORN_TAIL: i32 = 5;
-    /// `ledger verify`: the chain is intact, but some sign-offs are by accounts the profile does
-    /// not allow for their role; they are not counted.
-    pub const NOT_COUNTED: i32 = 6;
-}
 
 /// Release name used when none is given and no release is current.
 pub const NO_RELEASE: &str = "unreleased";
@@ -40,7 +23,7 @@ pub enum LedgerCommand {
     /// Print the sign-off record (grid, decision, signers, comments) as Markdown or JSON.
     Export(ExportArgs),
     /// Copy a ledger file into an empty PostgreSQL ledger, then verify the copy.
-    Migrate(super::migrate::MigrateArgs),
+    Migrate(super::ledger_migrate::MigrateArgs),
     /// Print the head hash (SHA-256 of the last entry's line): write it into the release ticket,
     /// and `ledger verify --head HASH` later proves the history up to it is unchanged.
     Head(HeadArgs),
@@ -117,7 +100,7 @@ pub fn run_ledger(cmd: LedgerCommand, profile: &Profile, paths: &Paths) -> i32 {
         LedgerCommand::Export(a) => a.ledger.clone(),
         LedgerCommand::Head(a) => a.ledger.clone(),
         LedgerCommand::Migrate(args) => {
-            return super::migrate::run(args, profile, paths, &mut out, &mut err);
+            return super::ledger_migrate::run(args, profile, paths, &mut out, &mut err);
         }
     };
     // A postgres:// ledger (--ledger, FLIGHTDECK_LEDGER_URL or [ledger] url) is the database's.
@@ -132,14 +115,14 @@ pub fn run_ledger(cmd: LedgerCommand, profile: &Profile, paths: &Paths) -> i32 {
         Ok(LedgerLocation::Postgres(target)) => {
             return match cmd {
                 LedgerCommand::Export(args) => {
-                    super::postgres::cli::export_to(&args, profile, &target, &mut out, &mut err)
+                    super::ledger_pg::export_to(&args, profile, &target, &mut out, &mut err)
                 }
                 LedgerCommand::Verify(args) => {
                     let head = args.head.as_deref();
-                    super::postgres::cli::verify_head_to(profile, &target, head, &mut out, &mut err)
+                    super::ledger_pg::verify_head_to(profile, &target, head, &mut out, &mut err)
                 }
                 LedgerCommand::Head(_) => {
-                    super::postgres::cli::head_to(profile, &target, &mut out, &mut err)
+                    super::ledger_pg::head_to(profile, &target, &mut out, &mut err)
                 }
                 LedgerCommand::Migrate(_) => exit::USAGE,
             };
@@ -189,8 +172,8 @@ pub fn not_counted_to(
                 setup.path.display(),
                 entry.seq,
                 decision.label(),
-                super::clean::printable(&entry.actor.account, false),
-                super::clean::printable(&refusal.to_string(), false)
+                crate::ledger::clean::printable(&entry.actor.account, false),
+                crate::ledger::clean::printable(&refusal.to_string(), false)
             );
             code = exit::NOT_COUNTED;
         }
@@ -219,7 +202,7 @@ pub fn head_to(setup: &Setup, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
 
 /// The head of `checked` (a ledger at `origin`), or why it has none to vouch for.
 pub(crate) fn print_head(
-    checked: &super::Checked,
+    checked: &crate::ledger::Checked,
     origin: &str,
     locate: &dyn Fn(&verify::Issue) -> String,
     out: &mut dyn Write,
@@ -355,7 +338,7 @@ pub fn signoff_to(
 }
 
 fn report_signoff(
-    appended: Result<super::Entry, String>,
+    appended: Result<crate::ledger::Entry, String>,
     args: &SignoffArgs,
     decision: Decision,
     release: &str,
@@ -449,7 +432,7 @@ pub fn verify_setup_to(
 
 /// `verify --head HASH`: `Some(exit code)` when the anchor is not in the verified history.
 pub(crate) fn check_anchor(
-    checked: &super::Checked,
+    checked: &crate::ledger::Checked,
     origin: &str,
     head: Option<&str>,
     out: &mut dyn Write,
@@ -520,7 +503,7 @@ pub(crate) fn write_export(
     args: &ExportArgs,
     profile: &Profile,
     entries: &[Entry],
-    head: Option<&super::chain::Link>,
+    head: Option<&crate::ledger::chain::Link>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {

@@ -14,16 +14,15 @@ macro_rules! out {
 
 use chrono::Utc;
 
-use crate::app::Session;
-use crate::cli::{Cli, exit};
+use super::{Cli, exit};
 use crate::config::Profile;
 use crate::config::profile::Provider;
 use crate::model::lane::Lane;
 use crate::model::pipeline::Pipeline;
 use crate::runtime::{LaneSource, PipelinePoll};
+use crate::session::Session;
 
-mod status_checks;
-use status_checks::{ProbeResult, SignoffSummary};
+use super::status_checks::{self, ProbeResult, SignoffSummary};
 
 struct StatusReport<'a> {
     service: &'a str,
@@ -71,7 +70,7 @@ impl StatusReport<'_> {
 
 /// One poll round of every lane; exit 4 when any lane could not be read.
 pub async fn status(cli: &Cli, json: bool) -> i32 {
-    let session = match Session::open(cli).await {
+    let session = match Session::open(&cli.profile, cli.sandbox).await {
         Ok(session) => session,
         Err(e) => {
             eprintln!("flightdeck: {e}");
@@ -295,8 +294,8 @@ pub fn profile_check(file: &Path) -> i32 {
 }
 
 /// `signoff ENV`: the release defaults to what would be promoted into ENV (what runs in the lane before it).
-pub async fn signoff(cli: &Cli, args: crate::ledger::cli::SignoffArgs) -> i32 {
-    let session = match Session::open(cli).await {
+pub async fn signoff(cli: &Cli, args: super::ledger::SignoffArgs) -> i32 {
+    let session = match Session::open(&cli.profile, cli.sandbox).await {
         Ok(session) => session,
         Err(e) => {
             eprintln!("flightdeck: {e}");
@@ -308,7 +307,7 @@ pub async fn signoff(cli: &Cli, args: crate::ledger::cli::SignoffArgs) -> i32 {
     } else {
         session.candidate_release(&args.env).await
     };
-    crate::ledger::cli::run_signoff(
+    super::ledger::run_signoff(
         args,
         &session.profile,
         &session.paths,

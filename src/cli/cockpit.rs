@@ -1,16 +1,10 @@
-//! Wiring: a profile and the command line become a running cockpit or a headless command.
+//! The cockpit: a session and the command line become the runtime's model, views and effects.
 
-mod session;
-
-pub use session::Session;
-
-use std::net::SocketAddr;
-
-use crate::cli::{Cli, Command, ProfileCommand, exit};
-use crate::config::{ConfigError, Paths, Profile, ThemeSpec};
+use super::{Cli, exit};
+use crate::config::{ConfigError, Paths, ThemeSpec};
 use crate::model::Level;
 use crate::runtime::{CommandRunner, Effects, ProbeRunner};
-use crate::sandbox;
+use crate::session::Session;
 use crate::ui::{Symbols, Theme, UiContext};
 
 pub fn ui_context(cli: &Cli, paths: &Paths) -> Result<UiContext, ConfigError> {
@@ -25,52 +19,9 @@ pub fn ui_context(cli: &Cli, paths: &Paths) -> Result<UiContext, ConfigError> {
     })
 }
 
-/// Runs what the command line asks; returns the process exit code.
-pub async fn main(cli: Cli) -> i32 {
-    match &cli.command {
-        Some(Command::Sandbox {
-            addr,
-            speed,
-            faults,
-            require_auth,
-            token_ttl,
-        }) => {
-            let auth =
-                require_auth.then(|| sandbox::google_auth::AuthRule::metadata_tokens(*token_ttl));
-            run_sandbox(*addr, *speed, faults, auth).await
-        }
-        Some(Command::Profile {
-            command: ProfileCommand::Check { file },
-        }) => crate::headless::profile_check(file),
-        Some(Command::Status { json }) => crate::headless::status(&cli, *json).await,
-        Some(Command::Probe(args)) => crate::probes::cli::run_probe_cli(args.clone()).await,
-        Some(Command::Ledger { command }) => {
-            match Profile::resolve(&Paths::discover(), &cli.profile) {
-                Ok(profile) => {
-                    crate::ledger::cli::run_ledger(command.clone(), &profile, &Paths::discover())
-                }
-                Err(e) => {
-                    eprintln!("flightdeck: {e}");
-                    exit::USAGE
-                }
-            }
-        }
-        Some(Command::Signoff(args)) => crate::headless::signoff(&cli, args.clone()).await,
-        Some(Command::Trigger(args)) => crate::commands::cli::cli_trigger(&cli, args).await,
-        Some(Command::Promote(args)) => crate::commands::cli::cli_promote(&cli, args).await,
-        Some(Command::Rollback(args)) => crate::commands::cli::cli_rollback(&cli, args).await,
-        Some(Command::Approve(args)) => crate::commands::approve_cli::run(&cli, args).await,
-        Some(Command::Clouddeploy { command }) => {
-            crate::commands::clouddeploy_cli::run(&cli, command).await
-        }
-        Some(Command::Rollout(args)) => crate::commands::cli::cli_rollout(&cli, args).await,
-        None => run_cockpit(&cli).await,
-    }
-}
-
-async fn run_cockpit(cli: &Cli) -> i32 {
+pub(super) async fn run_cockpit(cli: &Cli) -> i32 {
     // Everything that can fail on bad input fails here, before the terminal is taken over.
-    let session = match Session::open(cli).await {
+    let session = match Session::open(&cli.profile, cli.sandbox).await {
         Ok(session) => session,
         Err(e) => {
             eprintln!("flightdeck: {e}");
@@ -194,43 +145,4 @@ pub async fn cockpit(session: &Session, cli: &Cli) -> Result<Cockpit, String> {
         effects,
         probe_reports,
     })
-}
-
-async fn run_sandbox(
-    addr: SocketAddr,
-    speed: f64,
-    faults: &[crate::sandbox::faults::FaultRule],
-    auth: Option<sandbox::google_auth::AuthRule>,
-) -> i32 {
-    match sandbox::start(addr, speed).await {
-        Ok(running) => {
-            if let Some(rule) = auth {
-                println!(
-                    "Google APIs require a bearer token: GCE_METADATA_HOST={} mints them (good for {} s)",
-                    running.addr,
-                    rule.metadata_token_ttl_secs.unwrap_or(3600)
-                );
-                running.state.lock_google_auth().rule = Some(rule);
-            }
-            running
-                .state
-                .lock_faults()
-                .rules
-                .extend(faults.iter().cloned());
-            for rule in faults {
-                println!("fault on {}: {:?}", rule.path, rule.fault);
-            }
-            println!(
-                "flightdeck sandbox listening on {} (speed {speed}x)",
-                running.base_url()
-            );
-            println!("use it with: flightdeck --sandbox {}", running.addr);
-            let _ = tokio::signal::ctrl_c().await;
-            exit::OK
-        }
-        Err(e) => {
-            eprintln!("flightdeck sandbox: cannot listen on {addr}: {e}");
-            exit::FAILURE
-        }
-    }
 }

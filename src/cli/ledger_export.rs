@@ -5,9 +5,9 @@
 
 use serde_json::{Value, json};
 
-use super::chain::Link;
-use super::clean::printable;
-use super::{Entry, Payload};
+use crate::ledger::chain::Link;
+use crate::ledger::clean::printable;
+use crate::ledger::{Entry, Payload};
 use crate::model::signoff::SignoffGrid;
 use crate::policy::{SignoffConfig, SignoffVerdict, decide};
 

@@ -1,20 +1,28 @@
-//! Command line: the cockpit by default, and headless subcommands for scripts and CI.
+//! Command line: the cockpit by default, and headless subcommands for scripts and CI. All the CLI
+//! glue lives here, above everything else: clap arguments, printing, and the one exit-code table
+//! ([`exit`]); each subcommand's glue is a file of its own.
+
+pub mod approve;
+pub mod clouddeploy;
+pub mod cockpit;
+pub mod commands;
+mod detach;
+pub mod exit;
+pub mod ledger;
+pub mod ledger_export;
+mod ledger_migrate;
+pub mod ledger_pg;
+pub mod probe;
+mod sandbox;
+pub mod status;
+mod status_checks;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-/// Exit codes shared by every headless command.
-pub mod exit {
-    pub const OK: i32 = 0;
-    pub const FAILURE: i32 = 1;
-    pub const USAGE: i32 = 2;
-    pub const REFUSED: i32 = 3;
-    pub const API: i32 = 4;
-    /// A rollout was handed over in flight (signal or `--detach`): it goes on without this process.
-    pub const HANDED_OVER: i32 = 5;
-}
+use crate::config::{Paths, Profile};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -76,30 +84,30 @@ pub enum Command {
     /// The sign-off and command ledger: verify its hash chain, export a sign-off record.
     Ledger {
         #[command(subcommand)]
-        command: crate::ledger::cli::LedgerCommand,
+        command: ledger::LedgerCommand,
     },
     /// Record a GO or NO-GO in a sign-off grid, under the same rules as the cockpit.
-    Signoff(crate::ledger::cli::SignoffArgs),
+    Signoff(ledger::SignoffArgs),
     /// Deploy image <repo>:VERSION into the first environment (repo from its current image).
-    Trigger(crate::commands::cli::TriggerArgs),
+    Trigger(commands::TriggerArgs),
     /// Deploy what runs in FROM into TO, through TO's canary steps when it has them.
-    Promote(crate::commands::cli::PromoteArgs),
+    Promote(commands::PromoteArgs),
     /// Send 100% of ENV's traffic to the previous good revision (or --to REVISION).
-    Rollback(crate::commands::cli::RollbackArgs),
+    Rollback(commands::RollbackArgs),
     /// Approve (or --reject) the deployment a GitHub workflow run waits for on ENV's environment;
     /// approving needs ENV's sign-off grid to be GO, and the review's comment is composed from it.
-    Approve(crate::commands::approve_cli::ApproveArgs),
+    Approve(approve::ApproveArgs),
     /// Cloud Deploy lanes: rollout phases and jobs; approve, reject, advance, cancel, retry.
     Clouddeploy {
         #[command(subcommand)]
-        command: crate::commands::clouddeploy_cli::ClouddeployCommand,
+        command: clouddeploy::ClouddeployCommand,
     },
     /// A rollout in flight in ENV, whoever started it: status, pause, resume, advance, abort.
     /// A rollout whose driver died (orphaned) is taken over and driven to its end.
-    Rollout(crate::commands::cli::RolloutArgs),
+    Rollout(commands::RolloutArgs),
     /// One health probe, now: verdict, status, latency, checks. Exit 0 pass, 1 warn, 2 fail,
     /// 3 unknown or usage error (the monitoring-plugin convention).
-    Probe(crate::probes::cli::ProbeArgs),
+    Probe(probe::ProbeArgs),
     /// Profiles: check a file before using it.
     Profile {
         #[command(subcommand)]
@@ -115,4 +123,43 @@ pub enum ProfileCommand {
 
 fn parse_fault(spec: &str) -> Result<crate::sandbox::faults::FaultRule, String> {
     crate::sandbox::faults::FaultRule::parse(spec)
+}
+
+/// Runs what the command line asks; returns the process exit code.
+pub async fn main(cli: Cli) -> i32 {
+    match &cli.command {
+        Some(Command::Sandbox {
+            addr,
+            speed,
+            faults,
+            require_auth,
+            token_ttl,
+        }) => {
+            let auth = require_auth
+                .then(|| crate::sandbox::google_auth::AuthRule::metadata_tokens(*token_ttl));
+            sandbox::run_sandbox(*addr, *speed, faults, auth).await
+        }
+        Some(Command::Profile {
+            command: ProfileCommand::Check { file },
+        }) => status::profile_check(file),
+        Some(Command::Status { json }) => status::status(&cli, *json).await,
+        Some(Command::Probe(args)) => probe::run_probe_cli(args.clone()).await,
+        Some(Command::Ledger { command }) => {
+            match Profile::resolve(&Paths::discover(), &cli.profile) {
+                Ok(profile) => ledger::run_ledger(command.clone(), &profile, &Paths::discover()),
+                Err(e) => {
+                    eprintln!("flightdeck: {e}");
+                    exit::USAGE
+                }
+            }
+        }
+        Some(Command::Signoff(args)) => status::signoff(&cli, args.clone()).await,
+        Some(Command::Trigger(args)) => commands::cli_trigger(&cli, args).await,
+        Some(Command::Promote(args)) => commands::cli_promote(&cli, args).await,
+        Some(Command::Rollback(args)) => commands::cli_rollback(&cli, args).await,
+        Some(Command::Approve(args)) => approve::run(&cli, args).await,
+        Some(Command::Clouddeploy { command }) => clouddeploy::run(&cli, command).await,
+        Some(Command::Rollout(args)) => commands::cli_rollout(&cli, args).await,
+        None => cockpit::run_cockpit(&cli).await,
+    }
 }

@@ -8,14 +8,11 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::http::{default_client, probe_once};
-use super::outcome::redact_url;
-use super::{Health, ProbeFormat, ProbeOutcome, ResolvedProbe};
+use crate::probes::http::{default_client, probe_once};
+use crate::probes::outcome::redact_url;
+use crate::probes::{Health, ProbeFormat, ProbeOutcome, ResolvedProbe};
 
-pub const EXIT_PASS: i32 = 0;
-pub const EXIT_WARN: i32 = 1;
-pub const EXIT_FAIL: i32 = 2;
-pub const EXIT_UNKNOWN: i32 = 3;
+use super::exit::{PROBE_FAIL, PROBE_PASS, PROBE_UNKNOWN, PROBE_WARN};
 
 /// Arguments of `flightdeck probe`.
 #[derive(Debug, Clone, clap::Args)]
@@ -77,14 +74,14 @@ pub async fn run_probe_cli_to(args: ProbeArgs, out: &mut dyn Write, err: &mut dy
         Ok(p) => p,
         Err(why) => {
             let _ = writeln!(err, "flightdeck probe: {why}");
-            return EXIT_UNKNOWN;
+            return PROBE_UNKNOWN;
         }
     };
     let client = match default_client() {
         Ok(c) => c,
         Err(why) => {
             let _ = writeln!(err, "flightdeck probe: {why}");
-            return EXIT_UNKNOWN;
+            return PROBE_UNKNOWN;
         }
     };
     let outcome = probe_once(&client, &probe).await;
@@ -97,16 +94,16 @@ pub async fn run_probe_cli_to(args: ProbeArgs, out: &mut dyn Write, err: &mut dy
     };
     match written {
         // A reader that stopped reading (`| head -c 0`) does not change what the probe found.
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => EXIT_UNKNOWN,
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => PROBE_UNKNOWN,
         _ => code,
     }
 }
 
 pub fn exit_code(status: Health) -> i32 {
     match status {
-        Health::Pass => EXIT_PASS,
-        Health::Warn => EXIT_WARN,
-        Health::Fail => EXIT_FAIL,
+        Health::Pass => PROBE_PASS,
+        Health::Warn => PROBE_WARN,
+        Health::Fail => PROBE_FAIL,
     }
 }
 

@@ -10,11 +10,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::cli::exit;
-use super::entry::{ChainFields, sha256_hex};
-use super::postgres::{PgLedger, PgTarget, run_blocking};
-use super::verify;
+use super::exit;
 use crate::config::{Paths, Profile};
+use crate::ledger::entry::{ChainFields, sha256_hex};
+use crate::ledger::postgres::{PgLedger, PgTarget, run_blocking};
+use crate::ledger::verify;
 
 #[derive(Debug, Clone, Args)]
 pub struct MigrateArgs {

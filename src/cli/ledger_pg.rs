@@ -3,9 +3,10 @@
 
 use std::io::Write;
 
-use super::{PgLedger, PgTarget, PgVerifyReport, run_blocking};
+use super::exit;
+use super::ledger::{ExportArgs, check_anchor, print_head, write_export};
 use crate::config::Profile;
-use crate::ledger::cli::{ExportArgs, check_anchor, exit, print_head, write_export};
+use crate::ledger::postgres::{PgLedger, PgTarget, PgVerifyReport, run_blocking};
 use crate::ledger::signing::AllowedSigners;
 use crate::ledger::verify::Severity;
 
@@ -167,6 +168,6 @@ pub fn export_to(
             line_hash: crate::ledger::entry::sha256_hex(line.as_bytes()),
         })
     });
-    let entries = super::parse_lines(rows);
+    let entries = crate::ledger::postgres::parse_lines(rows);
     write_export(args, profile, &entries, head.as_ref(), out, err)
 }

@@ -3,10 +3,10 @@
 
 use clap::{Args, Subcommand};
 
-use super::cli::CommonArgs;
-use super::clouddeploy_gate::{self, GateAction};
-use super::clouddeploy_wire::describe;
-use crate::cli::exit;
+use super::commands::CommonArgs;
+use super::exit;
+use crate::commands::clouddeploy_gate::{self, GateAction};
+use crate::commands::clouddeploy_wire::describe;
 use crate::config::profile::Provider;
 use crate::providers::clouddeploy::{CloudDeployClient, state};
 
@@ -41,7 +41,7 @@ pub struct GateArgs {
     pub common: CommonArgs,
 }
 
-pub async fn run(cli: &crate::cli::Cli, command: &ClouddeployCommand) -> i32 {
+pub async fn run(cli: &super::Cli, command: &ClouddeployCommand) -> i32 {
     let (gate, action) = match command {
         ClouddeployCommand::Status { json } => return status(cli, *json).await,
         ClouddeployCommand::Approve(g) => (g, GateAction::Approve),
@@ -50,16 +50,16 @@ pub async fn run(cli: &crate::cli::Cli, command: &ClouddeployCommand) -> i32 {
         ClouddeployCommand::Cancel(g) => (g, GateAction::Cancel),
         ClouddeployCommand::Retry(g) => (g, GateAction::Retry),
     };
-    let (_session, ctx) = match super::cli::open_context(cli, &gate.common).await {
+    let (_session, ctx) = match super::commands::open_context(cli, &gate.common).await {
         Ok(opened) => opened,
         Err(code) => return code,
     };
     let outcome = clouddeploy_gate::execute(&ctx, &gate.env, action).await;
-    super::cli::print(&outcome, gate.common.json)
+    super::commands::print(&outcome, gate.common.json)
 }
 
-async fn status(cli: &crate::cli::Cli, json: bool) -> i32 {
-    let session = match crate::app::Session::open(cli).await {
+async fn status(cli: &super::Cli, json: bool) -> i32 {
+    let session = match crate::session::Session::open(&cli.profile, cli.sandbox).await {
         Ok(session) => session,
         Err(e) => {
             eprintln!("flightdeck: {e}");

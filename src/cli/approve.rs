@@ -1,10 +1,10 @@
 //! `flightdeck approve ENV [--reject] [--comment TEXT] [--run ID]`: review the deployment a
-//! workflow run waits for on ENV's GitHub environment (see [`super::approve`]).
+//! workflow run waits for on ENV's GitHub environment (see [`crate::commands::approve`]).
 
 use clap::Args;
 
-use super::approve::{self, Review};
-use super::cli::CommonArgs;
+use super::commands::CommonArgs;
+use crate::commands::approve::{self, Review};
 
 #[derive(Debug, Clone, Args)]
 pub struct ApproveArgs {
@@ -23,8 +23,8 @@ pub struct ApproveArgs {
     pub common: CommonArgs,
 }
 
-pub async fn run(cli: &crate::cli::Cli, args: &ApproveArgs) -> i32 {
-    let (_session, ctx) = match super::cli::open_context(cli, &args.common).await {
+pub async fn run(cli: &super::Cli, args: &ApproveArgs) -> i32 {
+    let (_session, ctx) = match super::commands::open_context(cli, &args.common).await {
         Ok(opened) => opened,
         Err(code) => return code,
     };
@@ -35,5 +35,5 @@ pub async fn run(cli: &crate::cli::Cli, args: &ApproveArgs) -> i32 {
         run_id: args.run_id,
     };
     let outcome = approve::execute(&ctx, &review).await;
-    super::cli::print(&outcome, args.common.json)
+    super::commands::print(&outcome, args.common.json)
 }

@@ -6,13 +6,13 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use super::cli::PromoteArgs;
-use crate::cli::{Cli, exit};
+use super::commands::PromoteArgs;
+use super::{Cli, exit};
 use crate::ledger::Payload;
 use crate::ledger::store::LedgerStore;
 
 pub async fn promote(cli: &Cli, args: &PromoteArgs) -> i32 {
-    let session = match crate::app::Session::open(cli).await {
+    let session = match crate::session::Session::open(&cli.profile, cli.sandbox).await {
         Ok(session) => session,
         Err(e) => {
             eprintln!("flightdeck: {e}");
@@ -131,7 +131,7 @@ pub async fn promote(cli: &Cli, args: &PromoteArgs) -> i32 {
 
 /// The sandbox this process started lives only as long as this process: a background driver
 /// would start a sandbox of its own and drive a rollout nobody sees. Refused, with what to do.
-fn in_process_sandbox(session: &crate::app::Session) -> Option<String> {
+fn in_process_sandbox(session: &crate::session::Session) -> Option<String> {
     session.owns_sandbox().then(|| {
         "--detach needs a sandbox that outlives this process: start one with `flightdeck sandbox` \
          and give its address with `--sandbox ADDR` (nothing was started)"

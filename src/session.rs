@@ -4,7 +4,6 @@ use std::net::SocketAddr;
 
 use chrono::Utc;
 
-use crate::cli::Cli;
 use crate::config::profile::Provider;
 use crate::config::{Paths, Profile};
 use crate::ledger::store::{LedgerLocation, LedgerStore};
@@ -26,15 +25,17 @@ pub struct Session {
 }
 
 impl Session {
-    pub async fn open(cli: &Cli) -> Result<Session, String> {
+    /// Opens `profile` (a name or a file) against the sandbox at `sandbox`, or a sandbox started
+    /// here when the profile has a `[sandbox]` section and no address is given.
+    pub async fn open(profile: &str, sandbox: Option<SocketAddr>) -> Result<Session, String> {
         let paths = Paths::discover();
-        let mut profile = Profile::resolve(&paths, &cli.profile).map_err(|e| e.to_string())?;
+        let mut profile = Profile::resolve(&paths, profile).map_err(|e| e.to_string())?;
         let mut sandbox_url = None;
         let mut running = None;
         let speed = profile.sandbox.as_ref().map_or(1.0, |s| s.speed);
         let breathe = profile.sandbox.as_ref().is_some_and(|s| s.breathe);
         if profile.sandbox.is_some() {
-            let url = match cli.sandbox {
+            let url = match sandbox {
                 Some(addr) => format!("http://{addr}"),
                 None => {
                     let any_port = SocketAddr::from(([127, 0, 0, 1], 0));
