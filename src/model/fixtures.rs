@@ -288,10 +288,9 @@ pub fn prod_ledger(dir: &std::path::Path) -> Vec<crate::ledger::Entry> {
 }
 
 /// prod serving 00008 (1.4.2) whole; 00007 ran 1.4.0.
-pub fn prod_after_rollforward() -> crate::model::lane::ServiceState {
-    let mut prod = service("prod", &[(8, "1.4.2", 100)]);
-    prod.revisions[1].version = "1.4.0".into();
-    prod.revisions[1].image = "app:1.4.0".into();
+pub fn prod_after_rollback() -> crate::model::lane::ServiceState {
+    let mut prod = service("prod", &[(7, "1.4.0", 100), (8, "1.4.2", 0)]);
+    prod.traffic.retain(|t| t.percent > 0);
     prod
 }
 
@@ -323,16 +322,16 @@ pub fn template(env: &str, version: &str, max: i64) -> super::lane::TemplateSpec
     }
 }
 
-/// [`three_lanes`] with prod rolled forward to 1.4.2 ([`prod_after_rollforward`]), the
+/// [`three_lanes`] with prod rolled back from 1.4.2 to 1.4.0 ([`prod_after_rollback`]), the
 /// templates of every lane, prod's history in the ledger ([`prod_ledger`], written in `dir`)
-/// and the GitHub run that built 1.4.2: everything the lane detail shows.
+/// and the GitHub run that built 1.4.0: everything the lane detail shows.
 pub fn lanes_in_depth(dir: &std::path::Path) -> Model {
     let mut model = three_lanes(1);
-    model.lanes[2].service = Some(prod_after_rollforward());
+    model.lanes[2].service = Some(prod_after_rollback());
     let versions = [
         ("dev", "1.5.0", 5),
         ("staging", "1.4.2", 10),
-        ("prod", "1.4.2", 40),
+        ("prod", "1.4.0", 40),
     ];
     for (lane, (env, version, max)) in model.lanes.iter_mut().zip(versions) {
         if let Some(service) = lane.service.as_mut() {
@@ -342,10 +341,10 @@ pub fn lanes_in_depth(dir: &std::path::Path) -> Model {
     model.signoffs.entries = prod_ledger(dir);
     model.pipeline.configured = true;
     model.pipeline.run_links.insert(
-        "1.4.2".into(),
+        "1.4.0".into(),
         super::watch::RunLink {
-            number: 41,
-            html_url: "https://github.com/clarity/clarity-backend/actions/runs/41".into(),
+            number: 38,
+            html_url: "https://github.com/clarity/clarity-backend/actions/runs/38".into(),
         },
     );
     model

@@ -155,3 +155,51 @@ fn split_image(image: &str) -> (&str, String) {
         None => (image, "latest".to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::fixtures::{template, three_lanes};
+
+    #[test]
+    fn images_compare_by_tag_or_digest_and_whole_when_the_repositories_differ() {
+        assert_eq!(split_image("r/app:1.4.2"), ("r/app", "1.4.2".into()));
+        assert_eq!(
+            split_image("localhost:5000/app"),
+            ("localhost:5000/app", "latest".into())
+        );
+        assert_eq!(
+            split_image("r/app@sha256:0123456789abcdef0123"),
+            ("r/app", "sha256:0123456789ab".into())
+        );
+        let mut a = template("staging", "1.4.2", 10);
+        let b = template("prod", "1.4.2", 10);
+        a.image = "gcr.io/other/app:1.4.2".into();
+        let image = &template_rows(&a, &b)[0];
+        assert!(image.differs);
+        assert_eq!(image.here.as_deref(), Some("gcr.io/other/app:1.4.2"));
+    }
+
+    #[test]
+    fn the_last_lane_and_lanes_without_templates_say_what_they_cannot_compare() {
+        let mut model = three_lanes(1);
+        assert_eq!(diff(&model.lanes, 2, "Cloud Run"), LaneDiff::Last);
+        let LaneDiff::Compared {
+            differs,
+            unavailable,
+            ..
+        } = diff(&model.lanes, 1, "Cloud Deploy")
+        else {
+            panic!("staging and prod both answered");
+        };
+        let names: Vec<&str> = differs.iter().map(|d| d.what.as_str()).collect();
+        assert_eq!(names, ["release", "image"]);
+        assert!(
+            unavailable
+                .unwrap()
+                .contains("not available from Cloud Deploy")
+        );
+        model.lanes[2].service = None;
+        assert_eq!(diff(&model.lanes, 1, "x"), LaneDiff::NoData("prod".into()));
+    }
+}

@@ -1,4 +1,4 @@
-use crate::model::fixtures::{prod_after_rollforward, prod_ledger, three_lanes};
+use crate::model::fixtures::{prod_after_rollback, prod_ledger, three_lanes};
 use crate::model::lane_detail::{HistoryItem, history};
 use crate::model::{Overlay, Pane};
 use crate::msg::{Action, Msg};
@@ -51,7 +51,7 @@ fn enter_elsewhere_does_not_open_a_lane_and_scrolling_stops_at_the_top() {
 fn the_history_merges_the_cloud_revisions_with_the_ledger_newest_first() {
     let dir = tempfile::tempdir().unwrap();
     let mut model = three_lanes(1);
-    model.lanes[2].service = Some(prod_after_rollforward());
+    model.lanes[2].service = Some(prod_after_rollback());
     update(&mut model, Msg::LedgerEntries(prod_ledger(dir.path())));
     let prod = model.lanes[2].service.as_ref();
     let items = history(&model.signoffs.entries, "prod", prod);
@@ -85,8 +85,8 @@ fn the_history_merges_the_cloud_revisions_with_the_ledger_newest_first() {
         [
             "promote 1.4.3 by dave@bastion Some(\"refused\") Some(\"[signoff] NO-GO 9/32\")",
             "rollback 1.4.0 by bob@bastion Some(\"done\") None",
-            "00008-abc 1.4.2 Some(100) not deployed by flightdeck",
-            "00007-abc 1.4.0 None promote by alice@bastion Some(\"done\") Some(\"overrode freeze\")",
+            "00008-abc 1.4.2 None not deployed by flightdeck",
+            "00007-abc 1.4.0 Some(100) promote by alice@bastion Some(\"done\") Some(\"overrode freeze\")",
             "00006-abc 1.3.6 None not deployed by flightdeck",
         ]
     );
