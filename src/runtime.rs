@@ -29,7 +29,7 @@ use ratatui::{Frame, Terminal};
 use crate::model::{Model, Overlay};
 use crate::msg::Msg;
 use crate::terminal::TerminalGuard;
-use crate::ui::prompt::PromptEditor;
+use crate::ui::prompt::{PromptEditor, PromptEnd};
 use crate::ui::{self, UiContext};
 use crate::update::update;
 
@@ -140,7 +140,10 @@ where
                 (Some(Ok(Event::Key(key))), Some(editor)) => {
                     model.dirty = true;
                     more_than_the_clock = true;
-                    editor.key(key)
+                    editor.key(key).map(|end| match end {
+                        PromptEnd::Cancelled => Msg::PromptCancelled,
+                        PromptEnd::Submitted(text) => Msg::PromptSubmitted(text),
+                    })
                 }
                 (Some(Ok(Event::Paste(text))), Some(editor)) => {
                     model.dirty = true;

@@ -14,6 +14,7 @@ use flightdeck::ledger::signing::NAMESPACE;
 use flightdeck::ledger::{
     Actor, AgentSigner, AllowedSigners, Decision, IssueKind, Ledger, Payload, Setup,
 };
+use flightdeck::model::signoff::SignoffGrid;
 use flightdeck::policy::decide;
 
 fn actor(account: &str) -> Actor {
@@ -191,7 +192,7 @@ fn every_forgery_by_a_writer_of_the_file_fails_verification() {
             .unwrap();
         assert_eq!(read, checked.entries, "{name}");
         let config = flightdeck::policy::SignoffConfig::default();
-        let grid = setup.grid(&config, "prod", "1.5.0").unwrap();
+        let grid = SignoffGrid::from_ledger(&setup, &config, "prod", "1.5.0").unwrap();
         assert!(grid.broken.is_some(), "{name}");
         assert!(!decide(&grid).go, "{name}");
     }

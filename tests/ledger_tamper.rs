@@ -13,6 +13,7 @@ use flightdeck::cli::ledger::{
 use flightdeck::config::Profile;
 use flightdeck::ledger::witness::Witness;
 use flightdeck::ledger::{Actor, Decision, Ledger, Payload, Setup, verify};
+use flightdeck::model::signoff::SignoffGrid;
 use flightdeck::policy::{
     CommandKind, EnvPolicy, Gate, GateInput, GateVerdict, RoleConfig, SignoffConfig, SourceHealth,
     decide, evaluate,
@@ -123,7 +124,7 @@ impl Fixture {
     }
 }
 
-fn gates(grid: &flightdeck::model::signoff::SignoffGrid) -> GateVerdict {
+fn gates(grid: &SignoffGrid) -> GateVerdict {
     let policy = EnvPolicy {
         require_signoff: true,
         ..EnvPolicy::default()
@@ -216,7 +217,7 @@ fn every_tampering_is_refused_by_verify_grid_gates_and_export() {
             "{name}: names the line: {said}"
         );
 
-        let grid = setup.grid(&config(), "prod", "1.5.0").unwrap();
+        let grid = SignoffGrid::from_ledger(&setup, &config(), "prod", "1.5.0").unwrap();
         let verdict = decide(&grid);
         assert!(!verdict.go, "{name}");
         assert!(
@@ -250,7 +251,7 @@ fn an_untouched_ledger_passes_and_the_gates_follow_the_cells() {
     let setup = f.setup();
     let (mut out, mut err) = (Vec::new(), Vec::new());
     assert_eq!(verify_setup_to(&setup, None, &mut out, &mut err), exit::OK);
-    let grid = setup.grid(&config(), "prod", "1.5.0").unwrap();
+    let grid = SignoffGrid::from_ledger(&setup, &config(), "prod", "1.5.0").unwrap();
     assert!(grid.broken.is_none());
     assert!(
         decide(&grid).reason.contains("NO-GO from bob"),
@@ -265,7 +266,7 @@ fn an_untouched_ledger_passes_and_the_gates_follow_the_cells() {
             signoff("Database", "Technical Lead", Decision::Go, None),
         )
         .unwrap();
-    let grid = setup.grid(&config(), "prod", "1.5.0").unwrap();
+    let grid = SignoffGrid::from_ledger(&setup, &config(), "prod", "1.5.0").unwrap();
     assert!(
         matches!(gates(&grid), GateVerdict::Allowed { .. }),
         "{:?}",
@@ -297,7 +298,7 @@ fn a_signer_outside_the_role_is_not_counted_anywhere() {
             .unwrap();
     }
     let setup = Setup::plain(&path);
-    let grid = setup.grid(&config(), "prod", "1.5.0").unwrap();
+    let grid = SignoffGrid::from_ledger(&setup, &config(), "prod", "1.5.0").unwrap();
     let cell = grid.cell_by_name("Security", "Security Officer").unwrap();
     assert!(
         cell.signature.is_none(),

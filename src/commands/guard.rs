@@ -35,8 +35,7 @@ pub(super) async fn check_gates(
         // Only the verified prefix counts, and a ledger that does not verify is a NO-GO.
         let setup =
             Setup::at(&ctx.profile, ctx.ledger_path.clone(), ctx.read_only).map_err(failed)?;
-        setup
-            .grid(&ctx.profile.signoff, &env.name, release)
+        SignoffGrid::from_ledger(&setup, &ctx.profile.signoff, &env.name, release)
             .map_err(|e| failed(e.to_string()))?
     };
     let mut input = GateInput {

@@ -11,7 +11,7 @@
 //! - [`clouddeploy`], [`clouddeploy_gate`], [`script`]: the same commands (and Cloud Deploy's
 //!   approve / reject / advance / cancel / retry) for environments those providers run; [`route`] picks.
 //! - [`approve`]: GitHub environment approvals (pending deployments) under the grid's GO.
-//! - [`outcome`]: the result. Their clap arguments and CLI glue are in [`crate::cli`].
+//! - [`outcome`]: the result. Their clap arguments and CLI glue live in `cli/`.
 
 pub mod approve;
 mod approve_comment;

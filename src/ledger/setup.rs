@@ -12,8 +12,6 @@ use super::verify::{VerifyReport, check_file};
 use super::witness::Witness;
 use super::{Ledger, LedgerError};
 use crate::config::{Paths, Profile};
-use crate::model::signoff::SignoffGrid;
-use crate::policy::SignoffConfig;
 
 #[derive(Debug, Clone)]
 pub struct Setup {
@@ -131,23 +129,6 @@ impl Setup {
                     message,
                 }),
         }
-    }
-
-    /// The sign-off grid of `env` / `release` from the verified prefix; when the ledger does not
-    /// verify, the grid says so (and its decision is NO-GO). What the gates look at.
-    pub fn grid(
-        &self,
-        config: &SignoffConfig,
-        env: &str,
-        release: &str,
-    ) -> Result<SignoffGrid, LedgerError> {
-        let checked = self.read_or_empty()?;
-        let mut grid = SignoffGrid::from_entries(config, env, release, &checked.entries);
-        grid.broken = checked
-            .report
-            .first_error()
-            .map(|issue| checked.report.locate(issue));
-        Ok(grid)
     }
 
     pub fn path(&self) -> &Path {

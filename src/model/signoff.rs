@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::policy::SignoffConfig;
 use crate::ledger::clean::printable;
-use crate::ledger::{Decision, Entry, Payload};
+use crate::ledger::{Decision, Entry, LedgerError, Payload, Setup};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct GridRole {
@@ -99,6 +99,24 @@ pub struct SignoffGrid {
 }
 
 impl SignoffGrid {
+    /// The sign-off grid of `env` / `release` from the verified prefix of `setup`'s ledger; when
+    /// the ledger does not verify, the grid says so (and its decision is NO-GO). What the gates
+    /// look at.
+    pub fn from_ledger(
+        setup: &Setup,
+        config: &SignoffConfig,
+        env: &str,
+        release: &str,
+    ) -> Result<SignoffGrid, LedgerError> {
+        let checked = setup.read_or_empty()?;
+        let mut grid = SignoffGrid::from_entries(config, env, release, &checked.entries);
+        grid.broken = checked
+            .report
+            .first_error()
+            .map(|issue| checked.report.locate(issue));
+        Ok(grid)
+    }
+
     /// An all-open grid.
     pub fn new(config: &SignoffConfig, env: &str, release: &str) -> SignoffGrid {
         SignoffGrid {

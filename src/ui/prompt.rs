@@ -1,7 +1,7 @@
 //! The prompt popup (ratatui-textarea): a multi-line comment editor (Ctrl-S submits, Enter is a
 //! new line) or a one-line prompt (Enter submits): confirmation, override reason, version, `:`.
-//! Its text is view state owned by the runtime while the popup is open; `update` receives only
-//! the submitted text (`Msg::PromptSubmitted`).
+//! Its text is view state owned by the runtime while the popup is open; the runtime turns its
+//! [`PromptEnd`] into a message, so `update` receives only the submitted text.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::Frame;
@@ -16,7 +16,13 @@ use crate::ledger::Decision;
 use crate::model::Prompt;
 use crate::model::confirm::{Change, Mark};
 use crate::model::operations::request_label;
-use crate::msg::Msg;
+
+/// How the popup ended: given up, or the text submitted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptEnd {
+    Cancelled,
+    Submitted(String),
+}
 
 #[derive(Debug)]
 pub struct PromptEditor {
@@ -51,18 +57,18 @@ impl PromptEditor {
         }
     }
 
-    /// A key while the popup is open: edits the text, or ends the popup with a message.
-    pub fn key(&mut self, key: KeyEvent) -> Option<Msg> {
+    /// A key while the popup is open: edits the text, or ends the popup.
+    pub fn key(&mut self, key: KeyEvent) -> Option<PromptEnd> {
         if key.kind == KeyEventKind::Release {
             return None;
         }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
-            KeyCode::Esc => Some(Msg::PromptCancelled),
-            KeyCode::Char('c') if ctrl => Some(Msg::PromptCancelled),
-            KeyCode::Char('s') if ctrl => Some(Msg::PromptSubmitted(self.text())),
+            KeyCode::Esc => Some(PromptEnd::Cancelled),
+            KeyCode::Char('c') if ctrl => Some(PromptEnd::Cancelled),
+            KeyCode::Char('s') if ctrl => Some(PromptEnd::Submitted(self.text())),
             KeyCode::Enter if !self.multi_line || key.modifiers.contains(KeyModifiers::ALT) => {
-                Some(Msg::PromptSubmitted(self.text()))
+                Some(PromptEnd::Submitted(self.text()))
             }
             _ => {
                 self.textarea.input(key);
