@@ -117,7 +117,11 @@ fn broken_themes_name_file_line_and_role() {
         bad_color.starts_with("tests/fixtures/themes/bad_color.toml:4:"),
         "{bad_color}"
     );
-    assert!(bad_color.contains("greenish"), "{bad_color}");
+    assert!(
+        bad_color.contains("`greenish` is not a colour"),
+        "{bad_color}"
+    );
+    assert!(bad_color.contains("hint: use a name (green"), "{bad_color}");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Configuration: where files live ([`paths`]), what a profile says ([`profile`]), how it looks
 //! ([`theme`]), and errors that name the file, line and field ([`error`]).
 
+pub mod colour;
 pub mod error;
 pub mod freeze;
 pub mod ledger_url;

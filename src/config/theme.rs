@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use ratatui::style::Color;
 use serde::Deserialize;
 
+use super::colour::Colour;
 use super::{ConfigError, Paths};
 
 pub const BUILT_IN: [(&str, &str); 4] = [
@@ -43,8 +43,8 @@ pub const ROLES: [&str; 16] = [
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StyleSpec {
-    pub fg: Option<Color>,
-    pub bg: Option<Color>,
+    pub fg: Option<Colour>,
+    pub bg: Option<Colour>,
     #[serde(default)]
     pub bold: bool,
     #[serde(default)]
@@ -68,23 +68,14 @@ pub struct ThemeSpec {
 impl ThemeSpec {
     pub fn parse(source: &Path, text: &str) -> Result<ThemeSpec, ConfigError> {
         let spec: ThemeSpec = toml::from_str(text).map_err(|e| {
-            let mut error = ConfigError::from_toml(source, text, &e);
-            if error.message.contains("Failed to parse Colors") {
-                let value = error
-                    .line
-                    .and_then(|n| text.lines().nth(n - 1))
-                    .and_then(|l| l.split('"').nth(1))
-                    .unwrap_or("?")
-                    .to_string();
-                error.message = error.message.replace(
-                    "Failed to parse Colors",
-                    &format!("`{value}` is not a colour"),
-                );
-                error = error.with_hint(
+            let error = ConfigError::from_toml(source, text, &e);
+            if error.message.contains("is not a colour") {
+                error.with_hint(
                     "use a name (green, light_red, dark_gray …), an index 0-255, or \"#rrggbb\"",
-                );
+                )
+            } else {
+                error
             }
-            error
         })?;
         for role in spec.roles.keys() {
             if !ROLES.contains(&role.as_str()) {

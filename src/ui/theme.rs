@@ -1,7 +1,8 @@
 //! The styles widgets ask for by role.
 
-use ratatui::style::{Modifier, Style};
+use ratatui::style::{Color, Modifier, Style};
 
+use crate::config::colour::Colour;
 use crate::config::theme::{StyleSpec, ThemeSpec};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,10 +103,10 @@ impl Theme {
 fn to_style(spec: &StyleSpec) -> Style {
     let mut style = Style::default();
     if let Some(fg) = spec.fg {
-        style = style.fg(fg);
+        style = style.fg(terminal_colour(fg));
     }
     if let Some(bg) = spec.bg {
-        style = style.bg(bg);
+        style = style.bg(terminal_colour(bg));
     }
     let flags = [
         (spec.bold, Modifier::BOLD),
@@ -122,10 +123,33 @@ fn to_style(spec: &StyleSpec) -> Style {
     style
 }
 
+fn terminal_colour(colour: Colour) -> Color {
+    match colour {
+        Colour::Reset => Color::Reset,
+        Colour::Black => Color::Black,
+        Colour::Red => Color::Red,
+        Colour::Green => Color::Green,
+        Colour::Yellow => Color::Yellow,
+        Colour::Blue => Color::Blue,
+        Colour::Magenta => Color::Magenta,
+        Colour::Cyan => Color::Cyan,
+        Colour::Gray => Color::Gray,
+        Colour::DarkGray => Color::DarkGray,
+        Colour::LightRed => Color::LightRed,
+        Colour::LightGreen => Color::LightGreen,
+        Colour::LightYellow => Color::LightYellow,
+        Colour::LightBlue => Color::LightBlue,
+        Colour::LightMagenta => Color::LightMagenta,
+        Colour::LightCyan => Color::LightCyan,
+        Colour::White => Color::White,
+        Colour::Indexed(index) => Color::Indexed(index),
+        Colour::Rgb(r, g, b) => Color::Rgb(r, g, b),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ratatui::style::Color;
 
     /// On a white background ANSI 7 ("gray") and the light colours are all but invisible.
     #[test]
