@@ -9,20 +9,32 @@
 //!  task results ──┘           (pure, no I/O)          └─> Vec<Cmd> ─> runtime runs each in a task ─> Msg
 //! ```
 //!
-//! Module map:
-//! - [`cli`]: clap subcommands and flags; [`app`] wires a profile into the runtime or a headless command.
-//! - [`msg`]: `Msg` (inputs) and `Cmd` (effects); [`update`]: the pure state transition; [`keymap`]: keys → `Msg`.
-//! - [`runtime`]: the one async loop that owns the terminal ([`terminal`]) and runs `Cmd`s in tasks.
-//! - [`model`]: lanes, rollout phases, probes, sign-off grid. No I/O, no ratatui.
-//! - [`providers`]: real HTTP clients (Cloud Run v2, GitHub Actions) pointed at a base URL.
-//! - [`probes`]: the health-probe engine and format parsers.
-//! - [`ledger`]: the append-only, hash-chained, fsynced journal of sign-offs and commands.
-//! - [`policy`]: go/no-go decision and command gates.
-//! - [`sandbox`]: the embedded cloud (axum) speaking the real wire formats.
-//! - [`config`]: paths, profiles and themes with file:line errors.
-//! - [`redact`]: the one filter every shown, logged or recorded string passes (no secrets).
-//! - [`ui`]: views, one file per screen region; pure functions of the model.
+//! Layers, lowest first: a module imports only from its own layer or below, and no import cycle
+//! exists among the top-level modules nor among `model/`'s (checked by a test reading the source
+//! tree, `src/architecture/`). Data sits low, engines above it, glue on top.
+//!
+//! 1. [`redact`], [`json_out`], [`net`]: the one secret filter, the `--json` shape, the HTTP client
+//!    builder.
+//! 2. [`probes`]: health formats, verdicts and the HTTP prober; knows no lanes.
+//! 3. [`config`]: paths, profiles, themes, provider targets, policy settings, with file:line
+//!    errors; no ratatui, no clients.
+//! 4. [`ledger`]: the append-only, hash-chained, fsynced journal (entries are data the model folds).
+//! 5. [`model`]: the cockpit's state and every value passed around: lanes, rollouts, sign-off
+//!    grid, command requests, progress, outcomes, poll results. No I/O, no ratatui.
+//! 6. [`policy`] (go/no-go and command gates: pure functions of model data) and [`providers`]
+//!    (real HTTP clients of Cloud Run v2, Cloud Deploy, GitHub Actions, and the script provider).
+//! 7. [`sandbox`]: the embedded cloud (axum) speaking the real wire formats.
+//! 8. [`ui`]: views, one file per screen region; pure functions of the model, no messages.
+//! 9. [`commands`]: the command engine (one wire operation at a time, gates, ledger records).
+//! 10. [`msg`]: `Msg` (inputs) and `Cmd` (effects as data).
+//! 11. [`update`]: the pure state transition.
+//! 12. [`keymap`] (keys → `Msg`) and [`terminal`] (the panic-safe terminal guard).
+//! 13. [`runtime`]: the one async loop; runs each `Cmd` and answers with a `Msg`.
+//! 14. [`session`]: a profile and an optional sandbox address made ready to use.
+//! 15. [`cli`]: clap arguments, printing and the one exit-code table; the cockpit's wiring.
 
+#[cfg(test)]
+mod architecture;
 pub mod cli;
 pub mod commands;
 pub mod config;
