@@ -108,6 +108,7 @@ pub fn service_state(svc: &wire::Service, revisions: &[wire::Revision]) -> Servi
             .map(|r| short_revision(&short_service, r)),
         revisions: infos,
         rollout: None,
+        freezes: Vec::new(),
     }
 }
 

@@ -53,6 +53,7 @@ pub mod deploy_phases;
 pub mod grid;
 pub mod header;
 pub mod help;
+pub mod lane_freeze;
 pub mod lane_signoff;
 pub mod lanes;
 pub mod layout;

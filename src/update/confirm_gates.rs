@@ -64,13 +64,33 @@ fn grid<'a>(model: &'a Model, env: &str, release: &str) -> Option<Cow<'a, Signof
     })
 }
 
+/// The profile's policy for `env`, with the platform's own freezes on its lane that restrict
+/// creating a rollout (Cloud Deploy deploy policies) among its freeze windows.
+fn lane_policy<'a>(model: &'a Model, env: &str) -> Cow<'a, EnvPolicy> {
+    let index = lane_index(model, env);
+    let profile = index.and_then(|i| model.policies.get(i));
+    let freezes = index
+        .and_then(|i| model.lanes.get(i))
+        .and_then(|l| l.service.as_ref())
+        .map_or(&[][..], |s| s.freezes.as_slice());
+    if freezes.is_empty() {
+        return profile.map_or_else(|| Cow::Owned(EnvPolicy::default()), Cow::Borrowed);
+    }
+    let mut policy = profile.cloned().unwrap_or_default();
+    policy.freeze.extend(
+        freezes
+            .iter()
+            .filter(|f| f.restricts("CREATE"))
+            .map(|f| f.window.clone()),
+    );
+    Cow::Owned(policy)
+}
+
 /// Refusals the cockpit can already see; facts it does not know yet are left to the runtime.
 pub fn predicted(model: &Model, request: &Request) -> Vec<Refusal> {
     let facts = facts(model, request);
-    let default = EnvPolicy::default();
-    let policy = lane_index(model, &facts.env)
-        .and_then(|i| model.policies.get(i))
-        .unwrap_or(&default);
+    let policy = lane_policy(model, &facts.env);
+    let policy = policy.as_ref();
     let grid = facts
         .release
         .as_deref()
@@ -112,10 +132,8 @@ pub fn gate_lines(
         );
         return;
     }
-    let default = EnvPolicy::default();
-    let policy = lane_index(model, &facts.env)
-        .and_then(|i| model.policies.get(i))
-        .unwrap_or(&default);
+    let policy = lane_policy(model, &facts.env);
+    let policy = policy.as_ref();
     let refusals = predicted(model, request);
     let said = |gate: Gate| {
         refusals
