@@ -1,5 +1,5 @@
 //! A lane's line for the platform's own freeze in force (a Cloud Deploy deploy policy): which
-//! policy and rule, its window, and until when.
+//! policy and rule, and until when (UTC).
 
 use ratatui::text::{Line, Span};
 
@@ -12,18 +12,13 @@ use crate::policy::freeze;
 pub fn line<'a>(model: &Model, service: &ServiceState, ui: &UiContext) -> Option<Line<'a>> {
     service.freezes.iter().find_map(|f| {
         let active = freeze::active_at(&f.window, model.now).ok().flatten()?;
-        let actions = if f.actions.is_empty() {
-            "all actions".to_string()
-        } else {
-            f.actions.join(",")
-        };
+        // The window itself is in the confirmation and `status`; the card names who and until when.
+        let who = active.name.trim_start_matches("deploy policy ");
         Some(Line::from(Span::styled(
             format!(
-                "{} frozen until {}: {} ({actions}; {})",
+                "{} frozen by {who} until {}",
                 ui.symbols.warn,
-                active.until.format("%m-%d %H:%M UTC"),
-                active.name,
-                active.description,
+                active.until.format("%m-%d %H:%M")
             ),
             ui.theme.style(Role::Warn),
         )))
