@@ -5,6 +5,9 @@ pub mod confirm;
 #[doc(hidden)]
 pub mod fixtures;
 pub mod lane;
+pub mod lane_detail;
+pub mod lane_detail_diff;
+pub mod lane_detail_links;
 pub mod operations;
 pub mod pipeline;
 pub mod probes;

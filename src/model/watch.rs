@@ -28,6 +28,15 @@ pub struct PipelineWatch {
     pub built: Vec<String>,
     /// GitHub environment → the lane it gates, where the names differ (`production` → `prod`).
     pub gated_lanes: BTreeMap<String, String>,
+    /// Version → the newest run seen building it, for the lane detail's link.
+    pub run_links: BTreeMap<String, RunLink>,
+}
+
+/// A run of the pipeline as a link: its number and page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunLink {
+    pub number: u64,
+    pub html_url: String,
 }
 
 /// `Release 1.4.3` → `1.4.3`: the version a release run builds (the run's title's last word).

@@ -137,5 +137,6 @@ pub fn service_state(env: &str, s: &ScriptStatus) -> ServiceState {
         revisions,
         rollout: None,
         freezes: Vec::new(),
+        template: None,
     }
 }

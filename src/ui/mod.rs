@@ -53,6 +53,8 @@ pub mod deploy_phases;
 pub mod grid;
 pub mod header;
 pub mod help;
+pub mod lane_detail;
+pub mod lane_detail_links;
 pub mod lane_freeze;
 pub mod lane_signoff;
 pub mod lanes;
@@ -147,6 +149,9 @@ pub fn view(model: &Model, ui: &UiContext, frame: &mut Frame) {
     }
     if let Overlay::CellHistory { item, role } = &model.overlay {
         cell_history::render(model, item, role, ui, frame, centered(area, 100, 24));
+    }
+    if let Overlay::LaneDetail { lane, scroll } = model.overlay {
+        lane_detail::render(model, lane, scroll, ui, frame, lane_detail::area(area));
     }
     if model.overlay == Overlay::Help {
         help::render(ui, frame, centered(area, 70, 28));

@@ -61,6 +61,14 @@ fn keys(model: &Model) -> Vec<(&'static str, String)> {
         (Overlay::Help | Overlay::CellHistory { .. }, _) => {
             return fixed(&[("Esc", "close"), ("q", "quit")]);
         }
+        (Overlay::LaneDetail { .. }, _) => {
+            return fixed(&[
+                ("Esc", "close"),
+                ("j/k", "scroll"),
+                ("h/l", "other lane"),
+                ("q", "quit"),
+            ]);
+        }
         (Overlay::ProbeDetails(_), _) => {
             return fixed(&[("Esc", "close"), ("j/k", "next probe"), ("q", "quit")]);
         }

@@ -320,5 +320,7 @@ pub fn lane_state(state: &TargetState) -> ServiceState {
             next_phase: c.next_phase().map(|p| p.id.clone()),
         }),
         freezes: state.freezes.clone(),
+        // The rendered manifests (env, scaling) are not read from Cloud Deploy.
+        template: None,
     }
 }
