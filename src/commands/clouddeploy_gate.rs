@@ -38,7 +38,7 @@ impl GateAction {
     }
 
     /// The `RolloutRestriction` action deploy policies restrict.
-    fn restricted_as(&self) -> &'static str {
+    pub fn restricted_as(&self) -> &'static str {
         match self {
             GateAction::Approve | GateAction::Reject => "APPROVE",
             GateAction::Advance(_) => "ADVANCE",
