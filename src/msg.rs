@@ -43,6 +43,11 @@ pub enum Msg {
         poll: crate::runtime::PipelinePoll,
         budget: Option<(u64, u64)>,
     },
+    /// A check run's annotations arrived (asked for when a failed phase was opened).
+    AnnotationsFetched {
+        check_run_id: u64,
+        result: Result<Vec<crate::model::phase_detail::Annotation>, String>,
+    },
     /// A probe ran (from the probe engine).
     ProbeReport(Box<crate::probes::ProbeReport>),
     /// A command reports progress (an operation, a traffic step, a bake, a probe of the new revision).
@@ -130,6 +135,10 @@ pub enum Cmd {
     PollPipeline {
         run_id: Option<u64>,
         look_for_newer: bool,
+    },
+    /// Read a check run's annotations (why a job failed); answered by `AnnotationsFetched`.
+    FetchAnnotations {
+        check_run_id: u64,
     },
     /// Run a command through the gates, the ledger and the provider; progress and the outcome
     /// come back as messages. `confirmed`: the user typed the environment's name.

@@ -9,6 +9,7 @@ mod confirm;
 mod confirm_gates;
 mod lanes;
 mod pipeline;
+mod pipeline_detail;
 mod probes;
 mod rollback_list;
 mod rollouts;
@@ -126,6 +127,13 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                 }
             }
         }
+        Msg::AnnotationsFetched {
+            check_run_id,
+            result,
+        } => {
+            pipeline_detail::annotations_fetched(model, check_run_id, result);
+            Vec::new()
+        }
         Msg::ProbeReport(report) => {
             probes::report(model, *report);
             Vec::new()
@@ -171,6 +179,10 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
             Action::Quit | Action::Back | Action::Open => model.overlay = Overlay::None,
             _ => {}
         }
+        return Vec::new();
+    }
+    if matches!(model.overlay, Overlay::PhaseDetail(_)) {
+        pipeline_detail::overlay_action(model, action);
         return Vec::new();
     }
     if model.overlay == Overlay::Help {
@@ -223,6 +235,7 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
             model.overlay = Overlay::ProbeDetails(model.probes.cursor);
         }
         Action::Open if model.focus == Pane::Signoff => signoff::open_history(model),
+        Action::Open if model.focus == Pane::Phases => return pipeline_detail::open(model),
         Action::Open => model.dirty = false,
         Action::Approve => return approvals::open(model, false),
         Action::Reject => return approvals::open(model, true),
@@ -270,7 +283,7 @@ fn scroll(model: &mut Model, delta: isize) {
             model.activity.scroll = (model.activity.scroll as isize + delta).clamp(0, max) as usize;
         }
         Pane::Lanes => move_lane(model, delta),
-        Pane::Phases => {}
+        Pane::Phases => pipeline_detail::move_cursor(model, delta),
         Pane::Probes => probes::move_cursor(model, delta),
         Pane::Signoff => {
             let movement = if delta < 0 {
@@ -303,3 +316,6 @@ mod rollout_tests;
 
 #[cfg(test)]
 mod confirm_tests;
+
+#[cfg(test)]
+mod pipeline_detail_tests;

@@ -6,6 +6,7 @@ pub mod confirm;
 pub mod fixtures;
 pub mod lane;
 pub mod operations;
+pub mod phase_detail;
 pub mod pipeline;
 pub mod probes;
 pub mod rollout;

@@ -49,6 +49,8 @@ pub enum Overlay {
         item: String,
         role: String,
     },
+    /// Phase `n` of the watched run (index into its phases): steps and, if it failed, why.
+    PhaseDetail(usize),
     /// A text prompt is open (comment, confirmation, override reason, `:` command line …).
     Prompt(Prompt),
 }

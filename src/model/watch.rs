@@ -28,6 +28,8 @@ pub struct PipelineWatch {
     pub built: Vec<String>,
     /// GitHub environment → the lane it gates, where the names differ (`production` → `prod`).
     pub gated_lanes: BTreeMap<String, String>,
+    /// The phases pane's selection and the opened phase's annotations.
+    pub selection: super::phase_detail::PhaseSelection,
 }
 
 /// `Release 1.4.3` → `1.4.3`: the version a release run builds (the run's title's last word).

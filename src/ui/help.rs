@@ -17,7 +17,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("G", "sign-off pane: GO on the whole column (asks)"),
     ("t", "trigger a release (asks for the version)"),
     ("p", "promote the lane before into the selected one"),
-    ("Enter", "probe: checks and body; grid cell: its history"),
+    ("Enter", "details: probe, phase (steps, failure), cell"),
     ("R", "roll the selected lane back (pick a revision)"),
     ("A", "acknowledge the alerts in the banner"),
     (

@@ -57,6 +57,7 @@ pub mod lane_signoff;
 pub mod lanes;
 pub mod layout;
 pub mod ledger_banner;
+pub mod phase_detail;
 pub mod phases;
 pub mod probe_details;
 pub mod probes;
@@ -146,6 +147,9 @@ pub fn view(model: &Model, ui: &UiContext, frame: &mut Frame) {
     }
     if let Overlay::CellHistory { item, role } = &model.overlay {
         cell_history::render(model, item, role, ui, frame, centered(area, 100, 24));
+    }
+    if let Overlay::PhaseDetail(index) = model.overlay {
+        phase_detail::render(model, index, ui, frame, centered(area, 100, 26));
     }
     if model.overlay == Overlay::Help {
         help::render(ui, frame, centered(area, 70, 28));

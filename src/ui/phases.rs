@@ -37,7 +37,8 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focu
     let width = inner.width as usize;
     let rows = (inner.height as usize).saturating_sub(1);
     let current = run.current_phase().unwrap_or(0);
-    let first = (current + 1).saturating_sub(rows);
+    let selected = watch.selection.selected(run).unwrap_or(current);
+    let first = (selected + 1).saturating_sub(rows);
     let marker = super::layout::position_marker(first, rows, run.phases.len());
     frame.render_widget(block.title_bottom(Line::from(marker).right_aligned()), area);
     let mut lines: Vec<Line> = run
@@ -47,10 +48,11 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focu
         .skip(first)
         .take(rows)
         .map(|(index, phase)| {
+            let mark = focused && index == selected;
             phase_line(
                 model,
                 phase,
-                index == current && !run.state.is_done(),
+                (index == current && !run.state.is_done(), mark),
                 ui,
                 width,
             )
@@ -81,7 +83,7 @@ fn title(model: &Model, run: &Pipeline, ui: &UiContext) -> String {
 fn phase_line<'a>(
     model: &Model,
     phase: &Phase,
-    current: bool,
+    (current, selected): (bool, bool),
     ui: &UiContext,
     width: usize,
 ) -> Line<'a> {
@@ -109,13 +111,22 @@ fn phase_line<'a>(
     } else {
         String::new()
     };
-    let name_width = width.saturating_sub(12 + 16 + 14).clamp(12, 46);
+    let name_width = width.saturating_sub(13 + 16 + 14).clamp(12, 46);
     let bar_width = width
-        .saturating_sub(12 + name_width + 16 + steps.len())
+        .saturating_sub(13 + name_width + 16 + steps.len())
         .min(12);
     let name = super::layout::ellipsize(&phase.name, name_width - 1);
-    let name_role = if current { Role::Running } else { Role::Text };
+    let name_role = match (selected, current) {
+        (true, _) => Role::Selected,
+        (false, true) => Role::Running,
+        (false, false) => Role::Text,
+    };
+    let mark = match selected {
+        true => Span::styled(ui.symbols.selected, ui.theme.style(Role::Accent)),
+        false => Span::raw(" "),
+    };
     Line::from(vec![
+        mark,
         Span::styled(format!("{symbol} {word:<10}"), ui.theme.style(role)),
         Span::styled(format!("{name:<name_width$}"), ui.theme.style(name_role)),
         Span::styled(

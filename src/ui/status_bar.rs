@@ -61,6 +61,9 @@ fn keys(model: &Model) -> Vec<(&'static str, String)> {
         (Overlay::Help | Overlay::CellHistory { .. }, _) => {
             return fixed(&[("Esc", "close"), ("q", "quit")]);
         }
+        (Overlay::PhaseDetail(_), _) => {
+            return fixed(&[("Esc", "close"), ("j/k", "scroll")]);
+        }
         (Overlay::ProbeDetails(_), _) => {
             return fixed(&[("Esc", "close"), ("j/k", "next probe"), ("q", "quit")]);
         }
