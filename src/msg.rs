@@ -69,6 +69,11 @@ pub enum Msg {
     },
     /// SIGTERM, SIGHUP or SIGINT from outside: hand over what this cockpit drives, then quit.
     Signal(String),
+    /// Tab, Up or Down on the `:` line, with the text it holds.
+    CommandLineKey {
+        key: crate::model::command_line::LineKey,
+        text: String,
+    },
     /// The open prompt was submitted with this text.
     PromptSubmitted(String),
     PromptCancelled,

@@ -176,6 +176,15 @@ where
                 effects.spawn(cmd, &tx);
             }
             more_than_the_clock |= model.dirty && !tick;
+            if let (Some(text), Some(editor)) = (model.command_line.replace.take(), editor.as_mut())
+            {
+                let candidates = model
+                    .command_line
+                    .cycle
+                    .as_ref()
+                    .map(|c| (c.candidates.clone(), c.index));
+                editor.set_text(&text, candidates);
+            }
             match (&model.overlay, editor.is_some()) {
                 (Overlay::Prompt(prompt), false) => editor = Some(PromptEditor::new(prompt)),
                 (Overlay::Prompt(prompt), true) if answered => {

@@ -2,6 +2,7 @@
 
 mod alerts;
 mod approvals;
+mod command_complete;
 mod command_line;
 mod command_progress;
 mod commands;
@@ -147,7 +148,12 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             cmds.extend(commands::finished(model, *outcome));
             cmds
         }
+        Msg::CommandLineKey { key, text } => {
+            command_complete::key(model, key, &text);
+            Vec::new()
+        }
         Msg::PromptCancelled => {
+            model.command_line.reset();
             model.dirty = true;
             model.overlay = Overlay::None;
             model.notify(Level::Info, "cancelled: nothing recorded");
@@ -319,3 +325,6 @@ mod confirm_tests;
 
 #[cfg(test)]
 mod pipeline_detail_tests;
+
+#[cfg(test)]
+mod command_complete_tests;

@@ -229,6 +229,8 @@ pub struct Model {
     pub policies: Vec<crate::policy::EnvPolicy>,
     /// Per lane: the canary's bake at each step, seconds (from the profile).
     pub canary_bake_secs: Vec<u64>,
+    /// The `:` line's history and Tab completion.
+    pub command_line: super::command_line::CommandLine,
     /// Something visible changed since the last frame.
     pub dirty: bool,
     pub quitting: bool,
@@ -267,6 +269,7 @@ impl Model {
             signoff_required: vec![false; envs.len()],
             policies: vec![Default::default(); envs.len()],
             canary_bake_secs: vec![0; envs.len()],
+            command_line: Default::default(),
             dirty: true,
             quitting: false,
         }

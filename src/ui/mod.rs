@@ -152,7 +152,7 @@ pub fn view(model: &Model, ui: &UiContext, frame: &mut Frame) {
         phase_detail::render(model, index, ui, frame, centered(area, 100, 26));
     }
     if model.overlay == Overlay::Help {
-        help::render(ui, frame, centered(area, 70, 28));
+        help::render(ui, frame, centered(area, 76, 28));
     }
     if ui.symbols == Symbols::ASCII {
         asciify(frame.buffer_mut());

@@ -78,7 +78,7 @@ fn draw<'a>(model: &Model, row: &Row, ui: &UiContext, width: usize) -> Vec<Line<
         Row::Step(step) => vec![step_line(model, step, ui, width)],
         Row::Blank => vec![Line::raw("")],
         Row::Heading(text) => vec![Line::from(Span::styled(text.clone(), style(Role::Title)))],
-        Row::Failure(text) => wrap(&format!("{} {text}", ui.symbols.fail), width)
+        Row::Failure(text) => super::layout::wrap(&format!("{} {text}", ui.symbols.fail), width)
             .into_iter()
             .map(|l| Line::from(Span::styled(l, style(Role::Fail))))
             .collect(),
@@ -101,7 +101,7 @@ fn draw<'a>(model: &Model, row: &Row, ui: &UiContext, width: usize) -> Vec<Line<
             }
             vec![Line::from(spans)]
         }
-        Row::Text(text) => wrap(text, width.saturating_sub(6))
+        Row::Text(text) => super::layout::wrap(text, width.saturating_sub(6))
             .into_iter()
             .map(|l| Line::from(Span::styled(format!("      {l}"), style(Role::Text))))
             .collect(),
@@ -134,43 +134,4 @@ fn step_line<'a>(model: &Model, step: &Step, ui: &UiContext, width: usize) -> Li
         Span::styled(format!("{duration:>8}  "), ui.theme.style(Role::Dim)),
         Span::styled(word.to_string(), ui.theme.style(role)),
     ])
-}
-
-/// `text` broken into lines of at most `width` characters, at spaces where it can be.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(8);
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        let mut word: Vec<char> = word.chars().collect();
-        while word.len() > width {
-            if !line.is_empty() {
-                lines.push(std::mem::take(&mut line));
-            }
-            lines.push(word.drain(..width).collect());
-        }
-        let word: String = word.into_iter().collect();
-        let used = line.chars().count();
-        if used > 0 && used + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(&word);
-    }
-    lines.push(line);
-    lines
-}
-
-#[cfg(test)]
-mod tests {
-    use super::wrap;
-
-    #[test]
-    fn long_text_wraps_at_spaces_and_long_words_are_split() {
-        assert_eq!(wrap("aaa bbb ccc", 8), ["aaa bbb", "ccc"]);
-        assert_eq!(wrap("abcdefghijk", 8), ["abcdefgh", "ijk"]);
-        assert_eq!(wrap("", 8), [""]);
-    }
 }
