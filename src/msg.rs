@@ -24,6 +24,13 @@ pub enum Msg {
     },
     /// A user action, translated from a key by the keymap.
     Action(Action),
+    /// A mouse click or wheel turn over `pane`, on its `item` (lane, phase or probe index)
+    /// when it hit one; the runtime measures it against the view's own layout.
+    Pointer {
+        pane: crate::model::Pane,
+        item: Option<usize>,
+        kind: PointerKind,
+    },
     /// The terminal changed size: redraw.
     Resized,
     /// New complete, verified entries in the shared ledger (ours and other cockpits').
@@ -77,6 +84,14 @@ pub enum Msg {
     /// The open prompt was submitted with this text.
     PromptSubmitted(String),
     PromptCancelled,
+}
+
+/// What the mouse did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PointerKind {
+    Click,
+    WheelUp,
+    WheelDown,
 }
 
 /// What a key means in the current mode (see `keymap`).

@@ -11,6 +11,7 @@ mod confirm_gates;
 mod lanes;
 mod pipeline;
 mod pipeline_detail;
+mod pointer;
 mod probes;
 mod rollback_list;
 mod rollouts;
@@ -52,6 +53,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             cmds
         }
         Msg::Action(action) => act(model, action),
+        Msg::Pointer { pane, item, kind } => pointer::pointer(model, pane, item, kind),
         Msg::Resized => {
             model.dirty = true;
             Vec::new()
@@ -328,3 +330,6 @@ mod pipeline_detail_tests;
 
 #[cfg(test)]
 mod command_complete_tests;
+
+#[cfg(test)]
+mod pointer_tests;

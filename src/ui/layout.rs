@@ -116,6 +116,34 @@ pub fn regions(
     }
 }
 
+/// The whole screen's regions for `model`: what the view draws into, and what a mouse click is
+/// measured against (one computation for both).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Screen {
+    pub regions: Regions,
+    /// The banner's rows: the ledger's first, then the alerts'.
+    pub ledger_rows: u16,
+    pub alert_rows: u16,
+}
+
+pub fn screen(model: &crate::model::Model, area: Rect) -> Screen {
+    let class = SizeClass::of(area.width, area.height);
+    let ledger_rows = super::ledger_banner::height(model, area.width);
+    let alert_rows = super::banner::rows(model, area.height);
+    let regions = regions(
+        area,
+        class,
+        model.detail,
+        super::lanes::height(model),
+        ledger_rows + alert_rows,
+    );
+    Screen {
+        regions,
+        ledger_rows,
+        alert_rows,
+    }
+}
+
 /// `text` cut to `width` characters, with an ellipsis when something was cut.
 pub fn ellipsize(text: &str, width: usize) -> String {
     if text.chars().count() <= width {

@@ -59,6 +59,7 @@ pub mod layout;
 pub mod ledger_banner;
 pub mod phase_detail;
 pub mod phases;
+pub mod pointer;
 pub mod probe_details;
 pub mod probes;
 pub mod prompt;
@@ -113,16 +114,11 @@ pub fn view(model: &Model, ui: &UiContext, frame: &mut Frame) {
         }
         return;
     }
-    let class = SizeClass::of(area.width, area.height);
-    let ledger_rows = ledger_banner::height(model, area.width);
-    let alert_rows = banner::rows(model, area.height);
-    let regions = layout::regions(
-        area,
-        class,
-        model.detail,
-        lanes::height(model),
-        ledger_rows + alert_rows,
-    );
+    let layout::Screen {
+        regions,
+        ledger_rows,
+        alert_rows,
+    } = layout::screen(model, area);
     header::render(model, ui, frame, regions.header);
     if let Some(banner_area) = regions.banner {
         // The ledger's own banner (wt-ledger's region) first, then the alerts.
