@@ -35,14 +35,18 @@ pub const KEYS: &[(&str, &str)] = &[
         "Tab ↑ ↓",
         "on the : line: complete a word, recall earlier lines",
     ),
+    (
+        "mouse",
+        "click focuses, selects; wheel scrolls; Shift+drag copies",
+    ),
     ("Esc, Ctrl-S", "back / close; Ctrl-S submits a comment"),
 ];
 
 pub fn render(ui: &UiContext, frame: &mut Frame, area: Rect) {
-    let mut lines = vec![
-        Line::from(Span::styled("Keys", ui.theme.style(Role::Title))),
-        Line::raw(""),
-    ];
+    let mut lines = vec![Line::from(Span::styled(
+        "Keys",
+        ui.theme.style(Role::Title),
+    ))];
     // Descriptions wrap under themselves, not under the keys.
     let width = usize::from(area.width.saturating_sub(2 + 18));
     for (key, what) in KEYS {
