@@ -44,6 +44,11 @@ pub trait Screen {
     fn write_raw(&mut self, _bytes: &[u8]) -> std::io::Result<()> {
         Ok(())
     }
+
+    /// Whether URLs on screen may be OSC 8 hyperlinks; a test backend shows plain text.
+    fn hyperlinks(&self) -> bool {
+        false
+    }
 }
 
 impl Screen for TerminalGuard {
@@ -53,6 +58,11 @@ impl Screen for TerminalGuard {
 
     fn write_raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         TerminalGuard::write_raw(self, bytes)
+    }
+
+    fn hyperlinks(&self) -> bool {
+        static ALLOWED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        *ALLOWED.get_or_init(ui::lane_detail_links::terminal_allows_from_env)
     }
 }
 
@@ -157,9 +167,13 @@ where
             _ = clock.tick() => Some(Msg::Tick { now: Utc::now() }),
             _ = poll.tick() => Some(Msg::PollDue { now: Utc::now() }),
             _ = sleep_until(next_frame.unwrap_or_else(Instant::now)), if next_frame.is_some() => {
+                let hyperlinks = guard.hyperlinks();
                 guard.draw_frame(more_than_the_clock, |frame| {
                     screen_area = frame.area();
                     ui::view(&model, &ui, frame);
+                    if hyperlinks {
+                        ui::lane_detail_links::decorate(&model, frame);
+                    }
                     if let (Overlay::Prompt(purpose), Some(editor)) = (&model.overlay, editor.as_mut()) {
                         editor.render(purpose, &ui, frame, ui::prompt::area(purpose, frame.area()));
                     }

@@ -8,6 +8,7 @@ mod command_progress;
 mod commands;
 mod confirm;
 mod confirm_gates;
+mod lane_detail;
 mod lanes;
 mod pipeline;
 mod pipeline_detail;
@@ -193,6 +194,10 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
         pipeline_detail::overlay_action(model, action);
         return Vec::new();
     }
+    if matches!(model.overlay, Overlay::LaneDetail { .. }) {
+        lane_detail::act(model, action);
+        return Vec::new();
+    }
     if model.overlay == Overlay::Help {
         match action {
             Action::Quit | Action::ToggleHelp | Action::Back => model.overlay = Overlay::None,
@@ -244,6 +249,7 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
         }
         Action::Open if model.focus == Pane::Signoff => signoff::open_history(model),
         Action::Open if model.focus == Pane::Phases => return pipeline_detail::open(model),
+        Action::Open if model.focus == Pane::Lanes => lane_detail::open(model),
         Action::Open => model.dirty = false,
         Action::Approve => return approvals::open(model, false),
         Action::Reject => return approvals::open(model, true),

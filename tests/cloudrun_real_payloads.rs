@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use flightdeck::commands::wire::{Change, is_applied, modify, tag_canary};
+use flightdeck::model::lane::{EnvValue, EnvVar};
 use flightdeck::providers::auth::TokenSource;
 use flightdeck::providers::cloudrun::{CloudRunClient, service_state};
 use flightdeck::providers::cloudrun_error::from_body;
@@ -93,6 +94,37 @@ fn a_pinned_service_with_a_sidecar_and_tags() {
         .unwrap();
     assert!(!failed.ready, "CONDITION_FAILED is not ready");
     assert_eq!(state.revisions[0].name, "shop-00009-bad", "newest first");
+    // What the lane detail compares: the ingress container's env and limits, not the sidecar's.
+    let template = state.template.expect("a Cloud Run service has a template");
+    assert_eq!(template.image, state.image);
+    assert_eq!(
+        template.env,
+        [
+            EnvVar {
+                name: "SPRING_PROFILES_ACTIVE".into(),
+                value: EnvValue::Plain("prod".into()),
+            },
+            EnvVar {
+                name: "DB_PASSWORD".into(),
+                value: EnvValue::Secret {
+                    secret: "shop-db-password".into(),
+                    version: "3".into(),
+                },
+            },
+        ]
+    );
+    assert_eq!(
+        (
+            template.min_instances,
+            template.max_instances,
+            template.concurrency
+        ),
+        (Some(1), Some(40), Some(80))
+    );
+    assert_eq!(
+        (template.cpu.as_deref(), template.memory.as_deref()),
+        (Some("2"), Some("1Gi"))
+    );
 }
 
 #[test]

@@ -126,3 +126,46 @@ fn enter_on_a_signed_cell_shows_its_history() {
     tmux.keys(&["Escape"]);
     tmux.wait_gone(&["History: Components"]);
 }
+
+#[test]
+fn enter_on_prod_shows_its_history_and_links_as_text_and_osc_8() {
+    if !support::available() {
+        return;
+    }
+    let home = Home::new();
+    let tmux = Tmux::cockpit("depth", 120, 36, &home.env(), &[]);
+    tmux.wait_until("three lanes ready", |s| s.matches("Ready").count() >= 3);
+    let raw = home.path().join("pane-output.bin");
+    tmux.run(&[
+        "pipe-pane",
+        "-o",
+        "-t",
+        "e2e",
+        &format!("cat >> {}", support::sh_quote(&raw.display().to_string())),
+    ]);
+    // The lanes pane has the focus at start: select prod, open it.
+    tmux.keys(&["]", "]", "Enter"]);
+    let screen = tmux.wait_for(&["prod in depth", "Revisions, newest first"]);
+    assert!(
+        screen.contains("not deployed by flightdeck"),
+        "the sandbox's seeded revisions:\n{screen}"
+    );
+    assert!(
+        screen.contains("prod is the last lane"),
+        "nothing after prod:\n{screen}"
+    );
+    // The console URL is on screen as text (tmux 3.3 drops OSC 8), and was sent as a hyperlink.
+    let screen = tmux.wait_for(&["https://console.cloud.google.com/run/detail/"]);
+    assert!(screen.contains("clarity-backend-prod"), "{screen}");
+    let deadline = std::time::Instant::now() + support::WAIT;
+    let osc8 = b"\x1b]8;id=flightdeck-2-";
+    while !std::fs::read(&raw).is_ok_and(|bytes| bytes.windows(osc8.len()).any(|w| w == osc8)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no OSC 8 hyperlink in the cockpit's output"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    tmux.keys(&["Escape"]);
+    tmux.wait_gone(&["prod in depth"]);
+}

@@ -301,3 +301,36 @@ fn a_trigger_of_a_version_that_never_built_is_confirmed_with_a_warning() {
     assert!(text.contains("Enter to go ahead"), "{text}");
     insta::assert_snapshot!(text);
 }
+
+/// prod in depth: its revisions with who deployed them, the ledger's rollback and refused
+/// promote between them, nothing after prod to compare with, and the links.
+fn prod_in_depth(dir: &std::path::Path) -> Model {
+    let mut model = flightdeck::model::fixtures::lanes_in_depth(dir);
+    model.focus = Pane::Lanes;
+    update(&mut model, Msg::Action(Action::NextLane));
+    update(&mut model, Msg::Action(Action::NextLane));
+    update(&mut model, Msg::Action(Action::Open));
+    model
+}
+
+#[test]
+fn a_lane_in_depth_at_120_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = prod_in_depth(dir.path());
+    insta::assert_snapshot!(screen(&model, 120, 36));
+}
+
+#[test]
+fn a_lane_in_depth_at_80_columns_scrolls_to_what_differs_and_the_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut model = prod_in_depth(dir.path());
+    // staging, compared with prod; scrolled to the end.
+    update(&mut model, Msg::Action(Action::Left));
+    for _ in 0..40 {
+        update(&mut model, Msg::Action(Action::Down));
+    }
+    let screen = screen(&model, 80, 24);
+    // The secret's value is never known; the credential-looking plain value is never shown.
+    assert!(!screen.contains("k-staging-0123456789") && !screen.contains("k-prod"));
+    insta::assert_snapshot!(screen);
+}

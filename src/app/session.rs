@@ -272,6 +272,7 @@ impl Session {
             Utc::now(),
         );
         model.read_only = read_only;
+        model.local_offset = *chrono::Local::now().offset();
         model.signoff_required = self
             .profile
             .environments

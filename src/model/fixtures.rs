@@ -57,6 +57,7 @@ pub fn service(env: &str, split: &[(u32, &str, u8)]) -> ServiceState {
         latest_created: Some(format!("{newest:05}-abc")),
         revisions,
         rollout: None,
+        template: None,
     }
 }
 
@@ -234,4 +235,161 @@ fn fixture_steps(phase: &Phase) -> Vec<Step> {
             }
         })
         .collect()
+}
+
+/// A promote of 1.4.0 into prod that made revision 00007 (with an overridden freeze), a
+/// rollback from 00008 to 00007, a refused promote, and a promote of staging (another lane),
+/// written to a real ledger file and read back.
+pub fn prod_ledger(dir: &std::path::Path) -> Vec<crate::ledger::Entry> {
+    use crate::ledger::{Actor, Ledger, Payload};
+    use serde_json::json;
+    let actor = |account: &str| Actor {
+        account: account.into(),
+        uid: 1000,
+        host: "bastion".into(),
+        ssh_origin: None,
+    };
+    let Ok(ledger) = Ledger::open(dir.join("ledger.jsonl")) else {
+        return Vec::new();
+    };
+    let rev = |n: u32| {
+        format!(
+            "projects/p/locations/r/services/clarity-backend-prod/revisions/clarity-backend-prod-{n:05}-abc"
+        )
+    };
+    let at = |hours: i64| clock() - chrono::Duration::hours(hours);
+    let append = |who: &str, payload: Payload, time| {
+        let _ = ledger.append_at(&actor(who), payload, time);
+    };
+    let command = |id: &str, action: &str, env: &str, release: &str, detail| Payload::Command {
+        request_id: id.into(),
+        action: action.into(),
+        env: env.into(),
+        release: release.into(),
+        detail,
+    };
+    let outcome = |id: &str, ok: bool, detail| Payload::CommandOutcome {
+        request_id: id.into(),
+        ok,
+        detail,
+    };
+    // Revision 00007 was created 2 days before the clock (fixtures::service).
+    let override_freeze = Payload::Override {
+        gate: "freeze".into(),
+        reason: "hotfix".into(),
+        request_id: "p1".into(),
+    };
+    append("alice", override_freeze, at(49));
+    append(
+        "alice",
+        command(
+            "p1",
+            "promote",
+            "prod",
+            "1.4.0",
+            json!({"from_revision": rev(6)}),
+        ),
+        at(49),
+    );
+    let rollout = Payload::Rollout {
+        request_id: "p1".into(),
+        env: "prod".into(),
+        event: "deploying".into(),
+        state: json!({"to_revision": rev(7), "phase": {"phase": "deploying"}}),
+        lease: json!({}),
+    };
+    append("alice", rollout, at(48));
+    append(
+        "alice",
+        outcome("p1", true, json!({"status": "done", "to_revision": rev(7)})),
+        at(47),
+    );
+    append(
+        "carol",
+        command("s1", "promote", "staging", "1.4.2", json!({})),
+        at(5),
+    );
+    append(
+        "bob",
+        command(
+            "r1",
+            "rollback",
+            "prod",
+            "1.4.0",
+            json!({"from_revision": rev(8), "to_revision": rev(7)}),
+        ),
+        at(2),
+    );
+    append("bob", outcome("r1", true, json!({"status": "done"})), at(2));
+    append(
+        "dave",
+        command("p2", "promote", "prod", "1.4.3", json!({})),
+        at(1),
+    );
+    let refused = json!({"status": "refused", "message": "[signoff] NO-GO 9/32"});
+    append("dave", outcome("p2", false, refused), at(1));
+    ledger.read_all().unwrap_or_default()
+}
+
+/// prod serving 00008 (1.4.2) whole; 00007 ran 1.4.0.
+pub fn prod_after_rollback() -> crate::model::lane::ServiceState {
+    let mut prod = service("prod", &[(7, "1.4.0", 100), (8, "1.4.2", 0)]);
+    prod.traffic.retain(|t| t.percent > 0);
+    prod
+}
+
+/// A Cloud Run template of `env` running `version`, with `max` instances at most.
+pub fn template(env: &str, version: &str, max: i64) -> super::lane::TemplateSpec {
+    use super::lane::{EnvValue, EnvVar, TemplateSpec};
+    let plain = |name: &str, value: &str| EnvVar {
+        name: name.into(),
+        value: EnvValue::Plain(value.into()),
+    };
+    TemplateSpec {
+        image: format!("us-docker.pkg.dev/clarity/app/clarity-backend:{version}"),
+        env: vec![
+            plain("APP_ENV", env),
+            plain("API_KEY", &format!("k-{env}-0123456789")),
+            EnvVar {
+                name: "DATABASE_PASSWORD".into(),
+                value: EnvValue::Secret {
+                    secret: format!("db-password-{env}"),
+                    version: "3".into(),
+                },
+            },
+        ],
+        min_instances: Some(1),
+        max_instances: Some(max),
+        concurrency: Some(80),
+        cpu: Some("1000m".into()),
+        memory: Some("512Mi".into()),
+    }
+}
+
+/// [`three_lanes`] with prod rolled back from 1.4.2 to 1.4.0 ([`prod_after_rollback`]), the
+/// templates of every lane, prod's history in the ledger ([`prod_ledger`], written in `dir`)
+/// and the GitHub run that built 1.4.0: everything the lane detail shows.
+pub fn lanes_in_depth(dir: &std::path::Path) -> Model {
+    let mut model = three_lanes(1);
+    model.lanes[2].service = Some(prod_after_rollback());
+    let versions = [
+        ("dev", "1.5.0", 5),
+        ("staging", "1.4.2", 10),
+        ("prod", "1.4.0", 40),
+    ];
+    for (lane, (env, version, max)) in model.lanes.iter_mut().zip(versions) {
+        if let Some(service) = lane.service.as_mut() {
+            service.template = Some(template(env, version, max));
+        }
+    }
+    model.signoffs.entries = prod_ledger(dir);
+    model.pipeline.configured = true;
+    model.pipeline.run_links.insert(
+        "1.4.0".into(),
+        super::watch::RunLink {
+            number: 38,
+            html_url: "https://github.com/clarity/clarity-backend/actions/runs/38".into(),
+        },
+    );
+    model
 }

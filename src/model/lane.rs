@@ -80,6 +80,40 @@ pub struct ServiceState {
     /// A Cloud Deploy target's newest rollout with its phases and jobs (other providers: none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rollout: Option<DeployRollout>,
+    /// What the service template asks for (Cloud Run only), for comparing lanes. Not in `--json`.
+    #[serde(skip)]
+    pub template: Option<TemplateSpec>,
+}
+
+/// The settings of a Cloud Run service template that matter when comparing two lanes: the
+/// ingress container's image, environment and limits, and the revision's scaling.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TemplateSpec {
+    pub image: String,
+    /// In the template's order.
+    pub env: Vec<EnvVar>,
+    pub min_instances: Option<i64>,
+    pub max_instances: Option<i64>,
+    /// `maxInstanceRequestConcurrency`.
+    pub concurrency: Option<i64>,
+    pub cpu: Option<String>,
+    pub memory: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvVar {
+    pub name: String,
+    pub value: EnvValue,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvValue {
+    Plain(String),
+    /// `valueSource.secretKeyRef`: only the secret's name and version are ever known here.
+    Secret {
+        secret: String,
+        version: String,
+    },
 }
 
 /// A platform rollout as the phases pane shows it (Cloud Deploy: `canary-10`, `stable`; jobs

@@ -6,6 +6,9 @@ pub mod confirm;
 #[doc(hidden)]
 pub mod fixtures;
 pub mod lane;
+pub mod lane_detail;
+pub mod lane_detail_diff;
+pub mod lane_detail_links;
 pub mod operations;
 pub mod phase_detail;
 pub mod pipeline;

@@ -1,6 +1,6 @@
 use std::collections::VecDeque;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Offset, Utc};
 
 use super::lane::Lane;
 use super::signoff::SignoffGrid;
@@ -53,6 +53,12 @@ pub enum Overlay {
     PhaseDetail(usize),
     /// A text prompt is open (comment, confirmation, override reason, `:` command line …).
     Prompt(Prompt),
+    /// Lane `lane` in depth (revision history, what differs from the next lane, links),
+    /// scrolled down `scroll` rows.
+    LaneDetail {
+        lane: usize,
+        scroll: usize,
+    },
 }
 
 /// What the open prompt asks for, and what its text becomes.
@@ -205,6 +211,8 @@ pub struct Model {
     pub operation_expected_secs: f64,
     pub read_only: bool,
     pub now: DateTime<Utc>,
+    /// The local time zone's offset from UTC (taken at start), for times shown as local.
+    pub local_offset: FixedOffset,
     pub lanes: Vec<Lane>,
     pub focus: Pane,
     pub selected_lane: usize,
@@ -252,6 +260,7 @@ impl Model {
             operation_expected_secs: 60.0,
             read_only: false,
             now,
+            local_offset: Utc.fix(),
             lanes: envs.iter().map(Lane::new).collect(),
             focus: Pane::Lanes,
             selected_lane: 0,

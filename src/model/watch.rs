@@ -30,6 +30,15 @@ pub struct PipelineWatch {
     pub gated_lanes: BTreeMap<String, String>,
     /// The phases pane's selection and the opened phase's annotations.
     pub selection: super::phase_detail::PhaseSelection,
+    /// Version → the newest run seen building it, for the lane detail's link.
+    pub run_links: BTreeMap<String, RunLink>,
+}
+
+/// A run of the pipeline as a link: its number and page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunLink {
+    pub number: u64,
+    pub html_url: String,
 }
 
 /// `Release 1.4.3` → `1.4.3`: the version a release run builds (the run's title's last word).

@@ -4,8 +4,11 @@
 use chrono::{DateTime, Utc};
 
 use super::cloudrun_wire as wire;
+use serde_json::Value;
+
 use crate::model::lane::{
-    Readiness, RevisionInfo, ServiceCondition, ServiceState, TrafficSlice, short_revision,
+    EnvValue, EnvVar, Readiness, RevisionInfo, ServiceCondition, ServiceState, TemplateSpec,
+    TrafficSlice, short_revision,
 };
 
 fn parse_time(t: &Option<String>) -> Option<DateTime<Utc>> {
@@ -108,7 +111,72 @@ pub fn service_state(svc: &wire::Service, revisions: &[wire::Revision]) -> Servi
             .map(|r| short_revision(&short_service, r)),
         revisions: infos,
         rollout: None,
+        template: svc.template.as_ref().map(template_spec),
     }
+}
+
+/// The settings of the template a lane comparison shows (the ingress container's image, env
+/// and limits; scaling and concurrency). Everything else stays only in the wire type.
+fn template_spec(template: &wire::RevisionTemplate) -> TemplateSpec {
+    let ingress =
+        wire::ingress_index(&template.containers).and_then(|i| template.containers.get(i));
+    let field = |key: &str| ingress.and_then(|c| c.other.get(key));
+    let env = field("env")
+        .and_then(Value::as_array)
+        .map(|vars| vars.iter().filter_map(env_var).collect())
+        .unwrap_or_default();
+    let limit = |name: &str| {
+        field("resources")
+            .and_then(|r| r.pointer(&format!("/limits/{name}")))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let scaling = |key: &str| {
+        template
+            .other
+            .get("scaling")
+            .and_then(|s| s.get(key))
+            .and_then(int64)
+    };
+    TemplateSpec {
+        image: ingress.map(|c| c.image.clone()).unwrap_or_default(),
+        env,
+        min_instances: scaling("minInstanceCount"),
+        max_instances: scaling("maxInstanceCount"),
+        concurrency: template
+            .other
+            .get("maxInstanceRequestConcurrency")
+            .and_then(int64),
+        cpu: limit("cpu"),
+        memory: limit("memory"),
+    }
+}
+
+/// `{"name", "value"}` or `{"name", "valueSource": {"secretKeyRef": {"secret", "version"}}}`.
+fn env_var(value: &Value) -> Option<EnvVar> {
+    let name = value.get("name")?.as_str()?.to_string();
+    let value = match value.pointer("/valueSource/secretKeyRef") {
+        Some(secret) => EnvValue::Secret {
+            secret: text(secret.get("secret")),
+            version: text(secret.get("version")),
+        },
+        None => EnvValue::Plain(text(value.get("value"))),
+    };
+    Some(EnvVar { name, value })
+}
+
+fn text(value: Option<&Value>) -> String {
+    value
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// An int32 or int64 of the protobuf JSON mapping: a number or a decimal string.
+fn int64(value: &Value) -> Option<i64> {
+    value
+        .as_i64()
+        .or_else(|| value.as_str().and_then(|s| s.parse().ok()))
 }
 
 /// What serves: `(short revision or None for the latest ready, percent, tag)`. Observed statuses

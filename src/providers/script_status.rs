@@ -136,5 +136,6 @@ pub fn service_state(env: &str, s: &ScriptStatus) -> ServiceState {
         latest_created: Some(revision),
         revisions,
         rollout: None,
+        template: None,
     }
 }

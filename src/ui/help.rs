@@ -19,7 +19,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ),
     ("t", "trigger a release (asks for the version)"),
     ("p", "promote the lane before into the selected one"),
-    ("Enter", "details: probe, phase (steps, failure), cell"),
+    (
+        "Enter",
+        "details: lane, probe, phase (steps, failure), cell",
+    ),
     ("R", "roll the selected lane back (pick a revision)"),
     ("A", "acknowledge the alerts in the banner"),
     (

@@ -53,6 +53,8 @@ pub mod deploy_phases;
 pub mod grid;
 pub mod header;
 pub mod help;
+pub mod lane_detail;
+pub mod lane_detail_links;
 pub mod lane_signoff;
 pub mod lanes;
 pub mod layout;
@@ -146,6 +148,9 @@ pub fn view(model: &Model, ui: &UiContext, frame: &mut Frame) {
     }
     if let Overlay::PhaseDetail(index) = model.overlay {
         phase_detail::render(model, index, ui, frame, centered(area, 100, 26));
+    }
+    if let Overlay::LaneDetail { lane, scroll } = model.overlay {
+        lane_detail::render(model, lane, scroll, ui, frame, lane_detail::area(area));
     }
     if model.overlay == Overlay::Help {
         help::render(ui, frame, centered(area, 76, 28));

@@ -64,6 +64,14 @@ fn keys(model: &Model) -> Vec<(&'static str, String)> {
         (Overlay::PhaseDetail(_), _) => {
             return fixed(&[("Esc", "close"), ("j/k", "scroll")]);
         }
+        (Overlay::LaneDetail { .. }, _) => {
+            return fixed(&[
+                ("Esc", "close"),
+                ("j/k", "scroll"),
+                ("h/l", "other lane"),
+                ("q", "quit"),
+            ]);
+        }
         (Overlay::ProbeDetails(_), _) => {
             return fixed(&[("Esc", "close"), ("j/k", "next probe"), ("q", "quit")]);
         }

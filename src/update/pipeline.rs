@@ -68,6 +68,13 @@ pub fn polled(
                     model.overlay = crate::model::Overlay::None;
                 }
             }
+            if let Some(version) = crate::model::watch::version_of_title(&run.title) {
+                let link = crate::model::watch::RunLink {
+                    number: run.run_number,
+                    html_url: run.html_url.clone(),
+                };
+                watch.run_links.insert(version.to_string(), link);
+            }
             watch.run = Some(*run);
             watch.fetched_at = Some(at);
             watch.error = None;

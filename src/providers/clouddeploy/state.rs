@@ -300,5 +300,7 @@ pub fn lane_state(state: &TargetState) -> ServiceState {
                 .collect(),
             next_phase: c.next_phase().map(|p| p.id.clone()),
         }),
+        // The rendered manifests (env, scaling) are not read from Cloud Deploy.
+        template: None,
     }
 }
