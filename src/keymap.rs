@@ -1,8 +1,13 @@
-//! Keys → messages, per mode. k9s / lazygit habits: hjkl and arrows, Tab, `?`, Esc, `q`.
+//! Keys → messages, per mode. k9s / lazygit habits: hjkl and arrows, Tab, `?`, Esc, `q`. The mouse
+//! too: a click or the wheel on what the view drew there.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::layout::Rect;
 
-use crate::msg::{Action, Msg};
+use crate::model::Model;
+use crate::msg::{Action, Msg, PointerKind};
 
 pub fn map(key: KeyEvent) -> Option<Msg> {
     if key.kind == KeyEventKind::Release {
@@ -71,4 +76,17 @@ mod tests {
         assert!(matches!(ctrl_c, Some(Msg::Action(Action::Quit))));
         assert!(press(KeyCode::Char('z')).is_none());
     }
+}
+
+/// The message for a mouse event on a screen of `area`; `None` for moves, drags, releases and
+/// anything outside the panes.
+pub fn mouse(model: &Model, area: Rect, event: MouseEvent) -> Option<Msg> {
+    let kind = match event.kind {
+        MouseEventKind::Down(MouseButton::Left) => PointerKind::Click,
+        MouseEventKind::ScrollUp => PointerKind::WheelUp,
+        MouseEventKind::ScrollDown => PointerKind::WheelDown,
+        _ => return None,
+    };
+    let (pane, item) = crate::ui::pointer::target(model, area, event.column, event.row)?;
+    Some(Msg::Pointer { pane, item, kind })
 }

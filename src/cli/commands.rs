@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::exit;
-use crate::commands::outcome::Status;
 use crate::commands::rollout::{self, Verb};
 use crate::commands::run::{self, Context, Request};
 use crate::commands::{TriggerVia, WireOptions};
+use crate::model::outcome::Status;
 use crate::model::rollouts::Control;
 
 #[derive(Debug, Clone, Default, Args)]
@@ -140,7 +140,7 @@ pub(super) async fn open_context(
     Ok((session, ctx))
 }
 
-pub(super) fn print(outcome: &crate::commands::outcome::Outcome, json: bool) -> i32 {
+pub(super) fn print(outcome: &crate::model::outcome::Outcome, json: bool) -> i32 {
     if json {
         let mut value = serde_json::to_value(outcome).unwrap_or_default();
         crate::json_out::normalize_times(&mut value);

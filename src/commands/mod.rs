@@ -17,6 +17,7 @@ pub mod approve;
 mod approve_comment;
 pub mod clouddeploy;
 pub mod clouddeploy_gate;
+mod clouddeploy_policy;
 mod clouddeploy_rollback;
 pub mod clouddeploy_wire;
 pub mod dispatch;

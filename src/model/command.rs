@@ -63,6 +63,16 @@ impl GateAction {
             GateAction::Retry => "retry_job",
         }
     }
+
+    /// The `RolloutRestriction` action deploy policies restrict.
+    pub fn restricted_as(&self) -> &'static str {
+        match self {
+            GateAction::Approve | GateAction::Reject => "APPROVE",
+            GateAction::Advance(_) => "ADVANCE",
+            GateAction::Cancel => "CANCEL",
+            GateAction::Retry => "RETRY_JOB",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -2,15 +2,19 @@
 
 pub mod alerts;
 pub mod command;
+pub mod command_line;
 pub mod confirm;
 #[doc(hidden)]
 pub mod fixtures;
+pub mod job_step;
 pub mod lane;
 pub mod lane_detail;
 pub mod lane_detail_diff;
 pub mod lane_detail_links;
+pub mod lane_detail_rows;
 pub mod operations;
 pub mod outcome;
+pub mod phase_detail;
 pub mod pipeline;
 pub mod probes;
 pub mod rollout;

@@ -5,6 +5,8 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+pub use super::job_step::PhaseState;
+
 /// The ten build phases of seed 000 with their expected range in minutes (low, high).
 pub const SEED_PHASES: [(&str, u32, u32); 10] = [
     ("Environment Setup & Validation", 0, 10),
@@ -18,45 +20,6 @@ pub const SEED_PHASES: [(&str, u32, u32); 10] = [
     ("Production Deployment", 10, 20),
     ("Post-Deployment Verification", 5, 15),
 ];
-
-/// The state of one phase (a job). Queued and pending jobs are both `Pending`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PhaseState {
-    Pending,
-    Running,
-    /// Blocked on an environment approval (see [`Pipeline::approvals`]).
-    WaitingApproval,
-    Succeeded,
-    Failed,
-    Skipped,
-    Cancelled,
-}
-
-impl PhaseState {
-    /// Finished, whatever the outcome.
-    pub fn is_done(self) -> bool {
-        matches!(
-            self,
-            PhaseState::Succeeded
-                | PhaseState::Failed
-                | PhaseState::Skipped
-                | PhaseState::Cancelled
-        )
-    }
-
-    /// A word for the screen (colour is never the only signal).
-    pub fn label(self) -> &'static str {
-        match self {
-            PhaseState::Pending => "pending",
-            PhaseState::Running => "running",
-            PhaseState::WaitingApproval => "waiting for approval",
-            PhaseState::Succeeded => "succeeded",
-            PhaseState::Failed => "failed",
-            PhaseState::Skipped => "skipped",
-            PhaseState::Cancelled => "cancelled",
-        }
-    }
-}
 
 /// The overall state of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -95,6 +58,9 @@ pub struct Phase {
     /// The raw job conclusion (`failure`, `timed_out`, …) when the phase finished.
     pub conclusion: Option<String>,
     pub expected: Option<TimeDelta>,
+    /// The job's check run (its annotations say why it failed); `None` when unknown.
+    pub check_run_id: Option<u64>,
+    pub steps: Vec<super::job_step::Step>,
 }
 
 impl Phase {

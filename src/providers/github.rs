@@ -5,6 +5,7 @@
 //! - [`to_pipeline`]: a run + its jobs + pending deployments → [`crate::model::pipeline::Pipeline`].
 
 mod actions;
+mod checks;
 mod client;
 mod convert;
 mod error;
@@ -17,7 +18,7 @@ pub mod wire;
 
 pub use actions::DispatchOutcome;
 pub use client::{Fetched, GithubClient};
-pub use convert::{expected_durations, to_pipeline};
+pub use convert::{annotation, expected_durations, to_pipeline};
 pub use error::GithubError;
 pub use inputs::{DeclaredInputs, dispatch_inputs, parse_dispatch_inputs};
 pub use ratelimit::RateLimit;

@@ -1,7 +1,7 @@
 //! The prompt popup (ratatui-textarea): a multi-line comment editor (Ctrl-S submits, Enter is a
 //! new line) or a one-line prompt (Enter submits): confirmation, override reason, version, `:`.
 //! Its text is view state owned by the runtime while the popup is open; the runtime turns its
-//! [`PromptEnd`] into a message, so `update` receives only the submitted text.
+//! [`PromptEvent`] into a message, so `update` receives only the submitted text.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::Frame;
@@ -14,20 +14,31 @@ use super::symbols::Symbols;
 use super::{Role, UiContext, centered};
 use crate::ledger::Decision;
 use crate::model::Prompt;
+use crate::model::command_line::LineKey;
 use crate::model::confirm::{Change, Mark};
 use crate::model::operations::request_label;
 
-/// How the popup ended: given up, or the text submitted.
+/// What a key in the popup means beyond editing: given up, submitted, or a `:` line key.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PromptEnd {
+pub enum PromptEvent {
     Cancelled,
     Submitted(String),
+    /// Tab, Up or Down on the `:` line, with the text it holds.
+    LineKey {
+        key: LineKey,
+        text: String,
+    },
 }
 
 #[derive(Debug)]
 pub struct PromptEditor {
     textarea: TextArea<'static>,
     multi_line: bool,
+    /// The `:` line: Tab completes and Up/Down recall (both answered by `update`).
+    command_line: bool,
+    placeholder: &'static str,
+    /// Completion candidates under the line, the one shown marked.
+    candidates: Option<(Vec<String>, usize)>,
 }
 
 impl PromptEditor {
@@ -46,31 +57,53 @@ impl PromptEditor {
             Prompt::Filter => "a word: only activity entries containing it are shown",
             Prompt::Quit { .. } => "b: keep running in the background · h: hand over · a: abort",
             Prompt::Review { .. } => "your comment (optional): Enter sends, Esc gives up",
-            Prompt::CommandLine => {
-                "trigger V | build V | promote FROM TO | rollback ENV [REV] | pause | resume | advance | abort | quit"
-            }
+            Prompt::CommandLine => "a command: Tab completes it (trigger, promote, rollback, …)",
         };
         textarea.set_placeholder_text(placeholder);
         PromptEditor {
             textarea,
             multi_line: prompt.multi_line(),
+            command_line: matches!(prompt, Prompt::CommandLine),
+            placeholder,
+            candidates: None,
         }
     }
 
-    /// A key while the popup is open: edits the text, or ends the popup.
-    pub fn key(&mut self, key: KeyEvent) -> Option<PromptEnd> {
+    /// Replaces the text (a completion or a recalled line), the cursor at its end; with the
+    /// candidates to list when a completion was ambiguous.
+    pub fn set_text(&mut self, text: &str, candidates: Option<(Vec<String>, usize)>) {
+        self.textarea = TextArea::from([text.to_string()]);
+        self.textarea.set_placeholder_text(self.placeholder);
+        self.textarea.move_cursor(ratatui_textarea::CursorMove::End);
+        self.candidates = candidates;
+    }
+
+    /// A key while the popup is open: edits the text, or answers for the runtime to pass on.
+    pub fn key(&mut self, key: KeyEvent) -> Option<PromptEvent> {
         if key.kind == KeyEventKind::Release {
             return None;
         }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
-            KeyCode::Esc => Some(PromptEnd::Cancelled),
-            KeyCode::Char('c') if ctrl => Some(PromptEnd::Cancelled),
-            KeyCode::Char('s') if ctrl => Some(PromptEnd::Submitted(self.text())),
+            KeyCode::Esc => Some(PromptEvent::Cancelled),
+            KeyCode::Char('c') if ctrl => Some(PromptEvent::Cancelled),
+            KeyCode::Char('s') if ctrl => Some(PromptEvent::Submitted(self.text())),
             KeyCode::Enter if !self.multi_line || key.modifiers.contains(KeyModifiers::ALT) => {
-                Some(PromptEnd::Submitted(self.text()))
+                Some(PromptEvent::Submitted(self.text()))
+            }
+            KeyCode::Tab | KeyCode::Up | KeyCode::Down if self.command_line => {
+                let key = match key.code {
+                    KeyCode::Tab => LineKey::Complete,
+                    KeyCode::Up => LineKey::Older,
+                    _ => LineKey::Newer,
+                };
+                Some(PromptEvent::LineKey {
+                    key,
+                    text: self.text(),
+                })
             }
             _ => {
+                self.candidates = None;
                 self.textarea.input(key);
                 None
             }
@@ -110,6 +143,20 @@ impl PromptEditor {
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), notes_area);
         self.textarea.set_style(ui.theme.style(Role::Text));
         frame.render_widget(&self.textarea, text_area);
+        if let Some((candidates, shown)) = &self.candidates {
+            let mut spans = vec![Span::styled("Tab ", ui.theme.style(Role::Key))];
+            for (i, candidate) in candidates.iter().enumerate() {
+                let role = if i == *shown {
+                    Role::Selected
+                } else {
+                    Role::Dim
+                };
+                spans.push(Span::styled(candidate.clone(), ui.theme.style(role)));
+                spans.push(Span::raw(" "));
+            }
+            frame.render_widget(Paragraph::new(Line::from(spans)), keys_area);
+            return;
+        }
         let submit = if self.multi_line { "Ctrl-S" } else { "Enter" };
         let mut keys = vec![
             Span::styled(submit, ui.theme.style(Role::Key)),
@@ -118,6 +165,12 @@ impl PromptEditor {
         if self.multi_line {
             keys.push(Span::styled("Enter", ui.theme.style(Role::Key)));
             keys.push(Span::styled(" new line  ", ui.theme.style(Role::StatusBar)));
+        }
+        if self.command_line {
+            keys.push(Span::styled("Tab", ui.theme.style(Role::Key)));
+            keys.push(Span::styled(" complete  ", ui.theme.style(Role::StatusBar)));
+            keys.push(Span::styled("↑↓", ui.theme.style(Role::Key)));
+            keys.push(Span::styled(" history  ", ui.theme.style(Role::StatusBar)));
         }
         keys.push(Span::styled("Esc", ui.theme.style(Role::Key)));
         keys.push(Span::styled(" cancel", ui.theme.style(Role::StatusBar)));
