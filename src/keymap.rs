@@ -49,6 +49,19 @@ pub fn map(key: KeyEvent) -> Option<Msg> {
     Some(Msg::Action(action))
 }
 
+/// The message for a mouse event on a screen of `area`; `None` for moves, drags, releases and
+/// anything outside the panes.
+pub fn mouse(model: &Model, area: Rect, event: MouseEvent) -> Option<Msg> {
+    let kind = match event.kind {
+        MouseEventKind::Down(MouseButton::Left) => PointerKind::Click,
+        MouseEventKind::ScrollUp => PointerKind::WheelUp,
+        MouseEventKind::ScrollDown => PointerKind::WheelDown,
+        _ => return None,
+    };
+    let (pane, item) = crate::ui::pointer::target(model, area, event.column, event.row)?;
+    Some(Msg::Pointer { pane, item, kind })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,17 +89,4 @@ mod tests {
         assert!(matches!(ctrl_c, Some(Msg::Action(Action::Quit))));
         assert!(press(KeyCode::Char('z')).is_none());
     }
-}
-
-/// The message for a mouse event on a screen of `area`; `None` for moves, drags, releases and
-/// anything outside the panes.
-pub fn mouse(model: &Model, area: Rect, event: MouseEvent) -> Option<Msg> {
-    let kind = match event.kind {
-        MouseEventKind::Down(MouseButton::Left) => PointerKind::Click,
-        MouseEventKind::ScrollUp => PointerKind::WheelUp,
-        MouseEventKind::ScrollDown => PointerKind::WheelDown,
-        _ => return None,
-    };
-    let (pane, item) = crate::ui::pointer::target(model, area, event.column, event.row)?;
-    Some(Msg::Pointer { pane, item, kind })
 }
