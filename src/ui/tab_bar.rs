@@ -50,11 +50,61 @@ fn hint(model: &Model, ui: &UiContext, pane: Pane) -> Option<(String, Role)> {
             let word = text.split_whitespace().next()?.to_string();
             (role != Role::Dim).then_some((word, role))
         }
+        // The count of what the pane shows: the selected lane's platform rollout, else the build.
         Pane::Phases => {
+            if let Some((_, rollout)) = super::deploy_phases::selected(model) {
+                let done = rollout
+                    .phases
+                    .iter()
+                    .filter(|p| matches!(p.state.as_str(), "SUCCEEDED" | "SKIPPED"))
+                    .count();
+                return Some((format!("{done}/{}", rollout.phases.len()), Role::Dim));
+            }
             let run = model.pipeline.run.as_ref()?;
             let done = run.phases.iter().filter(|p| p.state.is_done()).count();
             Some((format!("{done}/{}", run.phases.len()), Role::Dim))
         }
         Pane::Activity | Pane::Lanes => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::fixtures::{RunMoment, pipeline, three_lanes};
+    use crate::model::lane::{DeployPhase, DeployRollout};
+    use crate::ui::{Symbols, Theme};
+
+    #[test]
+    fn the_phases_count_is_of_what_the_pane_shows() {
+        let ui = UiContext {
+            theme: Theme::default_for(false),
+            symbols: Symbols::ASCII,
+        };
+        let mut model = three_lanes(1);
+        model.pipeline.run = Some(pipeline(RunMoment::WaitingApproval));
+        let build = hint(&model, &ui, Pane::Phases).map(|(text, _)| text);
+        assert_eq!(build.as_deref(), Some("8/10"), "the build run's phases");
+        let phase = |id: &str, state: &str| DeployPhase {
+            id: id.into(),
+            state: state.into(),
+            jobs: Vec::new(),
+        };
+        let selected = model.selected_lane;
+        if let Some(service) = model.lanes[selected].service.as_mut() {
+            service.rollout = Some(DeployRollout {
+                id: "r-1".into(),
+                version: "1.4.2".into(),
+                state: "IN_PROGRESS".into(),
+                phases: vec![
+                    phase("canary-10", "SUCCEEDED"),
+                    phase("canary-50", "IN_PROGRESS"),
+                    phase("stable", "PENDING"),
+                ],
+                next_phase: None,
+            });
+        }
+        let shown = hint(&model, &ui, Pane::Phases).map(|(text, _)| text);
+        assert_eq!(shown.as_deref(), Some("1/3"));
     }
 }
