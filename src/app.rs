@@ -84,7 +84,16 @@ async fn run_cockpit(cli: &Cli) -> i32 {
             return exit::USAGE;
         }
     };
-    match crate::runtime::run(parts.model, parts.ui, parts.effects, parts.probe_reports).await {
+    let mouse = session.profile.ui.mouse;
+    match crate::runtime::run(
+        parts.model,
+        parts.ui,
+        parts.effects,
+        parts.probe_reports,
+        mouse,
+    )
+    .await
+    {
         Ok(()) => exit::OK,
         Err(e) => {
             eprintln!("flightdeck: terminal error: {e}");

@@ -24,6 +24,13 @@ pub enum Msg {
     },
     /// A user action, translated from a key by the keymap.
     Action(Action),
+    /// A mouse click or wheel turn over `pane`, on its `item` (lane, phase or probe index)
+    /// when it hit one; the runtime measures it against the view's own layout.
+    Pointer {
+        pane: crate::model::Pane,
+        item: Option<usize>,
+        kind: PointerKind,
+    },
     /// The terminal changed size: redraw.
     Resized,
     /// New complete, verified entries in the shared ledger (ours and other cockpits').
@@ -42,6 +49,11 @@ pub enum Msg {
         at: DateTime<Utc>,
         poll: crate::runtime::PipelinePoll,
         budget: Option<(u64, u64)>,
+    },
+    /// A check run's annotations arrived (asked for when a failed phase was opened).
+    AnnotationsFetched {
+        check_run_id: u64,
+        result: Result<Vec<crate::model::phase_detail::Annotation>, String>,
     },
     /// A probe ran (from the probe engine).
     ProbeReport(Box<crate::probes::ProbeReport>),
@@ -64,9 +76,22 @@ pub enum Msg {
     },
     /// SIGTERM, SIGHUP or SIGINT from outside: hand over what this cockpit drives, then quit.
     Signal(String),
+    /// Tab, Up or Down on the `:` line, with the text it holds.
+    CommandLineKey {
+        key: crate::model::command_line::LineKey,
+        text: String,
+    },
     /// The open prompt was submitted with this text.
     PromptSubmitted(String),
     PromptCancelled,
+}
+
+/// What the mouse did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PointerKind {
+    Click,
+    WheelUp,
+    WheelDown,
 }
 
 /// What a key means in the current mode (see `keymap`).
@@ -130,6 +155,10 @@ pub enum Cmd {
     PollPipeline {
         run_id: Option<u64>,
         look_for_newer: bool,
+    },
+    /// Read a check run's annotations (why a job failed); answered by `AnnotationsFetched`.
+    FetchAnnotations {
+        check_run_id: u64,
     },
     /// Run a command through the gates, the ledger and the provider; progress and the outcome
     /// come back as messages. `confirmed`: the user typed the environment's name.

@@ -105,6 +105,18 @@ impl Effects {
                     });
                 });
             }
+            Cmd::FetchAnnotations { check_run_id } => {
+                let Some(source) = self.pipeline.clone() else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let result = source.annotations(check_run_id).await;
+                    let _ = tx.send(Msg::AnnotationsFetched {
+                        check_run_id,
+                        result,
+                    });
+                });
+            }
             Cmd::RunCommand {
                 request,
                 override_reason,

@@ -7,7 +7,7 @@
 //! |---|---|
 //! | `GET /repos/{o}/{r}`, `GET …/actions/workflows`, `GET …/actions/workflows/{wf}` | repository and the `release.yml` workflow |
 //! | `GET …/contents/.github/workflows/{wf}` | the workflow file (base64): the inputs `workflow_dispatch` accepts |
-//! | `GET …/check-runs/{id}/annotations` | `[]` (read by `gh run watch`) |
+//! | `GET …/check-runs/{id}/annotations` | a failed job's annotations, else `[]` (read by `gh run watch`) |
 //! | `GET /repos/{o}/{r}/actions/runs`, `GET …/actions/workflows/{wf}/runs` | `?per_page`, `event`, `created=>=T` |
 //! | `GET …/actions/runs/{id}`, `GET …/runs/{id}/jobs` | run and its ten jobs with steps |
 //! | `GET`/`POST …/runs/{id}/pending_deployments` | the `prod` approval gate; POST approves/rejects |

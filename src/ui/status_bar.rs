@@ -61,6 +61,9 @@ fn keys(model: &Model) -> Vec<(&'static str, String)> {
         (Overlay::Help | Overlay::CellHistory { .. }, _) => {
             return fixed(&[("Esc", "close"), ("q", "quit")]);
         }
+        (Overlay::PhaseDetail(_), _) => {
+            return fixed(&[("Esc", "close"), ("j/k", "scroll")]);
+        }
         (Overlay::LaneDetail { .. }, _) => {
             return fixed(&[
                 ("Esc", "close"),

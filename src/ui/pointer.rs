@@ -1,0 +1,42 @@
+//! Where a mouse event lands: the pane and the lane, phase or probe under it, measured against
+//! the same layout the view draws ([`super::layout::screen`]).
+
+use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::{Position, Rect};
+
+use crate::model::{Model, Pane};
+use crate::msg::{Msg, PointerKind};
+
+/// The message for a mouse event on a screen of `area`; `None` for moves, drags, releases and
+/// anything outside the panes.
+pub fn message(model: &Model, area: Rect, event: MouseEvent) -> Option<Msg> {
+    let kind = match event.kind {
+        MouseEventKind::Down(MouseButton::Left) => PointerKind::Click,
+        MouseEventKind::ScrollUp => PointerKind::WheelUp,
+        MouseEventKind::ScrollDown => PointerKind::WheelDown,
+        _ => return None,
+    };
+    let (pane, item) = target(model, area, event.column, event.row)?;
+    Some(Msg::Pointer { pane, item, kind })
+}
+
+/// The pane at (`column`, `row`) and the item drawn there, if any.
+pub fn target(model: &Model, area: Rect, column: u16, row: u16) -> Option<(Pane, Option<usize>)> {
+    if super::too_small::applies(area) {
+        return None;
+    }
+    let at = Position::new(column, row);
+    let regions = super::layout::screen(model, area).regions;
+    if regions.lanes.contains(at) {
+        let cards = super::lanes::card_areas(model, regions.lanes);
+        let lane = cards.iter().position(|card| card.contains(at));
+        return Some((Pane::Lanes, lane));
+    }
+    let (pane, rect) = regions.panes.iter().find(|(_, rect)| rect.contains(at))?;
+    let item = match pane {
+        Pane::Phases => super::phases::phase_at(model, *rect, row),
+        Pane::Probes => super::probes::probe_at(model, *rect, row),
+        Pane::Lanes | Pane::Signoff | Pane::Activity => None,
+    };
+    Some((*pane, item))
+}
