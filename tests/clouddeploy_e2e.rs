@@ -533,7 +533,7 @@ async fn the_cli_and_the_cockpit_show_a_deploy_policy_freeze() {
             .chain(args)
             .map(|s| s.to_string())
             .collect();
-        if args[0] != "status" {
+        if !args.contains(&"status") {
             all.extend([
                 "--yes".into(),
                 "--ledger".into(),
@@ -572,6 +572,13 @@ async fn the_cli_and_the_cockpit_show_a_deploy_policy_freeze() {
     assert!(
         stdout.contains("freeze deploy policy year-end/no-rollouts (")
             && stdout.contains("America/New_York): FROZEN until"),
+        "{stdout}"
+    );
+    let out = cli(&["clouddeploy", "status"]).await.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("deploy policy year-end/no-rollouts (")
+            && stdout.contains("; CREATE): FROZEN until"),
         "{stdout}"
     );
     let out = cli(&["status", "--json"]).await.unwrap();
