@@ -185,6 +185,8 @@ pub enum Cmd {
     },
     /// Probe exactly this set (replaces the engine's probes; unchanged ones keep their schedule).
     SetProbes(Vec<(crate::probes::ProbeId, crate::probes::ResolvedProbe)>),
+    /// Keep a submitted `:` line in the history file (Up recalls it in later sessions).
+    RememberCommand(String),
     /// Append to the ledger (lock, write, fsync) and answer with `Msg::LedgerAppended`.
     AppendLedger(Payload),
     /// Tell the user now: the bell and a desktop notification (written by the runtime to the
