@@ -365,6 +365,22 @@ fn a_click_is_measured_against_the_layout_the_view_draws() {
         // The header is no pane.
         assert_eq!(target(&model, area, 1, 0), None);
     }
+    // At 80×24 the tab bar names the other panes: a click on one shows it.
+    let mut model = cockpit();
+    model.detail = Pane::Phases;
+    let area = ratatui::layout::Rect::new(0, 0, 80, 24);
+    let text = screen(&model, 80, 24);
+    let (column, row) = cell_of(&text, "Activity");
+    assert_eq!(
+        target(&model, area, column + 2, row),
+        Some((Pane::Activity, None))
+    );
+    let (column, row) = cell_of(&text, "Sign-off NO-GO");
+    assert_eq!(
+        target(&model, area, column + 10, row),
+        Some((Pane::Signoff, None))
+    );
+    assert_eq!(target(&model, area, column - 2, row), None, "a separator");
     let model = cockpit();
     let area = ratatui::layout::Rect::new(0, 0, 200, 55);
     let text = screen(&model, 200, 55);

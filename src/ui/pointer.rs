@@ -32,6 +32,12 @@ pub fn target(model: &Model, area: Rect, column: u16, row: u16) -> Option<(Pane,
         let lane = cards.iter().position(|card| card.contains(at));
         return Some((Pane::Lanes, lane.map(Hit::Row)));
     }
+    if let (Some(bar), Some((shown, _))) = (regions.tab_bar, regions.panes.first())
+        && bar.contains(at)
+    {
+        let pane = super::tab_bar::pane_at(model, bar, *shown, column)?;
+        return Some((pane, None));
+    }
     let (pane, rect) = regions.panes.iter().find(|(_, rect)| rect.contains(at))?;
     let item = match pane {
         Pane::Phases => super::phases::phase_at(model, *rect, row).map(Hit::Row),
