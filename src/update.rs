@@ -8,6 +8,7 @@ mod command_progress;
 mod commands;
 mod confirm;
 mod confirm_gates;
+mod confirm_rollout;
 mod lane_detail;
 mod lanes;
 mod pipeline;

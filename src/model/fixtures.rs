@@ -57,6 +57,7 @@ pub fn service(env: &str, split: &[(u32, &str, u8)]) -> ServiceState {
         latest_created: Some(format!("{newest:05}-abc")),
         revisions,
         rollout: None,
+        freezes: Vec::new(),
         template: None,
     }
 }

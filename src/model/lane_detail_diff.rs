@@ -32,6 +32,14 @@ pub enum LaneDiff {
     },
 }
 
+/// How the comparison names a lane's provider when it cannot compare templates.
+pub fn provider_name(model: &super::Model, lane: usize) -> &'static str {
+    match model.clouddeploy_lanes.get(lane).copied().unwrap_or(false) {
+        true => "Cloud Deploy",
+        false => "this lane's provider",
+    }
+}
+
 /// Compares lane `index` of `lanes` with the one after it.
 pub fn diff(lanes: &[Lane], index: usize, provider: &str) -> LaneDiff {
     let (Some(here), Some(next)) = (lanes.get(index), lanes.get(index + 1)) else {
@@ -64,6 +72,21 @@ pub fn diff(lanes: &[Lane], index: usize, provider: &str) -> LaneDiff {
         differs,
         same: same.into_iter().map(|r| r.what).collect(),
         unavailable,
+    }
+}
+
+impl DiffRow {
+    /// The two values as shown (`(not set)` for a missing one).
+    pub fn shown(&self) -> (String, String) {
+        let value = |v: &Option<String>| v.clone().unwrap_or_else(|| "(not set)".into());
+        (value(&self.here), value(&self.there))
+    }
+
+    /// Shown on two rows (the next lane's value on its own): when the values together are longer
+    /// than fits beside the name at 80 columns. Hidden values (shown alike) take one row.
+    pub fn two_rows(&self) -> bool {
+        let (here, there) = self.shown();
+        here != there && here.chars().count() + there.chars().count() > 46
     }
 }
 

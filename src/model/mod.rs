@@ -9,6 +9,7 @@ pub mod lane;
 pub mod lane_detail;
 pub mod lane_detail_diff;
 pub mod lane_detail_links;
+pub mod lane_detail_rows;
 pub mod operations;
 pub mod phase_detail;
 pub mod pipeline;

@@ -15,8 +15,9 @@ use super::{Role, UiContext};
 use crate::model::Model;
 use crate::model::lane::short_revision;
 use crate::model::lane_detail::{Deed, HistoryItem, history};
-use crate::model::lane_detail_diff::{LaneDiff, diff};
+use crate::model::lane_detail_diff::{LaneDiff, diff, provider_name};
 use crate::model::lane_detail_links::links;
+use crate::model::lane_detail_rows::url_room;
 
 /// One row of the detail: styled pieces, and the URL its text after `offset` columns links to.
 pub struct Row {
@@ -163,16 +164,15 @@ pub fn rows(model: &Model, lane: usize, width: usize) -> Vec<Row> {
         }
     }
     rows.push(Row::text("", Role::Text));
-    rows.extend(diff_rows(model, lane, width));
+    rows.extend(diff_rows(model, lane));
     rows.push(Row::text("", Role::Text));
     rows.push(Row::text("Links", Role::Title));
     let found = links(model, lane);
     for link in &found.links {
         rows.push(Row::text(format!("  {}", link.label), Role::Text));
         // Printed whole, over as many rows as it takes: a cut URL would not work when copied.
-        let room = width.saturating_sub(4).max(1);
         let chars: Vec<char> = link.url.chars().collect();
-        for chunk in chars.chunks(room) {
+        for chunk in chars.chunks(url_room(width)) {
             let mut row = Row::text(
                 format!("    {}", chunk.iter().collect::<String>()),
                 Role::Accent,
@@ -206,13 +206,9 @@ fn deed_row(deed: &Deed, lead: &str) -> Row {
     Row::new(pieces)
 }
 
-fn diff_rows(model: &Model, lane: usize, width: usize) -> Vec<Row> {
+fn diff_rows(model: &Model, lane: usize) -> Vec<Row> {
     let env = model.lanes.get(lane).map_or("", |l| l.env.as_str());
-    let provider = match model.clouddeploy_lanes.get(lane).copied().unwrap_or(false) {
-        true => "Cloud Deploy",
-        false => "this lane's provider",
-    };
-    match diff(&model.lanes, lane, provider) {
+    match diff(&model.lanes, lane, provider_name(model, lane)) {
         LaneDiff::Last => vec![Row::text(
             format!("What differs: {env} is the last lane, nothing comes after it"),
             Role::Title,
@@ -235,8 +231,7 @@ fn diff_rows(model: &Model, lane: usize, width: usize) -> Vec<Row> {
                 rows.push(Row::text("  nothing that is compared differs", Role::Pass));
             }
             for row in differs {
-                let value = |v: Option<String>| v.unwrap_or_else(|| "(not set)".into());
-                let (here, there) = (value(row.here), value(row.there));
+                let (here, there) = row.shown();
                 let what = format!("  {:<24} ", row.what);
                 if here == there {
                     // Hidden values: only whether they differ is known.
@@ -244,23 +239,18 @@ fn diff_rows(model: &Model, lane: usize, width: usize) -> Vec<Row> {
                         (what, Role::Text),
                         (format!("{here}, values differ"), Role::Warn),
                     ]));
-                    continue;
-                }
-                // Too wide for one row: the next lane's value goes on a row of its own.
-                let one_row =
-                    what.chars().count() + here.chars().count() + 3 + there.chars().count();
-                if one_row <= width {
-                    rows.push(Row::new(vec![
-                        (what, Role::Text),
-                        (here, Role::Warn),
-                        (" → ".into(), Role::Dim),
-                        (there, Role::Warn),
-                    ]));
-                } else {
+                } else if row.two_rows() {
                     rows.push(Row::new(vec![(what, Role::Text), (here, Role::Warn)]));
                     rows.push(Row::new(vec![
                         (format!("  {:<24} ", ""), Role::Text),
                         ("→ ".into(), Role::Dim),
+                        (there, Role::Warn),
+                    ]));
+                } else {
+                    rows.push(Row::new(vec![
+                        (what, Role::Text),
+                        (here, Role::Warn),
+                        (" → ".into(), Role::Dim),
                         (there, Role::Warn),
                     ]));
                 }
@@ -291,4 +281,32 @@ fn when(at: Option<DateTime<Utc>>, now: DateTime<Utc>, offset: FixedOffset) -> S
         _ => format!("{}d ago", secs / 86_400),
     };
     format!("{local} ({age})")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::fixtures::lanes_in_depth;
+    use crate::model::lane_detail_rows::row_count;
+
+    #[test]
+    fn update_counts_the_rows_the_view_draws() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut model = lanes_in_depth(dir.path());
+        for round in 0..2 {
+            for lane in 0..3 {
+                for width in [40, 78, 110] {
+                    let drawn = super::rows(&model, lane, width).len();
+                    assert_eq!(
+                        row_count(&model, lane, width),
+                        drawn,
+                        "lane {lane} at {width}, round {round}"
+                    );
+                }
+            }
+            // Without data and templates: the other branches.
+            model.lanes[2].service = None;
+            model.lanes[0].service.as_mut().unwrap().template = None;
+            model.signoffs.entries.clear();
+        }
+    }
 }

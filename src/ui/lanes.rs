@@ -186,6 +186,9 @@ fn operation_line<'a>(
     if let Some(approval) = model.pipeline.approval_for(&lane.env) {
         return super::approval::lane_line(model, approval, ui);
     }
+    if let Some(frozen) = super::lane_freeze::line(model, service, ui) {
+        return frozen;
+    }
     if !service.reconciling {
         let latest = service.latest_ready.clone().unwrap_or_default();
         return Line::from(Span::styled(

@@ -55,6 +55,7 @@ pub mod header;
 pub mod help;
 pub mod lane_detail;
 pub mod lane_detail_links;
+pub mod lane_freeze;
 pub mod lane_signoff;
 pub mod lanes;
 pub mod layout;

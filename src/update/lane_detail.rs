@@ -45,21 +45,11 @@ pub fn act(model: &mut Model, action: Action) {
     }
 }
 
-/// The most rows the detail can be scrolled: about every row it holds (the view shows the
-/// last page at most, whatever the terminal's height).
+/// The most rows the detail can be scrolled: to its last page at the smallest size (80×24,
+/// where 78×21 cells show); a taller terminal shows that last page from a row further up.
 fn max_scroll(model: &Model, lane: usize) -> usize {
-    let env = model.lanes.get(lane).map_or("", |l| l.env.as_str());
-    let service = model.lanes.get(lane).and_then(|l| l.service.as_ref());
-    let history = crate::model::lane_detail::history(&model.signoffs.entries, env, service);
-    // Two rows per history item, the comparison (image, env, scaling) and the links.
-    let env_vars = service
-        .and_then(|s| s.template.as_ref())
-        .map_or(0, |t| t.env.len());
-    (2 * history.len() + env_vars + 24).saturating_sub(MIN_ROWS_SHOWN)
+    crate::model::lane_detail_rows::row_count(model, lane, 78).saturating_sub(21)
 }
-
-/// Rows of content the detail shows at 80×24.
-const MIN_ROWS_SHOWN: usize = 16;
 
 #[cfg(test)]
 #[path = "lane_detail_tests.rs"]

@@ -1,0 +1,50 @@
+//! How many rows the lane detail holds at a width, counted from the same data the view draws
+//! (`ui::lane_detail::rows`; a test keeps the two equal), so that `update` can stop scrolling
+//! where the content ends without knowing the terminal.
+
+use super::Model;
+use super::lane_detail::history;
+use super::lane_detail_diff::{LaneDiff, diff, provider_name};
+use super::lane_detail_links::links;
+
+/// Columns for a URL's text on one row (after its 4-column indent).
+pub fn url_room(width: usize) -> usize {
+    width.saturating_sub(4).max(1)
+}
+
+pub fn row_count(model: &Model, lane: usize, width: usize) -> usize {
+    let Some(the_lane) = model.lanes.get(lane) else {
+        return 1;
+    };
+    let items = history(
+        &model.signoffs.entries,
+        &the_lane.env,
+        the_lane.service.as_ref(),
+    );
+    let comparison = match diff(&model.lanes, lane, provider_name(model, lane)) {
+        LaneDiff::Last => 1,
+        LaneDiff::NoData(_) => 2,
+        LaneDiff::Compared {
+            differs,
+            same,
+            unavailable,
+            ..
+        } => {
+            1 + usize::from(differs.is_empty())
+                + differs
+                    .iter()
+                    .map(|d| 1 + usize::from(d.two_rows()))
+                    .sum::<usize>()
+                + usize::from(!same.is_empty())
+                + usize::from(unavailable.is_some())
+        }
+    };
+    let found = links(model, lane);
+    let link_rows: usize = found
+        .links
+        .iter()
+        .map(|l| 1 + l.url.chars().count().div_ceil(url_room(width)))
+        .sum();
+    // Title, history, blank, comparison, blank, "Links", links, what is missing.
+    1 + (2 * items.len()).max(1) + 1 + comparison + 2 + link_rows + found.missing.len()
+}
