@@ -24,11 +24,11 @@ pub enum Msg {
     },
     /// A user action, translated from a key by the keymap.
     Action(Action),
-    /// A mouse click or wheel turn over `pane`, on its `item` (lane, phase or probe index)
-    /// when it hit one; the runtime measures it against the view's own layout.
+    /// A mouse click or wheel turn over `pane`, on the item under it when it hit one; the
+    /// runtime measures it against the view's own layout.
     Pointer {
         pane: crate::model::Pane,
-        item: Option<usize>,
+        item: Option<Hit>,
         kind: PointerKind,
     },
     /// The terminal changed size: redraw.
@@ -84,6 +84,15 @@ pub enum Msg {
     /// The open prompt was submitted with this text.
     PromptSubmitted(String),
     PromptCancelled,
+}
+
+/// What a click hit inside a pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hit {
+    /// A lane, phase or probe, by index.
+    Row(usize),
+    /// A sign-off grid cell (item row, role column).
+    Cell { row: usize, col: usize },
 }
 
 /// What the mouse did.
@@ -185,6 +194,8 @@ pub enum Cmd {
     },
     /// Probe exactly this set (replaces the engine's probes; unchanged ones keep their schedule).
     SetProbes(Vec<(crate::probes::ProbeId, crate::probes::ResolvedProbe)>),
+    /// Keep a submitted `:` line in the history file (Up recalls it in later sessions).
+    RememberCommand(String),
     /// Append to the ledger (lock, write, fsync) and answer with `Msg::LedgerAppended`.
     AppendLedger(Payload),
     /// Tell the user now: the bell and a desktop notification (written by the runtime to the

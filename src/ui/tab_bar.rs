@@ -10,7 +10,34 @@ use super::{Role, UiContext};
 use crate::model::{Model, Pane};
 
 pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, shown: Pane) {
-    let mut spans = vec![Span::raw(" ")];
+    let spans: Vec<Span> = labels(model, ui, shown)
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect();
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The pane whose name (or hint) is drawn at `column` of the tab bar at `area`, for a click.
+pub fn pane_at(model: &Model, area: Rect, shown: Pane, column: u16) -> Option<Pane> {
+    // Widths only: the symbols of either set take one cell each.
+    let ui = UiContext {
+        theme: super::Theme::default_for(true),
+        symbols: super::Symbols::UNICODE,
+    };
+    let mut x = area.x;
+    for (pane, span) in labels(model, &ui, shown) {
+        let width = span.width() as u16;
+        if (x..x + width).contains(&column) {
+            return pane;
+        }
+        x += width;
+    }
+    None
+}
+
+/// The bar's spans, each with the pane it names (separators name none).
+fn labels(model: &Model, ui: &UiContext, shown: Pane) -> Vec<(Option<Pane>, Span<'static>)> {
+    let mut spans = vec![(None, Span::raw(" "))];
     for pane in Pane::ORDER.into_iter().filter(|p| *p != Pane::Lanes) {
         let style = if pane == shown {
             ui.theme.style(Role::Selected)
@@ -23,18 +50,21 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, show
         } else {
             format!(" {}", pane.title())
         };
-        spans.push(Span::styled(name, style));
+        spans.push((Some(pane), Span::styled(name, style)));
         if let Some((hint, role)) = hint(model, ui, pane) {
-            spans.push(Span::styled(format!(" {hint}"), ui.theme.style(role)));
+            spans.push((
+                Some(pane),
+                Span::styled(format!(" {hint}"), ui.theme.style(role)),
+            ));
         }
-        spans.push(Span::styled(
-            format!(" {} ", ui.symbols.sep),
-            ui.theme.style(Role::Dim),
+        spans.push((
+            None,
+            Span::styled(format!(" {} ", ui.symbols.sep), ui.theme.style(Role::Dim)),
         ));
     }
     spans.pop();
-    spans.push(Span::styled("  Tab: next", ui.theme.style(Role::Dim)));
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    spans.push((None, Span::styled("  Tab: next", ui.theme.style(Role::Dim))));
+    spans
 }
 
 fn hint(model: &Model, ui: &UiContext, pane: Pane) -> Option<(String, Role)> {
