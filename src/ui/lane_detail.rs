@@ -12,6 +12,7 @@ use ratatui::widgets::{Clear, Paragraph};
 
 use super::layout::{ellipsize, position_marker};
 use super::{Role, UiContext};
+use crate::ledger::clean::printable;
 use crate::model::Model;
 use crate::model::lane::short_revision;
 use crate::model::lane_detail::{Deed, HistoryItem, history};
@@ -132,8 +133,14 @@ pub fn rows(model: &Model, lane: usize, width: usize) -> Vec<Row> {
                     (None, false) => "not ready".into(),
                 };
                 rows.push(Row::new(vec![
-                    (format!("  {:<10} ", revision.short), Role::Accent),
-                    (format!("{:<9} ", revision.version), Role::Text),
+                    (
+                        format!("  {:<10} ", printable(&revision.short, false)),
+                        Role::Accent,
+                    ),
+                    (
+                        format!("{:<9} ", printable(&revision.version, false)),
+                        Role::Text,
+                    ),
                     (
                         format!("{share:<5} "),
                         if serving.is_some() {
