@@ -37,11 +37,16 @@ pub fn render(ui: &UiContext, frame: &mut Frame, area: Rect) {
         Line::from(Span::styled("Keys", ui.theme.style(Role::Title))),
         Line::raw(""),
     ];
+    // A long explanation continues under itself, not under the keys.
+    let room = (area.width as usize).saturating_sub(2 + 18).max(10);
     for (key, what) in KEYS {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {key:<16}"), ui.theme.style(Role::Key)),
-            Span::styled(*what, ui.theme.style(Role::Text)),
-        ]));
+        for (i, part) in wrap(what, room).into_iter().enumerate() {
+            let key = if i == 0 { *key } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {key:<16}"), ui.theme.style(Role::Key)),
+                Span::styled(part, ui.theme.style(Role::Text)),
+            ]));
+        }
     }
     lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled(
@@ -55,4 +60,22 @@ pub fn render(ui: &UiContext, frame: &mut Frame, area: Rect) {
             .wrap(Wrap { trim: false }),
         area,
     );
+}
+
+/// `text` in lines of at most `width` characters, broken at spaces (a longer word is cut).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let fits = line.chars().count() + 1 + word.chars().count() <= width;
+        if !line.is_empty() && !fits {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
 }
