@@ -67,7 +67,11 @@ pub fn diff(lanes: &[Lane], index: usize, provider: &str) -> LaneDiff {
             ))
         }
     };
-    let (differs, same): (Vec<DiffRow>, Vec<DiffRow>) = rows.into_iter().partition(|r| r.differs);
+    // A setting neither lane reports is not "the same": it is left out.
+    let (differs, same): (Vec<DiffRow>, Vec<DiffRow>) = rows
+        .into_iter()
+        .filter(|r| r.here.is_some() || r.there.is_some())
+        .partition(|r| r.differs);
     LaneDiff::Compared {
         next: next.env.clone(),
         differs,
@@ -229,6 +233,19 @@ mod tests {
             unavailable
                 .unwrap()
                 .contains("not available from Cloud Deploy")
+        );
+        // Targets with no release yet: nothing is "the same".
+        for lane in &mut model.lanes[1..] {
+            let service = lane.service.as_mut().unwrap();
+            service.traffic.clear();
+            service.image.clear();
+        }
+        let LaneDiff::Compared { differs, same, .. } = diff(&model.lanes, 1, "Cloud Deploy") else {
+            panic!("both answered");
+        };
+        assert!(
+            differs.is_empty() && same.is_empty(),
+            "{differs:?} {same:?}"
         );
         model.lanes[2].service = None;
         assert_eq!(diff(&model.lanes, 1, "x"), LaneDiff::NoData("prod".into()));

@@ -234,7 +234,9 @@ fn diff_rows(model: &Model, lane: usize) -> Vec<Row> {
                 format!("What differs: {env} → {next}"),
                 Role::Title,
             )];
-            if differs.is_empty() {
+            if differs.is_empty() && same.is_empty() {
+                rows.push(Row::text("  nothing known to compare yet", Role::Dim));
+            } else if differs.is_empty() {
                 rows.push(Row::text("  nothing that is compared differs", Role::Pass));
             }
             for row in differs {
