@@ -48,6 +48,8 @@ pub fn run_in_flight(now: DateTime<Utc>) -> Pipeline {
                 failed_step: None,
                 conclusion: (i <= 3).then(|| "success".to_string()),
                 expected: Some(expected),
+                check_run_id: None,
+                steps: Vec::new(),
             }
         })
         .collect();

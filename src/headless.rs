@@ -250,6 +250,18 @@ fn print_status(report: &StatusReport) {
             }
             (None, None) => out!("  {:<8} no data", lane.env),
         }
+        for freeze in status_checks::freezes_json(lane) {
+            let when = match (&freeze["active_until"], &freeze["error"]) {
+                (serde_json::Value::String(until), _) => format!("FROZEN until {until}"),
+                (_, serde_json::Value::String(e)) => format!("unreadable: {e}"),
+                _ => "not in force".to_string(),
+            };
+            out!(
+                "           freeze {} ({}): {when}",
+                freeze["name"].as_str().unwrap_or(""),
+                freeze["window"].as_str().unwrap_or("")
+            );
+        }
         for probe in probes.iter().filter(|p| p.verdict() != "pass") {
             let why = match &probe.outcome {
                 Ok(o) => o.reason.clone().unwrap_or_default(),

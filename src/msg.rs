@@ -24,6 +24,13 @@ pub enum Msg {
     },
     /// A user action, translated from a key by the keymap.
     Action(Action),
+    /// A mouse click or wheel turn over `pane`, on the item under it when it hit one; the
+    /// runtime measures it against the view's own layout.
+    Pointer {
+        pane: crate::model::Pane,
+        item: Option<Hit>,
+        kind: PointerKind,
+    },
     /// The terminal changed size: redraw.
     Resized,
     /// New complete, verified entries in the shared ledger (ours and other cockpits').
@@ -42,6 +49,11 @@ pub enum Msg {
         at: DateTime<Utc>,
         poll: crate::runtime::PipelinePoll,
         budget: Option<(u64, u64)>,
+    },
+    /// A check run's annotations arrived (asked for when a failed phase was opened).
+    AnnotationsFetched {
+        check_run_id: u64,
+        result: Result<Vec<crate::model::phase_detail::Annotation>, String>,
     },
     /// A probe ran (from the probe engine).
     ProbeReport(Box<crate::probes::ProbeReport>),
@@ -64,9 +76,31 @@ pub enum Msg {
     },
     /// SIGTERM, SIGHUP or SIGINT from outside: hand over what this cockpit drives, then quit.
     Signal(String),
+    /// Tab, Up or Down on the `:` line, with the text it holds.
+    CommandLineKey {
+        key: crate::model::command_line::LineKey,
+        text: String,
+    },
     /// The open prompt was submitted with this text.
     PromptSubmitted(String),
     PromptCancelled,
+}
+
+/// What a click hit inside a pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hit {
+    /// A lane, phase or probe, by index.
+    Row(usize),
+    /// A sign-off grid cell (item row, role column).
+    Cell { row: usize, col: usize },
+}
+
+/// What the mouse did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PointerKind {
+    Click,
+    WheelUp,
+    WheelDown,
 }
 
 /// What a key means in the current mode (see `keymap`).
@@ -131,6 +165,10 @@ pub enum Cmd {
         run_id: Option<u64>,
         look_for_newer: bool,
     },
+    /// Read a check run's annotations (why a job failed); answered by `AnnotationsFetched`.
+    FetchAnnotations {
+        check_run_id: u64,
+    },
     /// Run a command through the gates, the ledger and the provider; progress and the outcome
     /// come back as messages. `confirmed`: the user typed the environment's name.
     RunCommand {
@@ -156,6 +194,8 @@ pub enum Cmd {
     },
     /// Probe exactly this set (replaces the engine's probes; unchanged ones keep their schedule).
     SetProbes(Vec<(crate::probes::ProbeId, crate::probes::ResolvedProbe)>),
+    /// Keep a submitted `:` line in the history file (Up recalls it in later sessions).
+    RememberCommand(String),
     /// Append to the ledger (lock, write, fsync) and answer with `Msg::LedgerAppended`.
     AppendLedger(Payload),
     /// Tell the user now: the bell and a desktop notification (written by the runtime to the

@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
 mod alert_out;
+pub mod command_history;
 mod command_runner;
 mod effects;
 mod lane_source;
@@ -75,15 +76,17 @@ impl<B: Backend> Screen for Terminal<B> {
 }
 
 /// The cockpit in the real terminal: SIGTERM, SIGHUP and SIGINT become messages, and the
-/// terminal is restored on every way out.
+/// terminal is restored on every way out. `mouse`: clicks and the wheel are captured (the
+/// profile's `[ui] mouse`).
 pub async fn run(
     model: Model,
     ui: UiContext,
     effects: Effects,
     probe_reports: mpsc::Receiver<crate::probes::ProbeReport>,
+    mouse: bool,
 ) -> std::io::Result<()> {
     let signals = signals::Signals::new()?;
-    let mut guard = TerminalGuard::enter()?;
+    let mut guard = TerminalGuard::enter(mouse)?;
     let events = EventStream::new();
     let result = run_on(
         &mut guard,
@@ -128,6 +131,8 @@ where
     let mut last_frame = Instant::now() - FRAME_BUDGET;
     // The comment popup's text: view state that lives only while the popup is open.
     let mut editor: Option<PromptEditor> = None;
+    // The screen as last drawn: mouse events are measured against its layout.
+    let mut screen_area = ratatui::layout::Rect::default();
     effects.follow_ledger(&tx);
 
     // Whether the next frame holds more than the clock's seconds: only then is it worth wrapping
@@ -149,6 +154,9 @@ where
                     None
                 }
                 (Some(Ok(Event::Key(key))), None) => crate::keymap::map(key),
+                (Some(Ok(Event::Mouse(mouse))), None) => {
+                    ui::pointer::message(&model, screen_area, mouse)
+                }
                 (Some(Ok(Event::Resize(_, _))), _) => Some(Msg::Resized),
                 (Some(Ok(_)), _) => None,
                 (Some(Err(e)), _) => return Err(e),
@@ -162,6 +170,7 @@ where
             _ = sleep_until(next_frame.unwrap_or_else(Instant::now)), if next_frame.is_some() => {
                 let hyperlinks = guard.hyperlinks();
                 guard.draw_frame(more_than_the_clock, |frame| {
+                    screen_area = frame.area();
                     ui::view(&model, &ui, frame);
                     if hyperlinks {
                         ui::lane_detail_links::decorate(&model, frame);
@@ -190,6 +199,15 @@ where
                 effects.spawn(cmd, &tx);
             }
             more_than_the_clock |= model.dirty && !tick;
+            if let (Some(text), Some(editor)) = (model.command_line.replace.take(), editor.as_mut())
+            {
+                let candidates = model
+                    .command_line
+                    .cycle
+                    .as_ref()
+                    .map(|c| (c.candidates.clone(), c.index));
+                editor.set_text(&text, candidates);
+            }
             match (&model.overlay, editor.is_some()) {
                 (Overlay::Prompt(prompt), false) => editor = Some(PromptEditor::new(prompt)),
                 (Overlay::Prompt(prompt), true) if answered => {

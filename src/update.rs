@@ -2,14 +2,18 @@
 
 mod alerts;
 mod approvals;
+mod command_complete;
 mod command_line;
 mod command_progress;
 mod commands;
 mod confirm;
 mod confirm_gates;
+mod confirm_rollout;
 mod lane_detail;
 mod lanes;
 mod pipeline;
+mod pipeline_detail;
+mod pointer;
 mod probes;
 mod rollback_list;
 mod rollouts;
@@ -51,6 +55,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             cmds
         }
         Msg::Action(action) => act(model, action),
+        Msg::Pointer { pane, item, kind } => pointer::pointer(model, pane, item, kind),
         Msg::Resized => {
             model.dirty = true;
             Vec::new()
@@ -127,6 +132,13 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                 }
             }
         }
+        Msg::AnnotationsFetched {
+            check_run_id,
+            result,
+        } => {
+            pipeline_detail::annotations_fetched(model, check_run_id, result);
+            Vec::new()
+        }
         Msg::ProbeReport(report) => {
             probes::report(model, *report);
             Vec::new()
@@ -140,7 +152,12 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             cmds.extend(commands::finished(model, *outcome));
             cmds
         }
+        Msg::CommandLineKey { key, text } => {
+            command_complete::key(model, key, &text);
+            Vec::new()
+        }
         Msg::PromptCancelled => {
+            model.command_line.reset();
             model.dirty = true;
             model.overlay = Overlay::None;
             model.notify(Level::Info, "cancelled: nothing recorded");
@@ -172,6 +189,10 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
             Action::Quit | Action::Back | Action::Open => model.overlay = Overlay::None,
             _ => {}
         }
+        return Vec::new();
+    }
+    if matches!(model.overlay, Overlay::PhaseDetail(_)) {
+        pipeline_detail::overlay_action(model, action);
         return Vec::new();
     }
     if matches!(model.overlay, Overlay::LaneDetail { .. }) {
@@ -228,6 +249,7 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
             model.overlay = Overlay::ProbeDetails(model.probes.cursor);
         }
         Action::Open if model.focus == Pane::Signoff => signoff::open_history(model),
+        Action::Open if model.focus == Pane::Phases => return pipeline_detail::open(model),
         Action::Open if model.focus == Pane::Lanes => lane_detail::open(model),
         Action::Open => model.dirty = false,
         Action::Approve => return approvals::open(model, false),
@@ -276,7 +298,7 @@ fn scroll(model: &mut Model, delta: isize) {
             model.activity.scroll = (model.activity.scroll as isize + delta).clamp(0, max) as usize;
         }
         Pane::Lanes => move_lane(model, delta),
-        Pane::Phases => {}
+        Pane::Phases => pipeline_detail::move_cursor(model, delta),
         Pane::Probes => probes::move_cursor(model, delta),
         Pane::Signoff => {
             let movement = if delta < 0 {
@@ -309,3 +331,12 @@ mod rollout_tests;
 
 #[cfg(test)]
 mod confirm_tests;
+
+#[cfg(test)]
+mod pipeline_detail_tests;
+
+#[cfg(test)]
+mod command_complete_tests;
+
+#[cfg(test)]
+mod pointer_tests;

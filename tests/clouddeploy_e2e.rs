@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+use clap::Parser;
+
 use flightdeck::commands::clouddeploy_gate::{GateAction, execute as gate};
 use flightdeck::commands::outcome::{Outcome, Status};
 use flightdeck::commands::run::{Context, Request, execute};
@@ -418,4 +420,267 @@ async fn the_cli_triggers_promotes_and_shows_phases() {
         Some(2),
         "nothing waits on prod: a usage error"
     );
+}
+
+const POLICY: &str = "projects/clarity-sandbox/locations/us-central1/deployPolicies/year-end";
+
+/// Creates, through the API, a deploy policy restricting CREATE on `target` from yesterday to
+/// three days ahead (New York time): in force whatever the sandbox's fast clock says.
+async fn freeze_target(base: &str, target: &str) {
+    freeze(base, target, "year-end", &["CREATE"]).await;
+}
+
+async fn freeze(base: &str, target: &str, id: &str, actions: &[&str]) {
+    let today = chrono::Utc::now().date_naive();
+    let date = |d: chrono::NaiveDate| {
+        use chrono::Datelike;
+        serde_json::json!({"year": d.year(), "month": d.month(), "day": d.day()})
+    };
+    let body = serde_json::json!({
+        "description": "year-end freeze",
+        "selectors": [{"target": {"id": target}}],
+        "rules": [{"rolloutRestriction": {"id": "no-rollouts", "actions": actions,
+            "timeWindows": {"timeZone": "America/New_York", "oneTimeWindows": [{
+                "startDate": date(today - chrono::Days::new(1)), "startTime": {},
+                "endDate": date(today + chrono::Days::new(3)), "endTime": {"hours": 9}}]}}}],
+    });
+    let url = format!(
+        "{base}/v1/projects/clarity-sandbox/locations/us-central1/deployPolicies?deployPolicyId={id}"
+    );
+    let answer = reqwest::Client::new()
+        .post(url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        answer.status().is_success(),
+        "{}",
+        answer.text().await.unwrap()
+    );
+}
+
+fn staging_rollouts(w: &World) -> usize {
+    let sim = w.sandbox.state.lock_clouddeploy();
+    sim.rollouts
+        .values()
+        .filter(|r| r.target_id == "staging")
+        .count()
+}
+
+#[tokio::test]
+async fn a_deploy_policy_refuses_promote_until_a_reason_overrides_it() {
+    let mut w = world().await;
+    done(&trigger(&w, "6.0.0").await);
+    freeze_target(&w.sandbox.base_url(), "staging").await;
+
+    let refused = promote(&w, "dev", "staging").await;
+    assert_eq!(refused.status, Status::Refused, "{}", refused.text());
+    assert!(
+        refused
+            .message
+            .contains("freeze window `deploy policy year-end/no-rollouts`")
+            && refused.message.contains("America/New_York"),
+        "the refusal names the policy and its window: {}",
+        refused.message
+    );
+    assert_eq!(staging_rollouts(&w), 0, "nothing was sent");
+
+    w.ctx.override_reason = Some("incident 42 hotfix".into());
+    let allowed = promote(&w, "dev", "staging").await;
+    done(&allowed);
+    assert_eq!(
+        staging_rollouts(&w),
+        1,
+        "the service let it through: the create named the policy in overrideDeployPolicy"
+    );
+    let payloads = entries(&w.ctx);
+    let overrides: Vec<(String, String)> = payloads
+        .iter()
+        .filter_map(|p| match p {
+            Payload::Override { gate, reason, .. } => Some((gate.clone(), reason.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        overrides,
+        [("freeze".to_string(), "incident 42 hotfix".to_string())]
+    );
+    let sent = payloads.iter().rev().find_map(|p| match p {
+        Payload::Command { action, detail, .. } if action == "promote" => {
+            Some(detail["override_deploy_policy"].clone())
+        }
+        _ => None,
+    });
+    assert_eq!(sent, Some(serde_json::json!([POLICY])));
+}
+
+/// The real binary: promote refused inside the policy's window (exit 3, the policy named), allowed
+/// with `--override-reason`; `status` and `status --json` show the freeze; the cockpit's lane too.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cli_and_the_cockpit_show_a_deploy_policy_freeze() {
+    let sandbox = sandbox::start("127.0.0.1:0".parse().unwrap(), 200.0)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let profile =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles/clouddeploy-sandbox.toml");
+    let ledger = dir.path().join("ledger.jsonl");
+    let addr = sandbox.addr.to_string();
+    let cli = |args: &[&str]| {
+        let mut all: Vec<String> = ["--profile", profile.to_str().unwrap(), "--sandbox", &addr]
+            .iter()
+            .chain(args)
+            .map(|s| s.to_string())
+            .collect();
+        if args[0] != "status" {
+            all.extend([
+                "--yes".into(),
+                "--ledger".into(),
+                ledger.display().to_string(),
+            ]);
+        }
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_flightdeck"))
+                .args(&all)
+                .output()
+                .unwrap()
+        })
+    };
+    let out = cli(&["trigger", "7.0.0"]).await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    freeze_target(&sandbox.base_url(), "staging").await;
+
+    let out = cli(&["promote", "dev", "staging"]).await.unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(3), "refused: {said}");
+    assert!(
+        said.contains("deploy policy year-end/no-rollouts"),
+        "{said}"
+    );
+
+    let out = cli(&["status"]).await.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("freeze deploy policy year-end/no-rollouts (")
+            && stdout.contains("America/New_York): FROZEN until"),
+        "{stdout}"
+    );
+    let out = cli(&["status", "--json"]).await.unwrap();
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lanes = status["lanes"].as_array().unwrap();
+    let staging = lanes.iter().find(|l| l["env"] == "staging").unwrap();
+    assert_eq!(staging["freezes"][0]["policy"], POLICY, "{staging}");
+    assert_eq!(
+        staging["freezes"][0]["actions"],
+        serde_json::json!(["CREATE"])
+    );
+    assert!(
+        staging["freezes"][0]["active_until"].is_string(),
+        "{staging}"
+    );
+    let dev = lanes.iter().find(|l| l["env"] == "dev").unwrap();
+    assert_eq!(dev["freezes"], serde_json::json!([]), "not selected");
+
+    // The cockpit: the staging lane, polled, says it is frozen and by what.
+    let cli_args = flightdeck::cli::Cli::try_parse_from([
+        "flightdeck",
+        "--profile",
+        profile.to_str().unwrap(),
+        "--sandbox",
+        &addr,
+    ])
+    .unwrap();
+    let session = flightdeck::app::Session::open(&cli_args).await.unwrap();
+    let mut model = session.model(true);
+    let now = chrono::Utc::now();
+    for (lane, source) in session
+        .lane_sources(&session.client())
+        .into_iter()
+        .enumerate()
+    {
+        let result = source.fetch().await.map(Box::new);
+        flightdeck::update::update(
+            &mut model,
+            flightdeck::msg::Msg::LaneFetched {
+                lane,
+                at: now,
+                result,
+            },
+        );
+    }
+    flightdeck::update::update(&mut model, flightdeck::msg::Msg::Tick { now });
+    let ui = flightdeck::ui::UiContext {
+        theme: flightdeck::ui::Theme::default_for(false),
+        symbols: flightdeck::ui::Symbols::ASCII,
+    };
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 40)).unwrap();
+    terminal
+        .draw(|frame| flightdeck::ui::view(&model, &ui, frame))
+        .unwrap();
+    let screen = terminal.backend().to_string();
+    assert!(
+        screen.contains("frozen by year-end/no-rollouts until"),
+        "{screen}"
+    );
+
+    let out = cli(&[
+        "promote",
+        "dev",
+        "staging",
+        "--override-reason",
+        "incident 42",
+    ])
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "overridden: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Cancelling, which flightdeck's own freeze never stops, meets a policy restricting CANCEL as
+/// the service would: refused naming it, then sent with overrideDeployPolicy under a reason.
+#[tokio::test]
+async fn a_deploy_policy_restricting_cancel_stands_before_cancel_until_overridden() {
+    let mut w = world().await;
+    done(&trigger(&w, "8.0.0").await);
+    done(&promote(&w, "dev", "staging").await);
+    done(&promote(&w, "staging", "prod").await);
+    freeze(&w.sandbox.base_url(), "prod", "no-cancel", &["CANCEL"]).await;
+    let refused = gate(&w.ctx, "prod", GateAction::Cancel).await;
+    assert_eq!(refused.status, Status::Refused, "{}", refused.text());
+    assert!(
+        refused
+            .message
+            .contains("CANCEL on `prod` is restricted by deploy policy no-cancel/no-rollouts"),
+        "{}",
+        refused.message
+    );
+    w.ctx.override_reason = Some("stuck rollout".into());
+    let cancelled = gate(&w.ctx, "prod", GateAction::Cancel).await;
+    done(&cancelled);
+    assert!(
+        cancelled.message.contains("cancelled rollout"),
+        "{}",
+        cancelled.message
+    );
+    let reasons: Vec<String> = entries(&w.ctx)
+        .into_iter()
+        .filter_map(|p| match p {
+            Payload::Override { gate, reason, .. } => Some(format!("{gate}: {reason}")),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reasons, ["freeze: stuck rollout"]);
 }

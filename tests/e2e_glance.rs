@@ -1,6 +1,7 @@
 //! End to end (issue #13, the cockpit at a glance): the binary in a real terminal (tmux). At
 //! 160×48 the first screen shows phases, probes and prod's grid with no key pressed; a failed
-//! build rings the bell (a BEL byte in what the cockpit wrote) and leaves a banner until `A`.
+//! build rings the bell (a BEL byte in what the cockpit wrote) and leaves a banner until `A`;
+//! Enter on the failed phase shows its steps and the check run's annotations.
 //! Every wait is bounded; skipped with a message when tmux is missing, unless `CI` is set.
 
 #[path = "support/tmux.rs"]
@@ -78,6 +79,18 @@ fn a_failed_build_rings_the_bell_and_leaves_a_banner_until_acknowledged() {
     }
     tmux.keys(&["A"]);
     tmux.wait_gone(&["A: acknowledge"]);
+    // The failure in full: Tab to the phases (the failed one is selected), Enter.
+    tmux.keys(&["Tab"]);
+    tmux.wait_for(&["[Phases]"]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for(&[
+        "Phase 1/10 · Environment Setup & Validation · failed",
+        "Annotations (2)",
+        "Process completed with exit code 1.",
+    ]);
+    assert!(screen.contains("fail_at_phase=1"), "{screen}");
+    tmux.keys(&["Escape"]);
+    tmux.wait_gone(&["Annotations (2)"]);
 }
 
 #[test]

@@ -34,6 +34,8 @@ fn pipeline(state: RunState) -> Pipeline {
             failed_step: None,
             conclusion: None,
             expected: exp.get(name),
+            check_run_id: None,
+            steps: Vec::new(),
         })
         .collect();
     Pipeline {

@@ -195,6 +195,60 @@ async fn github_provider_run_failing_at_phase_6_names_the_step() {
             .all(|ph| ph.state == PhaseState::Skipped)
     );
     assert_eq!(p.current_phase(), Some(5));
+    let steps: Vec<(&str, PhaseState)> = failed
+        .steps
+        .iter()
+        .map(|s| (s.name.as_str(), s.state))
+        .collect();
+    assert_eq!(
+        steps.last(),
+        Some(&("Verify data privacy", PhaseState::Failed)),
+        "{steps:?}"
+    );
+    assert!(
+        steps[..steps.len() - 1]
+            .iter()
+            .all(|(_, s)| *s == PhaseState::Succeeded)
+    );
+    // Enter on the phase: the check run's annotations, in GitHub's shape; again, a free 304.
+    let check_run = failed.check_run_id.unwrap();
+    let annotations = client.check_run_annotations(check_run).await.unwrap();
+    let levels: Vec<_> = annotations
+        .iter()
+        .map(|a| a.annotation_level.as_deref())
+        .collect();
+    assert_eq!(levels, [Some("failure"), Some("failure")]);
+    assert!(
+        annotations[0]
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("fail_at_phase=6")
+    );
+    assert_eq!(
+        annotations[1].message.as_deref(),
+        Some("Process completed with exit code 1.")
+    );
+    let not_modified = server.sim.stats().not_modified;
+    assert_eq!(
+        client.check_run_annotations(check_run).await.unwrap(),
+        annotations
+    );
+    assert_eq!(server.sim.stats().not_modified, not_modified + 1);
+    // A passed phase's check run has none; an unknown one is GitHub's 404.
+    let passed = p.phases[0].check_run_id.unwrap();
+    assert!(
+        client
+            .check_run_annotations(passed)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let missing = client
+        .check_run_annotations(check_run + 50)
+        .await
+        .unwrap_err();
+    assert!(missing.to_string().contains("404"), "{missing}");
     server.assert_conformant(&Spec::load());
 }
 

@@ -8,9 +8,12 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use flightdeck::model::pipeline::{PhaseState, Reviewer, RunState};
 use flightdeck::providers::github::wire::{
-    DispatchResponse, ErrorBody, JobList, PendingDeployment, WorkflowRun, WorkflowRunList,
+    CheckAnnotation, DispatchResponse, ErrorBody, JobList, PendingDeployment, WorkflowRun,
+    WorkflowRunList,
 };
-use flightdeck::providers::github::{expected_durations, parse_dispatch_inputs, to_pipeline};
+use flightdeck::providers::github::{
+    annotation, expected_durations, parse_dispatch_inputs, to_pipeline,
+};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -75,6 +78,32 @@ fn github_real_run_jobs_and_pending_deployments_make_a_pipeline() {
     );
     let queued = to_pipeline(&run, &[], &[], &expected_durations(None, 1.0));
     assert_eq!(queued.state, RunState::Queued);
+    // Each step as the phase detail shows it, and the job's check run (same id as the job).
+    let steps = &p.phases[0].steps;
+    assert_eq!(steps.len(), 10);
+    assert_eq!(
+        (steps[7].number, steps[7].name.as_str()),
+        (8, "Deploy to Heroku")
+    );
+    assert_eq!(
+        steps[7]
+            .completed_at
+            .zip(steps[7].started_at)
+            .map(|(c, s)| (c - s).num_seconds()),
+        Some(100)
+    );
+    assert_eq!(p.phases[0].check_run_id, Some(399444496));
+    let annotations: Vec<CheckAnnotation> = load("check_run_annotations.json");
+    let a = annotation(&annotations[0]);
+    assert_eq!(
+        (a.level.as_str(), a.path.as_str(), a.start_line),
+        ("warning", "README.md", 2)
+    );
+    assert_eq!(a.title.as_deref(), Some("Spell Checker"));
+    assert_eq!(
+        a.raw_details.as_deref(),
+        Some("Do you mean 'bananas' or 'banana'?")
+    );
 }
 
 #[test]

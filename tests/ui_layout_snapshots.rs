@@ -327,3 +327,82 @@ fn enter_on_a_cell_shows_its_whole_history_with_line_breaks() {
     update(&mut model, Msg::Action(Action::Back));
     assert!(!screen(&model, 120, 36).contains("History:"));
 }
+
+/// The screen cell where `text` is drawn (its first character): column, row.
+fn cell_of(screen: &str, text: &str) -> (u16, u16) {
+    screen
+        .lines()
+        .enumerate()
+        .find_map(|(row, line)| {
+            let line = line.strip_prefix('"')?;
+            let at = line.find(text)?;
+            Some((line[..at].chars().count() as u16, row as u16))
+        })
+        .unwrap_or_else(|| panic!("{text} not on screen:\n{screen}"))
+}
+
+#[test]
+fn a_click_is_measured_against_the_layout_the_view_draws() {
+    use flightdeck::msg::Hit;
+    use flightdeck::ui::pointer::target;
+    for (width, height) in [(200, 55), (120, 36), (80, 24)] {
+        let mut model = cockpit();
+        model.detail = Pane::Phases;
+        let area = ratatui::layout::Rect::new(0, 0, width, height);
+        let text = screen(&model, width, height);
+        let (column, row) = cell_of(&text, "staging");
+        assert_eq!(
+            target(&model, area, column, row),
+            Some((Pane::Lanes, Some(Hit::Row(1)))),
+            "{width}×{height}"
+        );
+        let (column, row) = cell_of(&text, "ML Model Validation");
+        assert_eq!(
+            target(&model, area, column, row),
+            Some((Pane::Phases, Some(Hit::Row(4)))),
+            "{width}×{height}"
+        );
+        // The header is no pane.
+        assert_eq!(target(&model, area, 1, 0), None);
+    }
+    // At 80×24 the tab bar names the other panes: a click on one shows it.
+    let mut model = cockpit();
+    model.detail = Pane::Phases;
+    let area = ratatui::layout::Rect::new(0, 0, 80, 24);
+    let text = screen(&model, 80, 24);
+    let (column, row) = cell_of(&text, "Activity");
+    assert_eq!(
+        target(&model, area, column + 2, row),
+        Some((Pane::Activity, None))
+    );
+    let (column, row) = cell_of(&text, "Sign-off NO-GO");
+    assert_eq!(
+        target(&model, area, column + 10, row),
+        Some((Pane::Signoff, None))
+    );
+    assert_eq!(target(&model, area, column - 2, row), None, "a separator");
+    let model = cockpit();
+    let area = ratatui::layout::Rect::new(0, 0, 200, 55);
+    let text = screen(&model, 200, 55);
+    let (column, row) = cell_of(&text, "staging/health");
+    assert_eq!(
+        target(&model, area, column, row),
+        Some((Pane::Probes, Some(Hit::Row(2))))
+    );
+    // The grid: a cell under its role's column, and an item's name (the cursor's column).
+    let (column, row) = cell_of(&text, "Database");
+    let (role_column, _) = cell_of(&text, "Operations Lead");
+    assert_eq!(
+        target(&model, area, role_column + 3, row),
+        Some((Pane::Signoff, Some(Hit::Cell { row: 2, col: 1 })))
+    );
+    assert_eq!(
+        target(&model, area, column, row),
+        Some((Pane::Signoff, Some(Hit::Cell { row: 2, col: 0 })))
+    );
+    let (column, row) = cell_of(&text, "Activity");
+    assert_eq!(
+        target(&model, area, column, row + 1).map(|t| t.0),
+        Some(Pane::Activity)
+    );
+}

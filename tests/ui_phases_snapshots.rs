@@ -121,3 +121,67 @@ fn a_cloud_deploy_lane_shows_its_rollout_phases_and_jobs() {
     );
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn the_selected_phase_is_marked_and_the_list_scrolls_to_it() {
+    let text = screen_of(RunMoment::RunningPhase4, |model| {
+        model.pipeline.selection.cursor = Some(8);
+    });
+    assert!(
+        text.contains("▸· pending   Production Deployment"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn enter_on_a_failed_phase_shows_its_steps_and_its_failure_in_full() {
+    use flightdeck::model::Overlay;
+    use flightdeck::model::phase_detail::{Annotation, Annotations};
+    let text = screen_of(RunMoment::FailedAtPhase6, |model| {
+        let run = model.pipeline.run.as_ref().unwrap();
+        let id = run.phases[5].check_run_id.unwrap();
+        let annotations = vec![
+            Annotation {
+                level: "failure".into(),
+                title: Some("Verify data privacy".into()),
+                message: "HIPAA Compliance Verification failed: 3 log lines carry a patient \
+                          identifier (MRN) in plain text; the release stops here until they are \
+                          masked"
+                    .into(),
+                path: "release.sh".into(),
+                start_line: 42,
+                end_line: 44,
+                raw_details: Some("logs/api.log:118\nlogs/api.log:242".into()),
+            },
+            Annotation {
+                level: "failure".into(),
+                title: None,
+                message: "Process completed with exit code 1.".into(),
+                path: ".github".into(),
+                start_line: 1,
+                end_line: 1,
+                raw_details: None,
+            },
+        ];
+        model
+            .pipeline
+            .selection
+            .annotations
+            .insert(id, Annotations::Loaded(annotations));
+        model.overlay = Overlay::PhaseDetail(5);
+    });
+    for expected in [
+        "Phase 6/10 · HIPAA Compliance Verification · failed",
+        "✓  1  Set up job",
+        "✗  3  Verify data privacy",
+        "ended in failure at step 3 \"Verify data privacy\" (failure)",
+        "Annotations (2)",
+        "release.sh:42-44  Verify data privacy",
+        "logs/api.log:242",
+        "Process completed with exit code 1.",
+    ] {
+        assert!(text.contains(expected), "{expected}\n{text}");
+    }
+    insta::assert_snapshot!(text);
+}

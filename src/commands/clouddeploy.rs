@@ -3,6 +3,7 @@
 //! on the next stage, rollback calls `rollbackTarget`. Same gates, ledger records and outcome as
 //! Cloud Run; the ledger's request id is the `requestId` of the create, kept across retries.
 
+use super::clouddeploy_policy as policy;
 use super::clouddeploy_wire as cdw;
 use super::guard::{check_gates, record_command, record_outcome};
 use super::health;
@@ -144,7 +145,11 @@ pub(super) async fn trigger(
             format!("`{version}` is not an image tag"),
         )));
     }
-    let overridden = check_gates(ctx, kind, env, version, SourceHealth::Unknown).await?;
+    // The release's first rollout is a CREATE on the first stage, which deploy policies restrict.
+    let state = read_state(ctx, kind, &env.name, cfg).await?;
+    let gated = policy::gated(env, &state, "CREATE");
+    let overridden = check_gates(ctx, kind, &gated, version, SourceHealth::Unknown).await?;
+    let overrides = policy::in_force(&state, "CREATE", chrono::Utc::now());
     let repo = cfg
         .image_repo
         .clone()
@@ -154,7 +159,7 @@ pub(super) async fn trigger(
     outcome.release = Some(version.to_string());
     outcome.image = Some(image.clone());
     outcome.overridden = overridden.clone();
-    let detail = serde_json::json!({"pipeline": cfg.pipeline_name(), "image": image});
+    let detail = serde_json::json!({"pipeline": cfg.pipeline_name(), "image": image, "override_deploy_policy": overrides});
     let request_id = record_command(ctx, &outcome, &overridden, detail)?;
     outcome.request_id = Some(request_id.clone());
     let release_id = resource_id(&format!("{version}-{}", &request_id[..8]), 63);
@@ -179,7 +184,7 @@ pub(super) async fn trigger(
     });
     let created = async {
         let op = cdw::create(&ctx.wire, &ctx.progress, &env.name, || {
-            client.create_release(&pipeline, &release_id, &request_id, &body)
+            client.create_release(&pipeline, &release_id, &request_id, &body, &overrides)
         })
         .await?;
         cdw::operation(&ctx.wire, &ctx.progress, &client, &env.name, op).await?;
@@ -277,13 +282,15 @@ pub(super) async fn promote(
         gated.policy.require_signoff = false;
         gated.policy.two_person_rule = false;
     }
+    let gated = policy::gated(&gated, &to, "CREATE");
     let overridden = check_gates(ctx, kind, &gated, &running.version, health).await?;
+    let overrides = policy::in_force(&to, "CREATE", chrono::Utc::now());
     let mut outcome = Outcome::new(kind, &to_env.name, Status::Done, "");
     outcome.release = Some(running.version.clone());
     outcome.image = Some(running.image.clone()).filter(|i| !i.is_empty());
     outcome.from_revision = to.running.as_ref().map(|r| r.id().to_string());
     outcome.overridden = overridden.clone();
-    let detail = serde_json::json!({"release": running.release, "target": to_cfg.target});
+    let detail = serde_json::json!({"release": running.release, "target": to_cfg.target, "override_deploy_policy": overrides});
     let request_id = record_command(ctx, &outcome, &overridden, detail)?;
     outcome.request_id = Some(request_id.clone());
     let release_short = wire::short(&running.release);
@@ -308,7 +315,13 @@ pub(super) async fn promote(
     });
     let result = async {
         let op = cdw::create(&ctx.wire, &ctx.progress, &to_env.name, || {
-            client.create_rollout(&running.release, &rollout_id, &request_id, &body)
+            client.create_rollout(
+                &running.release,
+                &rollout_id,
+                &request_id,
+                &body,
+                &overrides,
+            )
         })
         .await?;
         cdw::operation(&ctx.wire, &ctx.progress, &client, &to_env.name, op).await?;

@@ -3,6 +3,7 @@
 //! comment composed from the grid lives in the ledger), advance a canary, cancel, retry a job.
 
 use super::clouddeploy::{client, read_state, settle, target};
+use super::clouddeploy_policy as policy;
 use super::clouddeploy_wire as cdw;
 use super::guard::{check_gates, record_action, record_outcome};
 use super::health;
@@ -33,6 +34,16 @@ impl GateAction {
             GateAction::Advance(_) => "advance",
             GateAction::Cancel => "cancel",
             GateAction::Retry => "retry_job",
+        }
+    }
+
+    /// The `RolloutRestriction` action deploy policies restrict.
+    pub fn restricted_as(&self) -> &'static str {
+        match self {
+            GateAction::Approve | GateAction::Reject => "APPROVE",
+            GateAction::Advance(_) => "ADVANCE",
+            GateAction::Cancel => "CANCEL",
+            GateAction::Retry => "RETRY_JOB",
         }
     }
 
@@ -143,17 +154,30 @@ async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Outcom
         }
         _ => SourceHealth::Unknown,
     };
-    let overridden = match action {
+    let restricted = action.restricted_as();
+    let mut overridden = match action {
         // Rejecting is always allowed (it stops a change); it still needs an operator who may write.
         GateAction::Reject if !ctx.read_only => Vec::new(),
-        _ => check_gates(ctx, kind, env, &current.version, health).await?,
+        _ => {
+            let gated = policy::gated(env, &now, restricted);
+            check_gates(ctx, kind, &gated, &current.version, health).await?
+        }
     };
+    // Flightdeck's freeze gate stands before moving forward only; the service's policies before all.
+    let overrides = if kind == CommandKind::Promote && !matches!(action, GateAction::Reject) {
+        policy::in_force(&now, restricted, chrono::Utc::now())
+    } else {
+        policy::platform_gate(ctx, kind, env_name, &now, restricted)?
+    };
+    if !overrides.is_empty() && !overridden.iter().any(|g| g == "freeze") {
+        overridden.push("freeze".into());
+    }
     let mut outcome = Outcome::new(kind, env_name, Status::Done, "");
     outcome.verb = Some(action.name().into());
     outcome.release = Some(current.version.clone());
     outcome.from_revision = Some(current.id().to_string());
     outcome.overridden = overridden.clone();
-    let mut detail = serde_json::json!({"rollout": current.name, "phase": phase, "job": job});
+    let mut detail = serde_json::json!({"rollout": current.name, "phase": phase, "job": job, "override_deploy_policy": overrides});
     if matches!(action, GateAction::Approve | GateAction::Reject)
         && let Some(map) = detail.as_object_mut()
     {
@@ -198,7 +222,7 @@ async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Outcom
         &client,
         env_name,
         &current.name,
-        || client.rollout_verb(&current.name, verb),
+        || client.rollout_verb(&current.name, verb, &overrides),
         applied,
     )
     .await;

@@ -20,6 +20,7 @@ pub mod cli;
 pub mod clouddeploy;
 pub mod clouddeploy_cli;
 pub mod clouddeploy_gate;
+mod clouddeploy_policy;
 mod clouddeploy_rollback;
 pub mod clouddeploy_wire;
 mod detach;

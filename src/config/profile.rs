@@ -27,6 +27,9 @@ pub struct Profile {
     /// A command per alert event (`build_failed`, `auto_rollback`, …): argv, no shell.
     #[serde(default)]
     pub notify: super::notify::NotifySection,
+    /// How the cockpit uses the terminal.
+    #[serde(default)]
+    pub ui: UiSection,
     /// Where the profile came from (not part of the TOML).
     #[serde(skip)]
     pub source: PathBuf,
@@ -49,6 +52,25 @@ pub struct PollSection {
 
 fn default_interval() -> u64 {
     2
+}
+
+/// `[ui]`: `mouse = false` leaves the mouse to the terminal (plain drag selects text; with
+/// capture on, most terminals select with Shift+drag).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UiSection {
+    #[serde(default = "default_mouse")]
+    pub mouse: bool,
+}
+
+fn default_mouse() -> bool {
+    true
+}
+
+impl Default for UiSection {
+    fn default() -> Self {
+        UiSection { mouse: true }
+    }
 }
 
 impl Default for PollSection {

@@ -179,7 +179,32 @@ pub fn lane_json(
         "error": lane.error,
         "probes": {"verdict": lane_verdict(probes), "results": probe_list},
         "signoff": signoff,
+        "freezes": freezes_json(lane),
     })
+}
+
+/// The platform's own freezes on a lane (Cloud Deploy deploy policies): the window, the actions
+/// it restricts, and until when it is in force (null: not now) at the lane's reading.
+pub fn freezes_json(lane: &Lane) -> Vec<Value> {
+    let now = lane.fetched_at.unwrap_or_else(chrono::Utc::now);
+    let freezes = lane
+        .service
+        .as_ref()
+        .map_or(&[][..], |s| s.freezes.as_slice());
+    freezes
+        .iter()
+        .map(|f| {
+            let active = crate::policy::freeze::active_at(&f.window, now);
+            json!({
+                "name": f.window.name,
+                "policy": f.policy,
+                "actions": f.actions,
+                "window": crate::policy::freeze::describe(&f.window),
+                "active_until": active.as_ref().ok().and_then(Option::as_ref).map(|a| time(a.until)),
+                "error": active.err(),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use super::Model;
 use super::lane::{Readiness, RevisionInfo, ServiceCondition, ServiceState, TrafficSlice};
+use super::phase_detail::Step;
+use super::pipeline::{Phase, PhaseState};
 
 /// 2026-11-21 14:30:00 UTC: the injected clock of every snapshot.
 pub fn clock() -> DateTime<Utc> {
@@ -55,6 +57,7 @@ pub fn service(env: &str, split: &[(u32, &str, u8)]) -> ServiceState {
         latest_created: Some(format!("{newest:05}-abc")),
         revisions,
         rollout: None,
+        freezes: Vec::new(),
         template: None,
     }
 }
@@ -96,9 +99,7 @@ pub enum RunMoment {
 /// The seed's ten phases at `moment`; phases before it took their expected time (phase 2 twice
 /// as long, so the ETA is corrected); the clock of [`clock`] is "now".
 pub fn pipeline(moment: RunMoment) -> super::pipeline::Pipeline {
-    use super::pipeline::{
-        Approval, ExpectedDurations, Phase, PhaseState, Pipeline, Reviewer, RunState, SEED_PHASES,
-    };
+    use super::pipeline::{Approval, ExpectedDurations, Pipeline, Reviewer, RunState, SEED_PHASES};
     let expected = ExpectedDurations::seed();
     let (done, current) = match moment {
         RunMoment::Queued => (0, None),
@@ -132,6 +133,8 @@ pub fn pipeline(moment: RunMoment) -> super::pipeline::Pipeline {
                 failed_step: None,
                 conclusion: None,
                 expected: expected.get(name),
+                check_run_id: Some(399_444_496 + i as u64),
+                steps: Vec::new(),
             };
             if i < done {
                 phase.state = PhaseState::Succeeded;
@@ -153,6 +156,7 @@ pub fn pipeline(moment: RunMoment) -> super::pipeline::Pipeline {
             } else if moment == RunMoment::FailedAtPhase6 && i > done {
                 phase.state = PhaseState::Skipped;
             }
+            phase.steps = fixture_steps(&phase);
             phase
         })
         .collect();
@@ -191,6 +195,47 @@ pub fn pipeline(moment: RunMoment) -> super::pipeline::Pipeline {
         phases,
         approvals,
     }
+}
+
+/// Three steps consistent with the phase: "Set up job", "Run checks" (running while the phase
+/// runs) and "Verify data privacy" (where a failed phase fails), each a third of its time.
+fn fixture_steps(phase: &Phase) -> Vec<Step> {
+    let names = ["Set up job", "Run checks", "Verify data privacy"];
+    let start = phase.started_at;
+    let third = match (start, phase.completed_at) {
+        (Some(s), Some(c)) => (c - s) / 3,
+        _ => chrono::TimeDelta::minutes(1),
+    };
+    names
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            let k32 = k as i32;
+            let begins = start.map(|s| s + third * k32);
+            let (state, conclusion) = match phase.state {
+                PhaseState::Succeeded => (PhaseState::Succeeded, Some("success")),
+                PhaseState::Failed if k == 2 => (PhaseState::Failed, Some("failure")),
+                PhaseState::Failed => (PhaseState::Succeeded, Some("success")),
+                PhaseState::Running | PhaseState::WaitingApproval if k == 0 => {
+                    (PhaseState::Succeeded, Some("success"))
+                }
+                PhaseState::Running if k == 1 => (PhaseState::Running, None),
+                PhaseState::Skipped => (PhaseState::Skipped, Some("skipped")),
+                _ => (PhaseState::Pending, None),
+            };
+            let ran = !matches!(state, PhaseState::Pending | PhaseState::Skipped);
+            Step {
+                number: k as u64 + 1,
+                name: (*name).to_string(),
+                state,
+                conclusion: conclusion.map(str::to_string),
+                started_at: begins.filter(|_| ran),
+                completed_at: begins
+                    .map(|b| b + third)
+                    .filter(|_| ran && state != PhaseState::Running),
+            }
+        })
+        .collect()
 }
 
 /// A promote of 1.4.0 into prod that made revision 00007 (with an overridden freeze), a

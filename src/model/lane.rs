@@ -80,9 +80,28 @@ pub struct ServiceState {
     /// A Cloud Deploy target's newest rollout with its phases and jobs (other providers: none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rollout: Option<DeployRollout>,
+    /// The platform's own freezes on this lane (Cloud Deploy deploy policies).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub freezes: Vec<PlatformFreeze>,
     /// What the service template asks for (Cloud Run only), for comparing lanes. Not in `--json`.
     #[serde(skip)]
     pub template: Option<TemplateSpec>,
+}
+
+/// A freeze the platform enforces (a Cloud Deploy deploy policy's rule), as a freeze window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlatformFreeze {
+    /// The policy's full name (what `overrideDeployPolicy` names).
+    pub policy: String,
+    /// The actions it restricts (`CREATE`, `ADVANCE`…); empty: all.
+    pub actions: Vec<String>,
+    pub window: crate::policy::FreezeWindow,
+}
+
+impl PlatformFreeze {
+    pub fn restricts(&self, action: &str) -> bool {
+        self.actions.is_empty() || self.actions.iter().any(|a| a == action)
+    }
 }
 
 /// The settings of a Cloud Run service template that matter when comparing two lanes: the

@@ -1,6 +1,7 @@
 //! The cockpit's state: plain data, no I/O, no ratatui.
 
 pub mod alerts;
+pub mod command_line;
 pub mod confirm;
 #[doc(hidden)]
 pub mod fixtures;
@@ -10,6 +11,7 @@ pub mod lane_detail_diff;
 pub mod lane_detail_links;
 pub mod lane_detail_rows;
 pub mod operations;
+pub mod phase_detail;
 pub mod pipeline;
 pub mod probes;
 pub mod rollout;

@@ -95,6 +95,9 @@ pub struct Phase {
     /// The raw job conclusion (`failure`, `timed_out`, …) when the phase finished.
     pub conclusion: Option<String>,
     pub expected: Option<TimeDelta>,
+    /// The job's check run (its annotations say why it failed); `None` when unknown.
+    pub check_run_id: Option<u64>,
+    pub steps: Vec<super::phase_detail::Step>,
 }
 
 impl Phase {

@@ -49,6 +49,8 @@ pub enum Overlay {
         item: String,
         role: String,
     },
+    /// Phase `n` of the watched run (index into its phases): steps and, if it failed, why.
+    PhaseDetail(usize),
     /// A text prompt is open (comment, confirmation, override reason, `:` command line …).
     Prompt(Prompt),
     /// Lane `lane` in depth (revision history, what differs from the next lane, links),
@@ -235,6 +237,8 @@ pub struct Model {
     pub policies: Vec<crate::policy::EnvPolicy>,
     /// Per lane: the canary's bake at each step, seconds (from the profile).
     pub canary_bake_secs: Vec<u64>,
+    /// The `:` line's history and Tab completion.
+    pub command_line: super::command_line::CommandLine,
     /// Something visible changed since the last frame.
     pub dirty: bool,
     pub quitting: bool,
@@ -274,6 +278,7 @@ impl Model {
             signoff_required: vec![false; envs.len()],
             policies: vec![Default::default(); envs.len()],
             canary_bake_secs: vec![0; envs.len()],
+            command_line: Default::default(),
             dirty: true,
             quitting: false,
         }

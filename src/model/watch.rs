@@ -28,6 +28,8 @@ pub struct PipelineWatch {
     pub built: Vec<String>,
     /// GitHub environment → the lane it gates, where the names differ (`production` → `prod`).
     pub gated_lanes: BTreeMap<String, String>,
+    /// The phases pane's selection and the opened phase's annotations.
+    pub selection: super::phase_detail::PhaseSelection,
     /// Version → the newest run seen building it, for the lane detail's link.
     pub run_links: BTreeMap<String, RunLink>,
 }

@@ -107,7 +107,7 @@ pub struct EnvPolicy {
 }
 
 /// A weekly window (`days`, `start`–`end` local time in `timezone`) or a one-off date range.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FreezeWindow {
     pub name: String,

@@ -111,6 +111,7 @@ pub fn service_state(svc: &wire::Service, revisions: &[wire::Revision]) -> Servi
             .map(|r| short_revision(&short_service, r)),
         revisions: infos,
         rollout: None,
+        freezes: Vec::new(),
         template: svc.template.as_ref().map(template_spec),
     }
 }

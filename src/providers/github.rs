@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 mod actions;
+mod checks;
 mod client;
 mod convert;
 mod error;
@@ -21,7 +22,7 @@ pub mod wire;
 
 pub use actions::DispatchOutcome;
 pub use client::{Fetched, GithubClient};
-pub use convert::{expected_durations, to_pipeline};
+pub use convert::{annotation, expected_durations, to_pipeline};
 pub use error::GithubError;
 pub use inputs::{DeclaredInputs, dispatch_inputs, parse_dispatch_inputs};
 pub use ratelimit::RateLimit;

@@ -136,6 +136,7 @@ pub fn service_state(env: &str, s: &ScriptStatus) -> ServiceState {
         latest_created: Some(revision),
         revisions,
         rollout: None,
+        freezes: Vec::new(),
         template: None,
     }
 }

@@ -175,6 +175,22 @@ impl PipelineSource {
         ))))
     }
 
+    /// A check run's annotations (a failed job's reasons), for the phase detail overlay.
+    pub async fn annotations(
+        &self,
+        check_run_id: u64,
+    ) -> Result<Vec<crate::model::phase_detail::Annotation>, String> {
+        self.client
+            .check_run_annotations(check_run_id)
+            .await
+            .map(|list| {
+                list.iter()
+                    .map(crate::providers::github::annotation)
+                    .collect()
+            })
+            .map_err(|e| e.to_string())
+    }
+
     /// The run to watch: a newer one than `known` if there is one. While the watched run is in
     /// progress, only runs created after it are asked for: that answer stays the same (a free 304)
     /// until a new run appears. Otherwise the newest run of the workflow.

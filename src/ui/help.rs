@@ -4,20 +4,25 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::{Role, UiContext};
+use crate::model::command_line::summary;
 
 pub const KEYS: &[(&str, &str)] = &[
-    ("q, Ctrl-C", "quit (the terminal is restored)"),
-    ("?", "this help; Esc or ? closes it"),
+    ("q Ctrl-C ?", "quit (the terminal is restored); ? this help"),
     ("Tab, Shift-Tab", "next / previous pane"),
     ("h l, ← →, [ ]", "select lane; [ ] from any pane"),
     ("j k, ↑ ↓", "move / scroll in the focused pane"),
     ("r", "refresh every lane now"),
     ("/", "filter the activity pane (Esc clears)"),
-    ("g n c", "sign-off pane: GO, NO-GO (with reason), comment"),
-    ("G", "sign-off pane: GO on the whole column (asks)"),
+    (
+        "g n c G",
+        "sign-off: GO, NO-GO (reason), comment, GO column",
+    ),
     ("t", "trigger a release (asks for the version)"),
     ("p", "promote the lane before into the selected one"),
-    ("Enter", "lane: in depth; probe: checks; grid cell: history"),
+    (
+        "Enter",
+        "details: lane, probe, phase (steps, failure), cell",
+    ),
     ("R", "roll the selected lane back (pick a revision)"),
     ("A", "acknowledge the alerts in the banner"),
     (
@@ -27,20 +32,32 @@ pub const KEYS: &[(&str, &str)] = &[
     ("v V", "approve / reject the gate the lane waits on"),
     (
         ":",
-        "trigger V, build V, promote A B, rollback [E] [R], pause/resume/advance/abort [E], refresh, quit",
+        "every : command (the list below is the one Tab completes from)",
+    ),
+    (
+        "Tab ↑ ↓",
+        "on the : line: complete a word, recall earlier lines",
+    ),
+    (
+        "mouse",
+        "click focuses, selects; wheel scrolls; Shift+drag copies",
     ),
     ("Esc, Ctrl-S", "back / close; Ctrl-S submits a comment"),
 ];
 
 pub fn render(ui: &UiContext, frame: &mut Frame, area: Rect) {
-    let mut lines = vec![
-        Line::from(Span::styled("Keys", ui.theme.style(Role::Title))),
-        Line::raw(""),
-    ];
-    // A long explanation continues under itself, not under the keys.
-    let room = (area.width as usize).saturating_sub(2 + 18).max(10);
+    let mut lines = vec![Line::from(Span::styled(
+        "Keys",
+        ui.theme.style(Role::Title),
+    ))];
+    // Descriptions wrap under themselves, not under the keys.
+    let width = usize::from(area.width.saturating_sub(2 + 18));
     for (key, what) in KEYS {
-        for (i, part) in wrap(what, room).into_iter().enumerate() {
+        let what = match *key {
+            ":" => summary(),
+            _ => what.to_string(),
+        };
+        for (i, part) in super::layout::wrap(&what, width).into_iter().enumerate() {
             let key = if i == 0 { *key } else { "" };
             lines.push(Line::from(vec![
                 Span::styled(format!("  {key:<16}"), ui.theme.style(Role::Key)),
@@ -60,22 +77,4 @@ pub fn render(ui: &UiContext, frame: &mut Frame, area: Rect) {
             .wrap(Wrap { trim: false }),
         area,
     );
-}
-
-/// `text` in lines of at most `width` characters, broken at spaces (a longer word is cut).
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        let fits = line.chars().count() + 1 + word.chars().count() <= width;
-        if !line.is_empty() && !fits {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    lines.push(line);
-    lines
 }

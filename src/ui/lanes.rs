@@ -29,11 +29,17 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect) {
     if model.lanes.is_empty() {
         return;
     }
-    let constraints = vec![Constraint::Ratio(1, model.lanes.len() as u32); model.lanes.len()];
-    let areas = Layout::horizontal(constraints).split(area);
+    let areas = card_areas(model, area);
     for (index, (lane, lane_area)) in model.lanes.iter().zip(areas.iter()).enumerate() {
         render_lane(model, index, lane, ui, frame, *lane_area);
     }
+}
+
+/// One card per lane, side by side, in lane order.
+pub fn card_areas(model: &Model, area: Rect) -> std::rc::Rc<[Rect]> {
+    let constraints =
+        vec![Constraint::Ratio(1, model.lanes.len().max(1) as u32); model.lanes.len()];
+    Layout::horizontal(constraints).split(area)
 }
 
 fn render_lane(
@@ -179,6 +185,9 @@ fn operation_line<'a>(
     }
     if let Some(approval) = model.pipeline.approval_for(&lane.env) {
         return super::approval::lane_line(model, approval, ui);
+    }
+    if let Some(frozen) = super::lane_freeze::line(model, service, ui) {
+        return frozen;
     }
     if !service.reconciling {
         let latest = service.latest_ready.clone().unwrap_or_default();

@@ -116,6 +116,34 @@ pub fn regions(
     }
 }
 
+/// The whole screen's regions for `model`: what the view draws into, and what a mouse click is
+/// measured against (one computation for both).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Screen {
+    pub regions: Regions,
+    /// The banner's rows: the ledger's first, then the alerts'.
+    pub ledger_rows: u16,
+    pub alert_rows: u16,
+}
+
+pub fn screen(model: &crate::model::Model, area: Rect) -> Screen {
+    let class = SizeClass::of(area.width, area.height);
+    let ledger_rows = super::ledger_banner::height(model, area.width);
+    let alert_rows = super::banner::rows(model, area.height);
+    let regions = regions(
+        area,
+        class,
+        model.detail,
+        super::lanes::height(model),
+        ledger_rows + alert_rows,
+    );
+    Screen {
+        regions,
+        ledger_rows,
+        alert_rows,
+    }
+}
+
 /// `text` cut to `width` characters, with an ellipsis when something was cut.
 pub fn ellipsize(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
@@ -136,6 +164,33 @@ pub fn position_marker(first: usize, shown: usize, total: usize) -> String {
     }
     let last = (first + shown).min(total);
     format!(" {}–{last}/{total} ", first + 1)
+}
+
+/// `text` broken into lines of at most `width` characters, at spaces where it can be.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(8);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let mut word: Vec<char> = word.chars().collect();
+        while word.len() > width {
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            lines.push(word.drain(..width).collect());
+        }
+        let word: String = word.into_iter().collect();
+        let used = line.chars().count();
+        if used > 0 && used + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&word);
+    }
+    lines.push(line);
+    lines
 }
 
 #[cfg(test)]
@@ -207,5 +262,12 @@ mod tests {
         assert_eq!(ellipsize("short", 8), "short");
         assert_eq!(position_marker(0, 10, 8), "");
         assert_eq!(position_marker(10, 10, 57), " 11–20/57 ");
+    }
+
+    #[test]
+    fn long_text_wraps_at_spaces_and_long_words_are_split() {
+        assert_eq!(wrap("aaa bbb ccc", 8), ["aaa bbb", "ccc"]);
+        assert_eq!(wrap("abcdefghijk", 8), ["abcdefgh", "ijk"]);
+        assert_eq!(wrap("", 8), [""]);
     }
 }

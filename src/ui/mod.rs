@@ -55,11 +55,14 @@ pub mod header;
 pub mod help;
 pub mod lane_detail;
 pub mod lane_detail_links;
+pub mod lane_freeze;
 pub mod lane_signoff;
 pub mod lanes;
 pub mod layout;
 pub mod ledger_banner;
+pub mod phase_detail;
 pub mod phases;
+pub mod pointer;
 pub mod probe_details;
 pub mod probes;
 pub mod prompt;
@@ -114,16 +117,11 @@ pub fn view(model: &Model, ui: &UiContext, frame: &mut Frame) {
         }
         return;
     }
-    let class = SizeClass::of(area.width, area.height);
-    let ledger_rows = ledger_banner::height(model, area.width);
-    let alert_rows = banner::rows(model, area.height);
-    let regions = layout::regions(
-        area,
-        class,
-        model.detail,
-        lanes::height(model),
-        ledger_rows + alert_rows,
-    );
+    let layout::Screen {
+        regions,
+        ledger_rows,
+        alert_rows,
+    } = layout::screen(model, area);
     header::render(model, ui, frame, regions.header);
     if let Some(banner_area) = regions.banner {
         // The ledger's own banner (wt-ledger's region) first, then the alerts.
@@ -149,11 +147,14 @@ pub fn view(model: &Model, ui: &UiContext, frame: &mut Frame) {
     if let Overlay::CellHistory { item, role } = &model.overlay {
         cell_history::render(model, item, role, ui, frame, centered(area, 100, 24));
     }
+    if let Overlay::PhaseDetail(index) = model.overlay {
+        phase_detail::render(model, index, ui, frame, centered(area, 100, 26));
+    }
     if let Overlay::LaneDetail { lane, scroll } = model.overlay {
         lane_detail::render(model, lane, scroll, ui, frame, lane_detail::area(area));
     }
     if model.overlay == Overlay::Help {
-        help::render(ui, frame, centered(area, 70, 28));
+        help::render(ui, frame, centered(area, 76, 28));
     }
     if ui.symbols == Symbols::ASCII {
         asciify(frame.buffer_mut());

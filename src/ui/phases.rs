@@ -35,9 +35,9 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focu
     let block = ui.block(&title, focused);
     let inner = block.inner(area);
     let width = inner.width as usize;
-    let rows = (inner.height as usize).saturating_sub(1);
     let current = run.current_phase().unwrap_or(0);
-    let first = (current + 1).saturating_sub(rows);
+    let selected = watch.selection.selected(run).unwrap_or(current);
+    let (first, rows) = window(selected, inner.height);
     let marker = super::layout::position_marker(first, rows, run.phases.len());
     frame.render_widget(block.title_bottom(Line::from(marker).right_aligned()), area);
     let mut lines: Vec<Line> = run
@@ -47,10 +47,11 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focu
         .skip(first)
         .take(rows)
         .map(|(index, phase)| {
+            let mark = focused && index == selected;
             phase_line(
                 model,
                 phase,
-                index == current && !run.state.is_done(),
+                (index == current && !run.state.is_done(), mark),
                 ui,
                 width,
             )
@@ -58,6 +59,28 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focu
         .collect();
     lines.push(footer(model, run, ui));
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The first phase shown and how many rows the list has (the last row is the footer): the
+/// selected phase stays in view.
+fn window(selected: usize, inner_height: u16) -> (usize, usize) {
+    let rows = usize::from(inner_height).saturating_sub(1);
+    ((selected + 1).saturating_sub(rows), rows)
+}
+
+/// The phase drawn on screen row `row` of the pane at `area` (for a mouse click), if any.
+pub fn phase_at(model: &Model, area: Rect, row: u16) -> Option<usize> {
+    if super::deploy_phases::selected(model).is_some() {
+        return None;
+    }
+    let run = model.pipeline.run.as_ref()?;
+    let inner = area.inner(ratatui::layout::Margin::new(1, 1));
+    let selected = model.pipeline.selection.selected(run)?;
+    let (first, rows) = window(selected, inner.height);
+    let offset = usize::from(row.checked_sub(inner.y)?);
+    (offset < rows)
+        .then_some(first + offset)
+        .filter(|i| *i < run.phases.len())
 }
 
 fn title(model: &Model, run: &Pipeline, ui: &UiContext) -> String {
@@ -81,7 +104,7 @@ fn title(model: &Model, run: &Pipeline, ui: &UiContext) -> String {
 fn phase_line<'a>(
     model: &Model,
     phase: &Phase,
-    current: bool,
+    (current, selected): (bool, bool),
     ui: &UiContext,
     width: usize,
 ) -> Line<'a> {
@@ -109,13 +132,22 @@ fn phase_line<'a>(
     } else {
         String::new()
     };
-    let name_width = width.saturating_sub(12 + 16 + 14).clamp(12, 46);
+    let name_width = width.saturating_sub(13 + 16 + 14).clamp(12, 46);
     let bar_width = width
-        .saturating_sub(12 + name_width + 16 + steps.len())
+        .saturating_sub(13 + name_width + 16 + steps.len())
         .min(12);
     let name = super::layout::ellipsize(&phase.name, name_width - 1);
-    let name_role = if current { Role::Running } else { Role::Text };
+    let name_role = match (selected, current) {
+        (true, _) => Role::Selected,
+        (false, true) => Role::Running,
+        (false, false) => Role::Text,
+    };
+    let mark = match selected {
+        true => Span::styled(ui.symbols.selected, ui.theme.style(Role::Accent)),
+        false => Span::raw(" "),
+    };
     Line::from(vec![
+        mark,
         Span::styled(format!("{symbol} {word:<10}"), ui.theme.style(role)),
         Span::styled(format!("{name:<name_width$}"), ui.theme.style(name_role)),
         Span::styled(

@@ -33,8 +33,7 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focu
         );
         return;
     }
-    let rows = inner.height as usize;
-    let first = (model.probes.cursor + 1).saturating_sub(rows);
+    let (first, rows) = window(model, inner.height);
     let lines: Vec<Line> = model
         .probes
         .all
@@ -45,6 +44,22 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focu
         .map(|(index, probe)| row(model, probe, focused && index == model.probes.cursor, ui))
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The first probe shown and how many rows there are: the selected probe stays in view.
+fn window(model: &Model, inner_height: u16) -> (usize, usize) {
+    let rows = usize::from(inner_height);
+    ((model.probes.cursor + 1).saturating_sub(rows), rows)
+}
+
+/// The probe drawn on screen row `row` of the pane at `area` (for a mouse click), if any.
+pub fn probe_at(model: &Model, area: Rect, row: u16) -> Option<usize> {
+    let inner = area.inner(ratatui::layout::Margin::new(1, 1));
+    let (first, rows) = window(model, inner.height);
+    let offset = usize::from(row.checked_sub(inner.y)?);
+    (offset < rows)
+        .then_some(first + offset)
+        .filter(|i| *i < model.probes.all.len())
 }
 
 fn row<'a>(model: &Model, probe: &LaneProbe, selected: bool, ui: &UiContext) -> Line<'a> {

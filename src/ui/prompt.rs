@@ -14,6 +14,7 @@ use super::symbols::Symbols;
 use super::{Role, UiContext, centered};
 use crate::ledger::Decision;
 use crate::model::Prompt;
+use crate::model::command_line::LineKey;
 use crate::model::confirm::{Change, Mark};
 use crate::model::operations::request_label;
 use crate::msg::Msg;
@@ -22,6 +23,11 @@ use crate::msg::Msg;
 pub struct PromptEditor {
     textarea: TextArea<'static>,
     multi_line: bool,
+    /// The `:` line: Tab completes and Up/Down recall (both answered by `update`).
+    command_line: bool,
+    placeholder: &'static str,
+    /// Completion candidates under the line, the one shown marked.
+    candidates: Option<(Vec<String>, usize)>,
 }
 
 impl PromptEditor {
@@ -40,15 +46,25 @@ impl PromptEditor {
             Prompt::Filter => "a word: only activity entries containing it are shown",
             Prompt::Quit { .. } => "b: keep running in the background · h: hand over · a: abort",
             Prompt::Review { .. } => "your comment (optional): Enter sends, Esc gives up",
-            Prompt::CommandLine => {
-                "trigger V | build V | promote FROM TO | rollback ENV [REV] | pause | resume | advance | abort | quit"
-            }
+            Prompt::CommandLine => "a command: Tab completes it (trigger, promote, rollback, …)",
         };
         textarea.set_placeholder_text(placeholder);
         PromptEditor {
             textarea,
             multi_line: prompt.multi_line(),
+            command_line: matches!(prompt, Prompt::CommandLine),
+            placeholder,
+            candidates: None,
         }
+    }
+
+    /// Replaces the text (a completion or a recalled line), the cursor at its end; with the
+    /// candidates to list when a completion was ambiguous.
+    pub fn set_text(&mut self, text: &str, candidates: Option<(Vec<String>, usize)>) {
+        self.textarea = TextArea::from([text.to_string()]);
+        self.textarea.set_placeholder_text(self.placeholder);
+        self.textarea.move_cursor(ratatui_textarea::CursorMove::End);
+        self.candidates = candidates;
     }
 
     /// A key while the popup is open: edits the text, or ends the popup with a message.
@@ -64,7 +80,19 @@ impl PromptEditor {
             KeyCode::Enter if !self.multi_line || key.modifiers.contains(KeyModifiers::ALT) => {
                 Some(Msg::PromptSubmitted(self.text()))
             }
+            KeyCode::Tab | KeyCode::Up | KeyCode::Down if self.command_line => {
+                let key = match key.code {
+                    KeyCode::Tab => LineKey::Complete,
+                    KeyCode::Up => LineKey::Older,
+                    _ => LineKey::Newer,
+                };
+                Some(Msg::CommandLineKey {
+                    key,
+                    text: self.text(),
+                })
+            }
             _ => {
+                self.candidates = None;
                 self.textarea.input(key);
                 None
             }
@@ -104,6 +132,20 @@ impl PromptEditor {
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), notes_area);
         self.textarea.set_style(ui.theme.style(Role::Text));
         frame.render_widget(&self.textarea, text_area);
+        if let Some((candidates, shown)) = &self.candidates {
+            let mut spans = vec![Span::styled("Tab ", ui.theme.style(Role::Key))];
+            for (i, candidate) in candidates.iter().enumerate() {
+                let role = if i == *shown {
+                    Role::Selected
+                } else {
+                    Role::Dim
+                };
+                spans.push(Span::styled(candidate.clone(), ui.theme.style(role)));
+                spans.push(Span::raw(" "));
+            }
+            frame.render_widget(Paragraph::new(Line::from(spans)), keys_area);
+            return;
+        }
         let submit = if self.multi_line { "Ctrl-S" } else { "Enter" };
         let mut keys = vec![
             Span::styled(submit, ui.theme.style(Role::Key)),
@@ -112,6 +154,12 @@ impl PromptEditor {
         if self.multi_line {
             keys.push(Span::styled("Enter", ui.theme.style(Role::Key)));
             keys.push(Span::styled(" new line  ", ui.theme.style(Role::StatusBar)));
+        }
+        if self.command_line {
+            keys.push(Span::styled("Tab", ui.theme.style(Role::Key)));
+            keys.push(Span::styled(" complete  ", ui.theme.style(Role::StatusBar)));
+            keys.push(Span::styled("↑↓", ui.theme.style(Role::Key)));
+            keys.push(Span::styled(" history  ", ui.theme.style(Role::StatusBar)));
         }
         keys.push(Span::styled("Esc", ui.theme.style(Role::Key)));
         keys.push(Span::styled(" cancel", ui.theme.style(Role::StatusBar)));

@@ -73,7 +73,8 @@ pub fn clouddeploy_gate(model: &Model) -> bool {
         && model.operations.rollouts.in_flight(env).is_none()
 }
 
-/// `a` / `x` on a Cloud Deploy lane: advance its rollout to the next phase, or cancel it.
+/// `a` / `x` on a Cloud Deploy lane: advance its rollout to the next phase, or cancel it, once
+/// confirmed like every command (what changes, Enter or the typed name).
 pub fn clouddeploy(model: &mut Model, action: Action) -> Vec<Cmd> {
     let env = model
         .lanes
@@ -84,14 +85,12 @@ pub fn clouddeploy(model: &mut Model, action: Action) -> Vec<Cmd> {
         Action::Advance => GateAction::Advance(None),
         _ => GateAction::Cancel,
     };
-    super::commands::start(
-        model,
-        Request::Gate {
-            env,
-            action,
-            comment: None,
-        },
-    )
+    let request = Request::Gate {
+        env,
+        action,
+        comment: None,
+    };
+    super::confirm::ask(model, request, None, Vec::new())
 }
 
 #[cfg(test)]
@@ -179,24 +178,96 @@ mod tests {
         assert!(notice(&model).contains("nothing waits for approval on staging"));
     }
 
-    #[test]
-    fn on_a_cloud_deploy_lane_a_advances_and_x_cancels_its_rollout() {
-        let mut model = on_prod(true);
-        model.clouddeploy_lanes = vec![false, false, true];
-        let gate = |cmds: &[Cmd]| match cmds {
+    fn rollout(phases: &[(&str, &str)], next: Option<&str>) -> crate::model::lane::DeployRollout {
+        crate::model::lane::DeployRollout {
+            id: "r-1-4-2-to-prod".into(),
+            version: "1.4.2".into(),
+            state: "IN_PROGRESS".into(),
+            phases: phases
+                .iter()
+                .map(|(id, state)| crate::model::lane::DeployPhase {
+                    id: (*id).into(),
+                    state: (*state).into(),
+                    jobs: Vec::new(),
+                })
+                .collect(),
+            next_phase: next.map(str::to_string),
+        }
+    }
+
+    fn confirm(model: &Model) -> (bool, Vec<(String, String)>) {
+        match &model.overlay {
+            Overlay::Prompt(Prompt::Confirm { typed, preview, .. }) => {
+                (*typed, preview.changes.clone())
+            }
+            other => panic!("no confirmation: {other:?}"),
+        }
+    }
+
+    fn row(changes: &[(String, String)], label: &str) -> String {
+        changes
+            .iter()
+            .find(|(l, _)| l == label)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_else(|| panic!("no `{label}` in {changes:?}"))
+    }
+
+    fn gate(cmds: &[Cmd]) -> Option<GateAction> {
+        match cmds {
             [
                 Cmd::RunCommand {
                     request: Request::Gate { action, .. },
+                    confirmed: true,
                     ..
                 },
             ] => Some(action.clone()),
             _ => None,
-        };
-        let cmds = update(&mut model, Msg::Action(Action::Advance));
+        }
+    }
+
+    #[test]
+    fn on_a_cloud_deploy_lane_a_and_x_are_confirmed_naming_the_rollout_and_phases() {
+        let mut model = on_prod(true);
+        model.clouddeploy_lanes = vec![false, true, true];
+        model.policies[2].confirm_by_name = true;
+        let phases = [
+            ("canary-10", "SUCCEEDED"),
+            ("canary-50", "PENDING"),
+            ("stable", "PENDING"),
+        ];
+        for lane in [1, 2] {
+            if let Some(service) = model.lanes[lane].service.as_mut() {
+                service.rollout = Some(rollout(&phases, Some("canary-50")));
+            }
+        }
+        // prod: advance asks for the typed name and says what moves.
+        assert!(update(&mut model, Msg::Action(Action::Advance)).is_empty());
+        let (typed, changes) = confirm(&model);
+        assert!(typed, "prod asks for its name");
+        assert_eq!(
+            row(&changes, "rollout"),
+            "r-1-4-2-to-prod · 1.4.2 · in progress"
+        );
+        assert_eq!(row(&changes, "phase"), "canary-10 done → canary-50");
+        assert_eq!(row(&changes, "after"), "canary-50 starts: 50% on 1.4.2");
+        let cmds = update(&mut model, Msg::PromptSubmitted("staging".into()));
+        assert!(cmds.is_empty(), "a wrong name sends nothing: {cmds:?}");
+        update(&mut model, Msg::Action(Action::Advance));
+        let cmds = update(&mut model, Msg::PromptSubmitted("prod".into()));
         assert_eq!(gate(&cmds), Some(GateAction::Advance(None)));
-        model.operations.running.clear();
-        let cmds = update(&mut model, Msg::Action(Action::Abort));
+        assert!(model.operations.running.contains_key("prod"));
+        // staging: cancel takes Enter; Esc first sends nothing.
+        update(&mut model, Msg::Action(Action::PrevLane));
+        update(&mut model, Msg::Action(Action::Abort));
+        let (typed, changes) = confirm(&model);
+        assert!(!typed);
+        assert_eq!(row(&changes, "phase"), "canary-10 done → cancelled");
+        assert!(row(&changes, "after").contains("staging keeps what it ran"));
+        assert!(update(&mut model, Msg::PromptCancelled).is_empty());
+        assert!(!model.operations.running.contains_key("staging"));
+        update(&mut model, Msg::Action(Action::Abort));
+        let cmds = update(&mut model, Msg::PromptSubmitted(String::new()));
         assert_eq!(gate(&cmds), Some(GateAction::Cancel));
-        assert_eq!(model.operations.running["prod"].label, "cancel prod");
+        assert_eq!(model.operations.running["staging"].label, "cancel staging");
     }
 }

@@ -9,6 +9,13 @@ use crate::msg::Cmd;
 
 /// A `:` command: the same commands as the keys, by name.
 pub fn run(model: &mut Model, text: &str) -> Vec<Cmd> {
+    let remembered = model.command_line.remember(text);
+    let mut cmds: Vec<Cmd> = remembered.map(Cmd::RememberCommand).into_iter().collect();
+    cmds.extend(run_line(model, text));
+    cmds
+}
+
+fn run_line(model: &mut Model, text: &str) -> Vec<Cmd> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let selected = model
         .lanes
@@ -82,7 +89,11 @@ pub fn run(model: &mut Model, text: &str) -> Vec<Cmd> {
             let envs: Vec<&str> = model.lanes.iter().map(|l| l.env.as_str()).collect();
             model.notify(
                 Level::Warn,
-                format!("`:{text}` is not a command (trigger V, build V, promote FROM TO, rollback [ENV] [REV], pause|resume|advance|abort [ENV], approve|reject [ENV] [COMMENT], cancel [ENV], quit; lanes: {})", envs.join(", ")),
+                format!(
+                    "`:{text}` is not a command ({}; lanes: {})",
+                    crate::model::command_line::summary(),
+                    envs.join(", ")
+                ),
             );
             Vec::new()
         }

@@ -206,7 +206,7 @@ fn preview(model: &Model, request: &Request, reason: Option<&str>, overridden: &
             preview.change("canary", "none: a rollback moves all traffic at once");
         }
         Request::Gate { action, .. } => {
-            preview.change("after", format!("{} the platform's gate", action.name()));
+            super::confirm_rollout::gate_rows(model, &env, action, &mut preview)
         }
     }
     super::confirm_gates::gate_lines(model, request, reason, overridden, &mut preview);

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use super::confirm::{gate_input, lane_index, refused, serving, source_health};
+use crate::commands::clouddeploy_gate::GateAction;
 use crate::commands::run::Request;
 use crate::model::Model;
 use crate::model::confirm::{Mark, Preview};
@@ -38,6 +39,20 @@ fn facts<'a>(model: &Model, request: &'a Request) -> Facts<'a> {
             env,
             from: Some(from),
         },
+        // Moving a platform rollout forward passes the promotion gates, as the runtime checks them.
+        Request::Gate { action, .. }
+            if !matches!(action, GateAction::Cancel | GateAction::Reject) =>
+        {
+            Facts {
+                kind: CommandKind::Promote,
+                release: lane_index(model, &env)
+                    .and_then(|i| model.lanes[i].service.as_ref())
+                    .and_then(|s| s.rollout.as_ref())
+                    .map(|r| r.version.clone()),
+                env,
+                from: None,
+            }
+        }
         Request::Rollback { .. } | Request::Gate { .. } => Facts {
             kind: CommandKind::Rollback,
             env,
@@ -64,13 +79,42 @@ fn grid<'a>(model: &'a Model, env: &str, release: &str) -> Option<Cow<'a, Signof
     })
 }
 
+/// The deploy-policy action a request is (`CREATE` for trigger and promote).
+fn restricted_as(request: &Request) -> &'static str {
+    match request {
+        Request::Gate { action, .. } => action.restricted_as(),
+        Request::Rollback { .. } => "ROLLBACK",
+        _ => "CREATE",
+    }
+}
+
+/// The profile's policy for `env`, with the platform's own freezes on its lane that restrict
+/// `action` (Cloud Deploy deploy policies) among its freeze windows.
+fn lane_policy<'a>(model: &'a Model, env: &str, action: &str) -> Cow<'a, EnvPolicy> {
+    let index = lane_index(model, env);
+    let profile = index.and_then(|i| model.policies.get(i));
+    let freezes = index
+        .and_then(|i| model.lanes.get(i))
+        .and_then(|l| l.service.as_ref())
+        .map_or(&[][..], |s| s.freezes.as_slice());
+    if freezes.is_empty() {
+        return profile.map_or_else(|| Cow::Owned(EnvPolicy::default()), Cow::Borrowed);
+    }
+    let mut policy = profile.cloned().unwrap_or_default();
+    policy.freeze.extend(
+        freezes
+            .iter()
+            .filter(|f| f.restricts(action))
+            .map(|f| f.window.clone()),
+    );
+    Cow::Owned(policy)
+}
+
 /// Refusals the cockpit can already see; facts it does not know yet are left to the runtime.
 pub fn predicted(model: &Model, request: &Request) -> Vec<Refusal> {
     let facts = facts(model, request);
-    let default = EnvPolicy::default();
-    let policy = lane_index(model, &facts.env)
-        .and_then(|i| model.policies.get(i))
-        .unwrap_or(&default);
+    let policy = lane_policy(model, &facts.env, restricted_as(request));
+    let policy = policy.as_ref();
     let grid = facts
         .release
         .as_deref()
@@ -106,16 +150,15 @@ pub fn gate_lines(
 ) {
     let facts = facts(model, request);
     if facts.kind == CommandKind::Rollback {
-        preview.gate(
-            Mark::Passed,
-            "no policy gate stands before a rollback (it restores a known revision)",
-        );
+        let text = match request {
+            Request::Gate { .. } => "no policy gate stands before stopping a rollout",
+            _ => "no policy gate stands before a rollback (it restores a known revision)",
+        };
+        preview.gate(Mark::Passed, text);
         return;
     }
-    let default = EnvPolicy::default();
-    let policy = lane_index(model, &facts.env)
-        .and_then(|i| model.policies.get(i))
-        .unwrap_or(&default);
+    let policy = lane_policy(model, &facts.env, restricted_as(request));
+    let policy = policy.as_ref();
     let refusals = predicted(model, request);
     let said = |gate: Gate| {
         refusals

@@ -247,3 +247,53 @@ fn t_offers_what_built_or_runs_and_warns_before_a_version_that_never_built() {
         ["1.6.0-typo never built here: no successful build of it was seen, and no lane runs it"]
     );
 }
+
+#[test]
+fn a_deploy_policy_on_the_lane_asks_for_a_reason_and_shows_overridden_in_the_confirmation() {
+    let mut model = model_on(1);
+    let window = crate::policy::FreezeWindow {
+        name: "deploy policy year-end/no-rollouts".into(),
+        timezone: "America/New_York".into(),
+        days: Vec::new(),
+        start: None,
+        end: None,
+        from: Some("2000-01-01 00:00".into()),
+        until: Some("2999-01-01 00:00".into()),
+    };
+    let freeze = crate::model::lane::PlatformFreeze {
+        policy: "projects/p/locations/l/deployPolicies/year-end".into(),
+        actions: vec!["CREATE".into()],
+        window,
+    };
+    if let Some(service) = model.lanes[1].service.as_mut() {
+        service.freezes = vec![freeze.clone()];
+    }
+    update(&mut model, Msg::Action(Action::PromoteHere));
+    let Overlay::Prompt(Prompt::Override {
+        refusals, gates, ..
+    }) = &model.overlay
+    else {
+        panic!("{:?}", model.overlay)
+    };
+    assert_eq!(gates, &[Gate::Freeze]);
+    assert!(
+        refusals[0].contains("deploy policy year-end/no-rollouts")
+            && refusals[0].contains("America/New_York"),
+        "{refusals:?}"
+    );
+    update(&mut model, Msg::PromptSubmitted("incident 42".into()));
+    let (_, _, preview) = confirmation(&model);
+    assert_eq!(preview.gates[0].mark, Mark::Overridden, "{preview:?}");
+    assert!(preview.gates[0].text.contains("year-end/no-rollouts"));
+    // A freeze that restricts only ADVANCE does not stand before a promote.
+    let mut model = model_on(1);
+    if let Some(service) = model.lanes[1].service.as_mut() {
+        service.freezes = vec![crate::model::lane::PlatformFreeze {
+            actions: vec!["ADVANCE".into()],
+            ..freeze
+        }];
+    }
+    update(&mut model, Msg::Action(Action::PromoteHere));
+    let (_, _, preview) = confirmation(&model);
+    assert_eq!(preview.gates[0].mark, Mark::Passed, "{preview:?}");
+}

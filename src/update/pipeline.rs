@@ -61,6 +61,13 @@ pub fn polled(
             {
                 watch.built.insert(0, version.to_string());
             }
+            if watch.run.as_ref().map(|r| r.run_id) != Some(run.run_id) {
+                // Another run: its phases are not the ones selected or opened.
+                watch.selection = Default::default();
+                if matches!(model.overlay, crate::model::Overlay::PhaseDetail(_)) {
+                    model.overlay = crate::model::Overlay::None;
+                }
+            }
             if let Some(version) = crate::model::watch::version_of_title(&run.title) {
                 let link = crate::model::watch::RunLink {
                     number: run.run_number,

@@ -203,3 +203,80 @@ def test_lost_create_answer_then_retry_with_the_same_request_id(client, sandbox)
     release = client.create_release(request=request).result(timeout=60)
     assert release.name == PIPE + "/releases/" + release_id
     assert len([r for r in client.list_releases(parent=PIPE) if r.name == release.name]) == 1
+
+
+def test_deploy_policy_blocks_create_until_overridden(client):
+    """A deploy policy restricting CREATE on prod (a one-time window around now, New York time)
+    blocks a rollout with FAILED_PRECONDITION and a PolicyViolation naming it; naming it in
+    override_deploy_policy lets the rollout through; a suspended policy never blocks."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    today = datetime.now(ZoneInfo("America/New_York")).date()
+    start, end = today - timedelta(days=1), today + timedelta(days=2)
+    date = lambda d: {"year": d.year, "month": d.month, "day": d.day}
+    policy_id = "freeze-" + uuid.uuid4().hex[:8]
+    body = {
+        "description": "year-end freeze",
+        "selectors": [{"target": {"id": "prod"}}],
+        "rules": [
+            {
+                "rollout_restriction": {
+                    "id": "no-prod-rollouts",
+                    "invokers": [deploy_v1.DeployPolicy.Invoker.USER],
+                    "actions": [deploy_v1.RolloutRestriction.RolloutActions.CREATE],
+                    "time_windows": {
+                        "time_zone": "America/New_York",
+                        "one_time_windows": [
+                            {"start_date": date(start), "start_time": {}, "end_date": date(end), "end_time": {"hours": 9}}
+                        ],
+                    },
+                }
+            }
+        ],
+    }
+    suspended_id = "paused-" + uuid.uuid4().hex[:8]
+    created = client.create_deploy_policy(
+        parent=PARENT, deploy_policy=body, deploy_policy_id=policy_id
+    ).result(timeout=60)
+    paused = {**body, "suspended": True, "selectors": [{"delivery_pipeline": {"id": "*"}}]}
+    client.create_deploy_policy(parent=PARENT, deploy_policy=paused, deploy_policy_id=suspended_id).result(timeout=60)
+    name = PARENT + "/deployPolicies/" + policy_id
+    try:
+        assert created.name == name
+        got = client.get_deploy_policy(name=name)
+        restriction = got.rules[0].rollout_restriction
+        assert restriction.actions == [deploy_v1.RolloutRestriction.RolloutActions.CREATE]
+        assert restriction.time_windows.time_zone == "America/New_York"
+        assert restriction.time_windows.one_time_windows[0].end_time.hours == 9
+        assert got.selectors[0].target.id == "prod" and got.create_time and got.uid
+        listed = {p.name: p for p in client.list_deploy_policies(parent=PARENT)}
+        assert listed[name].description == "year-end freeze"
+        assert listed[PARENT + "/deployPolicies/" + suspended_id].suspended
+
+        _, _, release = new_release(client, "4.0.0")
+        first_rollout(client, release)
+        staging = rollout_on(client, release, "staging")  # not selected: allowed
+        wait_for(client, staging.name, lambda r: r.state == Rollout.State.SUCCEEDED)
+        request = {
+            "parent": release.name,
+            "rollout_id": "blocked-" + uuid.uuid4().hex[:8],
+            "request_id": str(uuid.uuid4()),
+            "rollout": {"target_id": "prod"},
+        }
+        with pytest.raises(exceptions.BadRequest) as blocked:
+            client.create_rollout(request=request)
+        assert blocked.value.response.json()["error"]["status"] == "FAILED_PRECONDITION"
+        assert name in blocked.value.message
+        violation = blocked.value.details[0]
+        assert violation["@type"] == "type.googleapis.com/google.cloud.deploy.v1.PolicyViolation"
+        assert violation["policyViolationDetails"][0]["policy"] == name
+        assert violation["policyViolationDetails"][0]["ruleId"] == "no-prod-rollouts"
+        assert not [r for r in client.list_rollouts(parent=release.name) if r.target_id == "prod"]
+
+        allowed = client.create_rollout(request={**request, "override_deploy_policy": [name]})
+        assert allowed.result(timeout=60).target_id == "prod"
+    finally:
+        for policy in (name, PARENT + "/deployPolicies/" + suspended_id):
+            client.delete_deploy_policy(name=policy).result(timeout=60)
+    assert not list(client.list_deploy_policies(parent=PARENT))

@@ -6,6 +6,7 @@
 //! - Creates carry a `requestId` (a UUID the caller keeps for the whole intent, so a retry after an
 //!   unknown outcome is ignored by the server); verbs without one are re-read before a retry.
 
+pub mod policy;
 pub mod state;
 pub mod wire;
 
@@ -238,17 +239,20 @@ impl CloudDeployClient {
         self.get(self.url(name)).await
     }
 
-    /// `releases.create`; `request_id` must be the same UUID on every retry of one intent.
+    /// `releases.create`; `request_id` must be the same UUID on every retry of one intent;
+    /// `overrides` name the deploy policies to override.
     pub async fn create_release(
         &self,
         pipeline: &str,
         release_id: &str,
         request_id: &str,
         body: &serde_json::Value,
+        overrides: &[String],
     ) -> Result<wire::Operation, ApiError> {
         let url = format!(
-            "{}/releases?releaseId={release_id}&requestId={request_id}",
-            self.url(pipeline)
+            "{}/releases?releaseId={release_id}&requestId={request_id}{}",
+            self.url(pipeline),
+            override_query(overrides)
         );
         self.send("POST", url, Some(body)).await
     }
@@ -260,17 +264,25 @@ impl CloudDeployClient {
         rollout_id: &str,
         request_id: &str,
         body: &serde_json::Value,
+        overrides: &[String],
     ) -> Result<wire::Operation, ApiError> {
         let url = format!(
-            "{}/rollouts?rolloutId={rollout_id}&requestId={request_id}",
-            self.url(release)
+            "{}/rollouts?rolloutId={rollout_id}&requestId={request_id}{}",
+            self.url(release),
+            override_query(overrides)
         );
         self.send("POST", url, Some(body)).await
     }
 
-    /// `approve` (`approved: false` rejects), `advance`, `cancel`, `retryJob`: no request id.
-    pub async fn rollout_verb(&self, rollout: &str, verb: RolloutVerb<'_>) -> Result<(), ApiError> {
-        let (name, body) = match verb {
+    /// `approve` (`approved: false` rejects), `advance`, `cancel`, `retryJob`: no request id;
+    /// `overrides` name the deploy policies to override.
+    pub async fn rollout_verb(
+        &self,
+        rollout: &str,
+        verb: RolloutVerb<'_>,
+        overrides: &[String],
+    ) -> Result<(), ApiError> {
+        let (name, mut body) = match verb {
             RolloutVerb::Approve(approved) => {
                 ("approve", serde_json::json!({"approved": approved}))
             }
@@ -281,6 +293,9 @@ impl CloudDeployClient {
                 serde_json::json!({"phaseId": phase, "jobId": job}),
             ),
         };
+        if let (false, Some(map)) = (overrides.is_empty(), body.as_object_mut()) {
+            map.insert("overrideDeployPolicy".into(), overrides.into());
+        }
         let url = format!("{}:{name}", self.url(rollout));
         let _: serde_json::Value = self.send("POST", url, Some(&body)).await?;
         Ok(())
@@ -296,9 +311,39 @@ impl CloudDeployClient {
         self.send("POST", url, Some(body)).await
     }
 
+    /// The location's deploy policies (all pages).
+    pub async fn list_deploy_policies(
+        &self,
+        location: &str,
+    ) -> Result<Vec<policy::DeployPolicy>, ApiError> {
+        let mut all = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..20 {
+            let mut url = format!("{}/deployPolicies?pageSize=100", self.url(location));
+            if let Some(t) = &token {
+                url.push_str(&format!("&pageToken={t}"));
+            }
+            let page: policy::ListDeployPoliciesResponse = self.get(url).await?;
+            all.extend(page.deploy_policies);
+            match page.next_page_token.filter(|t| !t.is_empty()) {
+                Some(next) => token = Some(next),
+                None => break,
+            }
+        }
+        Ok(all)
+    }
+
     pub async fn get_operation(&self, name: &str) -> Result<wire::Operation, ApiError> {
         self.get(self.url(name)).await
     }
+}
+
+/// `&overrideDeployPolicy=…` once per policy (a repeated query parameter of the creates).
+fn override_query(overrides: &[String]) -> String {
+    overrides
+        .iter()
+        .map(|name| format!("&overrideDeployPolicy={}", name.replace('&', "%26")))
+        .collect()
 }
 
 /// The rollout methods without a request id.

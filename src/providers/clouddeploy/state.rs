@@ -7,8 +7,8 @@ use serde::Serialize;
 use super::wire::{self, short};
 use super::{CloudDeployClient, CloudDeployTarget};
 use crate::model::lane::{
-    DeployPhase, DeployRollout, Readiness, RevisionInfo, ServiceCondition, ServiceState,
-    TrafficSlice,
+    DeployPhase, DeployRollout, PlatformFreeze, Readiness, RevisionInfo, ServiceCondition,
+    ServiceState, TrafficSlice,
 };
 use crate::providers::cloudrun::ApiError;
 use crate::providers::cloudrun_wire::version_of_image;
@@ -97,6 +97,11 @@ pub struct TargetState {
     pub current: Option<RolloutView>,
     /// The newest succeeded rollout (what the target runs).
     pub running: Option<RolloutView>,
+    /// The deploy policies on this target, as freeze windows.
+    pub freezes: Vec<PlatformFreeze>,
+    /// Why the deploy policies could not be read (the service still enforces them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policies_unread: Option<String>,
 }
 
 impl TargetState {
@@ -171,6 +176,18 @@ pub async fn fetch(
         .filter(|r| r.state == "SUCCEEDED")
         .max_by_key(|r| r.deploy_end_time)
         .map(|r| view(r, &releases));
+    let (freezes, policies_unread) = match client.list_deploy_policies(&cfg.location()).await {
+        Ok(list) => {
+            let on = super::policy::Selected {
+                pipeline_id: &cfg.pipeline,
+                pipeline_labels: &pipeline.labels,
+                target_id: &cfg.target,
+                target_labels: &target.labels,
+            };
+            (super::policy::freezes(&list, &on), None)
+        }
+        Err(e) => (Vec::new(), Some(e.to_string())),
+    };
     Ok(TargetState {
         target: target.name,
         target_id: cfg.target.clone(),
@@ -181,6 +198,8 @@ pub async fn fetch(
             .unwrap_or_default(),
         current,
         running,
+        freezes,
+        policies_unread,
     })
 }
 
@@ -300,6 +319,7 @@ pub fn lane_state(state: &TargetState) -> ServiceState {
                 .collect(),
             next_phase: c.next_phase().map(|p| p.id.clone()),
         }),
+        freezes: state.freezes.clone(),
         // The rendered manifests (env, scaling) are not read from Cloud Deploy.
         template: None,
     }

@@ -7,6 +7,7 @@ use serde::Deserialize;
 #[serde(rename_all = "camelCase", default)]
 pub struct DeliveryPipeline {
     pub name: String,
+    pub labels: std::collections::BTreeMap<String, String>,
     pub serial_pipeline: Option<SerialPipeline>,
     pub suspended: bool,
 }
@@ -40,6 +41,7 @@ impl Stage {
 #[serde(rename_all = "camelCase", default)]
 pub struct Target {
     pub name: String,
+    pub labels: std::collections::BTreeMap<String, String>,
     pub target_id: String,
     pub require_approval: bool,
 }

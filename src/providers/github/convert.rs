@@ -1,5 +1,6 @@
 //! Wire → model: a workflow run, its jobs and pending deployments as a [`Pipeline`].
 
+use crate::model::phase_detail::{Annotation, Step};
 use crate::model::pipeline::{
     Approval, ExpectedDurations, Phase, PhaseState, Pipeline, Reviewer, RunState,
 };
@@ -33,8 +34,9 @@ fn run_state(run: &WorkflowRun) -> RunState {
     }
 }
 
-fn phase_state(job: &Job) -> PhaseState {
-    match (job.status.as_str(), job.conclusion.as_deref()) {
+/// A job's or a step's state from its `status` and `conclusion`.
+fn phase_state(status: &str, conclusion: Option<&str>) -> PhaseState {
+    match (status, conclusion) {
         ("completed", Some("failure" | "timed_out" | "startup_failure")) => PhaseState::Failed,
         ("completed", Some("cancelled")) => PhaseState::Cancelled,
         ("completed", Some("skipped")) => PhaseState::Skipped,
@@ -47,7 +49,7 @@ fn phase_state(job: &Job) -> PhaseState {
 }
 
 fn phase(job: &Job, expected: &ExpectedDurations) -> Phase {
-    let state = phase_state(job);
+    let state = phase_state(&job.status, job.conclusion.as_deref());
     let done = job.steps.iter().filter(|s| s.status == "completed").count();
     let failed_step = job
         .steps
@@ -69,6 +71,36 @@ fn phase(job: &Job, expected: &ExpectedDurations) -> Phase {
         failed_step,
         conclusion: job.conclusion.clone(),
         expected: expected.get(&job.name),
+        check_run_id: Some(job.check_run_id()),
+        steps: job.steps.iter().map(step).collect(),
+    }
+}
+
+fn step(s: &super::wire::Step) -> Step {
+    Step {
+        number: s.number,
+        name: s.name.clone(),
+        state: phase_state(&s.status, s.conclusion.as_deref()),
+        conclusion: s.conclusion.clone(),
+        started_at: s.started_at,
+        completed_at: s.completed_at,
+    }
+}
+
+/// A check-run annotation as the model keeps it.
+pub fn annotation(a: &super::wire::CheckAnnotation) -> Annotation {
+    let non_empty = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
+    Annotation {
+        level: a
+            .annotation_level
+            .clone()
+            .unwrap_or_else(|| "notice".into()),
+        title: non_empty(&a.title),
+        message: a.message.clone().unwrap_or_default(),
+        path: a.path.clone(),
+        start_line: a.start_line,
+        end_line: a.end_line,
+        raw_details: non_empty(&a.raw_details),
     }
 }
 

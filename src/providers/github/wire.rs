@@ -58,6 +58,44 @@ pub struct Job {
     pub steps: Vec<Step>,
     #[serde(default)]
     pub runner_name: Option<String>,
+    /// `…/check-runs/{id}`: a job is a check run (its annotations say why it failed).
+    #[serde(default)]
+    pub check_run_url: Option<String>,
+}
+
+impl Job {
+    /// The id of the job's check run: the last segment of `check_run_url`, else the job's id
+    /// (GitHub gives both the same number).
+    pub fn check_run_id(&self) -> u64 {
+        self.check_run_url
+            .as_deref()
+            .and_then(|url| url.rsplit('/').next())
+            .and_then(|id| id.parse().ok())
+            .unwrap_or(self.id)
+    }
+}
+
+/// Schema `check-annotation` (`GET /repos/{o}/{r}/check-runs/{id}/annotations` returns an array).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct CheckAnnotation {
+    pub path: String,
+    pub start_line: u64,
+    pub end_line: u64,
+    #[serde(default)]
+    pub start_column: Option<u64>,
+    #[serde(default)]
+    pub end_column: Option<u64>,
+    /// `notice`, `warning` or `failure`.
+    #[serde(default)]
+    pub annotation_level: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub raw_details: Option<String>,
+    #[serde(default)]
+    pub blob_href: String,
 }
 
 /// An item of `job.steps`.

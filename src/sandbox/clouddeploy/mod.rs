@@ -1,9 +1,12 @@
 //! Cloud Deploy API v1 subset over HTTP (`specs/clouddeploy-v1.discovery.json`): pipelines and
 //! targets (get, list), releases and rollouts (create as LROs with `requestId` dedup, get, list),
-//! `approve`, `advance`, `cancel`, `retryJob`, `rollbackTarget`, and `operations.get`.
+//! `approve`, `advance`, `cancel`, `retryJob`, `rollbackTarget`, `operations.get`, and deploy
+//! policies (create, get, list, delete), which restrict those actions ([`policy`]).
 //! Sandbox control: `GET|POST /_sandbox/clouddeploy/faults` ([`sim::DeployFaults`]).
 
 pub mod model;
+pub mod policy;
+mod policy_routes;
 pub mod sim;
 mod sim_verbs;
 
@@ -20,6 +23,8 @@ use serde_json::{Value, json};
 use super::SandboxState;
 use super::cloudrun_sim::{SimError, rfc3339};
 use super::faults::{google_error, json_response};
+use policy::Action;
+use policy_routes::{overrides, pipeline_id};
 use sim::{DeployFaults, DeploySim, err};
 
 const TYPE_PREFIX: &str = "type.googleapis.com/google.cloud.deploy.v1.";
@@ -31,10 +36,15 @@ pub fn router() -> Router<Arc<SandboxState>> {
     )
 }
 
-fn reply(result: Result<Value, SimError>) -> Response {
-    match result {
-        Ok(value) => json_response(StatusCode::OK, &value),
-        Err(e) => google_error(e.http, e.status, &e.message),
+fn reply(result: Result<Value, SimError>, details: Option<Value>) -> Response {
+    match (result, details) {
+        (Ok(value), _) => json_response(StatusCode::OK, &value),
+        (Err(e), Some(details)) => {
+            let body = json!({"error": {"code": e.http, "message": e.message, "status": e.status, "details": details}});
+            let code = StatusCode::from_u16(e.http).unwrap_or(StatusCode::BAD_REQUEST);
+            json_response(code, &body)
+        }
+        (Err(e), None) => google_error(e.http, e.status, &e.message),
     }
 }
 
@@ -42,9 +52,10 @@ async fn dispatch(
     State(state): State<Arc<SandboxState>>,
     method: Method,
     Path(path): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(pairs): Query<Vec<(String, String)>>,
     body: String,
 ) -> Response {
+    let query: HashMap<String, String> = pairs.iter().cloned().collect();
     let body: Value = if body.trim().is_empty() {
         json!({})
     } else {
@@ -64,6 +75,8 @@ async fn dispatch(
     };
     let parts: Vec<&str> = resource.split('/').collect();
     let is_get = method == Method::GET;
+    let overridden = overrides(&pairs, &body);
+    let pipe = pipeline_id(&resource).to_string();
     let q = |k: &str| query.get(k).map(String::as_str).filter(|s| !s.is_empty());
     let result = match (parts.as_slice(), verb.as_deref(), is_get) {
         (["projects", _, "locations", _, "deliveryPipelines"], None, true) => {
@@ -74,9 +87,9 @@ async fn dispatch(
                 .collect();
             Ok(json!({"deliveryPipelines": list}))
         }
-        (["projects", _, "locations", _, "deliveryPipelines", _], None, true) => sim
-            .pipeline(&resource)
-            .map(|p| p.json(&sim.targets)),
+        (["projects", _, "locations", _, "deliveryPipelines", _], None, true) => {
+            sim.pipeline(&resource).map(|p| p.json(&sim.targets))
+        }
         (["projects", _, "locations", _, "targets"], None, true) => {
             let list: Vec<Value> = sim
                 .targets
@@ -88,14 +101,28 @@ async fn dispatch(
         (["projects", _, "locations", _, "targets", id], None, true) => {
             match sim.targets.get(*id) {
                 Some(approval) => Ok(target_json(&sim, id, *approval)),
-                None => Err(err(404, "NOT_FOUND", format!("Resource '{resource}' was not found"))),
+                None => Err(err(
+                    404,
+                    "NOT_FOUND",
+                    format!("Resource '{resource}' was not found"),
+                )),
             }
+        }
+        (["projects", _, "locations", _, "deployPolicies", ..], None, _) => {
+            policy_routes::route(&mut sim, &method, &resource, &query, &body, now)
         }
         (["projects", _, "locations", _, "operations", _], None, true) => {
             operation_json(&sim, &resource, now)
         }
-        (["projects", _, "locations", _, "deliveryPipelines", _], Some("rollbackTarget"), false) => {
-            sim.rollback_target(&resource, &body, now).map(|(rollout, _)| {
+        (
+            ["projects", _, "locations", _, "deliveryPipelines", _],
+            Some("rollbackTarget"),
+            false,
+        ) => {
+            let target = body.get("targetId").and_then(Value::as_str).unwrap_or("");
+            sim.check_policies(&pipe, target, Action::Rollback, &overridden, now)
+                .and_then(|()| sim.rollback_target(&resource, &body, now))
+                .map(|(rollout, _)| {
                 let starting = body
                     .pointer("/rollbackConfig/startingPhaseId")
                     .and_then(Value::as_str)
@@ -117,7 +144,17 @@ async fn dispatch(
         ([.., "deliveryPipelines", _, "releases"], None, false) => {
             let pipeline = resource.trim_end_matches("/releases").to_string();
             create(&mut sim, q("requestId"), now, |sim| {
-                let id = q("releaseId").ok_or_else(|| err(400, "INVALID_ARGUMENT", "release_id is required"))?;
+                let id = q("releaseId")
+                    .ok_or_else(|| err(400, "INVALID_ARGUMENT", "release_id is required"))?;
+                // The release's first rollout is created on the first stage: a CREATE there.
+                let first = sim
+                    .pipeline(&pipeline)?
+                    .stages
+                    .first()
+                    .map(|(t, _)| t.clone());
+                if let Some(first) = first {
+                    sim.check_policies(&pipe, &first, Action::Create, &overridden, now)?;
+                }
                 sim.create_release(&pipeline, id, &body, now)
             })
         }
@@ -125,7 +162,13 @@ async fn dispatch(
             .releases
             .get(&resource)
             .map(|r| r.json(now))
-            .ok_or_else(|| err(404, "NOT_FOUND", format!("Resource '{resource}' was not found"))),
+            .ok_or_else(|| {
+                err(
+                    404,
+                    "NOT_FOUND",
+                    format!("Resource '{resource}' was not found"),
+                )
+            }),
         ([.., "releases", _, "rollouts"], None, true) => {
             let prefix = format!("{resource}/");
             let target = q("filter").and_then(target_filter);
@@ -142,11 +185,13 @@ async fn dispatch(
         ([.., "releases", _, "rollouts"], None, false) => {
             let release = resource.trim_end_matches("/rollouts").to_string();
             create(&mut sim, q("requestId"), now, |sim| {
-                let id = q("rolloutId").ok_or_else(|| err(400, "INVALID_ARGUMENT", "rollout_id is required"))?;
+                let id = q("rolloutId")
+                    .ok_or_else(|| err(400, "INVALID_ARGUMENT", "rollout_id is required"))?;
                 let target = body
                     .get("targetId")
                     .and_then(Value::as_str)
                     .ok_or_else(|| err(400, "INVALID_ARGUMENT", "rollout.target_id is required"))?;
+                sim.check_policies(&pipe, target, Action::Create, &overridden, now)?;
                 sim.create_rollout(&release, id, target, &body, now)
             })
         }
@@ -154,18 +199,44 @@ async fn dispatch(
             .rollouts
             .get(&resource)
             .map(|r| r.json(now))
-            .ok_or_else(|| err(404, "NOT_FOUND", format!("Resource '{resource}' was not found"))),
+            .ok_or_else(|| {
+                err(
+                    404,
+                    "NOT_FOUND",
+                    format!("Resource '{resource}' was not found"),
+                )
+            }),
         ([.., "rollouts", _], Some(verb), false) => {
-            let text = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+            let text = |k: &str| {
+                body.get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            };
+            let action = Action::of_verb(verb);
+            let target = sim.rollouts.get(&resource).map(|r| r.target_id.clone());
+            if let (Some(action), Some(target)) = (action, target)
+                && let Err(e) = sim.check_policies(&pipe, &target, action, &overridden, now)
+            {
+                let details = sim.violation.take();
+                return reply(Err(e), details);
+            }
             let done = match verb {
                 "approve" => {
-                    let approved = body.get("approved").and_then(Value::as_bool).unwrap_or(false);
+                    let approved = body
+                        .get("approved")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false);
                     sim.approve(&resource, approved, now)
                 }
                 "advance" => sim.advance_rollout(&resource, &text("phaseId"), now),
                 "cancel" => sim.cancel(&resource, now),
                 "retryJob" => sim.retry_job(&resource, &text("phaseId"), &text("jobId"), now),
-                other => Err(err(404, "NOT_FOUND", format!("no method {other:?} on rollouts"))),
+                other => Err(err(
+                    404,
+                    "NOT_FOUND",
+                    format!("no method {other:?} on rollouts"),
+                )),
             };
             done.map(|()| json!({}))
         }
@@ -175,12 +246,13 @@ async fn dispatch(
             format!("{method} /v1/{path} is not part of the sandbox's Cloud Deploy subset"),
         )),
     };
-    reply(result)
+    let details = sim.violation.take().filter(|_| result.is_err());
+    reply(result, details)
 }
 
 /// A create: a repeated `requestId` answers the first request's operation; a lost-answer fault
 /// applies the create and then answers 503.
-fn create(
+pub(super) fn create(
     sim: &mut DeploySim,
     request_id: Option<&str>,
     now: chrono::DateTime<chrono::Utc>,
@@ -202,7 +274,7 @@ fn create(
     operation_json(sim, &op, now)
 }
 
-fn operation_json(
+pub(super) fn operation_json(
     sim: &DeploySim,
     name: &str,
     now: chrono::DateTime<chrono::Utc>,
@@ -225,16 +297,25 @@ fn operation_json(
         if let Some(map) = metadata.as_object_mut() {
             map.insert("endTime".into(), json!(rfc3339(op.done_at)));
         }
-        let (kind, resource) = if let Some(r) = sim.releases.get(&op.target) {
+        let (kind, resource) = if op.verb == "delete" {
+            ("google.protobuf.Empty", json!({}))
+        } else if let Some(r) = sim.releases.get(&op.target) {
             ("Release", r.json(now))
         } else if let Some(r) = sim.rollouts.get(&op.target) {
             ("Rollout", r.json(now))
+        } else if let Some(p) = sim.policies.get(&op.target) {
+            ("DeployPolicy", p.json.clone())
         } else {
             ("Empty", json!({}))
         };
         let mut response = resource;
         if let Some(map) = response.as_object_mut() {
-            map.insert("@type".into(), json!(format!("{TYPE_PREFIX}{kind}")));
+            let full = if kind.contains('.') {
+                format!("type.googleapis.com/{kind}")
+            } else {
+                format!("{TYPE_PREFIX}{kind}")
+            };
+            map.insert("@type".into(), json!(full));
         }
         if let Some(map) = out.as_object_mut() {
             map.insert("response".into(), response);
@@ -261,7 +342,7 @@ fn target_filter(filter: &str) -> Option<String> {
     (key.trim() == "targetId").then(|| value.trim().trim_matches('"').to_string())
 }
 
-fn page(key: &str, items: Vec<Value>, query: &HashMap<String, String>) -> Value {
+pub(super) fn page(key: &str, items: Vec<Value>, query: &HashMap<String, String>) -> Value {
     let mut items = items;
     if query.get("orderBy").is_some_and(|o| o.contains("desc")) {
         items.reverse();

@@ -275,7 +275,7 @@ impl Rollout {
     }
 }
 
-fn sha_short(name: &str) -> u64 {
+pub(super) fn sha_short(name: &str) -> u64 {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(name.as_bytes());
     digest[..8]

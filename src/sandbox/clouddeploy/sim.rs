@@ -49,6 +49,10 @@ pub struct DeploySim {
     /// requestId → the operation (or resource) name the first request produced.
     pub request_ids: BTreeMap<String, (String, std::time::Instant)>,
     pub faults: DeployFaults,
+    /// Name → deploy policy ([`super::policy`]).
+    pub policies: BTreeMap<String, super::policy::DeployPolicy>,
+    /// The `details` of the last policy violation, taken by the reply that reports it.
+    pub violation: Option<serde_json::Value>,
     next_op: u64,
 }
 
@@ -65,6 +69,8 @@ impl DeploySim {
             operations: BTreeMap::new(),
             request_ids: BTreeMap::new(),
             faults: DeployFaults::default(),
+            policies: BTreeMap::new(),
+            violation: None,
             next_op: 1,
         };
         for (target, approval) in [("dev", false), ("staging", false), ("prod", true)] {

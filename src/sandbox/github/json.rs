@@ -193,6 +193,35 @@ pub fn jobs(ctx: &Ctx, run: &SimRun, v: &RunView) -> Vec<Value> {
     }).collect()
 }
 
+/// The annotations (schema `check-annotation`) of job `job`'s check run: none unless it failed;
+/// a failed job leaves what a failing `release.sh` step would (an `::error` line naming the
+/// sandbox fault) and the runner's exit-code line, as GitHub Actions records them.
+pub fn annotations(ctx: &Ctx, run: &SimRun, job: &super::sim::JobView) -> Value {
+    if job.conclusion != Some("failure") {
+        return json!([]);
+    }
+    let step = job.steps.iter().find(|s| s.conclusion == Some("failure"));
+    let blob = |path: &str| format!("{}/blob/{}/{path}", ctx.html(), run.head_sha);
+    json!([
+        {
+            "path": "release.sh", "blob_href": blob("release.sh"),
+            "start_line": 42, "end_line": 42, "start_column": null, "end_column": null,
+            "annotation_level": "failure", "title": step.map_or("Run", |s| s.name),
+            "message": format!(
+                "{} failed: the sandbox fault fail_at_phase={} stops the release here",
+                job_name(job.index, run.job_count), job.index + 1
+            ),
+            "raw_details": "release.sh: check exited with status 1\nsee the job log for the full output",
+        },
+        {
+            "path": ".github", "blob_href": blob(".github"),
+            "start_line": 1, "end_line": 1, "start_column": null, "end_column": null,
+            "annotation_level": "failure", "title": "",
+            "message": "Process completed with exit code 1.", "raw_details": "",
+        },
+    ])
+}
+
 pub fn pending_deployments(ctx: &Ctx, v: &RunView) -> Value {
     let Some(since) = v.waiting_since else {
         return json!([]);

@@ -177,12 +177,25 @@ pub async fn get_contents(
     })
 }
 
-/// `GET /repos/{o}/{r}/check-runs/{id}/annotations`: the sandbox's jobs leave none.
+/// `GET /repos/{o}/{r}/check-runs/{id}/annotations`: a job's check run has the job's id
+/// (`run id × 100 + job number`); an id no job has is a 404, as on GitHub.
 pub async fn get_annotations(
     State(sim): State<GithubSim>,
-    Path((o, r, _id)): Path<(String, String, u64)>,
+    Path((o, r, id)): Path<(String, String, u64)>,
+    headers: HeaderMap,
 ) -> Response {
-    with_repo(&sim, (o, r), |_| Json(json!([])).into_response())
+    with_repo(&sim, (o, r), |st| {
+        let (run_id, number) = (id / 100, (id % 100) as usize);
+        let found = st.runs.iter().find(|run| run.id == run_id).and_then(|run| {
+            let view = run.view(st.now());
+            let job = view.jobs.into_iter().find(|j| j.index + 1 == number)?;
+            Some(body::annotations(&ctx(st, &headers), run, &job))
+        });
+        match found {
+            Some(list) => Json(list).into_response(),
+            None => err(StatusCode::NOT_FOUND, "Not Found"),
+        }
+    })
 }
 
 /// Base64 with a newline every 60 characters, as the contents API sends file content.
