@@ -12,6 +12,17 @@ pub fn url_room(width: usize) -> usize {
     width.saturating_sub(4).max(1)
 }
 
+/// A Cloud Deploy lane names its target (its rollouts are the revisions listed).
+pub fn target_line(model: &Model, lane: usize) -> Option<String> {
+    let cloud_deploy = model.clouddeploy_lanes.get(lane).copied().unwrap_or(false);
+    let service = model.lanes.get(lane)?.service.as_ref()?;
+    let target = service.name.rsplit('/').next().unwrap_or(&service.name);
+    cloud_deploy.then(|| {
+        let target = crate::ledger::clean::printable(target, false);
+        format!("  Cloud Deploy target {target}: its rollouts are the revisions")
+    })
+}
+
 pub fn row_count(model: &Model, lane: usize, width: usize) -> usize {
     let Some(the_lane) = model.lanes.get(lane) else {
         return 1;
@@ -45,6 +56,12 @@ pub fn row_count(model: &Model, lane: usize, width: usize) -> usize {
         .iter()
         .map(|l| 1 + l.url.chars().count().div_ceil(url_room(width)))
         .sum();
-    // Title, history, blank, comparison, blank, "Links", links, what is missing.
-    1 + (2 * items.len()).max(1) + 1 + comparison + 2 + link_rows + found.missing.len()
+    // Title, target, history, blank, comparison, blank, "Links", links, what is missing.
+    1 + usize::from(target_line(model, lane).is_some())
+        + (2 * items.len()).max(1)
+        + 1
+        + comparison
+        + 2
+        + link_rows
+        + found.missing.len()
 }

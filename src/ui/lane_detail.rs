@@ -18,7 +18,7 @@ use crate::model::lane::short_revision;
 use crate::model::lane_detail::{Deed, HistoryItem, history};
 use crate::model::lane_detail_diff::{LaneDiff, diff, provider_name};
 use crate::model::lane_detail_links::links;
-use crate::model::lane_detail_rows::url_room;
+use crate::model::lane_detail_rows::{target_line, url_room};
 
 /// One row of the detail: styled pieces, and the URL its text after `offset` columns links to.
 pub struct Row {
@@ -106,6 +106,7 @@ pub fn rows(model: &Model, lane: usize, width: usize) -> Vec<Row> {
         ),
         Role::Title,
     )];
+    rows.extend(target_line(model, lane).map(|line| Row::text(line, Role::Dim)));
     let service = the_lane.service.as_ref();
     let items = history(&model.signoffs.entries, &the_lane.env, service);
     if items.is_empty() {
@@ -313,6 +314,7 @@ mod tests {
                 }
             }
             // Without data and templates: the other branches.
+            model.clouddeploy_lanes[1] = true;
             model.lanes[2].service = None;
             model.lanes[0].service.as_mut().unwrap().template = None;
             model.signoffs.entries.clear();
