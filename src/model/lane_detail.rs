@@ -71,9 +71,11 @@ pub fn history(entries: &[Entry], env: &str, service: Option<&ServiceState>) -> 
     let mut items: Vec<HistoryItem> = revisions
         .iter()
         .map(|revision| {
-            // The newest command that created this revision (a retry may name it twice).
+            // The newest command that created this revision (a retry may name it twice). A
+            // rollback names an older revision (Cloud Run), unless it created one (a Cloud
+            // Deploy rollback is a new rollout).
             let creator = deeds.iter().enumerate().rev().find(|(_, d)| {
-                d.action != "rollback"
+                (d.action != "rollback" || revision.created.is_some_and(|c| c >= d.at))
                     && d.to_revision
                         .as_deref()
                         .is_some_and(|to| same_revision(to, revision))
