@@ -3,13 +3,27 @@
 //! where the content ends without knowing the terminal.
 
 use super::Model;
-use super::lane_detail::history;
+use super::lane_detail::{Deed, HistoryItem, history};
 use super::lane_detail_diff::{LaneDiff, diff, provider_name};
 use super::lane_detail_links::links;
 
 /// Columns for a URL's text on one row (after its 4-column indent).
 pub fn url_room(width: usize) -> usize {
     width.saturating_sub(4).max(1)
+}
+
+/// A deed's note (overridden gates, why it failed or was rolled back), whole, in pieces that fit
+/// `width` after a 6-column indent; secrets masked.
+pub fn note_rows(deed: &Deed, width: usize) -> Vec<String> {
+    let Some(note) = &deed.note else {
+        return Vec::new();
+    };
+    let note: Vec<char> = crate::redact::redact(&note.replace('\n', " "))
+        .chars()
+        .collect();
+    note.chunks(width.saturating_sub(6).max(1))
+        .map(|piece| piece.iter().collect())
+        .collect()
 }
 
 /// A Cloud Deploy lane names its target (its rollouts are the revisions listed).
@@ -56,9 +70,18 @@ pub fn row_count(model: &Model, lane: usize, width: usize) -> usize {
         .iter()
         .map(|l| 1 + l.url.chars().count().div_ceil(url_room(width)))
         .sum();
+    let notes: usize = items
+        .iter()
+        .filter_map(|item| match item {
+            HistoryItem::Revision { deployed_by, .. } => deployed_by.as_ref(),
+            HistoryItem::Deed(deed) => Some(deed),
+        })
+        .map(|deed| note_rows(deed, width).len())
+        .sum();
     // Title, target, history, blank, comparison, blank, "Links", links, what is missing.
     1 + usize::from(target_line(model, lane).is_some())
         + (2 * items.len()).max(1)
+        + notes
         + 1
         + comparison
         + 2

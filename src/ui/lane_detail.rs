@@ -18,7 +18,7 @@ use crate::model::lane::short_revision;
 use crate::model::lane_detail::{Deed, HistoryItem, history};
 use crate::model::lane_detail_diff::{LaneDiff, diff, provider_name};
 use crate::model::lane_detail_links::links;
-use crate::model::lane_detail_rows::{target_line, url_room};
+use crate::model::lane_detail_rows::{note_rows, target_line, url_room};
 
 /// One row of the detail: styled pieces, and the URL its text after `offset` columns links to.
 pub struct Row {
@@ -152,10 +152,12 @@ pub fn rows(model: &Model, lane: usize, width: usize) -> Vec<Row> {
                     ),
                     (when(item.at()), Role::Dim),
                 ]));
-                rows.push(match deployed_by {
-                    Some(deed) => deed_row(deed, &format!("    {} ", deed.action)),
-                    None => Row::text("    not deployed by flightdeck", Role::Dim),
-                });
+                match deployed_by {
+                    Some(deed) => {
+                        rows.extend(deed_rows(deed, &format!("    {} ", deed.action), width))
+                    }
+                    None => rows.push(Row::text("    not deployed by flightdeck", Role::Dim)),
+                }
             }
             HistoryItem::Deed(deed) => {
                 let mut what = format!("{} {}", deed.action, deed.release);
@@ -167,7 +169,7 @@ pub fn rows(model: &Model, lane: usize, width: usize) -> Vec<Row> {
                     (format!("{}  ", when(Some(deed.at))), Role::Dim),
                     (what.trim_end().to_string(), Role::Info),
                 ]));
-                rows.push(deed_row(deed, "    "));
+                rows.extend(deed_rows(deed, "    ", width));
             }
         }
     }
@@ -195,8 +197,9 @@ pub fn rows(model: &Model, lane: usize, width: usize) -> Vec<Row> {
     rows
 }
 
-/// `{lead}by alice@bastion · done · overrode freeze`.
-fn deed_row(deed: &Deed, lead: &str) -> Row {
+/// `{lead}by alice@bastion · done`, then the note (overridden gates, why it failed or was
+/// rolled back) in full on rows of its own.
+fn deed_rows(deed: &Deed, lead: &str, width: usize) -> Vec<Row> {
     let (outcome, role) = match (deed.ok, &deed.outcome) {
         (Some(true), Some(o)) => (o.clone(), Role::Pass),
         (Some(false), Some(o)) => (o.clone(), Role::Fail),
@@ -207,11 +210,11 @@ fn deed_row(deed: &Deed, lead: &str) -> Row {
     if !outcome.is_empty() {
         pieces.push((format!(" · {outcome}"), role));
     }
-    if let Some(note) = &deed.note {
-        let note = crate::redact::redact(&note.replace('\n', " "));
-        pieces.push((format!(" · {note}"), Role::Dim));
+    let mut rows = vec![Row::new(pieces)];
+    for part in note_rows(deed, width) {
+        rows.push(Row::text(format!("      {part}"), Role::Dim));
     }
-    Row::new(pieces)
+    rows
 }
 
 fn diff_rows(model: &Model, lane: usize) -> Vec<Row> {
