@@ -63,7 +63,7 @@ pub fn diff(lanes: &[Lane], index: usize, provider: &str) -> LaneDiff {
                 |s: &super::lane::ServiceState| Some(s.image.clone()).filter(|i| !i.is_empty());
             rows.push(row("image", image(a), image(b)));
             Some(format!(
-                "env and scaling: not available from {provider} (only the release and image are known)"
+                "env and scaling: not known from {provider} (release and image only)"
             ))
         }
     };
@@ -229,11 +229,7 @@ mod tests {
         };
         let names: Vec<&str> = differs.iter().map(|d| d.what.as_str()).collect();
         assert_eq!(names, ["release", "image"]);
-        assert!(
-            unavailable
-                .unwrap()
-                .contains("not available from Cloud Deploy")
-        );
+        assert!(unavailable.unwrap().contains("not known from Cloud Deploy"));
         // Targets with no release yet: nothing is "the same".
         for lane in &mut model.lanes[1..] {
             let service = lane.service.as_mut().unwrap();

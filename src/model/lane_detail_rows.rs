@@ -26,6 +26,27 @@ pub fn note_rows(deed: &Deed, width: usize) -> Vec<String> {
         .collect()
 }
 
+/// `same: a, b, c` packed into rows of at most `width` columns (names are never split).
+pub fn same_rows(same: &[String], width: usize) -> Vec<String> {
+    let mut rows: Vec<String> = Vec::new();
+    let mut row = String::from("  same:");
+    for (i, name) in same.iter().enumerate() {
+        let piece = if i + 1 < same.len() {
+            format!(" {name},")
+        } else {
+            format!(" {name}")
+        };
+        if row.chars().count() + piece.chars().count() > width && row.trim() != "same:" {
+            rows.push(std::mem::replace(&mut row, "       ".to_string()));
+        }
+        row.push_str(&piece);
+    }
+    if !same.is_empty() {
+        rows.push(row);
+    }
+    rows
+}
+
 /// A Cloud Deploy lane names its target (its rollouts are the revisions listed).
 pub fn target_line(model: &Model, lane: usize) -> Option<String> {
     let cloud_deploy = model.clouddeploy_lanes.get(lane).copied().unwrap_or(false);
@@ -60,7 +81,7 @@ pub fn row_count(model: &Model, lane: usize, width: usize) -> usize {
                     .iter()
                     .map(|d| 1 + usize::from(d.two_rows()))
                     .sum::<usize>()
-                + usize::from(!same.is_empty())
+                + same_rows(&same, width).len()
                 + usize::from(unavailable.is_some())
         }
     };
@@ -87,4 +108,25 @@ pub fn row_count(model: &Model, lane: usize, width: usize) -> usize {
         + 2
         + link_rows
         + found.missing.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_rows;
+
+    #[test]
+    fn the_same_settings_wrap_between_names() {
+        let names: Vec<String> = ["env APP_ENV", "env REGION", "min instances", "cpu"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            same_rows(&names, 30),
+            [
+                "  same: env APP_ENV,",
+                "        env REGION,",
+                "        min instances, cpu"
+            ]
+        );
+        assert!(same_rows(&[], 30).is_empty());
+    }
 }

@@ -18,7 +18,7 @@ use crate::model::lane::short_revision;
 use crate::model::lane_detail::{Deed, HistoryItem, history};
 use crate::model::lane_detail_diff::{LaneDiff, diff, provider_name};
 use crate::model::lane_detail_links::links;
-use crate::model::lane_detail_rows::{note_rows, target_line, url_room};
+use crate::model::lane_detail_rows::{note_rows, same_rows, target_line, url_room};
 
 /// One row of the detail: styled pieces, and the URL its text after `offset` columns links to.
 pub struct Row {
@@ -174,7 +174,7 @@ pub fn rows(model: &Model, lane: usize, width: usize) -> Vec<Row> {
         }
     }
     rows.push(Row::text("", Role::Text));
-    rows.extend(diff_rows(model, lane));
+    rows.extend(diff_rows(model, lane, width));
     rows.push(Row::text("", Role::Text));
     rows.push(Row::text("Links", Role::Title));
     let found = links(model, lane);
@@ -217,7 +217,7 @@ fn deed_rows(deed: &Deed, lead: &str, width: usize) -> Vec<Row> {
     rows
 }
 
-fn diff_rows(model: &Model, lane: usize) -> Vec<Row> {
+fn diff_rows(model: &Model, lane: usize, width: usize) -> Vec<Row> {
     let env = model.lanes.get(lane).map_or("", |l| l.env.as_str());
     match diff(&model.lanes, lane, provider_name(model, lane)) {
         LaneDiff::Last => vec![Row::text(
@@ -268,8 +268,8 @@ fn diff_rows(model: &Model, lane: usize) -> Vec<Row> {
                     ]));
                 }
             }
-            if !same.is_empty() {
-                rows.push(Row::text(format!("  same: {}", same.join(", ")), Role::Dim));
+            for row in same_rows(&same, width) {
+                rows.push(Row::text(row, Role::Dim));
             }
             if let Some(why) = unavailable {
                 rows.push(Row::text(format!("  {why}"), Role::Dim));
