@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::ledger::{Entry, Payload};
+pub use crate::model::Hit;
 use crate::model::lane::ServiceState;
 
 /// Everything that can happen to the cockpit. Time arrives inside messages; `update` never reads a clock.
@@ -24,11 +25,11 @@ pub enum Msg {
     },
     /// A user action, translated from a key by the keymap.
     Action(Action),
-    /// A mouse click or wheel turn over `pane`, on its `item` (lane, phase or probe index)
-    /// when it hit one; the runtime measures it against the view's own layout.
+    /// A mouse click or wheel turn over `pane`, on the item under it when it hit one; the
+    /// runtime measures it against the view's own layout.
     Pointer {
         pane: crate::model::Pane,
-        item: Option<usize>,
+        item: Option<Hit>,
         kind: PointerKind,
     },
     /// The terminal changed size: redraw.
@@ -185,6 +186,8 @@ pub enum Cmd {
     },
     /// Probe exactly this set (replaces the engine's probes; unchanged ones keep their schedule).
     SetProbes(Vec<(crate::probes::ProbeId, crate::probes::ResolvedProbe)>),
+    /// Keep a submitted `:` line in the history file (Up recalls it in later sessions).
+    RememberCommand(String),
     /// Append to the ledger (lock, write, fsync) and answer with `Msg::LedgerAppended`.
     AppendLedger(Payload),
     /// Tell the user now: the bell and a desktop notification (written by the runtime to the

@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
 mod alert_out;
+pub mod command_history;
 mod command_runner;
 mod effects;
 mod lane_source;

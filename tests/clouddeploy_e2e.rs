@@ -427,6 +427,10 @@ const POLICY: &str = "projects/clarity-sandbox/locations/us-central1/deployPolic
 /// Creates, through the API, a deploy policy restricting CREATE on `target` from yesterday to
 /// three days ahead (New York time): in force whatever the sandbox's fast clock says.
 async fn freeze_target(base: &str, target: &str) {
+    freeze(base, target, "year-end", &["CREATE"]).await;
+}
+
+async fn freeze(base: &str, target: &str, id: &str, actions: &[&str]) {
     let today = chrono::Utc::now().date_naive();
     let date = |d: chrono::NaiveDate| {
         use chrono::Datelike;
@@ -435,13 +439,13 @@ async fn freeze_target(base: &str, target: &str) {
     let body = serde_json::json!({
         "description": "year-end freeze",
         "selectors": [{"target": {"id": target}}],
-        "rules": [{"rolloutRestriction": {"id": "no-rollouts", "actions": ["CREATE"],
+        "rules": [{"rolloutRestriction": {"id": "no-rollouts", "actions": actions,
             "timeWindows": {"timeZone": "America/New_York", "oneTimeWindows": [{
                 "startDate": date(today - chrono::Days::new(1)), "startTime": {},
                 "endDate": date(today + chrono::Days::new(3)), "endTime": {"hours": 9}}]}}}],
     });
     let url = format!(
-        "{base}/v1/projects/clarity-sandbox/locations/us-central1/deployPolicies?deployPolicyId=year-end"
+        "{base}/v1/projects/clarity-sandbox/locations/us-central1/deployPolicies?deployPolicyId={id}"
     );
     let answer = reqwest::Client::new()
         .post(url)
@@ -529,7 +533,7 @@ async fn the_cli_and_the_cockpit_show_a_deploy_policy_freeze() {
             .chain(args)
             .map(|s| s.to_string())
             .collect();
-        if args[0] != "status" {
+        if !args.contains(&"status") {
             all.extend([
                 "--yes".into(),
                 "--ledger".into(),
@@ -568,6 +572,13 @@ async fn the_cli_and_the_cockpit_show_a_deploy_policy_freeze() {
     assert!(
         stdout.contains("freeze deploy policy year-end/no-rollouts (")
             && stdout.contains("America/New_York): FROZEN until"),
+        "{stdout}"
+    );
+    let out = cli(&["clouddeploy", "status"]).await.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("deploy policy year-end/no-rollouts (")
+            && stdout.contains("; CREATE): FROZEN until"),
         "{stdout}"
     );
     let out = cli(&["status", "--json"]).await.unwrap();
@@ -645,4 +656,40 @@ async fn the_cli_and_the_cockpit_show_a_deploy_policy_freeze() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Cancelling, which flightdeck's own freeze never stops, meets a policy restricting CANCEL as
+/// the service would: refused naming it, then sent with overrideDeployPolicy under a reason.
+#[tokio::test]
+async fn a_deploy_policy_restricting_cancel_stands_before_cancel_until_overridden() {
+    let mut w = world().await;
+    done(&trigger(&w, "8.0.0").await);
+    done(&promote(&w, "dev", "staging").await);
+    done(&promote(&w, "staging", "prod").await);
+    freeze(&w.sandbox.base_url(), "prod", "no-cancel", &["CANCEL"]).await;
+    let refused = gate(&w.ctx, "prod", GateAction::Cancel).await;
+    assert_eq!(refused.status, Status::Refused, "{}", refused.text());
+    assert!(
+        refused
+            .message
+            .contains("CANCEL on `prod` is restricted by deploy policy no-cancel/no-rollouts"),
+        "{}",
+        refused.message
+    );
+    w.ctx.override_reason = Some("stuck rollout".into());
+    let cancelled = gate(&w.ctx, "prod", GateAction::Cancel).await;
+    done(&cancelled);
+    assert!(
+        cancelled.message.contains("cancelled rollout"),
+        "{}",
+        cancelled.message
+    );
+    let reasons: Vec<String> = entries(&w.ctx)
+        .into_iter()
+        .filter_map(|p| match p {
+            Payload::Override { gate, reason, .. } => Some(format!("{gate}: {reason}")),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reasons, ["freeze: stuck rollout"]);
 }

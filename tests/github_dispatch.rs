@@ -373,6 +373,24 @@ async fn github_rejection_stops_the_run_and_a_non_reviewer_is_told_why() {
     let id = waiting_run(&w, "1.7.0").await;
 
     faults(&w, json!({"not_reviewer": true})).await;
+    // Past the client's own check, GitHub itself refuses a non-reviewer: nothing to review.
+    let answer = reqwest::Client::new()
+        .post(format!(
+            "{}/repos/clarity/clarity-backend/actions/runs/{id}/pending_deployments",
+            w.sandbox.base_url()
+        ))
+        .bearer_auth("flightdeck-sandbox")
+        .json(&json!({"environment_ids": [161_171_787u64], "state": "approved", "comment": "me"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 422);
+    let body: Value = answer.json().await.unwrap();
+    assert_eq!(
+        body["message"], "No pending deployment requests to approve or reject",
+        "{body}"
+    );
+    assert!(reviews(&w).await.is_empty(), "nothing was applied");
     let out = approve::execute(&w.ctx, &review("prod", true, None)).await;
     assert_eq!(out.status, Status::Usage, "{}", out.message);
     assert!(

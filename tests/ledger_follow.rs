@@ -48,6 +48,7 @@ fn effects(ledger: Ledger) -> Effects {
         notify: Default::default(),
         desktop: flightdeck::runtime::DesktopNotify::None,
         log_dir: std::env::temp_dir(),
+        command_history: None,
         appends: Default::default(),
     }
 }

@@ -343,6 +343,7 @@ fn cell_of(screen: &str, text: &str) -> (u16, u16) {
 
 #[test]
 fn a_click_is_measured_against_the_layout_the_view_draws() {
+    use flightdeck::msg::Hit;
     use flightdeck::ui::pointer::target;
     for (width, height) in [(200, 55), (120, 36), (80, 24)] {
         let mut model = cockpit();
@@ -352,25 +353,52 @@ fn a_click_is_measured_against_the_layout_the_view_draws() {
         let (column, row) = cell_of(&text, "staging");
         assert_eq!(
             target(&model, area, column, row),
-            Some((Pane::Lanes, Some(1))),
+            Some((Pane::Lanes, Some(Hit::Row(1)))),
             "{width}×{height}"
         );
         let (column, row) = cell_of(&text, "ML Model Validation");
         assert_eq!(
             target(&model, area, column, row),
-            Some((Pane::Phases, Some(4))),
+            Some((Pane::Phases, Some(Hit::Row(4)))),
             "{width}×{height}"
         );
         // The header is no pane.
         assert_eq!(target(&model, area, 1, 0), None);
     }
+    // At 80×24 the tab bar names the other panes: a click on one shows it.
+    let mut model = cockpit();
+    model.detail = Pane::Phases;
+    let area = ratatui::layout::Rect::new(0, 0, 80, 24);
+    let text = screen(&model, 80, 24);
+    let (column, row) = cell_of(&text, "Activity");
+    assert_eq!(
+        target(&model, area, column + 2, row),
+        Some((Pane::Activity, None))
+    );
+    let (column, row) = cell_of(&text, "Sign-off NO-GO");
+    assert_eq!(
+        target(&model, area, column + 10, row),
+        Some((Pane::Signoff, None))
+    );
+    assert_eq!(target(&model, area, column - 2, row), None, "a separator");
     let model = cockpit();
     let area = ratatui::layout::Rect::new(0, 0, 200, 55);
     let text = screen(&model, 200, 55);
     let (column, row) = cell_of(&text, "staging/health");
     assert_eq!(
         target(&model, area, column, row),
-        Some((Pane::Probes, Some(2)))
+        Some((Pane::Probes, Some(Hit::Row(2))))
+    );
+    // The grid: a cell under its role's column, and an item's name (the cursor's column).
+    let (column, row) = cell_of(&text, "Database");
+    let (role_column, _) = cell_of(&text, "Operations Lead");
+    assert_eq!(
+        target(&model, area, role_column + 3, row),
+        Some((Pane::Signoff, Some(Hit::Cell { row: 2, col: 1 })))
+    );
+    assert_eq!(
+        target(&model, area, column, row),
+        Some((Pane::Signoff, Some(Hit::Cell { row: 2, col: 0 })))
     );
     let (column, row) = cell_of(&text, "Activity");
     assert_eq!(

@@ -122,4 +122,26 @@ fn print_target(env: &str, target: &state::TargetState) {
     if let Some(current) = &target.current {
         println!("         {}", describe(current));
     }
+    for f in &target.freezes {
+        let state = match crate::policy::freeze::active_at(&f.window, chrono::Utc::now()) {
+            Ok(Some(active)) => {
+                format!("FROZEN until {}", active.until.format("%Y-%m-%d %H:%M UTC"))
+            }
+            Ok(None) => "not in force".into(),
+            Err(e) => format!("unreadable: {e}"),
+        };
+        let actions = if f.actions.is_empty() {
+            "all actions".to_string()
+        } else {
+            f.actions.join(", ")
+        };
+        println!(
+            "         {} ({}; {actions}): {state}",
+            f.window.name,
+            crate::policy::freeze::describe(&f.window)
+        );
+    }
+    if let Some(why) = &target.policies_unread {
+        println!("         deploy policies unread ({why}); the service still enforces them");
+    }
 }

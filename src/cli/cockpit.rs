@@ -130,6 +130,11 @@ pub async fn cockpit(session: &Session, cli: &Cli) -> Result<Cockpit, String> {
         .iter()
         .map(|e| e.clouddeploy.is_some())
         .collect();
+    let history_path = session.paths.state_dir.join("command_history");
+    match crate::runtime::command_history::load(&history_path) {
+        Ok(lines) => model.command_line.history = lines,
+        Err(e) => model.log(None, Level::Warn, format!("command history: {e}")),
+    }
     let (probe_tx, probe_reports) = tokio::sync::mpsc::channel(1024);
     let probes = ProbeRunner {
         client: crate::probes::http::client(session.loopback_only())
@@ -146,6 +151,7 @@ pub async fn cockpit(session: &Session, cli: &Cli) -> Result<Cockpit, String> {
         notify: session.profile.notify.clone(),
         desktop: crate::runtime::DesktopNotify::from_env(),
         log_dir: session.paths.state_dir.join("rollouts"),
+        command_history: (!cli.read_only).then_some(history_path),
         appends: Default::default(),
     };
     Ok(Cockpit {

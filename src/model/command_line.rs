@@ -36,15 +36,18 @@ impl Cycle {
 }
 
 impl CommandLine {
-    /// Remembers a submitted line (blank lines and an immediate repeat are not kept).
-    pub fn remember(&mut self, line: &str) {
-        let line = line.trim();
-        if !line.is_empty() && self.history.last().map(String::as_str) != Some(line) {
-            self.history.push(line.to_string());
-            let excess = self.history.len().saturating_sub(HISTORY_CAPACITY);
-            self.history.drain(..excess);
-        }
+    /// Remembers a submitted line (blank lines and an immediate repeat are not kept); the line
+    /// when it was kept.
+    pub fn remember(&mut self, line: &str) -> Option<String> {
         self.reset();
+        let line = line.trim();
+        if line.is_empty() || self.history.last().map(String::as_str) == Some(line) {
+            return None;
+        }
+        self.history.push(line.to_string());
+        let excess = self.history.len().saturating_sub(HISTORY_CAPACITY);
+        self.history.drain(..excess);
+        Some(line.to_string())
     }
 
     /// A new line begins: no recall, no completion.

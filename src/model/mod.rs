@@ -14,6 +14,7 @@ pub mod lane_detail_links;
 pub mod lane_detail_rows;
 pub mod operations;
 pub mod outcome;
+mod pane;
 pub mod phase_detail;
 pub mod pipeline;
 pub mod probes;
@@ -24,4 +25,5 @@ pub mod signoff;
 mod state;
 pub mod watch;
 
+pub use pane::{Hit, Pane};
 pub use state::*;

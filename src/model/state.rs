@@ -3,40 +3,11 @@ use std::collections::VecDeque;
 use chrono::{DateTime, FixedOffset, Offset, Utc};
 
 use super::lane::Lane;
+use super::pane::Pane;
 use super::signoff::SignoffGrid;
 use crate::config::policy::SignoffConfig;
 use crate::ledger::{Decision, Entry};
 use crate::model::command::Request;
-
-/// The panes Tab moves between, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    Lanes,
-    Phases,
-    Probes,
-    Signoff,
-    Activity,
-}
-
-impl Pane {
-    pub const ORDER: [Pane; 5] = [
-        Pane::Lanes,
-        Pane::Phases,
-        Pane::Probes,
-        Pane::Signoff,
-        Pane::Activity,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Lanes => "Lanes",
-            Pane::Phases => "Phases",
-            Pane::Probes => "Probes",
-            Pane::Signoff => "Sign-off",
-            Pane::Activity => "Activity",
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {

@@ -52,6 +52,8 @@ pub struct Effects {
     pub desktop: super::DesktopNotify,
     /// Where background drivers started from this cockpit write their logs.
     pub log_dir: std::path::PathBuf,
+    /// The `:` line's history file (None: kept for the session only).
+    pub command_history: Option<std::path::PathBuf>,
     /// Ledger appends still running: the loop waits for them before it returns, so what was
     /// recorded on the way out (a hand-over, an outcome) is on disk when the process ends.
     pub appends: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
@@ -104,6 +106,15 @@ impl Effects {
                         budget,
                     });
                 });
+            }
+            Cmd::RememberCommand(line) => {
+                if let Some(path) = self.command_history.clone() {
+                    tokio::task::spawn_blocking(move || {
+                        if let Err(e) = super::command_history::append(&path, &line) {
+                            tracing::warn!("command history {}: {e}", path.display());
+                        }
+                    });
+                }
             }
             Cmd::FetchAnnotations { check_run_id } => {
                 let Some(source) = self.pipeline.clone() else {

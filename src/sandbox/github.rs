@@ -40,7 +40,7 @@
 //! seconds); `{"list_delay_secs": D}` sets how long (real seconds, default 3) a dispatched run
 //! stays out of run lists, as on GitHub. `{"approval_environment": "production"}` names the
 //! environment runs wait on (default `prod`); `{"not_reviewer": true}` makes
-//! `current_user_can_approve` false; `{"review_status": 502}` applies the next review yet answers
+//! `current_user_can_approve` false and a review from that user answer 422 as GitHub does; `{"review_status": 502}` applies the next review yet answers
 //! 502. `{"clear": true}` removes all faults. `GET /_sandbox/github/stats` returns request
 //! counters, `GET /_sandbox/github/reviews` every review received (run, environment ids, state,
 //! comment), in order.

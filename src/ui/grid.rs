@@ -40,16 +40,9 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focu
         grid.env, ui.symbols.sep, grid.release
     );
     let block = ui.block(&title, focused);
-    let inner = block.inner(area);
     let selected = model.lanes.get(model.selected_lane);
-    let note_rows = u16::from(selected.is_some_and(|l| l.env != grid.env));
-    let [note_area, table_area, detail_area, decision_area] = Layout::vertical([
-        Constraint::Length(note_rows),
-        Constraint::Min(2),
-        Constraint::Length(1),
-        Constraint::Length(2),
-    ])
-    .areas(inner);
+    let [note_area, table_area, detail_area, decision_area] = parts(model, grid, area);
+    let note_rows = note_area.height;
     let visible = (table_area.height as usize).saturating_sub(1);
     let first = (grid.cursor.row + 1).saturating_sub(visible);
     let marker = super::layout::position_marker(first, visible, grid.items.len());
@@ -67,6 +60,41 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focu
     render_table(grid, ui, frame, table_area, focused);
     render_selected(grid, ui, frame, detail_area);
     render_decision(grid, ui, frame, decision_area);
+}
+
+/// The pane's inside: a note (when the grid is another lane's), the table, the selected cell,
+/// the decision.
+fn parts(model: &Model, grid: &SignoffGrid, area: Rect) -> [Rect; 4] {
+    let inner = area.inner(ratatui::layout::Margin::new(1, 1));
+    let selected = model.lanes.get(model.selected_lane);
+    let note_rows = u16::from(selected.is_some_and(|l| l.env != grid.env));
+    Layout::vertical([
+        Constraint::Length(note_rows),
+        Constraint::Min(2),
+        Constraint::Length(1),
+        Constraint::Length(2),
+    ])
+    .areas(inner)
+}
+
+/// The grid cell (item row, role column) drawn at `at` in the pane at `area`; a click on an
+/// item's name picks the cursor's column.
+pub fn cell_at(model: &Model, area: Rect, at: ratatui::layout::Position) -> Option<(usize, usize)> {
+    let grid = model.signoffs.grid.as_ref()?;
+    let [_, table, _, _] = parts(model, grid, area);
+    if !table.contains(at) {
+        return None;
+    }
+    let visible = usize::from(table.height).saturating_sub(1);
+    let first = (grid.cursor.row + 1).saturating_sub(visible);
+    let row = first + usize::from(at.y.checked_sub(table.y + 1)?);
+    let col_width = usize::from(table.width).saturating_sub(ITEM_WIDTH) / grid.roles.len().max(1);
+    let x = usize::from(at.x - table.x);
+    let col = match x.checked_sub(ITEM_WIDTH) {
+        None => grid.cursor.col,
+        Some(x) => x / col_width.max(1),
+    };
+    (row < grid.items.len() && col < grid.roles.len()).then_some((row, col))
 }
 
 fn render_table(grid: &SignoffGrid, ui: &UiContext, frame: &mut Frame, area: Rect, focused: bool) {

@@ -107,6 +107,10 @@ fn keys(model: &Model) -> Vec<(&'static str, String)> {
         ]),
         (Overlay::None, _) => lane_keys(model),
     };
+    let phases = model.focus == Pane::Phases && model.pipeline.run.is_some();
+    if phases && model.overlay == Overlay::None && super::deploy_phases::selected(model).is_none() {
+        keys.insert(keys.len().min(3), ("Enter", "steps".into()));
+    }
     if !model.alerts.open.is_empty() {
         keys.insert(2, ("A", "acknowledge".into()));
     }

@@ -10,7 +10,34 @@ use super::{Role, UiContext};
 use crate::model::{Model, Pane};
 
 pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, shown: Pane) {
-    let mut spans = vec![Span::raw(" ")];
+    let spans: Vec<Span> = labels(model, ui, shown)
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect();
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The pane whose name (or hint) is drawn at `column` of the tab bar at `area`, for a click.
+pub fn pane_at(model: &Model, area: Rect, shown: Pane, column: u16) -> Option<Pane> {
+    // Widths only: the symbols of either set take one cell each.
+    let ui = UiContext {
+        theme: super::Theme::default_for(true),
+        symbols: super::Symbols::UNICODE,
+    };
+    let mut x = area.x;
+    for (pane, span) in labels(model, &ui, shown) {
+        let width = span.width() as u16;
+        if (x..x + width).contains(&column) {
+            return pane;
+        }
+        x += width;
+    }
+    None
+}
+
+/// The bar's spans, each with the pane it names (separators name none).
+fn labels(model: &Model, ui: &UiContext, shown: Pane) -> Vec<(Option<Pane>, Span<'static>)> {
+    let mut spans = vec![(None, Span::raw(" "))];
     for pane in Pane::ORDER.into_iter().filter(|p| *p != Pane::Lanes) {
         let style = if pane == shown {
             ui.theme.style(Role::Selected)
@@ -23,18 +50,21 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, show
         } else {
             format!(" {}", pane.title())
         };
-        spans.push(Span::styled(name, style));
+        spans.push((Some(pane), Span::styled(name, style)));
         if let Some((hint, role)) = hint(model, ui, pane) {
-            spans.push(Span::styled(format!(" {hint}"), ui.theme.style(role)));
+            spans.push((
+                Some(pane),
+                Span::styled(format!(" {hint}"), ui.theme.style(role)),
+            ));
         }
-        spans.push(Span::styled(
-            format!(" {} ", ui.symbols.sep),
-            ui.theme.style(Role::Dim),
+        spans.push((
+            None,
+            Span::styled(format!(" {} ", ui.symbols.sep), ui.theme.style(Role::Dim)),
         ));
     }
     spans.pop();
-    spans.push(Span::styled("  Tab: next", ui.theme.style(Role::Dim)));
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    spans.push((None, Span::styled("  Tab: next", ui.theme.style(Role::Dim))));
+    spans
 }
 
 fn hint(model: &Model, ui: &UiContext, pane: Pane) -> Option<(String, Role)> {
@@ -50,11 +80,61 @@ fn hint(model: &Model, ui: &UiContext, pane: Pane) -> Option<(String, Role)> {
             let word = text.split_whitespace().next()?.to_string();
             (role != Role::Dim).then_some((word, role))
         }
+        // The count of what the pane shows: the selected lane's platform rollout, else the build.
         Pane::Phases => {
+            if let Some((_, rollout)) = super::deploy_phases::selected(model) {
+                let done = rollout
+                    .phases
+                    .iter()
+                    .filter(|p| matches!(p.state.as_str(), "SUCCEEDED" | "SKIPPED"))
+                    .count();
+                return Some((format!("{done}/{}", rollout.phases.len()), Role::Dim));
+            }
             let run = model.pipeline.run.as_ref()?;
             let done = run.phases.iter().filter(|p| p.state.is_done()).count();
             Some((format!("{done}/{}", run.phases.len()), Role::Dim))
         }
         Pane::Activity | Pane::Lanes => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::fixtures::{RunMoment, pipeline, three_lanes};
+    use crate::model::lane::{DeployPhase, DeployRollout};
+    use crate::ui::{Symbols, Theme};
+
+    #[test]
+    fn the_phases_count_is_of_what_the_pane_shows() {
+        let ui = UiContext {
+            theme: Theme::default_for(false),
+            symbols: Symbols::ASCII,
+        };
+        let mut model = three_lanes(1);
+        model.pipeline.run = Some(pipeline(RunMoment::WaitingApproval));
+        let build = hint(&model, &ui, Pane::Phases).map(|(text, _)| text);
+        assert_eq!(build.as_deref(), Some("8/10"), "the build run's phases");
+        let phase = |id: &str, state: &str| DeployPhase {
+            id: id.into(),
+            state: state.into(),
+            jobs: Vec::new(),
+        };
+        let selected = model.selected_lane;
+        if let Some(service) = model.lanes[selected].service.as_mut() {
+            service.rollout = Some(DeployRollout {
+                id: "r-1".into(),
+                version: "1.4.2".into(),
+                state: "IN_PROGRESS".into(),
+                phases: vec![
+                    phase("canary-10", "SUCCEEDED"),
+                    phase("canary-50", "IN_PROGRESS"),
+                    phase("stable", "PENDING"),
+                ],
+                next_phase: None,
+            });
+        }
+        let shown = hint(&model, &ui, Pane::Phases).map(|(text, _)| text);
+        assert_eq!(shown.as_deref(), Some("1/3"));
     }
 }

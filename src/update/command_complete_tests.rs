@@ -123,3 +123,20 @@ fn the_history_keeps_its_newest_lines() {
     assert_eq!(history.len(), capacity);
     assert_eq!(history[0], "trigger 1.0.5");
 }
+
+#[test]
+fn a_submitted_line_is_kept_on_disk_once() {
+    let mut model = three_lanes(1);
+    update(&mut model, Msg::Action(Action::CommandLine));
+    let cmds = update(&mut model, Msg::PromptSubmitted("help".into()));
+    assert!(cmds.contains(&crate::msg::Cmd::RememberCommand("help".into())));
+    model.overlay = Overlay::None;
+    update(&mut model, Msg::Action(Action::CommandLine));
+    let again = update(&mut model, Msg::PromptSubmitted("help".into()));
+    assert!(
+        !again
+            .iter()
+            .any(|c| matches!(c, crate::msg::Cmd::RememberCommand(_))),
+        "an immediate repeat is not written twice"
+    );
+}

@@ -9,7 +9,13 @@ use crate::msg::Cmd;
 
 /// A `:` command: the same commands as the keys, by name.
 pub fn run(model: &mut Model, text: &str) -> Vec<Cmd> {
-    model.command_line.remember(text);
+    let remembered = model.command_line.remember(text);
+    let mut cmds: Vec<Cmd> = remembered.map(Cmd::RememberCommand).into_iter().collect();
+    cmds.extend(run_line(model, text));
+    cmds
+}
+
+fn run_line(model: &mut Model, text: &str) -> Vec<Cmd> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let selected = model
         .lanes

@@ -1,11 +1,12 @@
-//! The mouse: a click focuses the pane under it and selects the lane, phase or probe clicked;
+//! The mouse: a click focuses the pane under it and selects the lane, phase, probe or grid cell
+//! clicked;
 //! the wheel scrolls the pane under it (or the open detail overlay). The runtime has already
 //! measured the event against the view's layout; this only decides what it means.
 
 use crate::model::{Model, Overlay, Pane};
-use crate::msg::{Action, Cmd, PointerKind};
+use crate::msg::{Action, Cmd, Hit, PointerKind};
 
-pub fn pointer(model: &mut Model, pane: Pane, item: Option<usize>, kind: PointerKind) -> Vec<Cmd> {
+pub fn pointer(model: &mut Model, pane: Pane, item: Option<Hit>, kind: PointerKind) -> Vec<Cmd> {
     let wheel = match kind {
         PointerKind::Click => None,
         PointerKind::WheelUp => Some(-1),
@@ -26,12 +27,20 @@ pub fn pointer(model: &mut Model, pane: Pane, item: Option<usize>, kind: Pointer
     super::focus(model, pane);
     match (wheel, pane, item) {
         (Some(delta), _, _) => super::scroll(model, delta),
-        (None, Pane::Lanes, Some(lane)) => {
+        (None, Pane::Lanes, Some(Hit::Row(lane))) => {
             model.selected_lane = lane.min(model.lanes.len().saturating_sub(1));
             super::signoff::refresh_grid(model);
         }
-        (None, Pane::Phases, Some(phase)) => model.pipeline.selection.cursor = Some(phase),
-        (None, Pane::Probes, Some(probe)) => model.probes.cursor = probe,
+        (None, Pane::Phases, Some(Hit::Row(phase))) => {
+            model.pipeline.selection.cursor = Some(phase)
+        }
+        (None, Pane::Probes, Some(Hit::Row(probe))) => model.probes.cursor = probe,
+        (None, Pane::Signoff, Some(Hit::Cell { row, col })) => {
+            if let Some(grid) = model.signoffs.grid.as_mut() {
+                grid.cursor.row = row.min(grid.items.len().saturating_sub(1));
+                grid.cursor.col = col.min(grid.roles.len().saturating_sub(1));
+            }
+        }
         (None, _, _) => {}
     }
     Vec::new()

@@ -3,9 +3,10 @@
 use super::update;
 use crate::model::fixtures::{RunMoment, clock, pipeline, three_lanes};
 use crate::model::{Model, Overlay, Pane};
-use crate::msg::{Msg, PointerKind};
+use crate::msg::{Hit, Msg, PointerKind};
 
 fn at(model: &mut Model, pane: Pane, item: Option<usize>, kind: PointerKind) {
+    let item = item.map(Hit::Row);
     update(model, Msg::Pointer { pane, item, kind });
 }
 
@@ -68,4 +69,32 @@ fn the_wheel_scrolls_the_pane_under_it_and_an_open_overlay() {
         (model.selected_lane, model.overlay.clone()),
         (1, Overlay::PhaseDetail(5))
     );
+}
+
+#[test]
+fn a_click_on_a_grid_cell_moves_the_cursor_there() {
+    let mut model = with_run();
+    model.signoffs.config = crate::policy::SignoffConfig {
+        items: vec!["Database".into(), "Security".into()],
+        roles: ["Technical Lead", "Security Officer"]
+            .into_iter()
+            .map(|name| crate::policy::RoleConfig {
+                name: name.into(),
+                accounts: vec!["alice".into()],
+                required: true,
+            })
+            .collect(),
+    };
+    update(&mut model, Msg::LedgerEntries(Vec::new()));
+    assert!(model.signoffs.grid.is_some(), "prod's grid");
+    update(
+        &mut model,
+        Msg::Pointer {
+            pane: Pane::Signoff,
+            item: Some(Hit::Cell { row: 1, col: 1 }),
+            kind: PointerKind::Click,
+        },
+    );
+    let cursor = model.signoffs.grid.as_ref().unwrap().cursor;
+    assert_eq!((model.focus, cursor.row, cursor.col), (Pane::Signoff, 1, 1));
 }

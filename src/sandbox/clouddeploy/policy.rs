@@ -76,9 +76,9 @@ impl DeploySim {
                 format!("Resource '{name}' already exists"),
             ));
         }
-        validate(body)?;
+        super::policy_routes::validate(body)?;
         let mut json = body.clone();
-        enum_names(&mut json);
+        super::policy_routes::enum_names(&mut json);
         if let Some(map) = json.as_object_mut() {
             map.insert("name".into(), json!(name));
             map.insert(
@@ -165,105 +165,6 @@ impl DeploySim {
         }]));
         Err(err(400, "FAILED_PRECONDITION", message))
     }
-}
-
-/// Enums sent as numbers (the official clients' REST transport asks `enum-encoding=int`) are
-/// stored by name, as the service answers them.
-fn enum_names(policy: &mut Value) {
-    const ACTIONS: [&str; 9] = [
-        "ROLLOUT_ACTIONS_UNSPECIFIED",
-        "ADVANCE",
-        "APPROVE",
-        "CANCEL",
-        "CREATE",
-        "IGNORE_JOB",
-        "RETRY_JOB",
-        "ROLLBACK",
-        "TERMINATE_JOBRUN",
-    ];
-    const INVOKERS: [&str; 3] = ["INVOKER_UNSPECIFIED", "USER", "DEPLOY_AUTOMATION"];
-    const DAYS: [&str; 8] = [
-        "DAY_OF_WEEK_UNSPECIFIED",
-        "MONDAY",
-        "TUESDAY",
-        "WEDNESDAY",
-        "THURSDAY",
-        "FRIDAY",
-        "SATURDAY",
-        "SUNDAY",
-    ];
-    let name = |list: &mut Value, names: &[&str]| {
-        for item in list.as_array_mut().into_iter().flatten() {
-            let named = item
-                .as_u64()
-                .and_then(|n| names.get(usize::try_from(n).ok()?));
-            if let Some(named) = named {
-                *item = Value::String((*named).to_string());
-            }
-        }
-    };
-    let rules = policy.get_mut("rules").and_then(Value::as_array_mut);
-    for rule in rules.into_iter().flatten() {
-        let Some(r) = rule.get_mut("rolloutRestriction") else {
-            continue;
-        };
-        if let Some(a) = r.get_mut("actions") {
-            name(a, &ACTIONS);
-        }
-        if let Some(i) = r.get_mut("invokers") {
-            name(i, &INVOKERS);
-        }
-        let weekly = r
-            .pointer_mut("/timeWindows/weeklyWindows")
-            .and_then(Value::as_array_mut);
-        for w in weekly.into_iter().flatten() {
-            if let Some(d) = w.get_mut("daysOfWeek") {
-                name(d, &DAYS);
-            }
-        }
-    }
-}
-
-fn validate(body: &Value) -> Result<(), SimError> {
-    let invalid = |m: &str| err(400, "INVALID_ARGUMENT", m.to_string());
-    let non_empty = |key: &str| {
-        body.get(key)
-            .and_then(Value::as_array)
-            .is_some_and(|a| !a.is_empty())
-    };
-    if !non_empty("selectors") {
-        return Err(invalid(
-            "deploy_policy.selectors: at least one selector is required",
-        ));
-    }
-    if !non_empty("rules") {
-        return Err(invalid(
-            "deploy_policy.rules: at least one rule is required",
-        ));
-    }
-    for rule in body
-        .get("rules")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let windows = rule.pointer("/rolloutRestriction/timeWindows");
-        let Some(windows) = windows else {
-            return Err(invalid("rollout_restriction.time_windows is required"));
-        };
-        let zone = windows
-            .get("timeZone")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        if zone.parse::<Tz>().is_err() {
-            return Err(err(
-                400,
-                "INVALID_ARGUMENT",
-                format!("time_windows.time_zone {zone:?} is not an IANA time zone"),
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// One selector matches: its pipeline id and target id are absent, `*`, or equal (the sandbox's

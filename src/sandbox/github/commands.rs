@@ -45,7 +45,12 @@ pub async fn review_pending(
         Err(r) => return r.into_response(),
     };
     let now = st.now();
-    if st.runs[i].view(now).waiting_since.is_none() || !ids.contains(&PROD_ENV_ID) {
+    // GitHub counts only the requests the token's user may review: to a user who is not a
+    // required reviewer (`current_user_can_approve` false) there are none.
+    if st.faults.not_reviewer
+        || st.runs[i].view(now).waiting_since.is_none()
+        || !ids.contains(&PROD_ENV_ID)
+    {
         return err(
             StatusCode::UNPROCESSABLE_ENTITY,
             "No pending deployment requests to approve or reject",
