@@ -28,6 +28,25 @@ const LAYERS: &[&[&str]] = &[
     &["cli"],
 ];
 
+/// Modules that never touch the terminal library: only the views, the keys, the terminal guard,
+/// the runtime and the CLI draw.
+const WITHOUT_RATATUI: &[&str] = &[
+    "redact",
+    "json_out",
+    "net",
+    "probes",
+    "config",
+    "ledger",
+    "model",
+    "policy",
+    "providers",
+    "sandbox",
+    "commands",
+    "msg",
+    "update",
+    "session",
+];
+
 /// Importing module → imported module → the files that import it.
 type Graph = BTreeMap<String, BTreeMap<String, BTreeSet<PathBuf>>>;
 
@@ -205,6 +224,28 @@ fn files(graph: &Graph, pair: &[String]) -> String {
         names.push(format!("and {} more", files.len() - 3));
     }
     names.join(", ")
+}
+
+/// The files of `modules` that name `word` outside comments.
+fn naming(src: &Path, modules: &[&str], word: &str) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    rust_files(src, &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .filter(|file| {
+            let relative = file.strip_prefix(src).unwrap_or(file);
+            let top = relative.components().next().map(|c| {
+                let name = Path::new(c.as_os_str()).with_extension("");
+                name.to_string_lossy().into_owned()
+            });
+            top.is_some_and(|top| modules.contains(&top.as_str()))
+        })
+        .filter(|file| {
+            let text = std::fs::read_to_string(file).unwrap_or_default();
+            without_comments(&text).contains(word)
+        })
+        .collect()
 }
 
 /// Every import that goes up the layers.

@@ -43,6 +43,17 @@ fn every_import_goes_down_the_layers() {
 }
 
 #[test]
+fn only_the_views_and_the_loop_use_ratatui() {
+    let found = naming(&source_tree(), WITHOUT_RATATUI, "ratatui");
+    assert!(
+        found.is_empty(),
+        "ratatui outside the views, keys, terminal, runtime and CLI: {found:?}"
+    );
+    let views = naming(&source_tree(), &["ui"], "ratatui");
+    assert!(!views.is_empty(), "the search found not even the views");
+}
+
+#[test]
 fn use_trees_expand_to_every_path_they_name() {
     let text = "use crate::{alpha, beta::{self, Gamma as G, delta::*}};\nlet x = crate::omega::f();\n\
                 $crate::macro_only(); // crate::in_a_comment\nlet url = \"https://crate::no\";";
