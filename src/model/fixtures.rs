@@ -327,7 +327,9 @@ pub fn prod_ledger(dir: &std::path::Path) -> Vec<crate::ledger::Entry> {
         command("p2", "promote", "prod", "1.4.3", json!({})),
         at(1),
     );
-    let refused = json!({"status": "refused", "message": "[signoff] NO-GO 9/32"});
+    // Whoever writes the ledger chooses its text: an escape sequence must not reach the screen.
+    let refused =
+        json!({"status": "refused", "message": "[signoff] NO-GO 9/32\u{1b}]0;owned\u{7}"});
     append("dave", outcome("p2", false, refused), at(1));
     ledger.read_all().unwrap_or_default()
 }

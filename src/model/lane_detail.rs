@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::lane::{RevisionInfo, ServiceState};
+use crate::ledger::clean::printable;
 use crate::ledger::{Entry, Payload};
 
 /// One row of a lane's history.
@@ -70,9 +71,11 @@ pub fn history(entries: &[Entry], env: &str, service: Option<&ServiceState>) -> 
     let mut items: Vec<HistoryItem> = revisions
         .iter()
         .map(|revision| {
-            // The newest command that created this revision (a retry may name it twice).
+            // The newest command that created this revision (a retry may name it twice). A
+            // rollback names an older revision (Cloud Run), unless it created one (a Cloud
+            // Deploy rollback is a new rollout).
             let creator = deeds.iter().enumerate().rev().find(|(_, d)| {
-                d.action != "rollback"
+                (d.action != "rollback" || revision.created.is_some_and(|c| c >= d.at))
                     && d.to_revision
                         .as_deref()
                         .is_some_and(|to| same_revision(to, revision))
@@ -113,6 +116,7 @@ fn same_revision(name: &str, revision: &RevisionInfo) -> bool {
 }
 
 /// Every command and canary control about `env`, in ledger order, with its outcome folded in.
+/// Text from entries is made printable (anyone who can write the ledger chose it).
 pub fn deeds(entries: &[Entry], env: &str) -> Vec<Deed> {
     let mut folds: Vec<Deed> = Vec::new();
     let mut by_request: HashMap<String, usize> = HashMap::new();
@@ -130,8 +134,8 @@ pub fn deeds(entries: &[Entry], env: &str) -> Vec<Deed> {
                 folds.push(Deed {
                     at: entry.time,
                     who: who(entry),
-                    action: action.clone(),
-                    release: release.clone(),
+                    action: printable(action, false),
+                    release: printable(release, false),
                     from_revision: text(detail, "from_revision"),
                     to_revision: text(detail, "to_revision"),
                     outcome: None,
@@ -166,10 +170,10 @@ pub fn deeds(entries: &[Entry], env: &str) -> Vec<Deed> {
                 if let Some(deed) = by_request.get(request_id).and_then(|i| folds.get_mut(*i)) {
                     deed.to_revision = text(state, "to_revision").or(deed.to_revision.take());
                     if deed.ok.is_none() && event != "heartbeat" {
-                        deed.outcome = Some(format!("in progress: {event}"));
+                        deed.outcome = Some(format!("in progress: {}", printable(event, false)));
                     }
                     if let Some(reason) = state.pointer("/phase/reason").and_then(Value::as_str) {
-                        deed.note = Some(reason.to_string());
+                        deed.note = Some(printable(reason, false));
                     }
                 }
             }
@@ -180,7 +184,7 @@ pub fn deeds(entries: &[Entry], env: &str) -> Vec<Deed> {
                 overrides
                     .entry(request_id.clone())
                     .or_default()
-                    .push(gate.clone());
+                    .push(printable(gate, false));
             }
             Payload::RolloutControl {
                 request_id,
@@ -196,13 +200,13 @@ pub fn deeds(entries: &[Entry], env: &str) -> Vec<Deed> {
                 folds.push(Deed {
                     at: entry.time,
                     who: who(entry),
-                    action: control.clone(),
+                    action: printable(control, false),
                     release,
                     from_revision: None,
                     to_revision: None,
                     outcome: None,
                     ok: None,
-                    note: reason.clone(),
+                    note: reason.as_deref().map(|r| printable(r, false)),
                 });
             }
             _ => {}
@@ -213,7 +217,8 @@ pub fn deeds(entries: &[Entry], env: &str) -> Vec<Deed> {
 
 /// `account@host` of an entry's author.
 fn who(entry: &Entry) -> String {
-    format!("{}@{}", entry.actor.account, entry.actor.host)
+    let who = format!("{}@{}", entry.actor.account, entry.actor.host);
+    printable(&who, false)
 }
 
 /// A non-empty string field of a JSON object.
@@ -221,8 +226,8 @@ fn text(value: &Value, key: &str) -> Option<String> {
     value
         .get(key)
         .and_then(Value::as_str)
+        .map(|s| printable(s, false))
         .filter(|s| !s.is_empty())
-        .map(str::to_string)
 }
 
 fn ok_word(ok: bool) -> &'static str {

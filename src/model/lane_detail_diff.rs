@@ -4,6 +4,7 @@
 //! like a credential are compared but never shown.
 
 use super::lane::{EnvValue, Lane, TemplateSpec};
+use crate::ledger::clean::printable;
 
 /// One compared setting: its value here and in the next lane as shown (`None`: not set), and
 /// whether the values differ (hidden values can differ while they are shown alike).
@@ -62,11 +63,15 @@ pub fn diff(lanes: &[Lane], index: usize, provider: &str) -> LaneDiff {
                 |s: &super::lane::ServiceState| Some(s.image.clone()).filter(|i| !i.is_empty());
             rows.push(row("image", image(a), image(b)));
             Some(format!(
-                "env and scaling: not available from {provider} (only the release and image are known)"
+                "env and scaling: not known from {provider} (release and image only)"
             ))
         }
     };
-    let (differs, same): (Vec<DiffRow>, Vec<DiffRow>) = rows.into_iter().partition(|r| r.differs);
+    // A setting neither lane reports is not "the same": it is left out.
+    let (differs, same): (Vec<DiffRow>, Vec<DiffRow>) = rows
+        .into_iter()
+        .filter(|r| r.here.is_some() || r.there.is_some())
+        .partition(|r| r.differs);
     LaneDiff::Compared {
         next: next.env.clone(),
         differs,
@@ -104,8 +109,8 @@ fn row(what: &str, here: Option<String>, there: Option<String>) -> DiffRow {
 fn template_rows(a: &TemplateSpec, b: &TemplateSpec) -> Vec<DiffRow> {
     let same_repository = split_image(&a.image).0 == split_image(&b.image).0;
     let image = |i: &str| match same_repository {
-        true => split_image(i).1,
-        false => i.to_string(),
+        true => printable(&split_image(i).1, false),
+        false => printable(i, false),
     };
     let mut rows = vec![row(
         "image",
@@ -122,7 +127,11 @@ fn template_rows(a: &TemplateSpec, b: &TemplateSpec) -> Vec<DiffRow> {
         let (x, y) = (env_value(a, name), env_value(b, name));
         rows.push(DiffRow {
             differs: x != y,
-            ..row(&format!("env {name}"), shown(name, x), shown(name, y))
+            ..row(
+                &printable(&format!("env {name}"), false),
+                shown(name, x),
+                shown(name, y),
+            )
         });
     }
     let number = |n: Option<i64>| n.map(|n| n.to_string());
@@ -141,8 +150,9 @@ fn template_rows(a: &TemplateSpec, b: &TemplateSpec) -> Vec<DiffRow> {
         number(a.concurrency),
         number(b.concurrency),
     ));
-    rows.push(row("cpu", a.cpu.clone(), b.cpu.clone()));
-    rows.push(row("memory", a.memory.clone(), b.memory.clone()));
+    let text = |t: &Option<String>| t.as_deref().map(|t| printable(t, false));
+    rows.push(row("cpu", text(&a.cpu), text(&b.cpu)));
+    rows.push(row("memory", text(&a.memory), text(&b.memory)));
     rows
 }
 
@@ -154,11 +164,13 @@ fn env_value<'a>(spec: &'a TemplateSpec, name: &str) -> Option<&'a EnvValue> {
 /// looks like a credential as `hidden`.
 fn shown(name: &str, value: Option<&EnvValue>) -> Option<String> {
     Some(match value? {
-        EnvValue::Secret { secret, version } => format!("secret {secret}:{version}"),
+        EnvValue::Secret { secret, version } => {
+            printable(&format!("secret {secret}:{version}"), false)
+        }
         EnvValue::Plain(_) if crate::redact::is_sensitive_header(name) => {
             "hidden (the name looks secret)".to_string()
         }
-        EnvValue::Plain(text) => crate::redact::redact(text),
+        EnvValue::Plain(text) => crate::redact::redact(&printable(text, false)),
     })
 }
 
@@ -217,10 +229,19 @@ mod tests {
         };
         let names: Vec<&str> = differs.iter().map(|d| d.what.as_str()).collect();
         assert_eq!(names, ["release", "image"]);
+        assert!(unavailable.unwrap().contains("not known from Cloud Deploy"));
+        // Targets with no release yet: nothing is "the same".
+        for lane in &mut model.lanes[1..] {
+            let service = lane.service.as_mut().unwrap();
+            service.traffic.clear();
+            service.image.clear();
+        }
+        let LaneDiff::Compared { differs, same, .. } = diff(&model.lanes, 1, "Cloud Deploy") else {
+            panic!("both answered");
+        };
         assert!(
-            unavailable
-                .unwrap()
-                .contains("not available from Cloud Deploy")
+            differs.is_empty() && same.is_empty(),
+            "{differs:?} {same:?}"
         );
         model.lanes[2].service = None;
         assert_eq!(diff(&model.lanes, 1, "x"), LaneDiff::NoData("prod".into()));

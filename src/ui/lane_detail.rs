@@ -12,12 +12,13 @@ use ratatui::widgets::{Clear, Paragraph};
 
 use super::layout::{ellipsize, position_marker};
 use super::{Role, UiContext};
+use crate::ledger::clean::printable;
 use crate::model::Model;
 use crate::model::lane::short_revision;
 use crate::model::lane_detail::{Deed, HistoryItem, history};
 use crate::model::lane_detail_diff::{LaneDiff, diff, provider_name};
 use crate::model::lane_detail_links::links;
-use crate::model::lane_detail_rows::url_room;
+use crate::model::lane_detail_rows::{note_rows, same_rows, target_line, url_room};
 
 /// One row of the detail: styled pieces, and the URL its text after `offset` columns links to.
 pub struct Row {
@@ -105,6 +106,7 @@ pub fn rows(model: &Model, lane: usize, width: usize) -> Vec<Row> {
         ),
         Role::Title,
     )];
+    rows.extend(target_line(model, lane).map(|line| Row::text(line, Role::Dim)));
     let service = the_lane.service.as_ref();
     let items = history(&model.signoffs.entries, &the_lane.env, service);
     if items.is_empty() {
@@ -132,8 +134,14 @@ pub fn rows(model: &Model, lane: usize, width: usize) -> Vec<Row> {
                     (None, false) => "not ready".into(),
                 };
                 rows.push(Row::new(vec![
-                    (format!("  {:<10} ", revision.short), Role::Accent),
-                    (format!("{:<9} ", revision.version), Role::Text),
+                    (
+                        format!("  {:<10} ", printable(&revision.short, false)),
+                        Role::Accent,
+                    ),
+                    (
+                        format!("{:<9} ", printable(&revision.version, false)),
+                        Role::Text,
+                    ),
                     (
                         format!("{share:<5} "),
                         if serving.is_some() {
@@ -144,10 +152,12 @@ pub fn rows(model: &Model, lane: usize, width: usize) -> Vec<Row> {
                     ),
                     (when(item.at()), Role::Dim),
                 ]));
-                rows.push(match deployed_by {
-                    Some(deed) => deed_row(deed, &format!("    {} ", deed.action)),
-                    None => Row::text("    not deployed by flightdeck", Role::Dim),
-                });
+                match deployed_by {
+                    Some(deed) => {
+                        rows.extend(deed_rows(deed, &format!("    {} ", deed.action), width))
+                    }
+                    None => rows.push(Row::text("    not deployed by flightdeck", Role::Dim)),
+                }
             }
             HistoryItem::Deed(deed) => {
                 let mut what = format!("{} {}", deed.action, deed.release);
@@ -159,12 +169,12 @@ pub fn rows(model: &Model, lane: usize, width: usize) -> Vec<Row> {
                     (format!("{}  ", when(Some(deed.at))), Role::Dim),
                     (what.trim_end().to_string(), Role::Info),
                 ]));
-                rows.push(deed_row(deed, "    "));
+                rows.extend(deed_rows(deed, "    ", width));
             }
         }
     }
     rows.push(Row::text("", Role::Text));
-    rows.extend(diff_rows(model, lane));
+    rows.extend(diff_rows(model, lane, width));
     rows.push(Row::text("", Role::Text));
     rows.push(Row::text("Links", Role::Title));
     let found = links(model, lane);
@@ -187,8 +197,9 @@ pub fn rows(model: &Model, lane: usize, width: usize) -> Vec<Row> {
     rows
 }
 
-/// `{lead}by alice@bastion · done · overrode freeze`.
-fn deed_row(deed: &Deed, lead: &str) -> Row {
+/// `{lead}by alice@bastion · done`, then the note (overridden gates, why it failed or was
+/// rolled back) in full on rows of its own.
+fn deed_rows(deed: &Deed, lead: &str, width: usize) -> Vec<Row> {
     let (outcome, role) = match (deed.ok, &deed.outcome) {
         (Some(true), Some(o)) => (o.clone(), Role::Pass),
         (Some(false), Some(o)) => (o.clone(), Role::Fail),
@@ -199,14 +210,14 @@ fn deed_row(deed: &Deed, lead: &str) -> Row {
     if !outcome.is_empty() {
         pieces.push((format!(" · {outcome}"), role));
     }
-    if let Some(note) = &deed.note {
-        let note = crate::redact::redact(&note.replace('\n', " "));
-        pieces.push((format!(" · {note}"), Role::Dim));
+    let mut rows = vec![Row::new(pieces)];
+    for part in note_rows(deed, width) {
+        rows.push(Row::text(format!("      {part}"), Role::Dim));
     }
-    Row::new(pieces)
+    rows
 }
 
-fn diff_rows(model: &Model, lane: usize) -> Vec<Row> {
+fn diff_rows(model: &Model, lane: usize, width: usize) -> Vec<Row> {
     let env = model.lanes.get(lane).map_or("", |l| l.env.as_str());
     match diff(&model.lanes, lane, provider_name(model, lane)) {
         LaneDiff::Last => vec![Row::text(
@@ -227,7 +238,9 @@ fn diff_rows(model: &Model, lane: usize) -> Vec<Row> {
                 format!("What differs: {env} → {next}"),
                 Role::Title,
             )];
-            if differs.is_empty() {
+            if differs.is_empty() && same.is_empty() {
+                rows.push(Row::text("  nothing known to compare yet", Role::Dim));
+            } else if differs.is_empty() {
                 rows.push(Row::text("  nothing that is compared differs", Role::Pass));
             }
             for row in differs {
@@ -255,8 +268,8 @@ fn diff_rows(model: &Model, lane: usize) -> Vec<Row> {
                     ]));
                 }
             }
-            if !same.is_empty() {
-                rows.push(Row::text(format!("  same: {}", same.join(", ")), Role::Dim));
+            for row in same_rows(&same, width) {
+                rows.push(Row::text(row, Role::Dim));
             }
             if let Some(why) = unavailable {
                 rows.push(Row::text(format!("  {why}"), Role::Dim));
@@ -304,6 +317,7 @@ mod tests {
                 }
             }
             // Without data and templates: the other branches.
+            model.clouddeploy_lanes[1] = true;
             model.lanes[2].service = None;
             model.lanes[0].service.as_mut().unwrap().template = None;
             model.signoffs.entries.clear();

@@ -94,3 +94,45 @@ fn the_history_merges_the_cloud_revisions_with_the_ledger_newest_first() {
     assert_eq!(items.len(), 2 + 8, "{summary:#?}");
     assert!(!summary.iter().any(|s| s.contains("carol")));
 }
+
+#[test]
+fn a_rollback_that_created_a_revision_is_its_creator() {
+    use crate::ledger::{Actor, Ledger, Payload};
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(dir.path().join("l.jsonl")).unwrap();
+    let actor = Actor {
+        account: "erin".into(),
+        uid: 1000,
+        host: "bastion".into(),
+        ssh_origin: None,
+    };
+    // A Cloud Deploy rollback is a new rollout: created after the command, named by its outcome.
+    let mut prod = crate::model::fixtures::service("prod", &[(3, "1.3.1", 100)]);
+    let created = prod.revisions[0].created.unwrap();
+    let command = Payload::Command {
+        request_id: "rb".into(),
+        action: "rollback".into(),
+        env: "prod".into(),
+        release: "1.3.1".into(),
+        detail: serde_json::json!({}),
+    };
+    ledger
+        .append_at(&actor, command, created - chrono::Duration::seconds(5))
+        .unwrap();
+    let outcome = Payload::CommandOutcome {
+        request_id: "rb".into(),
+        ok: true,
+        detail: serde_json::json!({"status": "done", "to_revision": prod.revisions[0].name}),
+    };
+    ledger.append_at(&actor, outcome, created).unwrap();
+    prod.revisions.truncate(2);
+    let items = history(&ledger.read_all().unwrap(), "prod", Some(&prod));
+    assert_eq!(items.len(), 2, "{items:#?}");
+    let HistoryItem::Revision { deployed_by, .. } = &items[0] else {
+        panic!("{items:#?}");
+    };
+    assert_eq!(
+        deployed_by.as_ref().map(|d| d.action.as_str()),
+        Some("rollback")
+    );
+}
