@@ -98,7 +98,7 @@ pub struct RolloutArgs {
 }
 
 /// Set in a `--detach`ed child: SIGHUP (the terminal going away) is not a reason to hand over.
-const DETACHED_ENV: &str = "FLIGHTDECK_DETACHED";
+pub(super) const DETACHED_ENV: &str = "FLIGHTDECK_DETACHED";
 
 /// Opens the session (sandbox, profile, ledger, actor) and the command's context.
 pub(super) async fn open_context(
@@ -223,10 +223,8 @@ pub async fn cli_trigger(cli: &super::Cli, args: &TriggerArgs) -> i32 {
     cli_run(cli, &args.common, request).await
 }
 
+/// `promote` in this process (`--detach` is `detach::promote`).
 pub async fn cli_promote(cli: &super::Cli, args: &PromoteArgs) -> i32 {
-    if args.detach {
-        return super::detach::promote(cli, args).await;
-    }
     let request = Request::Promote {
         from: args.from.clone(),
         to: args.to.clone(),

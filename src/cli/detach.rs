@@ -6,7 +6,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use super::commands::PromoteArgs;
+use super::commands::{DETACHED_ENV, PromoteArgs};
 use super::{Cli, exit};
 use crate::ledger::Payload;
 use crate::ledger::store::LedgerStore;
@@ -69,7 +69,7 @@ pub async fn promote(cli: &Cli, args: &PromoteArgs) -> i32 {
     };
     let mut child = match tokio::process::Command::from(std::process::Command::new(exe))
         .args(&argv)
-        .env("FLIGHTDECK_DETACHED", "1")
+        .env(DETACHED_ENV, "1")
         .stdin(Stdio::null())
         .stdout(log)
         .stderr(log_err)

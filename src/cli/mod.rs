@@ -155,6 +155,7 @@ pub async fn main(cli: Cli) -> i32 {
         }
         Some(Command::Signoff(args)) => status::signoff(&cli, args.clone()).await,
         Some(Command::Trigger(args)) => commands::cli_trigger(&cli, args).await,
+        Some(Command::Promote(args)) if args.detach => detach::promote(&cli, args).await,
         Some(Command::Promote(args)) => commands::cli_promote(&cli, args).await,
         Some(Command::Rollback(args)) => commands::cli_rollback(&cli, args).await,
         Some(Command::Approve(args)) => approve::run(&cli, args).await,
