@@ -5,6 +5,7 @@ pub mod colour;
 pub mod error;
 pub mod freeze;
 pub mod ledger_url;
+mod load;
 pub mod notify;
 pub mod paths;
 pub mod policy;

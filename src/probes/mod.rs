@@ -12,16 +12,18 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 pub mod engine;
 pub mod formats;
 pub mod http;
 pub(crate) mod outcome;
+mod probe_format;
 pub mod verdict;
 
 pub use engine::{ProbeEngine, ProbeEngineHandle};
 pub use outcome::{CheckDetail, Health, ProbeId, ProbeOutcome, ProbeReport, ResolvedProbe};
+pub use probe_format::ProbeFormat;
 pub use verdict::{ProbeState, Verdict, VerdictView, lane_verdict};
 
 /// One probe of an environment, as written in a profile.
@@ -48,48 +50,6 @@ pub struct ProbeSpec {
     pub failure_threshold: u32,
     #[serde(default = "default_success_threshold")]
     pub success_threshold: u32,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ProbeFormat {
-    #[default]
-    Auto,
-    Ietf,
-    Actuator,
-    K8s,
-    Json,
-    Status,
-}
-
-impl ProbeFormat {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProbeFormat::Auto => "auto",
-            ProbeFormat::Ietf => "ietf",
-            ProbeFormat::Actuator => "actuator",
-            ProbeFormat::K8s => "k8s",
-            ProbeFormat::Json => "json",
-            ProbeFormat::Status => "status",
-        }
-    }
-}
-
-impl std::str::FromStr for ProbeFormat {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.to_ascii_lowercase().as_str() {
-            "auto" => Ok(ProbeFormat::Auto),
-            "ietf" | "health+json" => Ok(ProbeFormat::Ietf),
-            "actuator" | "spring" => Ok(ProbeFormat::Actuator),
-            "k8s" | "kubernetes" => Ok(ProbeFormat::K8s),
-            "json" => Ok(ProbeFormat::Json),
-            "status" => Ok(ProbeFormat::Status),
-            other => Err(format!(
-                "unknown probe format {other:?} (auto, ietf, actuator, k8s, json, status)"
-            )),
-        }
-    }
 }
 
 impl ProbeSpec {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
 
-use super::ProbeFormat;
+use super::probe_format::ProbeFormat;
 
 /// Bodies are read up to this many bytes; a longer body is a failure ("body over 64 KiB").
 pub const DEFAULT_BODY_CAP: usize = 64 * 1024;

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{BodyHealth, note, short};
+use super::body::{BodyHealth, note, short};
 use crate::probes::outcome::MAX_CHECKS;
 use crate::probes::{CheckDetail, Health};
 

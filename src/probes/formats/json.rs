@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{BodyHealth, note, short};
+use super::body::{BodyHealth, note, short};
 use crate::probes::outcome::MAX_CHECKS;
 use crate::probes::{CheckDetail, Health};
 

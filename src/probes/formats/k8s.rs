@@ -2,7 +2,7 @@
 //! `?verbose` lists `[+]name ok` / `[-]name failed: reason` lines and a final
 //! `livez check passed` / `readyz check failed` line; `[-]` lines are the failing checks.
 
-use super::{BodyHealth, note};
+use super::body::{BodyHealth, note};
 use crate::probes::outcome::MAX_CHECKS;
 use crate::probes::{CheckDetail, Health};
 

@@ -9,9 +9,12 @@ use serde_json::Value;
 use super::{CheckDetail, Health, ProbeFormat};
 
 pub mod actuator;
+mod body;
 pub mod ietf;
 pub mod json;
 pub mod k8s;
+
+pub use body::{BodyHealth, note, short};
 
 /// The parts of an HTTP response a parser looks at.
 #[derive(Debug, Clone, Copy)]
@@ -19,16 +22,6 @@ pub struct Response<'a> {
     pub http_status: u16,
     pub content_type: Option<&'a str>,
     pub body: &'a [u8],
-}
-
-/// What a body says, before the HTTP status is taken into account.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct BodyHealth {
-    /// `None` when the body does not state a status (the HTTP code decides).
-    pub status: Option<Health>,
-    pub checks: Vec<CheckDetail>,
-    /// A short description when the body is not a plain pass (e.g. `status DOWN`).
-    pub note: Option<String>,
 }
 
 /// The verdict of one response.
@@ -155,37 +148,4 @@ fn detect(content_type: Option<&str>, text: &str) -> (ProbeFormat, Result<BodyHe
 /// Parses JSON; the error reads like `body is not JSON: expected value at line 1 column 1`.
 pub fn parse_json(text: &str) -> Result<Value, String> {
     serde_json::from_str(text).map_err(|e| format!("body is not JSON: {e}"))
-}
-
-/// A one-line note: `status DOWN (failing: db, redis)`, naming at most five non-passing checks.
-pub fn note(what: &str, checks: &[CheckDetail]) -> String {
-    let bad: Vec<&str> = checks
-        .iter()
-        .filter(|c| c.status != Health::Pass)
-        .map(|c| c.name.as_str())
-        .collect();
-    match bad.len() {
-        0 => what.to_string(),
-        n if n <= 5 => format!("{what} (not passing: {})", bad.join(", ")),
-        n => format!(
-            "{what} (not passing: {} and {} more)",
-            bad[..5].join(", "),
-            n - 5
-        ),
-    }
-}
-
-/// A short message from a JSON value: strings as is, others compact, cut to 160 characters.
-pub fn short(v: &Value) -> String {
-    let s = match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    if s.chars().count() > 160 {
-        let mut cut: String = s.chars().take(159).collect();
-        cut.push('…');
-        cut
-    } else {
-        s
-    }
 }
