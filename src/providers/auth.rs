@@ -9,6 +9,7 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 pub use super::google_credentials::{GoogleAuth, GoogleOrigin};
+pub use super::secret::Secret;
 pub use crate::config::targets::AuthMode;
 
 /// Where a provider gets its bearer token.
@@ -20,27 +21,6 @@ pub enum TokenSource {
     Static(Secret),
     /// Google credentials, found once per process.
     Google(Arc<GoogleAuth>),
-}
-
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Secret {
-        let value = value.into();
-        crate::redact::remember(&value);
-        Secret(value)
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
 }
 
 impl fmt::Debug for TokenSource {

@@ -10,6 +10,7 @@ mod client;
 mod convert;
 mod error;
 mod inputs;
+mod link;
 mod paging;
 mod ratelimit;
 mod snapshot;

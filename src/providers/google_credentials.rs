@@ -10,7 +10,7 @@ use google_cloud_auth::credentials::{AccessTokenCredentials, mds, service_accoun
 use serde::Deserialize;
 use tokio::sync::{Mutex, OnceCell};
 
-use super::auth::Secret;
+use super::secret::Secret;
 
 const CLOUD_PLATFORM: &str = "https://www.googleapis.com/auth/cloud-platform";
 /// `gcloud` does not say when its token expires; its tokens live an hour, so re-run well before.

@@ -14,3 +14,5 @@ pub mod retry;
 pub mod script;
 pub mod script_run;
 pub mod script_status;
+pub mod script_values;
+pub mod secret;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use super::script::{ScriptTarget, Values, expand};
+use super::script_values::{ScriptTarget, Values, expand};
 
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::script::{ScriptTarget, Values, run};
+use super::script_run::run;
+use super::script_values::{ScriptTarget, Values};
 use crate::model::lane::{Readiness, RevisionInfo, ServiceCondition, ServiceState, TrafficSlice};
 
 /// What `status` prints on stdout (one JSON object).

@@ -279,7 +279,7 @@ impl GithubClient {
                 .map(String::from)
         };
         let (new_etag, link) = (header(ETAG), header(LINK));
-        let next = match link.as_deref().and_then(super::paging::next_link) {
+        let next = match link.as_deref().and_then(super::link::next_link) {
             Some(next) if next.starts_with(self.inner.cfg.base()) => Some(next),
             Some(other) => {
                 return Err(GithubError::Decode {
