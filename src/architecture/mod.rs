@@ -37,7 +37,6 @@ const LAYERS: &[&[&str]] = &[
 const NOT_YET_ACYCLIC: &[&str] = &[
     "cli",
     "commands",
-    "ledger",
     "sandbox",
     "sandbox/clouddeploy",
     "sandbox/github",

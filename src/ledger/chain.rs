@@ -10,8 +10,9 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::entry::{Entry, GENESIS, entry_hash, sha256_hex};
+pub use super::report::Link;
+use super::report::{Issue, IssueKind, Severity, VerifyReport, error};
 use super::signing::AllowedSigners;
-use super::verify::{Issue, IssueKind, Severity, VerifyReport};
 use super::witness::Seen;
 
 /// What a ledger must satisfy beyond its own chain.
@@ -21,14 +22,6 @@ pub struct Trust {
     pub signers: Option<AllowedSigners>,
     /// The head this account saw last time; it must still be in the history.
     pub seen: Option<Seen>,
-}
-
-/// One link of the verified chain: an entry's seq and the SHA-256 of its line (what the next
-/// entry's `prev` holds, and what `ledger head` prints for the last one).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Link {
-    pub seq: u64,
-    pub line_hash: String,
 }
 
 /// A checked ledger: the report, and the verified prefix.
@@ -320,15 +313,5 @@ fn not_an_entry(segment: &[u8], line: usize, unterminated: bool) -> Issue {
         severity: Severity::Error,
         kind: IssueKind::Garbage,
         message: format!("line {line} is not a ledger entry ({what}): garbage was inserted"),
-    }
-}
-
-pub(crate) fn error(line: usize, seq: u64, kind: IssueKind, message: String) -> Issue {
-    Issue {
-        line,
-        seq: Some(seq),
-        severity: Severity::Error,
-        kind,
-        message,
     }
 }

@@ -10,9 +10,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::chain::{Link, error};
 use super::entry::sha256_hex;
-use super::verify::{Issue, IssueKind};
+use super::report::{Issue, IssueKind, Link, error};
 
 /// A head seen at some time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
