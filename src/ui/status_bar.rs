@@ -59,21 +59,16 @@ fn keys(model: &Model) -> Vec<(&'static str, String)> {
     };
     let mut keys = match (&model.overlay, model.focus) {
         (Overlay::Help | Overlay::CellHistory { .. }, _) => {
-            return fixed(&[("Esc", "close"), ("q", "quit")]);
+            return fixed(&[("Esc/q", "close")]);
         }
         (Overlay::PhaseDetail(_), _) => {
-            return fixed(&[("Esc", "close"), ("j/k", "scroll")]);
+            return fixed(&[("Esc/q", "close"), ("j/k", "scroll")]);
         }
         (Overlay::LaneDetail { .. }, _) => {
-            return fixed(&[
-                ("Esc", "close"),
-                ("j/k", "scroll"),
-                ("h/l", "other lane"),
-                ("q", "quit"),
-            ]);
+            return fixed(&[("Esc/q", "close"), ("j/k", "scroll"), ("h/l", "other lane")]);
         }
         (Overlay::ProbeDetails(_), _) => {
-            return fixed(&[("Esc", "close"), ("j/k", "next probe"), ("q", "quit")]);
+            return fixed(&[("Esc/q", "close"), ("j/k", "next probe")]);
         }
         (Overlay::Prompt(p), _) if p.multi_line() => {
             return fixed(&[("Ctrl-S", "submit"), ("Esc", "cancel")]);
