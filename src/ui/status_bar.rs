@@ -23,19 +23,7 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect) {
         return;
     }
     let mut keys = keys(model);
-    // Too narrow for every key: the general ones after quit and help go first (help lists them
-    // all); the focused pane's name always stays, the e2e tests and users read it.
-    let width = |keys: &[(&str, String)]| -> usize {
-        1 + keys
-            .iter()
-            .map(|(k, w)| k.chars().count() + w.chars().count() + 3)
-            .sum::<usize>()
-            + model.focus.title().len()
-            + 2
-    };
-    while width(&keys) > area.width as usize && keys.len() > 3 {
-        keys.remove(2);
-    }
+    let cut = fit(&mut keys, area.width as usize, model.focus.title().len());
     let mut spans = vec![Span::raw(" ")];
     for (key, what) in &keys {
         spans.push(Span::styled(*key, ui.theme.style(Role::Key)));
@@ -44,11 +32,39 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect) {
             ui.theme.style(Role::StatusBar),
         ));
     }
+    if cut {
+        spans.push(Span::styled("…  ", ui.theme.style(Role::Dim)));
+    }
     spans.push(Span::styled(
         format!("[{}]", model.focus.title()),
         ui.theme.style(Role::Dim),
     ));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Drops keys until the line fits `width`: `Tab` first (every pane has it), then from the end,
+/// where each pane keeps its least used keys; quit and help always stay (help lists every key),
+/// and so does the focused pane's name, which users and the e2e tests read. True if any was cut.
+fn fit(keys: &mut Vec<(&'static str, String)>, width: usize, title: usize) -> bool {
+    let needed = |keys: &[(&str, String)], cut: bool| -> usize {
+        1 + keys
+            .iter()
+            .map(|(k, w)| k.chars().count() + w.chars().count() + 3)
+            .sum::<usize>()
+            + if cut { 3 } else { 0 }
+            + title
+            + 2
+    };
+    if needed(keys, false) <= width {
+        return false;
+    }
+    if let Some(tab) = keys.iter().position(|(k, _)| *k == "Tab") {
+        keys.remove(tab);
+    }
+    while needed(keys, true) > width && keys.len() > 2 {
+        keys.pop();
+    }
+    true
 }
 
 /// The keys of the moment; those that act on a lane name it (`p promote staging→prod`). A
@@ -130,4 +146,52 @@ fn lane_keys(model: &Model) -> Vec<(&'static str, String)> {
     keys.push(("R", format!("rollback {}", env(selected))));
     keys.push((":", "cmd".into()));
     keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    fn signoff_keys() -> Vec<(&'static str, String)> {
+        [
+            ("q", "quit"),
+            ("?", "help"),
+            ("Tab", "pane"),
+            ("hjkl", "cell"),
+            ("g", "GO"),
+            ("G", "GO column"),
+            ("n", "NO-GO"),
+            ("c", "comment"),
+            ("Enter", "history"),
+        ]
+        .iter()
+        .map(|(k, w)| (*k, w.to_string()))
+        .collect()
+    }
+
+    fn names(keys: &[(&'static str, String)]) -> Vec<&'static str> {
+        keys.iter().map(|(k, _)| *k).collect()
+    }
+
+    #[test]
+    fn a_wide_line_keeps_every_key_and_says_nothing_was_cut() {
+        let mut keys = signoff_keys();
+        assert!(!fit(&mut keys, 200, "Sign-off".len()));
+        assert_eq!(keys.len(), 9);
+    }
+
+    #[test]
+    fn at_80_columns_tab_and_the_last_keys_go_first_and_signing_stays() {
+        let mut keys = signoff_keys();
+        assert!(fit(&mut keys, 80, "Sign-off".len()));
+        let kept = names(&keys);
+        assert_eq!(kept, ["q", "?", "hjkl", "g", "G", "n", "c"], "{kept:?}");
+    }
+
+    #[test]
+    fn quit_and_help_stay_however_narrow() {
+        let mut keys = signoff_keys();
+        assert!(fit(&mut keys, 10, "Sign-off".len()));
+        assert_eq!(names(&keys), ["q", "?"]);
+    }
 }
