@@ -74,7 +74,7 @@ fn keys(model: &Model) -> Vec<(&'static str, String)> {
         pairs.iter().map(|(k, w)| (*k, w.to_string())).collect()
     };
     let mut keys = match (&model.overlay, model.focus) {
-        (Overlay::Help | Overlay::CellHistory { .. }, _) => {
+        (Overlay::Help | Overlay::CellHistory { .. } | Overlay::DeployPhaseDetail(_), _) => {
             return fixed(&[("Esc/q", "close")]);
         }
         (Overlay::PhaseDetail(_), _) => {
@@ -118,9 +118,12 @@ fn keys(model: &Model) -> Vec<(&'static str, String)> {
         ]),
         (Overlay::None, _) => lane_keys(model),
     };
-    let phases = model.focus == Pane::Phases && model.pipeline.run.is_some();
-    if phases && model.overlay == Overlay::None && super::deploy_phases::selected(model).is_none() {
-        keys.insert(keys.len().min(3), ("Enter", "steps".into()));
+    if model.focus == Pane::Phases && model.overlay == Overlay::None {
+        if super::deploy_phases::selected(model).is_some() {
+            keys.insert(keys.len().min(3), ("Enter", "jobs".into()));
+        } else if model.pipeline.run.is_some() {
+            keys.insert(keys.len().min(3), ("Enter", "steps".into()));
+        }
     }
     if !model.alerts.open.is_empty() {
         keys.insert(2, ("A", "acknowledge".into()));
