@@ -42,6 +42,19 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// The sign-off grid's keys, most used first after quit, help and Tab.
+const SIGNOFF_KEYS: &[(&str, &str)] = &[
+    ("q", "quit"),
+    ("?", "help"),
+    ("Tab", "pane"),
+    ("hjkl", "cell"),
+    ("g", "GO"),
+    ("G", "GO column"),
+    ("n", "NO-GO"),
+    ("c", "comment"),
+    ("Enter", "history"),
+];
+
 /// Drops keys until the line fits `width`: `Tab` first (every pane has it), then from the end,
 /// where each pane keeps its least used keys; quit and help always stay (help lists every key),
 /// and so does the focused pane's name, which users and the e2e tests read. True if any was cut.
@@ -90,17 +103,7 @@ fn keys(model: &Model) -> Vec<(&'static str, String)> {
             return fixed(&[("Ctrl-S", "submit"), ("Esc", "cancel")]);
         }
         (Overlay::Prompt(_), _) => return fixed(&[("Enter", "submit"), ("Esc", "cancel")]),
-        (Overlay::None, Pane::Signoff) if !model.read_only => fixed(&[
-            ("q", "quit"),
-            ("?", "help"),
-            ("Tab", "pane"),
-            ("hjkl", "cell"),
-            ("g", "GO"),
-            ("G", "GO column"),
-            ("n", "NO-GO"),
-            ("c", "comment"),
-            ("Enter", "history"),
-        ]),
+        (Overlay::None, Pane::Signoff) if !model.read_only => fixed(SIGNOFF_KEYS),
         (Overlay::None, Pane::Probes) => fixed(&[
             ("q", "quit"),
             ("?", "help"),
@@ -153,23 +156,13 @@ fn lane_keys(model: &Model) -> Vec<(&'static str, String)> {
 
 #[cfg(test)]
 mod tests {
-    use super::fit;
+    use super::{SIGNOFF_KEYS, fit};
 
     fn signoff_keys() -> Vec<(&'static str, String)> {
-        [
-            ("q", "quit"),
-            ("?", "help"),
-            ("Tab", "pane"),
-            ("hjkl", "cell"),
-            ("g", "GO"),
-            ("G", "GO column"),
-            ("n", "NO-GO"),
-            ("c", "comment"),
-            ("Enter", "history"),
-        ]
-        .iter()
-        .map(|(k, w)| (*k, w.to_string()))
-        .collect()
+        SIGNOFF_KEYS
+            .iter()
+            .map(|(k, w)| (*k, w.to_string()))
+            .collect()
     }
 
     fn names(keys: &[(&'static str, String)]) -> Vec<&'static str> {
