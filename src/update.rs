@@ -191,7 +191,10 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
         }
         return Vec::new();
     }
-    if matches!(model.overlay, Overlay::PhaseDetail(_)) {
+    if matches!(
+        model.overlay,
+        Overlay::PhaseDetail(_) | Overlay::DeployPhaseDetail(_)
+    ) {
         pipeline_detail::overlay_action(model, action);
         return Vec::new();
     }

@@ -59,7 +59,7 @@ async fn world() -> World {
         progress: flightdeck::commands::quiet(),
         yes: true,
         override_reason: None,
-        prompt: false,
+        confirm: None,
         control: Default::default(),
         release: Default::default(),
         host: None,

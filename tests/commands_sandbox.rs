@@ -117,7 +117,7 @@ async fn world(api_base: Option<String>) -> World {
         progress: flightdeck::commands::quiet(),
         yes: true,
         override_reason: None,
-        prompt: false,
+        confirm: None,
         control: Default::default(),
         release: Default::default(),
         host: None,
@@ -558,4 +558,39 @@ async fn a_command_that_fails_reading_state_is_recorded_with_its_outcome() {
         })
         .collect();
     assert_eq!(kinds, [("promote", true), ("outcome", false)]);
+}
+
+#[tokio::test]
+async fn without_yes_a_prod_change_is_confirmed_through_the_callers_prompt_and_refused_without_one()
+{
+    let mut w = world(None).await;
+    w.ctx.yes = false;
+    let rollback = || Cmd::Rollback {
+        env: "prod".into(),
+        to: None,
+    };
+    let before = serving(&w, "prod");
+
+    // No prompt (the cockpit confirmed in its dialog, a script passed no --yes): refused.
+    let o = execute(&w.ctx, rollback()).await;
+    assert_eq!(o.status, Status::Refused, "{}", o.message);
+    assert_eq!(serving(&w, "prod"), before, "nothing was sent");
+
+    // The caller's prompt is asked with the environment's name; "no" refuses.
+    let asked = Arc::new(Mutex::new(Vec::<String>::new()));
+    let answer = Arc::new(AtomicBool::new(false));
+    let (log, said) = (asked.clone(), answer.clone());
+    w.ctx.confirm = Some(Arc::new(move |env: &str| {
+        log.lock().unwrap().push(env.to_string());
+        said.load(Ordering::SeqCst)
+    }));
+    let o = execute(&w.ctx, rollback()).await;
+    assert_eq!(o.status, Status::Refused, "{}", o.message);
+    assert_eq!(serving(&w, "prod"), before, "nothing was sent");
+
+    answer.store(true, Ordering::SeqCst);
+    let o = execute(&w.ctx, rollback()).await;
+    assert_done(&o);
+    assert_ne!(serving(&w, "prod"), before, "the rollback was applied");
+    assert_eq!(*asked.lock().unwrap(), ["prod", "prod"]);
 }

@@ -69,14 +69,7 @@ fn a_failed_build_rings_the_bell_and_leaves_a_banner_until_acknowledged() {
     assert!(status == 204 || status == 200, "dispatch: {status} {body}");
     let screen = tmux.wait_for(&["build #2 failed", "A: acknowledge"]);
     assert!(screen.contains("A acknowledge"), "footer:\n{screen}");
-    let deadline = std::time::Instant::now() + support::WAIT;
-    while !std::fs::read(&raw).is_ok_and(|bytes| bytes.contains(&0x07)) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no BEL byte in the cockpit's output"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    wait_for_bytes(&raw, b"\x07", "a BEL byte");
     tmux.keys(&["A"]);
     tmux.wait_gone(&["A: acknowledge"]);
     // The failure in full: Tab to the phases (the failed one is selected), Enter.
@@ -170,15 +163,19 @@ fn enter_on_prod_shows_its_history_and_links_as_text_and_osc_8() {
     // The console URL is on screen as text (tmux 3.3 drops OSC 8), and was sent as a hyperlink.
     let screen = tmux.wait_for(&["https://console.cloud.google.com/run/detail/"]);
     assert!(screen.contains("clarity-backend-prod"), "{screen}");
+    wait_for_bytes(&raw, b"\x1b]8;id=flightdeck-2-", "an OSC 8 hyperlink");
+    tmux.keys(&["Escape"]);
+    tmux.wait_gone(&["prod in depth"]);
+}
+
+/// Waits until the cockpit's raw output (tmux `pipe-pane` into `raw`) holds `needle`.
+fn wait_for_bytes(raw: &std::path::Path, needle: &[u8], what: &str) {
     let deadline = std::time::Instant::now() + support::WAIT;
-    let osc8 = b"\x1b]8;id=flightdeck-2-";
-    while !std::fs::read(&raw).is_ok_and(|bytes| bytes.windows(osc8.len()).any(|w| w == osc8)) {
+    while !std::fs::read(raw).is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle)) {
         assert!(
             std::time::Instant::now() < deadline,
-            "no OSC 8 hyperlink in the cockpit's output"
+            "no {what} in the cockpit's output"
         );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    tmux.keys(&["Escape"]);
-    tmux.wait_gone(&["prod in depth"]);
 }

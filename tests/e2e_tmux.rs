@@ -68,7 +68,7 @@ fn three_lanes_appear_and_help_opens_and_closes() {
 
     tmux.keys(&["?"]);
     let help = tmux.wait_for(&["Help", "quit (the terminal is restored)"]);
-    assert!(help.contains("Esc close"), "help status bar:\n{help}");
+    assert!(help.contains("Esc/q close"), "help status bar:\n{help}");
     tmux.keys(&["Escape"]);
     tmux.wait_gone(&["quit (the terminal is restored)"]);
     tmux.wait_until("lanes after help", lanes_ready);

@@ -65,7 +65,7 @@ async fn world(pipeline_toml: &str) -> World {
         progress: flightdeck::commands::quiet(),
         yes: true,
         override_reason: None,
-        prompt: false,
+        confirm: None,
         control: Default::default(),
         release: Default::default(),
         host: None,

@@ -72,7 +72,7 @@ fn world(trigger: &str, timeout: u64) -> World {
         progress: std::sync::Arc::new(move |p: &Progress| sink.lock().unwrap().push(p.to_string())),
         yes: true,
         override_reason: Some("test: the grid is not the point here".into()),
-        prompt: false,
+        confirm: None,
         control: Default::default(),
         release: Default::default(),
         host: None,

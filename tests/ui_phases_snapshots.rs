@@ -82,30 +82,51 @@ fn done() {
     insta::assert_snapshot!(text);
 }
 
+/// Release 1.5.0's rollout to prod with `phases`: (id, state, [deploy job, verify job]).
+fn rollout(state: &str, phases: [(&str, &str, [&str; 2]); 3]) -> DeployRollout {
+    DeployRollout {
+        id: "rel-150-to-prod-0001".into(),
+        version: "1.5.0".into(),
+        state: state.into(),
+        phases: phases
+            .iter()
+            .map(|(id, state, jobs)| DeployPhase {
+                id: (*id).into(),
+                state: (*state).into(),
+                jobs: vec![
+                    ("deploy".into(), jobs[0].into()),
+                    ("verify".into(), jobs[1].into()),
+                ],
+            })
+            .collect(),
+        next_phase: None,
+        failure: None,
+    }
+}
+
+/// prod, selected, runs its releases through Cloud Deploy and `rollout` is its newest.
+fn on_prod(model: &mut Model, rollout: DeployRollout) {
+    model.selected_lane = 2;
+    model.lanes[2].service.as_mut().unwrap().rollout = Some(rollout);
+}
+
 #[test]
 fn a_cloud_deploy_lane_shows_its_rollout_phases_and_jobs() {
-    let phase = |id: &str, state: &str, jobs: [&str; 2]| DeployPhase {
-        id: id.into(),
-        state: state.into(),
-        jobs: vec![
-            ("deploy".into(), jobs[0].into()),
-            ("verify".into(), jobs[1].into()),
-        ],
-    };
     let text = screen_of(RunMoment::RunningPhase4, |model| {
-        model.selected_lane = 2;
-        let service = model.lanes[2].service.as_mut().unwrap();
-        service.rollout = Some(DeployRollout {
-            id: "rel-150-to-prod-0001".into(),
-            version: "1.5.0".into(),
-            state: "IN_PROGRESS".into(),
-            phases: vec![
-                phase("canary-10", "SUCCEEDED", ["SUCCEEDED", "SUCCEEDED"]),
-                phase("canary-50", "PENDING", ["PENDING", "PENDING"]),
-                phase("stable", "PENDING", ["PENDING", "PENDING"]),
-            ],
-            next_phase: Some("canary-50".into()),
-        });
+        on_prod(
+            model,
+            DeployRollout {
+                next_phase: Some("canary-50".into()),
+                ..rollout(
+                    "IN_PROGRESS",
+                    [
+                        ("canary-10", "SUCCEEDED", ["SUCCEEDED", "SUCCEEDED"]),
+                        ("canary-50", "PENDING", ["PENDING", "PENDING"]),
+                        ("stable", "PENDING", ["PENDING", "PENDING"]),
+                    ],
+                )
+            },
+        );
     });
     assert!(
         text.contains("prod · rollout rel-150-to-prod-0001 · 1.5.0 · in progress"),
@@ -180,6 +201,45 @@ fn enter_on_a_failed_phase_shows_its_steps_and_its_failure_in_full() {
         "release.sh:42-44  Verify data privacy",
         "logs/api.log:242",
         "Process completed with exit code 1.",
+    ] {
+        assert!(text.contains(expected), "{expected}\n{text}");
+    }
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn enter_on_a_failed_cloud_deploy_phase_shows_its_jobs_and_the_reason_in_full() {
+    use flightdeck::model::Overlay;
+    let text = screen_of(RunMoment::Done, |model| {
+        on_prod(
+            model,
+            DeployRollout {
+                failure: Some(
+                    "phase canary-50 failed: the verify job failed: 3 of 20 smoke requests to \
+                     /api/v1/patients answered 503 within the 5m verification window\n\
+                     see jobRuns/verify-canary-50-0001 for the Cloud Build log"
+                        .into(),
+                ),
+                ..rollout(
+                    "FAILED",
+                    [
+                        ("canary-10", "SUCCEEDED", ["SUCCEEDED", "SUCCEEDED"]),
+                        ("canary-50", "FAILED", ["SUCCEEDED", "FAILED"]),
+                        ("stable", "PENDING", ["PENDING", "PENDING"]),
+                    ],
+                )
+            },
+        );
+        model.overlay = Overlay::DeployPhaseDetail(1);
+    });
+    for expected in [
+        "prod · rollout rel-150-to-prod-0001 · phase 2/3 · canary-50 · failed",
+        "✓ deploy     succeeded",
+        "✗ verify     failed",
+        "Why the rollout failed",
+        "see jobRuns/verify-canary-50-0001 for the Cloud Build log",
+        "`flightdeck clouddeploy retry prod` runs it again",
+        "Esc/q close",
     ] {
         assert!(text.contains(expected), "{expected}\n{text}");
     }

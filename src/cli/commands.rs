@@ -131,13 +131,25 @@ pub(super) async fn open_context(
         progress: std::sync::Arc::new(|p| eprintln!("{}", crate::redact::redact(&p.to_string()))),
         yes: common.yes,
         override_reason: common.override_reason.clone(),
-        prompt: true,
+        confirm: Some(std::sync::Arc::new(typed_name)),
         control: Default::default(),
         release: Default::default(),
         host: None,
         lease: std::time::Duration::from_secs(common.lease_secs.max(1)),
     };
     Ok((session, ctx))
+}
+
+/// The typed confirmation of a change to `env`, on the terminal; without one, no.
+fn typed_name(env: &str) -> bool {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        return false;
+    }
+    eprint!("type `{env}` to confirm: ");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).is_ok() && line.trim() == env
 }
 
 pub(super) fn print(outcome: &crate::model::outcome::Outcome, json: bool) -> i32 {

@@ -2,7 +2,6 @@
 //! records written before anything is sent and after it is done.
 
 use std::collections::HashMap;
-use std::io::{BufRead, IsTerminal, Write};
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
@@ -53,8 +52,9 @@ pub(super) async fn check_gates(
     if let GateVerdict::Refused(refusals) = evaluate(&input) {
         return Err(Box::new(Outcome::refused(kind, &env.name, refusals)));
     }
-    input.confirmed =
-        ctx.yes || !env.policy.confirm_by_name || (ctx.prompt && typed_name(&env.name));
+    input.confirmed = ctx.yes
+        || !env.policy.confirm_by_name
+        || ctx.confirm.as_ref().is_some_and(|ask| ask(&env.name));
     match evaluate(&input) {
         GateVerdict::Refused(refusals) => {
             Err(Box::new(Outcome::refused(kind, &env.name, refusals)))
@@ -64,16 +64,6 @@ pub(super) async fn check_gates(
             .map(|r| r.gate.name().to_string())
             .collect()),
     }
-}
-
-fn typed_name(env: &str) -> bool {
-    if !std::io::stdin().is_terminal() {
-        return false;
-    }
-    eprint!("type `{env}` to confirm: ");
-    let _ = std::io::stderr().flush();
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).is_ok() && line.trim() == env
 }
 
 /// Records overrides and the command before anything is sent; returns the request id.

@@ -39,8 +39,10 @@ pub struct Context {
     pub progress: ProgressSink,
     pub yes: bool,
     pub override_reason: Option<String>,
-    /// Ask for the environment's name on a terminal when confirmation is needed.
-    pub prompt: bool,
+    /// Asks the user to confirm a change to the environment named, when its policy wants the
+    /// name typed and `yes` was not given. The engine never reads a terminal itself: the CLI
+    /// passes its prompt here; the cockpit confirmed in its own dialog and passes none.
+    pub confirm: Option<ConfirmByName>,
     /// Pause / resume / advance / abort for a canary (the cockpit's keys); taken by the rollout.
     pub control: ControlSlot,
     /// Hand-over requests (SIGTERM, SIGHUP: the reason); taken by the rollout.
@@ -57,6 +59,9 @@ pub struct Context {
 pub type ControlSlot = std::sync::Mutex<Option<tokio::sync::mpsc::Receiver<driver::Control>>>;
 /// Where a running rollout learns it must hand over (stop driving, release its lease).
 pub type ReleaseSlot = std::sync::Mutex<Option<tokio::sync::mpsc::Receiver<String>>>;
+
+/// Asks whether the change to the environment named is confirmed.
+pub type ConfirmByName = std::sync::Arc<dyn Fn(&str) -> bool + Send + Sync>;
 
 /// Receives rollouts to drive in the cockpit's update loop.
 pub type HostSink = std::sync::Arc<dyn Fn(Hosted) + Send + Sync>;

@@ -145,6 +145,25 @@ pub struct DeployRollout {
     pub phases: Vec<DeployPhase>,
     /// The phase it waits to be advanced into, if it does.
     pub next_phase: Option<String>,
+    /// Why it failed, as the platform says it (Cloud Deploy's `failureReason`), in full.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+}
+
+impl DeployRollout {
+    /// The phase to show first: the one in progress or waiting, else a failed one, else the
+    /// first pending, else the last.
+    pub fn current_phase(&self) -> Option<usize> {
+        let find = |states: &[&str]| {
+            self.phases
+                .iter()
+                .position(|p| states.contains(&p.state.as_str()))
+        };
+        find(&["IN_PROGRESS", "PENDING_APPROVAL"])
+            .or_else(|| find(&["FAILED", "ABORTED"]))
+            .or_else(|| find(&["PENDING"]))
+            .or_else(|| self.phases.len().checked_sub(1))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

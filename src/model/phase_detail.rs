@@ -38,6 +38,8 @@ pub struct PhaseSelection {
     pub scroll: usize,
     /// By check-run id (a job's id), fetched when a failed phase is opened.
     pub annotations: BTreeMap<u64, Annotations>,
+    /// The phase of a platform's rollout (Cloud Deploy) selected with j/k; `None` follows it.
+    pub deploy_cursor: Option<usize>,
 }
 
 impl PhaseSelection {
@@ -47,6 +49,15 @@ impl PhaseSelection {
         match self.cursor {
             Some(cursor) => Some(cursor.min(last)),
             None => run.current_phase(),
+        }
+    }
+
+    /// The selected phase of a platform's `rollout`, as [`Self::selected`] for a build.
+    pub fn selected_deploy(&self, rollout: &super::lane::DeployRollout) -> Option<usize> {
+        let last = rollout.phases.len().checked_sub(1)?;
+        match self.deploy_cursor {
+            Some(cursor) => Some(cursor.min(last)),
+            None => rollout.current_phase(),
         }
     }
 }

@@ -22,6 +22,9 @@ pub enum Overlay {
     },
     /// Phase `n` of the watched run (index into its phases): steps and, if it failed, why.
     PhaseDetail(usize),
+    /// Phase `n` of the selected lane's platform rollout (Cloud Deploy): its jobs and why the
+    /// rollout failed, in full.
+    DeployPhaseDetail(usize),
     /// A text prompt is open (comment, confirmation, override reason, `:` command line …).
     Prompt(Prompt),
     /// Lane `lane` in depth (revision history, what differs from the next lane, links),

@@ -109,7 +109,7 @@ impl CommandRunner {
             progress: progress_to(&tx),
             yes: confirmed,
             override_reason,
-            prompt: false,
+            confirm: None,
             control: Default::default(),
             release: Default::default(),
             host: Some(Arc::new(move |hosted| {

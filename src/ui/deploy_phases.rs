@@ -18,9 +18,10 @@ pub fn selected(model: &Model) -> Option<(&str, &DeployRollout)> {
     Some((lane.env.as_str(), rollout))
 }
 
+/// `selected`: the phase j/k chose (marked `▸` when the pane has the focus).
 pub fn render(
-    env: &str,
-    rollout: &DeployRollout,
+    (env, rollout): (&str, &DeployRollout),
+    selected: Option<usize>,
     ui: &UiContext,
     frame: &mut Frame,
     area: Rect,
@@ -38,18 +39,19 @@ pub fn render(
     let mut lines: Vec<Line> = rollout
         .phases
         .iter()
+        .enumerate()
         .take(rows)
-        .map(|p| phase_line(p, ui))
+        .map(|(index, p)| phase_line(p, focused && Some(index) == selected, ui))
         .collect();
     lines.push(footer(rollout, ui));
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
-fn words(state: &str) -> String {
+pub(super) fn words(state: &str) -> String {
     state.to_lowercase().replace('_', " ")
 }
 
-fn look(state: &str, ui: &UiContext) -> (&'static str, Role) {
+pub(super) fn look(state: &str, ui: &UiContext) -> (&'static str, Role) {
     match state {
         "SUCCEEDED" => (ui.symbols.pass, Role::Pass),
         "IN_PROGRESS" => (ui.symbols.running, Role::Running),
@@ -59,10 +61,15 @@ fn look(state: &str, ui: &UiContext) -> (&'static str, Role) {
     }
 }
 
-fn phase_line<'a>(phase: &DeployPhase, ui: &UiContext) -> Line<'a> {
+fn phase_line<'a>(phase: &DeployPhase, marked: bool, ui: &UiContext) -> Line<'a> {
     let (symbol, role) = look(&phase.state, ui);
+    let mark = if marked { "▸" } else { " " };
     let mut spans = vec![Span::styled(
-        format!("{symbol} {:<12} {:<12}", words(&phase.state), phase.id),
+        format!(
+            "{mark}{symbol} {:<12} {:<12}",
+            words(&phase.state),
+            phase.id
+        ),
         ui.theme.style(role),
     )];
     for (job, state) in &phase.jobs {

@@ -49,6 +49,7 @@ pub mod activity;
 pub mod approval;
 pub mod banner;
 pub mod cell_history;
+pub mod deploy_phase_detail;
 pub mod deploy_phases;
 pub mod grid;
 pub mod header;
@@ -149,6 +150,9 @@ pub fn view(model: &Model, ui: &UiContext, frame: &mut Frame) {
     }
     if let Overlay::PhaseDetail(index) = model.overlay {
         phase_detail::render(model, index, ui, frame, centered(area, 100, 26));
+    }
+    if let Overlay::DeployPhaseDetail(index) = model.overlay {
+        deploy_phase_detail::render(model, index, ui, frame, centered(area, 100, 20));
     }
     if let Overlay::LaneDetail { lane, scroll } = model.overlay {
         lane_detail::render(model, lane, scroll, ui, frame, lane_detail::area(area));

@@ -12,7 +12,8 @@ use crate::model::pipeline::{Phase, PhaseState, Pipeline};
 
 pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focused: bool) {
     if let Some((env, rollout)) = super::deploy_phases::selected(model) {
-        return super::deploy_phases::render(env, rollout, ui, frame, area, focused);
+        let selected = model.pipeline.selection.selected_deploy(rollout);
+        return super::deploy_phases::render((env, rollout), selected, ui, frame, area, focused);
     }
     let watch = &model.pipeline;
     let Some(run) = &watch.run else {

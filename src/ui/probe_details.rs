@@ -10,6 +10,7 @@ use super::probes::verdict_style;
 use super::{Role, UiContext};
 use crate::model::Model;
 use crate::probes::Health;
+use crate::probes::outcome::KEPT_BODY_CHARS;
 
 pub fn render(model: &Model, index: usize, ui: &UiContext, frame: &mut Frame, area: Rect) {
     let Some(probe) = model.probes.all.get(index) else {
@@ -86,12 +87,10 @@ pub fn render(model: &Model, index: usize, ui: &UiContext, frame: &mut Frame, ar
             ]));
         }
         lines.push(Line::raw(""));
-        lines.push(Line::from(Span::styled(
-            "Body (truncated)",
-            ui.theme.style(Role::Title),
-        )));
-        let body: String = outcome.body.chars().take(1200).collect();
-        for line in body.lines().take(12) {
+        let (shown, cut) = body_excerpt(&outcome.body);
+        let title = if cut { "Body (its start only)" } else { "Body" };
+        lines.push(Line::from(Span::styled(title, ui.theme.style(Role::Title))));
+        for line in shown {
             lines.push(Line::from(Span::styled(
                 format!("  {line}"),
                 ui.theme.style(Role::Dim),
@@ -111,4 +110,45 @@ pub fn render(model: &Model, index: usize, ui: &UiContext, frame: &mut Frame, ar
             .block(ui.block(&title, true)),
         area,
     );
+}
+
+/// The lines of `body` the overlay shows (12 lines of its first 1,200 characters), and whether
+/// anything of the body is not among them (also when the probe kept only the body's start).
+fn body_excerpt(body: &str) -> (Vec<&str>, bool) {
+    let end = body.char_indices().nth(1200).map_or(body.len(), |(i, _)| i);
+    let pieces: Vec<&str> = body[..end].split_inclusive('\n').take(12).collect();
+    let shown_len: usize = pieces.iter().map(|p| p.len()).sum();
+    let cut = !body[shown_len..].trim().is_empty() || body.chars().count() >= KEPT_BODY_CHARS;
+    let shown = pieces
+        .iter()
+        .map(|p| p.trim_end_matches(['\r', '\n']))
+        .collect();
+    (shown, cut)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::body_excerpt;
+
+    #[test]
+    fn a_short_body_is_shown_whole_and_not_called_cut() {
+        let (shown, cut) = body_excerpt("{\"status\":\"ready\"}\n");
+        assert_eq!(shown, ["{\"status\":\"ready\"}"]);
+        assert!(!cut);
+    }
+
+    #[test]
+    fn a_body_past_twelve_lines_says_only_its_start_is_shown() {
+        let body: String = (1..=20).map(|n| format!("line {n}\n")).collect();
+        let (shown, cut) = body_excerpt(&body);
+        assert_eq!(shown.len(), 12);
+        assert_eq!(shown[11], "line 12");
+        assert!(cut);
+    }
+
+    #[test]
+    fn a_body_the_probe_kept_only_the_start_of_is_cut() {
+        let body = "x".repeat(crate::probes::outcome::KEPT_BODY_CHARS);
+        assert!(body_excerpt(&body).1);
+    }
 }

@@ -132,6 +132,7 @@ mod tests {
                     phase("stable", "PENDING"),
                 ],
                 next_phase: None,
+                failure: None,
             });
         }
         let shown = hint(&model, &ui, Pane::Phases).map(|(text, _)| text);

@@ -192,6 +192,7 @@ mod tests {
                 })
                 .collect(),
             next_phase: next.map(str::to_string),
+            failure: None,
         }
     }
 

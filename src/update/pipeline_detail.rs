@@ -1,23 +1,30 @@
 //! The phases pane's selection (j/k) and a phase in depth (Enter): its steps, and for a failed
 //! job its check run's annotations, asked for once when the phase is opened.
 
+use crate::model::lane::DeployRollout;
 use crate::model::phase_detail::{Annotations, rows};
 use crate::model::pipeline::PhaseState;
 use crate::model::{Level, Model, Overlay};
 use crate::msg::{Action, Cmd};
 
-/// Whether the phases pane shows the selected lane's Cloud Deploy rollout instead of the build.
-fn shows_deploy_rollout(model: &Model) -> bool {
+/// The selected lane's Cloud Deploy rollout, which the phases pane shows instead of the build.
+fn deploy_rollout(model: &Model) -> Option<&DeployRollout> {
     model
         .lanes
         .get(model.selected_lane)
         .and_then(|lane| lane.service.as_ref())
-        .is_some_and(|service| service.rollout.is_some())
+        .and_then(|service| service.rollout.as_ref())
 }
 
 /// j/k in the phases pane: the cursor leaves the current phase and stays where it is put.
 pub fn move_cursor(model: &mut Model, delta: isize) {
-    if shows_deploy_rollout(model) {
+    if let Some(rollout) = deploy_rollout(model) {
+        let selection = &model.pipeline.selection;
+        if let Some(at) = selection.selected_deploy(rollout) {
+            let last = rollout.phases.len() as isize - 1;
+            model.pipeline.selection.deploy_cursor =
+                Some((at as isize + delta).clamp(0, last) as usize);
+        }
         return;
     }
     let watch = &mut model.pipeline;
@@ -32,11 +39,11 @@ pub fn move_cursor(model: &mut Model, delta: isize) {
 /// Enter in the phases pane: the selected phase's overlay; a failed phase's annotations are
 /// fetched unless already known.
 pub fn open(model: &mut Model) -> Vec<Cmd> {
-    if shows_deploy_rollout(model) {
-        model.notify(
-            Level::Info,
-            "this lane's phases are Cloud Deploy's: its jobs are shown in the pane",
-        );
+    if let Some(rollout) = deploy_rollout(model) {
+        match model.pipeline.selection.selected_deploy(rollout) {
+            Some(index) => model.overlay = Overlay::DeployPhaseDetail(index),
+            None => model.notify(Level::Info, "this rollout has no phases yet"),
+        }
         return Vec::new();
     }
     let watch = &mut model.pipeline;

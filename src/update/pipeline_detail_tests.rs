@@ -147,3 +147,79 @@ fn an_answer_nobody_asked_for_is_dropped() {
     );
     assert!(model.pipeline.selection.annotations.is_empty());
 }
+
+fn on_a_cloud_deploy_lane(states: &[&str]) -> Model {
+    use crate::model::lane::{DeployPhase, DeployRollout};
+    let mut model = watching(RunMoment::Done);
+    model.selected_lane = 2;
+    let service = model.lanes[2].service.as_mut().unwrap();
+    service.rollout = Some(DeployRollout {
+        id: "r-1".into(),
+        version: "1.5.0".into(),
+        state: "IN_PROGRESS".into(),
+        phases: ["canary-10", "canary-50", "stable"]
+            .iter()
+            .zip(states)
+            .map(|(id, state)| DeployPhase {
+                id: (*id).into(),
+                state: (*state).into(),
+                jobs: Vec::new(),
+            })
+            .collect(),
+        next_phase: None,
+        failure: None,
+    });
+    model
+}
+
+#[test]
+fn on_a_cloud_deploy_lane_j_k_select_the_rollout_s_phases_and_enter_opens_one() {
+    let mut model = on_a_cloud_deploy_lane(&["SUCCEEDED", "IN_PROGRESS", "PENDING"]);
+    let rollout = |m: &Model| {
+        m.lanes[2]
+            .service
+            .as_ref()
+            .unwrap()
+            .rollout
+            .clone()
+            .unwrap()
+    };
+    let deploy_selected = |m: &Model| m.pipeline.selection.selected_deploy(&rollout(m));
+    assert_eq!(
+        deploy_selected(&model),
+        Some(1),
+        "the phase in progress first"
+    );
+    for _ in 0..5 {
+        press(&mut model, Action::Down);
+    }
+    assert_eq!(deploy_selected(&model), Some(2), "stops at the last phase");
+    let build = selected(&model);
+    press(&mut model, Action::Up);
+    press(&mut model, Action::Up);
+    assert_eq!(deploy_selected(&model), Some(0));
+    assert_eq!(
+        selected(&model),
+        build,
+        "the build's selection is not moved"
+    );
+    let cmds = press(&mut model, Action::Open);
+    assert!(cmds.is_empty(), "nothing to fetch: {cmds:?}");
+    assert_eq!(model.overlay, Overlay::DeployPhaseDetail(0));
+    press(&mut model, Action::Quit);
+    assert_eq!(model.overlay, Overlay::None, "q closes the view");
+    assert!(!model.quitting, "and does not quit");
+}
+
+#[test]
+fn a_failed_cloud_deploy_phase_is_selected_first() {
+    let model = on_a_cloud_deploy_lane(&["SUCCEEDED", "FAILED", "PENDING"]);
+    let rollout = model.lanes[2]
+        .service
+        .as_ref()
+        .unwrap()
+        .rollout
+        .clone()
+        .unwrap();
+    assert_eq!(model.pipeline.selection.selected_deploy(&rollout), Some(1));
+}

@@ -318,6 +318,7 @@ pub fn lane_state(state: &TargetState) -> ServiceState {
                 })
                 .collect(),
             next_phase: c.next_phase().map(|p| p.id.clone()),
+            failure: c.failure_reason.clone(),
         }),
         freezes: state.freezes.clone(),
         // The rendered manifests (env, scaling) are not read from Cloud Deploy.
