@@ -38,7 +38,6 @@ const NOT_YET_ACYCLIC: &[&str] = &[
     "cli",
     "commands",
     "sandbox",
-    "sandbox/clouddeploy",
     "sandbox/github",
     "ui",
     "update",

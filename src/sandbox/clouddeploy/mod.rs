@@ -4,6 +4,8 @@
 //! policies (create, get, list, delete), which restrict those actions ([`policy`]).
 //! Sandbox control: `GET|POST /_sandbox/clouddeploy/faults` ([`sim::DeployFaults`]).
 
+mod deploy_policy;
+mod ids;
 pub mod model;
 pub mod policy;
 mod policy_routes;
@@ -24,10 +26,11 @@ use serde_json::{Value, json};
 use super::SandboxState;
 use super::cloudrun_sim::SimError;
 use super::faults::{google_error, json_response};
+use ids::err;
 use policy::Action;
 use policy_routes::{overrides, pipeline_id};
 use replies::{create, operation_json, page, target_filter, target_json};
-use sim::{DeployFaults, err};
+use sim::DeployFaults;
 
 pub fn router() -> Router<Arc<SandboxState>> {
     Router::new().route("/v1/{*path}", any(dispatch)).route(

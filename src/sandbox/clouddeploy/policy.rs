@@ -9,55 +9,10 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, 
 use chrono_tz::Tz;
 use serde_json::{Value, json};
 
-use super::sim::{DeploySim, err, valid_id};
+pub use super::deploy_policy::{Action, DeployPolicy};
+use super::ids::{err, valid_id};
+use super::sim::DeploySim;
 use crate::sandbox::cloudrun_sim::{SimError, rfc3339};
-
-/// The `RolloutRestriction.RolloutActions` the sandbox enforces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Advance,
-    Approve,
-    Cancel,
-    Create,
-    RetryJob,
-    Rollback,
-}
-
-impl Action {
-    /// The action a rollout method is (`approve`, `advance`, `cancel`, `retryJob`).
-    pub fn of_verb(verb: &str) -> Option<Action> {
-        match verb {
-            "approve" => Some(Action::Approve),
-            "advance" => Some(Action::Advance),
-            "cancel" => Some(Action::Cancel),
-            "retryJob" => Some(Action::RetryJob),
-            _ => None,
-        }
-    }
-
-    pub fn wire(self) -> &'static str {
-        match self {
-            Action::Advance => "ADVANCE",
-            Action::Approve => "APPROVE",
-            Action::Cancel => "CANCEL",
-            Action::Create => "CREATE",
-            Action::RetryJob => "RETRY_JOB",
-            Action::Rollback => "ROLLBACK",
-        }
-    }
-}
-
-/// One stored policy: the body as created, with the output-only fields the service fills.
-#[derive(Debug, Clone)]
-pub struct DeployPolicy {
-    pub json: Value,
-}
-
-impl DeployPolicy {
-    pub fn name(&self) -> &str {
-        self.json.get("name").and_then(Value::as_str).unwrap_or("")
-    }
-}
 
 impl DeploySim {
     /// `deployPolicies.create`: validates the shape the API requires, stores it, answers an LRO.

@@ -11,7 +11,8 @@ use serde_json::Value;
 use super::replies::{create, operation_json, page};
 use chrono_tz::Tz;
 
-use super::sim::{DeploySim, err};
+use super::ids::err;
+use super::sim::DeploySim;
 use crate::sandbox::cloudrun_sim::SimError;
 
 pub(super) fn route(

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::sim::{DeploySim, err};
+use super::ids::err;
+use super::sim::DeploySim;
 use crate::sandbox::cloudrun_sim::{SimError, rfc3339};
 
 const TYPE_PREFIX: &str = "type.googleapis.com/google.cloud.deploy.v1.";

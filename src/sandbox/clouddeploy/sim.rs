@@ -5,18 +5,13 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::model::{Job, Phase, PhaseState, Pipeline, Release, Rollout, RolloutState};
+use super::ids::{err, valid_id};
+use super::model::{Phase, PhaseState, Pipeline, Release, Rollout, RolloutState};
 use crate::sandbox::cloudrun_sim::SimError;
 
 /// Simulated seconds each step takes.
 pub const RENDER_SECS: i64 = 10;
 pub const CREATE_SECS: i64 = 2;
-pub const DEPLOY_SECS: i64 = 30;
-pub const VERIFY_SECS: i64 = 20;
-
-pub fn err(http: u16, status: &'static str, message: impl Into<String>) -> SimError {
-    SimError::new(http, status, message)
-}
 
 #[derive(Debug, Clone)]
 pub struct OperationRecord {
@@ -49,8 +44,8 @@ pub struct DeploySim {
     /// requestId → the operation (or resource) name the first request produced.
     pub request_ids: BTreeMap<String, (String, std::time::Instant)>,
     pub faults: DeployFaults,
-    /// Name → deploy policy ([`super::policy`]).
-    pub policies: BTreeMap<String, super::policy::DeployPolicy>,
+    /// Name → deploy policy ([`super::deploy_policy`]).
+    pub policies: BTreeMap<String, super::deploy_policy::DeployPolicy>,
     /// The `details` of the last policy violation, taken by the reply that reports it.
     pub violation: Option<serde_json::Value>,
     next_op: u64,
@@ -354,33 +349,4 @@ impl DeploySim {
 
 fn short(name: &str) -> &str {
     name.rsplit('/').next().unwrap_or(name)
-}
-
-/// Resource ids: `^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`.
-pub(super) fn valid_id(field: &str, id: &str) -> Result<(), SimError> {
-    let bytes = id.as_bytes();
-    let ok = !bytes.is_empty()
-        && bytes.len() <= 63
-        && bytes[0].is_ascii_lowercase()
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
-        && !id.ends_with('-');
-    if ok {
-        Ok(())
-    } else {
-        Err(err(
-            400,
-            "INVALID_ARGUMENT",
-            format!("{field} {id:?} must match ^[a-z]([a-z0-9-]{{0,61}}[a-z0-9])?$"),
-        ))
-    }
-}
-
-pub fn job_secs(job: &Job) -> i64 {
-    if job.id == "verify" {
-        VERIFY_SECS
-    } else {
-        DEPLOY_SECS
-    }
 }

@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, Utc};
 
+use super::ids::{err, valid_id};
 use super::model::{JobState, PhaseState, Rollout, RolloutState};
-use super::sim::{DeploySim, err, valid_id};
+use super::sim::DeploySim;
 use crate::sandbox::cloudrun_sim::SimError;
 
 impl DeploySim {
