@@ -150,7 +150,9 @@ async fn every_fault_turns_lanes_stale_in_time_and_recovery_is_fresh_within_an_i
     let addr = running.addr.to_string();
     let cli = Cli::try_parse_from(["flightdeck", "--profile", "sandbox", "--sandbox", &addr])
         .expect("valid arguments");
-    let mut session = Session::open(&cli.profile, cli.sandbox).await.unwrap();
+    let mut session = Session::open(&cli.globals.profile, cli.globals.sandbox)
+        .await
+        .unwrap();
     session.profile.poll.interval_secs = INTERVAL_SECS;
     let http = session.client();
     let (tx, rx) = mpsc::unbounded_channel();
@@ -287,7 +289,9 @@ async fn cloud_deploy_and_script_lanes_are_stale_in_time_and_fresh_after_a_stall
         &addr,
     ])
     .unwrap();
-    let mut session = Session::open(&cli.profile, cli.sandbox).await.unwrap();
+    let mut session = Session::open(&cli.globals.profile, cli.globals.sandbox)
+        .await
+        .unwrap();
     let mut cockpit = cockpit_of(&mut session);
     let started = Instant::now();
     while !cockpit.all(Freshness::Fresh) {
@@ -346,7 +350,9 @@ async fn github_route_faults_are_told_and_ridden_out() {
     let addr = running.addr.to_string();
     let cli = Cli::try_parse_from(["flightdeck", "--profile", "sandbox", "--sandbox", &addr])
         .expect("valid arguments");
-    let mut session = Session::open(&cli.profile, cli.sandbox).await.unwrap();
+    let mut session = Session::open(&cli.globals.profile, cli.globals.sandbox)
+        .await
+        .unwrap();
     // The default interval: a poll may then wait out a 1 s Retry-After within its timeout.
     let interval = 2;
     session.profile.poll.interval_secs = interval;

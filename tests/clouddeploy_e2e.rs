@@ -606,9 +606,10 @@ async fn the_cli_and_the_cockpit_show_a_deploy_policy_freeze() {
         &addr,
     ])
     .unwrap();
-    let session = flightdeck::session::Session::open(&cli_args.profile, cli_args.sandbox)
-        .await
-        .unwrap();
+    let session =
+        flightdeck::session::Session::open(&cli_args.globals.profile, cli_args.globals.sandbox)
+            .await
+            .unwrap();
     let mut model = session.model(true);
     let now = chrono::Utc::now();
     for (lane, source) in session

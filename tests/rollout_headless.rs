@@ -148,7 +148,9 @@ impl World {
     async fn cockpit(&self, bake_secs: u64) -> Cockpit {
         let addr = self.sandbox.addr.to_string();
         let cli = Cli::try_parse_from(["flightdeck", "--sandbox", &addr]).unwrap();
-        let mut session = Session::open(&cli.profile, cli.sandbox).await.unwrap();
+        let mut session = Session::open(&cli.globals.profile, cli.globals.sandbox)
+            .await
+            .unwrap();
         session.profile.ledger.path = Some(self.ledger_path());
         for env in &mut session.profile.environments {
             if let Some(canary) = &mut env.canary {
@@ -159,7 +161,7 @@ impl World {
         if ledger.read_all().unwrap().is_empty() {
             sign_prod(&ledger, &session.profile, "1.4.1");
         }
-        let parts = cockpit::cockpit(&session, &cli).await.unwrap();
+        let parts = cockpit::cockpit(&session, &cli.globals).await.unwrap();
         let screen = Shared(Arc::new(Mutex::new(
             Terminal::new(TestBackend::new(120, 36)).unwrap(),
         )));

@@ -1,6 +1,7 @@
 //! `flightdeck approve ENV [--reject] [--comment TEXT] [--run ID]`: review the deployment a
 //! workflow run waits for on ENV's GitHub environment (see [`crate::commands::approve`]).
 
+use super::globals::Globals;
 use clap::Args;
 
 use super::commands::CommonArgs;
@@ -23,7 +24,7 @@ pub struct ApproveArgs {
     pub common: CommonArgs,
 }
 
-pub async fn run(cli: &super::Cli, args: &ApproveArgs) -> i32 {
+pub async fn run(cli: &Globals, args: &ApproveArgs) -> i32 {
     let (_session, ctx) = match super::commands::open_context(cli, &args.common).await {
         Ok(opened) => opened,
         Err(code) => return code,

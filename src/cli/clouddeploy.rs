@@ -1,6 +1,7 @@
 //! `flightdeck clouddeploy …`: a target's rollout with its phases and jobs, and Cloud Deploy's own
 //! gates (approve, reject, advance, cancel, retry) under flightdeck's gates and ledger.
 
+use super::globals::Globals;
 use clap::{Args, Subcommand};
 
 use super::commands::CommonArgs;
@@ -41,7 +42,7 @@ pub struct GateArgs {
     pub common: CommonArgs,
 }
 
-pub async fn run(cli: &super::Cli, command: &ClouddeployCommand) -> i32 {
+pub async fn run(cli: &Globals, command: &ClouddeployCommand) -> i32 {
     let (gate, action) = match command {
         ClouddeployCommand::Status { json } => return status(cli, *json).await,
         ClouddeployCommand::Approve(g) => (g, GateAction::Approve),
@@ -58,7 +59,7 @@ pub async fn run(cli: &super::Cli, command: &ClouddeployCommand) -> i32 {
     super::commands::print(&outcome, gate.common.json)
 }
 
-async fn status(cli: &super::Cli, json: bool) -> i32 {
+async fn status(cli: &Globals, json: bool) -> i32 {
     let session = match crate::session::Session::open(&cli.profile, cli.sandbox).await {
         Ok(session) => session,
         Err(e) => {

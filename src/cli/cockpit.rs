@@ -1,13 +1,14 @@
 //! The cockpit: a session and the command line become the runtime's model, views and effects.
 
-use super::{Cli, exit};
+use super::exit;
+use super::globals::Globals;
 use crate::config::{ConfigError, Paths, ThemeSpec};
 use crate::model::Level;
 use crate::runtime::{CommandRunner, Effects, ProbeRunner};
 use crate::session::Session;
 use crate::ui::{Symbols, Theme, UiContext};
 
-pub fn ui_context(cli: &Cli, paths: &Paths) -> Result<UiContext, ConfigError> {
+pub fn ui_context(cli: &Globals, paths: &Paths) -> Result<UiContext, ConfigError> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = match &cli.theme {
         Some(name) => Theme::from_spec(&ThemeSpec::resolve(paths, name)?),
@@ -19,7 +20,7 @@ pub fn ui_context(cli: &Cli, paths: &Paths) -> Result<UiContext, ConfigError> {
     })
 }
 
-pub(super) async fn run_cockpit(cli: &Cli) -> i32 {
+pub(super) async fn run_cockpit(cli: &Globals) -> i32 {
     // Everything that can fail on bad input fails here, before the terminal is taken over.
     let session = match Session::open(&cli.profile, cli.sandbox).await {
         Ok(session) => session,
@@ -62,7 +63,7 @@ pub struct Cockpit {
     pub probe_reports: tokio::sync::mpsc::Receiver<crate::probes::ProbeReport>,
 }
 
-pub async fn cockpit(session: &Session, cli: &Cli) -> Result<Cockpit, String> {
+pub async fn cockpit(session: &Session, cli: &Globals) -> Result<Cockpit, String> {
     let ui = ui_context(cli, &session.paths).map_err(|e| e.to_string())?;
     let http = session.client();
     let mut model = session.model(cli.read_only);

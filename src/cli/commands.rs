@@ -1,6 +1,7 @@
 //! The CLI face of the commands: clap arguments for `trigger`, `promote` and `rollback`, and the
 //! glue that opens a session, runs [`run::execute`], prints the outcome and returns the exit code.
 
+use super::globals::Globals;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -102,7 +103,7 @@ pub(super) const DETACHED_ENV: &str = "FLIGHTDECK_DETACHED";
 
 /// Opens the session (sandbox, profile, ledger, actor) and the command's context.
 pub(super) async fn open_context(
-    cli: &super::Cli,
+    cli: &Globals,
     common: &CommonArgs,
 ) -> Result<(crate::session::Session, Context), i32> {
     use crate::session::Session;
@@ -169,7 +170,7 @@ pub(super) fn print(outcome: &crate::model::outcome::Outcome, json: bool) -> i32
 }
 
 /// Runs `request`, prints, returns the exit code.
-async fn cli_run(cli: &super::Cli, common: &CommonArgs, request: Request) -> i32 {
+async fn cli_run(cli: &Globals, common: &CommonArgs, request: Request) -> i32 {
     let ctx = match open_context(cli, common).await {
         Ok((_, ctx)) => ctx,
         Err(code) => return code,
@@ -227,7 +228,7 @@ fn signal_hands(ctx: &Context) {
     });
 }
 
-pub async fn cli_trigger(cli: &super::Cli, args: &TriggerArgs) -> i32 {
+pub async fn cli_trigger(cli: &Globals, args: &TriggerArgs) -> i32 {
     let request = Request::Trigger {
         version: args.version.clone(),
         via: args.via,
@@ -236,7 +237,7 @@ pub async fn cli_trigger(cli: &super::Cli, args: &TriggerArgs) -> i32 {
 }
 
 /// `promote` in this process (`--detach` is `detach::promote`).
-pub async fn cli_promote(cli: &super::Cli, args: &PromoteArgs) -> i32 {
+pub async fn cli_promote(cli: &Globals, args: &PromoteArgs) -> i32 {
     let request = Request::Promote {
         from: args.from.clone(),
         to: args.to.clone(),
@@ -245,7 +246,7 @@ pub async fn cli_promote(cli: &super::Cli, args: &PromoteArgs) -> i32 {
     cli_run(cli, &args.common, request).await
 }
 
-pub async fn cli_rollback(cli: &super::Cli, args: &RollbackArgs) -> i32 {
+pub async fn cli_rollback(cli: &Globals, args: &RollbackArgs) -> i32 {
     let request = Request::Rollback {
         env: args.env.clone(),
         to: args.to.clone(),
@@ -253,7 +254,7 @@ pub async fn cli_rollback(cli: &super::Cli, args: &RollbackArgs) -> i32 {
     cli_run(cli, &args.common, request).await
 }
 
-pub async fn cli_rollout(cli: &super::Cli, args: &RolloutArgs) -> i32 {
+pub async fn cli_rollout(cli: &Globals, args: &RolloutArgs) -> i32 {
     let ctx = match open_context(cli, &args.common).await {
         Ok((_, ctx)) => ctx,
         Err(code) => return code,

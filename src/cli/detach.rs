@@ -7,11 +7,12 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use super::commands::{DETACHED_ENV, PromoteArgs};
-use super::{Cli, exit};
+use super::exit;
+use super::globals::Globals;
 use crate::ledger::Payload;
 use crate::ledger::store::LedgerStore;
 
-pub async fn promote(cli: &Cli, args: &PromoteArgs) -> i32 {
+pub async fn promote(cli: &Globals, args: &PromoteArgs) -> i32 {
     let session = match crate::session::Session::open(&cli.profile, cli.sandbox).await {
         Ok(session) => session,
         Err(e) => {

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use super::exit;
-use super::ledger::{ExportArgs, check_anchor, print_head, write_export};
+use super::ledger_output::{ExportArgs, check_anchor, print_head, write_export};
 use crate::config::Profile;
 use crate::ledger::postgres::{PgLedger, PgTarget, PgVerifyReport, run_blocking};
 use crate::ledger::signing::AllowedSigners;

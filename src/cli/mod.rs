@@ -8,9 +8,11 @@ pub mod cockpit;
 pub mod commands;
 mod detach;
 pub mod exit;
+mod globals;
 pub mod ledger;
 pub mod ledger_export;
 mod ledger_migrate;
+mod ledger_output;
 pub mod ledger_pg;
 pub mod probe;
 mod sandbox;
@@ -24,6 +26,8 @@ use clap::{Parser, Subcommand};
 
 use crate::config::{Paths, Profile};
 
+pub use globals::Globals;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "flightdeck",
@@ -32,24 +36,8 @@ use crate::config::{Paths, Profile};
     after_help = "With no command, opens the cockpit. With no --profile, opens the built-in sandbox cloud."
 )]
 pub struct Cli {
-    /// Profile name (searched in ./profiles and the config dir) or path to a profile TOML file.
-    #[arg(
-        long,
-        short = 'p',
-        global = true,
-        default_value = "sandbox",
-        env = "FLIGHTDECK_PROFILE"
-    )]
-    pub profile: String,
-    /// Theme name or file (dark, light, high-contrast, monochrome). Default: dark, or monochrome under NO_COLOR.
-    #[arg(long, global = true)]
-    pub theme: Option<String>,
-    /// Use an already-running sandbox at ADDR (host:port) instead of starting one.
-    #[arg(long, global = true, value_name = "ADDR")]
-    pub sandbox: Option<SocketAddr>,
-    /// Look, never touch: every command and sign-off is unavailable.
-    #[arg(long, global = true)]
-    pub read_only: bool,
+    #[command(flatten)]
+    pub globals: Globals,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -142,10 +130,10 @@ pub async fn main(cli: Cli) -> i32 {
         Some(Command::Profile {
             command: ProfileCommand::Check { file },
         }) => status::profile_check(file),
-        Some(Command::Status { json }) => status::status(&cli, *json).await,
+        Some(Command::Status { json }) => status::status(&cli.globals, *json).await,
         Some(Command::Probe(args)) => probe::run_probe_cli(args.clone()).await,
         Some(Command::Ledger { command }) => {
-            match Profile::resolve(&Paths::discover(), &cli.profile) {
+            match Profile::resolve(&Paths::discover(), &cli.globals.profile) {
                 Ok(profile) => ledger::run_ledger(command.clone(), &profile, &Paths::discover()),
                 Err(e) => {
                     eprintln!("flightdeck: {e}");
@@ -153,14 +141,14 @@ pub async fn main(cli: Cli) -> i32 {
                 }
             }
         }
-        Some(Command::Signoff(args)) => status::signoff(&cli, args.clone()).await,
-        Some(Command::Trigger(args)) => commands::cli_trigger(&cli, args).await,
-        Some(Command::Promote(args)) if args.detach => detach::promote(&cli, args).await,
-        Some(Command::Promote(args)) => commands::cli_promote(&cli, args).await,
-        Some(Command::Rollback(args)) => commands::cli_rollback(&cli, args).await,
-        Some(Command::Approve(args)) => approve::run(&cli, args).await,
-        Some(Command::Clouddeploy { command }) => clouddeploy::run(&cli, command).await,
-        Some(Command::Rollout(args)) => commands::cli_rollout(&cli, args).await,
-        None => cockpit::run_cockpit(&cli).await,
+        Some(Command::Signoff(args)) => status::signoff(&cli.globals, args.clone()).await,
+        Some(Command::Trigger(args)) => commands::cli_trigger(&cli.globals, args).await,
+        Some(Command::Promote(args)) if args.detach => detach::promote(&cli.globals, args).await,
+        Some(Command::Promote(args)) => commands::cli_promote(&cli.globals, args).await,
+        Some(Command::Rollback(args)) => commands::cli_rollback(&cli.globals, args).await,
+        Some(Command::Approve(args)) => approve::run(&cli.globals, args).await,
+        Some(Command::Clouddeploy { command }) => clouddeploy::run(&cli.globals, command).await,
+        Some(Command::Rollout(args)) => commands::cli_rollout(&cli.globals, args).await,
+        None => cockpit::run_cockpit(&cli.globals).await,
     }
 }

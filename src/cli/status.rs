@@ -14,7 +14,8 @@ macro_rules! out {
 
 use chrono::Utc;
 
-use super::{Cli, exit};
+use super::exit;
+use super::globals::Globals;
 use crate::config::Profile;
 use crate::config::profile::Provider;
 use crate::model::lane::Lane;
@@ -69,7 +70,7 @@ impl StatusReport<'_> {
 }
 
 /// One poll round of every lane; exit 4 when any lane could not be read.
-pub async fn status(cli: &Cli, json: bool) -> i32 {
+pub async fn status(cli: &Globals, json: bool) -> i32 {
     let session = match Session::open(&cli.profile, cli.sandbox).await {
         Ok(session) => session,
         Err(e) => {
@@ -306,7 +307,7 @@ pub fn profile_check(file: &Path) -> i32 {
 }
 
 /// `signoff ENV`: the release defaults to what would be promoted into ENV (what runs in the lane before it).
-pub async fn signoff(cli: &Cli, args: super::ledger::SignoffArgs) -> i32 {
+pub async fn signoff(cli: &Globals, args: super::ledger::SignoffArgs) -> i32 {
     let session = match Session::open(&cli.profile, cli.sandbox).await {
         Ok(session) => session,
         Err(e) => {
