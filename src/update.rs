@@ -9,6 +9,8 @@ mod commands;
 mod confirm;
 mod confirm_gates;
 mod confirm_rollout;
+mod focus;
+mod gate_facts;
 mod lane_detail;
 mod lanes;
 mod pipeline;
@@ -17,6 +19,7 @@ mod pointer;
 mod probes;
 mod rollback_list;
 mod rollouts;
+mod send;
 mod signoff;
 mod signoff_column;
 
@@ -55,7 +58,10 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             cmds
         }
         Msg::Action(action) => act(model, action),
-        Msg::Pointer { pane, item, kind } => pointer::pointer(model, pane, item, kind),
+        Msg::Pointer { pane, item, kind } => match pointer::overlay_wheel(model, kind) {
+            Some(action) => act(model, action),
+            None => pointer::pointer(model, pane, item, kind),
+        },
         Msg::Resized => {
             model.dirty = true;
             Vec::new()
@@ -224,20 +230,20 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
         }
         Action::Back => model.dirty = false,
         Action::Filter => model.overlay = Overlay::Prompt(Prompt::Filter),
-        Action::NextPane => focus(model, cycle(model.focus, 1)),
-        Action::PrevPane => focus(model, cycle(model.focus, Pane::ORDER.len() - 1)),
+        Action::NextPane => focus::focus(model, focus::cycle(model.focus, 1)),
+        Action::PrevPane => focus::focus(model, focus::cycle(model.focus, Pane::ORDER.len() - 1)),
         Action::Left if model.focus == Pane::Signoff => {
             signoff::move_cursor(model, CursorMove::Left)
         }
         Action::Right if model.focus == Pane::Signoff => {
             signoff::move_cursor(model, CursorMove::Right)
         }
-        Action::PrevLane => move_lane(model, -1),
-        Action::NextLane => move_lane(model, 1),
-        Action::Left => move_lane(model, -1),
-        Action::Right => move_lane(model, 1),
-        Action::Up => scroll(model, -1),
-        Action::Down => scroll(model, 1),
+        Action::PrevLane => focus::move_lane(model, -1),
+        Action::NextLane => focus::move_lane(model, 1),
+        Action::Left => focus::move_lane(model, -1),
+        Action::Right => focus::move_lane(model, 1),
+        Action::Up => focus::scroll(model, -1),
+        Action::Down => focus::scroll(model, 1),
         Action::Refresh => return lanes::poll_all(model),
         Action::SignGo | Action::SignNoGo | Action::Comment | Action::SignColumn
             if model.focus != Pane::Signoff =>
@@ -271,49 +277,6 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
     Vec::new()
 }
 
-fn focus(model: &mut Model, pane: Pane) {
-    model.focus = pane;
-    if pane != Pane::Lanes {
-        model.detail = pane;
-    }
-    signoff::refresh_grid(model);
-}
-
-fn cycle(pane: Pane, step: usize) -> Pane {
-    let at = Pane::ORDER.iter().position(|p| *p == pane).unwrap_or(0);
-    Pane::ORDER[(at + step) % Pane::ORDER.len()]
-}
-
-fn move_lane(model: &mut Model, delta: isize) {
-    let count = model.lanes.len();
-    if count == 0 {
-        return;
-    }
-    model.selected_lane =
-        (model.selected_lane as isize + delta).clamp(0, count as isize - 1) as usize;
-    signoff::refresh_grid(model);
-}
-
-fn scroll(model: &mut Model, delta: isize) {
-    match model.focus {
-        Pane::Activity => {
-            let max = model.activity.visible().count().saturating_sub(1) as isize;
-            model.activity.scroll = (model.activity.scroll as isize + delta).clamp(0, max) as usize;
-        }
-        Pane::Lanes => move_lane(model, delta),
-        Pane::Phases => pipeline_detail::move_cursor(model, delta),
-        Pane::Probes => probes::move_cursor(model, delta),
-        Pane::Signoff => {
-            let movement = if delta < 0 {
-                CursorMove::Up
-            } else {
-                CursorMove::Down
-            };
-            signoff::move_cursor(model, movement);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests;
 
@@ -343,3 +306,9 @@ mod command_complete_tests;
 
 #[cfg(test)]
 mod pointer_tests;
+
+#[cfg(test)]
+mod alerts_tests;
+
+#[cfg(test)]
+mod approvals_tests;

@@ -84,7 +84,7 @@ fn run_line(model: &mut Model, text: &str) -> Vec<Cmd> {
         _ => None,
     };
     match request {
-        Some(request) => super::commands::start(model, request),
+        Some(request) => super::confirm::start(model, request),
         None => {
             let envs: Vec<&str> = model.lanes.iter().map(|l| l.env.as_str()).collect();
             model.notify(

@@ -2,8 +2,9 @@
 //! the CLI (run by the runtime), with the confirmation, the override reason and the canary's
 //! pause / resume / advance / abort asked for and sent from here.
 
+use super::send;
 use crate::model::command::Request;
-use crate::model::operations::{RunningCommand, request_label};
+use crate::model::operations::request_label;
 use crate::model::outcome::{Outcome, Status};
 use crate::model::rollout::Phase;
 use crate::model::rollouts::Control;
@@ -78,8 +79,8 @@ pub fn action(model: &mut Model, action: Action) -> Vec<Cmd> {
                 Some(Phase::Paused { .. }) => {
                     super::confirm::ask_control(model, env, Control::Resume)
                 }
-                Some(_) => control(model, env, Control::Pause),
-                None => nothing_running(model, &env),
+                Some(_) => send::control(model, env, Control::Pause),
+                None => send::nothing_running(model, &env),
             }
         }
         Action::Advance => super::confirm::ask_control(model, env, Control::Advance),
@@ -101,89 +102,6 @@ fn open(model: &mut Model, prompt: Prompt) -> Vec<Cmd> {
     Vec::new()
 }
 
-fn nothing_running(model: &mut Model, env: &str) -> Vec<Cmd> {
-    model.notify(Level::Info, format!("no rollout is running in {env}"));
-    Vec::new()
-}
-
-pub(super) fn target_env(model: &Model, request: &Request) -> String {
-    match request {
-        Request::Trigger { .. } => model
-            .lanes
-            .first()
-            .map(|l| l.env.clone())
-            .unwrap_or_default(),
-        Request::Promote { to, .. } => to.clone(),
-        Request::Rollback { env, .. } | Request::Gate { env, .. } => env.clone(),
-    }
-}
-
-/// Asks before a command changes a lane (see `confirm`); the `:` line and the keys start here.
-/// A platform gate's answer (approve, reject, a Cloud Deploy advance or cancel) has its own
-/// prompt (`approvals`) and goes straight to the gates.
-pub fn start(model: &mut Model, request: Request) -> Vec<Cmd> {
-    match request {
-        Request::Gate { .. } => run(model, request, None, false),
-        _ => super::confirm::ask(model, request, None, Vec::new()),
-    }
-}
-
-/// Sends a confirmed command on its way (the gates run again, in the runtime, as in the CLI).
-pub(super) fn run(
-    model: &mut Model,
-    request: Request,
-    override_reason: Option<String>,
-    confirmed: bool,
-) -> Vec<Cmd> {
-    if model.read_only {
-        model.notify(Level::Warn, "read-only: commands are unavailable");
-        return Vec::new();
-    }
-    let env = target_env(model, &request);
-    if model.operations.running.contains_key(&env) {
-        model.notify(
-            Level::Warn,
-            format!("a command is already running in {env}: wait, or abort it with x"),
-        );
-        return Vec::new();
-    }
-    let label = request_label(&request);
-    let steps = model
-        .lanes
-        .iter()
-        .position(|l| l.env == env)
-        .and_then(|i| model.canary_steps.get(i).cloned())
-        .unwrap_or_default();
-    model.operations.running.insert(
-        env.clone(),
-        RunningCommand {
-            label: label.clone(),
-            request: request.clone(),
-            override_reason: override_reason.clone(),
-            started: model.now,
-            last: "checking the gates".into(),
-            bake: None,
-            paused: false,
-            steps,
-            percent: None,
-        },
-    );
-    model.notify(Level::Info, format!("{label}: checking the gates…"));
-    vec![Cmd::RunCommand {
-        request,
-        override_reason,
-        confirmed,
-    }]
-}
-
-/// Pause, resume, advance or abort the rollout in `env`, whoever drives it (see `rollouts`).
-pub(super) fn control(model: &mut Model, env: String, control: Control) -> Vec<Cmd> {
-    match super::rollouts::control(model, &env, control) {
-        Some(cmds) => cmds,
-        None => nothing_running(model, &env),
-    }
-}
-
 /// A one-line prompt was submitted (comments are handled by the sign-off code).
 pub fn submitted(model: &mut Model, prompt: Prompt, text: String) -> Vec<Cmd> {
     let text = text.trim().to_string();
@@ -192,7 +110,7 @@ pub fn submitted(model: &mut Model, prompt: Prompt, text: String) -> Vec<Cmd> {
             model.notify(Level::Info, "no version given: nothing triggered");
             Vec::new()
         }
-        Prompt::Trigger { .. } => start(
+        Prompt::Trigger { .. } => super::confirm::start(
             model,
             Request::Trigger {
                 version: text,
@@ -226,7 +144,7 @@ pub fn submitted(model: &mut Model, prompt: Prompt, text: String) -> Vec<Cmd> {
                 false => Some(text),
                 true => super::rollback_list::previous(model, &env),
             };
-            start(model, Request::Rollback { env, to })
+            super::confirm::start(model, Request::Rollback { env, to })
         }
         Prompt::Quit { envs } => super::rollouts::quit_choice(model, envs, &text),
         column @ Prompt::SignColumn { .. } => super::signoff_column::sign(model, column),

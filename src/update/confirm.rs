@@ -3,13 +3,13 @@
 //! standing (passed, not known yet, overridden). Gates a reason can waive are asked about first
 //! (the override prompt), so the confirmation is always the last step before anything is sent.
 
+use super::gate_facts::{lane_index, serving, target_env};
 use crate::model::command::Request;
 use crate::model::confirm::{Change, Mark, Preview};
 use crate::model::rollouts::Control;
 use crate::model::{Level, Model, Overlay, Prompt};
 use crate::msg::Cmd;
-use crate::policy::{CommandKind, Gate, GateInput, GateVerdict, SourceHealth, evaluate};
-use crate::probes::Verdict;
+use crate::policy::Gate;
 
 /// Opens the override prompt for refusals the cockpit can already see, else the confirmation.
 pub fn ask(
@@ -22,7 +22,7 @@ pub fn ask(
         model.notify(Level::Warn, "read-only: commands are unavailable");
         return Vec::new();
     }
-    let env = super::commands::target_env(model, &request);
+    let env = target_env(model, &request);
     let refusals = super::confirm_gates::predicted(model, &request);
     let waived = |gate: &Gate| override_reason.is_some() || overridden.contains(gate);
     if refusals.iter().any(|r| !r.gate.overridable()) {
@@ -57,7 +57,7 @@ pub fn ask(
 /// and are confirmed like any command.
 pub fn ask_control(model: &mut Model, env: String, control: Control) -> Vec<Cmd> {
     if control == Control::Pause {
-        return super::commands::control(model, env, control);
+        return super::send::control(model, env, control);
     }
     let Some(preview) = super::confirm_gates::control_preview(model, &env, &control) else {
         model.notify(Level::Info, format!("no rollout is running in {env}"));
@@ -109,9 +109,9 @@ pub fn answered(model: &mut Model, prompt: Prompt, text: &str) -> Vec<Cmd> {
                     model.log(Some(env), Level::Info, format!("rolling back to {about}"));
                 }
             }
-            super::commands::run(model, request, override_reason, true)
+            super::send::run(model, request, override_reason, true)
         }
-        Change::Control(control) => super::commands::control(model, env, control),
+        Change::Control(control) => super::send::control(model, env, control),
     }
 }
 
@@ -119,25 +119,6 @@ fn typed(model: &Model, env: &str) -> bool {
     lane_index(model, env)
         .and_then(|i| model.policies.get(i))
         .is_some_and(|p| p.confirm_by_name)
-}
-
-pub(super) fn lane_index(model: &Model, env: &str) -> Option<usize> {
-    model.lanes.iter().position(|l| l.env == env)
-}
-
-/// What runs in `env` now: `1.4.0 · 00007-abc 90% + 1.4.2 · 00008-abc 10%`.
-pub(super) fn serving(model: &Model, env: &str) -> String {
-    let service = lane_index(model, env).and_then(|i| model.lanes[i].service.as_ref());
-    match service {
-        Some(s) if !s.traffic.is_empty() => s
-            .traffic
-            .iter()
-            .map(|t| format!("{} · {} {}%", t.version, t.short, t.percent))
-            .collect::<Vec<_>>()
-            .join(" + "),
-        Some(_) => "no revision serves".into(),
-        None => "not read yet".into(),
-    }
 }
 
 fn canary(model: &Model, env: &str) -> String {
@@ -159,7 +140,7 @@ fn canary(model: &Model, env: &str) -> String {
 
 fn preview(model: &Model, request: &Request, reason: Option<&str>, overridden: &[Gate]) -> Preview {
     let mut preview = Preview::default();
-    let env = super::commands::target_env(model, request);
+    let env = target_env(model, request);
     preview.change("now", serving(model, &env));
     match request {
         Request::Trigger { version, via } => {
@@ -213,42 +194,12 @@ fn preview(model: &Model, request: &Request, reason: Option<&str>, overridden: &
     preview
 }
 
-/// The gates as the cockpit sees them; `None` for facts it does not know yet.
-pub(super) fn gate_input<'a>(
-    model: &'a Model,
-    kind: CommandKind,
-    env: &'a str,
-    policy: &'a crate::policy::EnvPolicy,
-    grid: Option<&'a crate::model::signoff::SignoffGrid>,
-    source: SourceHealth,
-) -> GateInput<'a> {
-    GateInput {
-        kind,
-        target_env: env,
-        policy,
-        read_only: model.read_only,
-        now: model.now,
-        actor: model.signoffs.account.as_deref().unwrap_or(""),
-        signoff: grid,
-        source_health: source,
-        confirmed: true,
-        override_reason: None,
-    }
-}
-
-/// The source lane's verdict as a gate fact: `None` when not known yet.
-pub(super) fn source_health(model: &Model, from: &str) -> Option<SourceHealth> {
-    let index = lane_index(model, from)?;
-    match model.probes.lane_verdict(index, model.now) {
-        Verdict::Pass => Some(SourceHealth::Green),
-        Verdict::Stale | Verdict::Unknown => None,
-        other => Some(SourceHealth::NotGreen(format!("{from} is {other:?}"))),
-    }
-}
-
-pub(super) fn refused(input: &GateInput<'_>) -> Vec<crate::policy::Refusal> {
-    match evaluate(input) {
-        GateVerdict::Allowed { .. } => Vec::new(),
-        GateVerdict::Refused(refusals) => refusals,
+/// Asks before a command changes a lane (see `confirm`); the `:` line and the keys start here.
+/// A platform gate's answer (approve, reject, a Cloud Deploy advance or cancel) has its own
+/// prompt (`approvals`) and goes straight to the gates.
+pub fn start(model: &mut Model, request: Request) -> Vec<Cmd> {
+    match request {
+        Request::Gate { .. } => super::send::run(model, request, None, false),
+        _ => ask(model, request, None, Vec::new()),
     }
 }

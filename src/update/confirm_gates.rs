@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::confirm::{gate_input, lane_index, refused, serving, source_health};
+use super::gate_facts::{gate_input, lane_index, refused, serving, source_health, target_env};
 use crate::model::Model;
 use crate::model::command::{GateAction, Request};
 use crate::model::confirm::{Mark, Preview};
@@ -21,7 +21,7 @@ struct Facts<'a> {
 }
 
 fn facts<'a>(model: &Model, request: &'a Request) -> Facts<'a> {
-    let env = super::commands::target_env(model, request);
+    let env = target_env(model, request);
     match request {
         Request::Trigger { version, .. } => Facts {
             kind: CommandKind::Trigger,

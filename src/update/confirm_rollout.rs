@@ -8,7 +8,7 @@ use crate::model::lane::DeployRollout;
 
 /// The rows of a platform-gate confirmation for `env`'s newest rollout.
 pub fn gate_rows(model: &Model, env: &str, action: &GateAction, preview: &mut Preview) {
-    let rollout = super::confirm::lane_index(model, env)
+    let rollout = super::gate_facts::lane_index(model, env)
         .and_then(|i| model.lanes[i].service.as_ref())
         .and_then(|s| s.rollout.as_ref());
     let Some(r) = rollout else {

@@ -6,27 +6,30 @@
 use crate::model::{Model, Overlay, Pane};
 use crate::msg::{Action, Cmd, Hit, PointerKind};
 
+/// The wheel over an open overlay (not a prompt) scrolls it as j/k do: the action it stands for.
+pub fn overlay_wheel(model: &Model, kind: PointerKind) -> Option<Action> {
+    match (&model.overlay, kind) {
+        (Overlay::None | Overlay::Prompt(_), _) | (_, PointerKind::Click) => None,
+        (_, PointerKind::WheelUp) => Some(Action::Up),
+        (_, PointerKind::WheelDown) => Some(Action::Down),
+    }
+}
+
 pub fn pointer(model: &mut Model, pane: Pane, item: Option<Hit>, kind: PointerKind) -> Vec<Cmd> {
     let wheel = match kind {
         PointerKind::Click => None,
         PointerKind::WheelUp => Some(-1),
         PointerKind::WheelDown => Some(1),
     };
-    match (&model.overlay, wheel) {
-        (Overlay::None, _) => {}
-        // A prompt owns the keyboard and the screen; nothing under it is reachable.
-        (Overlay::Prompt(_), _) | (_, None) => return Vec::new(),
-        // The wheel scrolls an open overlay as j/k do.
-        (_, Some(delta)) => {
-            let action = if delta < 0 { Action::Up } else { Action::Down };
-            return super::act(model, action);
-        }
+    if model.overlay != Overlay::None {
+        // A prompt owns the keyboard and the screen; nothing under an overlay is reachable.
+        return Vec::new();
     }
     model.dirty = true;
     model.notice = None;
-    super::focus(model, pane);
+    super::focus::focus(model, pane);
     match (wheel, pane, item) {
-        (Some(delta), _, _) => super::scroll(model, delta),
+        (Some(delta), _, _) => super::focus::scroll(model, delta),
         (None, Pane::Lanes, Some(Hit::Row(lane))) => {
             model.selected_lane = lane.min(model.lanes.len().saturating_sub(1));
             super::signoff::refresh_grid(model);
