@@ -8,9 +8,9 @@
 //! read again, and the review is sent again only if the environment still waits.
 
 use super::clouddeploy_gate::GateAction;
+use super::context::Context;
 use super::guard::{check_gates, record_action, record_outcome};
 use super::outcome::{Outcome, Status};
-use super::run::Context;
 use super::{Progress, approve_comment, health};
 use crate::config::profile::{Environment, Provider};
 use crate::policy::{CommandKind, SourceHealth};

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::run::Context;
+use super::context::Context;
 use crate::ledger::Decision;
 use crate::model::signoff::SignoffGrid;
 use crate::policy::decide;

@@ -5,10 +5,10 @@
 
 use super::clouddeploy_policy as policy;
 use super::clouddeploy_wire as cdw;
+use super::context::Context;
 use super::guard::{check_gates, record_command, record_outcome};
 use super::health;
 use super::outcome::{Outcome, Status};
-use super::run::Context;
 use super::{CommandError, Progress};
 use crate::config::profile::{Environment, Provider};
 use crate::policy::{CommandKind, SourceHealth};

@@ -5,10 +5,10 @@
 use super::clouddeploy::{client, read_state, settle, target};
 use super::clouddeploy_policy as policy;
 use super::clouddeploy_wire as cdw;
+use super::context::Context;
 use super::guard::{check_gates, record_action, record_outcome};
 use super::health;
 use super::outcome::{Outcome, Status};
-use super::run::Context;
 use super::{CommandError, Progress};
 pub use crate::model::command::GateAction;
 use crate::policy::{CommandKind, SourceHealth};

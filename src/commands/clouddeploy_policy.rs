@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, Utc};
 
+use super::context::Context;
 use super::outcome::Outcome;
-use super::run::Context;
 use crate::config::profile::Environment;
 use crate::policy::{CommandKind, Gate, Refusal, freeze};
 use crate::providers::clouddeploy::state::TargetState;

@@ -3,9 +3,9 @@
 
 use super::clouddeploy::{client, finish, read_state, resource_id, settle, target};
 use super::clouddeploy_wire as cdw;
+use super::context::Context;
 use super::guard::{check_gates, record_command};
 use super::outcome::{Outcome, Status};
-use super::run::Context;
 use super::{CommandError, Progress};
 use crate::config::profile::Environment;
 use crate::policy::{CommandKind, SourceHealth};

@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::context::Context;
 use super::guard::{check_gates, record_command, record_outcome};
 use super::outcome::{Outcome, Status};
-use super::run::Context;
 use crate::config::Environment;
 use crate::policy::{CommandKind, SourceHealth};
 use crate::providers::github::{GithubClient, GithubError, Token, dispatch_inputs};

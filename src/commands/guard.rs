@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use chrono::Utc;
 
+use super::context::Context;
 use super::outcome::{Outcome, Status};
-use super::run::Context;
 use crate::config::profile::Environment;
 use crate::ledger::{Payload, Setup};
 use crate::model::signoff::SignoffGrid;

@@ -20,6 +20,7 @@ pub mod clouddeploy_gate;
 mod clouddeploy_policy;
 mod clouddeploy_rollback;
 pub mod clouddeploy_wire;
+pub mod context;
 pub mod dispatch;
 pub mod driver;
 pub mod guard;

@@ -3,10 +3,10 @@
 
 use std::time::{Duration, Instant};
 
+use super::context::Context;
 use super::guard::{check_gates, record_command, record_outcome};
 use super::health;
 use super::outcome::{Outcome, Status};
-use super::run::Context;
 use super::wire::{self, Change};
 use crate::policy::{CommandKind, SourceHealth};
 

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 
+use super::context::Context;
 use super::outcome::{Outcome, Status};
-use super::run::Context;
 use super::wire::Target;
 use super::{CommandError, driver, health};
 use crate::config::profile::Environment;

@@ -1,10 +1,11 @@
 //! Which provider runs a request: the target environment's (the first one for a trigger).
 //! Cloud Run requests go on through [`super::run`]; the others are answered here.
 
+use super::context::Context;
 use super::outcome::Outcome;
-use super::run::{Context, Request};
 use super::{TriggerVia, clouddeploy, clouddeploy_rollback, script};
 use crate::config::profile::Provider;
+use crate::model::command::Request;
 use crate::policy::CommandKind;
 
 /// `None` when the request is Cloud Run's (or names an unknown environment, which it reports).

@@ -2,20 +2,19 @@
 //! write the command to the ledger, run it, write the outcome. Tests call [`execute`] with a
 //! [`Context`] of their own (short timeouts, a temp ledger, a chosen actor).
 
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::Utc;
 
+pub use super::context::{
+    ConfirmByName, Context, ControlSlot, DEFAULT_LEASE, HostSink, ReleaseSlot,
+};
 use super::guard::{check_gates, record_command, record_outcome};
 use super::health;
 use super::outcome::{Outcome, Status};
 use super::wire::{self, Target};
-use super::{ProgressSink, TriggerVia, WireOptions, driver};
-use crate::config::Profile;
+use super::{TriggerVia, driver};
 use crate::config::profile::Environment;
-use crate::ledger::Actor;
-use crate::ledger::store::LedgerStore;
 pub use crate::model::command::Request;
 use crate::model::lane::ServiceState;
 use crate::model::lane::version_of_image;
@@ -23,111 +22,9 @@ use crate::model::operations::Hosted;
 use crate::model::rollout::Rollout;
 use crate::model::rollout_drive::{Drive, DriveEvent};
 use crate::policy::{CommandKind, SourceHealth};
-use crate::providers::cloudrun::CloudRunClient;
 
-/// Everything a command needs besides its request.
-pub struct Context {
-    /// With base URLs filled in.
-    pub profile: Profile,
-    pub http: reqwest::Client,
-    pub actor: Actor,
-    pub ledger_path: PathBuf,
-    pub read_only: bool,
-    pub wire: WireOptions,
-    /// Overrides how often a canary bake probes (default: from the bake and the probe interval).
-    pub probe_every: Option<Duration>,
-    pub progress: ProgressSink,
-    pub yes: bool,
-    pub override_reason: Option<String>,
-    /// Asks the user to confirm a change to the environment named, when its policy wants the
-    /// name typed and `yes` was not given. The engine never reads a terminal itself: the CLI
-    /// passes its prompt here; the cockpit confirmed in its own dialog and passes none.
-    pub confirm: Option<ConfirmByName>,
-    /// Pause / resume / advance / abort for a canary (the cockpit's keys); taken by the rollout.
-    pub control: ControlSlot,
-    /// Hand-over requests (SIGTERM, SIGHUP: the reason); taken by the rollout.
-    pub release: ReleaseSlot,
-    /// The cockpit drives rollouts in its own loop: a rollout that passed its gates and is
-    /// recorded goes here instead of being driven by this task (the outcome says `HandedOver`).
-    pub host: Option<HostSink>,
-    /// How long a driver's lease lasts without a heartbeat: a dead driver's rollout is orphaned
-    /// (and may be taken over) this long after its last entry.
-    pub lease: Duration,
-}
-
-/// Where a running rollout takes its [`driver::Control`] messages from, if anyone sends them.
-pub type ControlSlot = std::sync::Mutex<Option<tokio::sync::mpsc::Receiver<driver::Control>>>;
-/// Where a running rollout learns it must hand over (stop driving, release its lease).
-pub type ReleaseSlot = std::sync::Mutex<Option<tokio::sync::mpsc::Receiver<String>>>;
-
-/// Asks whether the change to the environment named is confirmed.
-pub type ConfirmByName = std::sync::Arc<dyn Fn(&str) -> bool + Send + Sync>;
-
-/// Receives rollouts to drive in the cockpit's update loop.
-pub type HostSink = std::sync::Arc<dyn Fn(Hosted) + Send + Sync>;
-
-/// The default lease: a dead driver is noticed within 15 s.
-pub const DEFAULT_LEASE: Duration = Duration::from_secs(15);
-
+/// Reads done before the command is recorded, so a failure is recorded as the attempt.
 impl Context {
-    /// The ledger this context records in (a file or a database), signing when the profile says
-    /// so; read-only refuses appends and creates nothing. A database is contacted on first use.
-    pub fn ledger(&self) -> Result<LedgerStore, String> {
-        LedgerStore::writer(
-            &self.profile,
-            &self.ledger_path,
-            self.read_only,
-            &self.actor.account,
-        )
-    }
-
-    /// The ledger is a `postgres://` URL.
-    pub fn is_database(&self) -> bool {
-        self.ledger_path
-            .to_str()
-            .is_some_and(crate::ledger::postgres::is_postgres_url)
-    }
-
-    pub(super) fn env(&self, kind: CommandKind, name: &str) -> Result<&Environment, Box<Outcome>> {
-        self.profile.environment(name).ok_or_else(|| {
-            let known: Vec<&str> = self
-                .profile
-                .environments
-                .iter()
-                .map(|e| e.name.as_str())
-                .collect();
-            Box::new(Outcome::new(
-                kind,
-                name,
-                Status::Usage,
-                format!(
-                    "no environment named `{name}` (environments: {})",
-                    known.join(", ")
-                ),
-            ))
-        })
-    }
-
-    pub(super) fn target(
-        &self,
-        kind: CommandKind,
-        env: &Environment,
-    ) -> Result<Target, Box<Outcome>> {
-        let cr = env.cloudrun.as_ref().ok_or_else(|| {
-            Outcome::new(
-                kind,
-                &env.name,
-                Status::Usage,
-                format!("`{}` has no Cloud Run service", env.name),
-            )
-        })?;
-        Ok(Target {
-            env: env.name.clone(),
-            client: CloudRunClient::for_target(self.http.clone(), cr),
-            service: cr.service_name(),
-        })
-    }
-
     /// [`Context::state`] before the command is recorded: a failed read is recorded as the
     /// attempt and its outcome.
     async fn first_state(
@@ -139,24 +36,6 @@ impl Context {
             record_failed_attempt(self, &mut failed);
             failed
         })
-    }
-
-    pub(super) async fn state(
-        &self,
-        target: &Target,
-        kind: CommandKind,
-    ) -> Result<ServiceState, Box<Outcome>> {
-        let svc = wire::read(target, &self.wire, &self.progress).await;
-        let revisions = match &svc {
-            Ok(_) => wire::list_revisions(target, &self.wire, &self.progress).await,
-            Err(e) => Err(e.clone()),
-        };
-        match (svc, revisions) {
-            (Ok(svc), Ok(revisions)) => {
-                Ok(crate::providers::cloudrun::service_state(&svc, &revisions))
-            }
-            (Err(e), _) | (_, Err(e)) => Err(Box::new(Outcome::from_error(kind, &target.env, &e))),
-        }
     }
 }
 

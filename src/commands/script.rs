@@ -6,10 +6,10 @@
 use std::time::Duration;
 
 use super::Progress;
+use super::context::Context;
 use super::guard::{check_gates, record_command, record_outcome};
 use super::health;
 use super::outcome::{Outcome, Status};
-use super::run::Context;
 use crate::config::profile::{Environment, Provider};
 use crate::model::lane::ServiceState;
 use crate::policy::{CommandKind, SourceHealth};

@@ -3,7 +3,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::layout::{ellipsize, position_marker};
+use super::text::{ellipsize, position_marker};
 use super::{Role, UiContext};
 use crate::model::{Level, Model};
 

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::layout::ellipsize;
+use super::text::ellipsize;
 use super::{Role, UiContext};
 use crate::model::Model;
 

@@ -45,7 +45,7 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focu
     let note_rows = note_area.height;
     let visible = (table_area.height as usize).saturating_sub(1);
     let first = (grid.cursor.row + 1).saturating_sub(visible);
-    let marker = super::layout::position_marker(first, visible, grid.items.len());
+    let marker = super::text::position_marker(first, visible, grid.items.len());
     frame.render_widget(block.title_bottom(Line::from(marker).right_aligned()), area);
     if let Some(lane) = selected.filter(|_| note_rows > 0) {
         let note = format!(
@@ -208,7 +208,7 @@ fn render_decision(grid: &SignoffGrid, ui: &UiContext, frame: &mut Frame, area: 
 }
 
 fn pad(text: &str, width: usize) -> String {
-    let mut out = super::layout::ellipsize(text, width.saturating_sub(1));
+    let mut out = super::text::ellipsize(text, width.saturating_sub(1));
     let used = out.chars().count();
     out.push_str(&" ".repeat(width.saturating_sub(used)));
     out

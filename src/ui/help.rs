@@ -57,7 +57,7 @@ pub fn render(ui: &UiContext, frame: &mut Frame, area: Rect) {
             ":" => summary(),
             _ => what.to_string(),
         };
-        for (i, part) in super::layout::wrap(&what, width).into_iter().enumerate() {
+        for (i, part) in super::text::wrap(&what, width).into_iter().enumerate() {
             let key = if i == 0 { *key } else { "" };
             lines.push(Line::from(vec![
                 Span::styled(format!("  {key:<16}"), ui.theme.style(Role::Key)),

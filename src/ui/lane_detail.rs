@@ -10,7 +10,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::layout::{ellipsize, position_marker};
+use super::text::{ellipsize, position_marker};
 use super::{Role, UiContext};
 use crate::ledger::clean::printable;
 use crate::model::Model;

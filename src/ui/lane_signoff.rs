@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use ratatui::text::{Line, Span};
 
-use super::layout::ellipsize;
+use super::text::ellipsize;
 use super::{Role, UiContext};
 use crate::ledger::Decision;
 use crate::model::Model;

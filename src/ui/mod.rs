@@ -49,6 +49,7 @@ pub mod activity;
 pub mod approval;
 pub mod banner;
 pub mod cell_history;
+pub mod context;
 pub mod deploy_phase_detail;
 pub mod deploy_phases;
 pub mod grid;
@@ -70,44 +71,19 @@ pub mod prompt;
 pub mod status_bar;
 pub mod symbols;
 pub mod tab_bar;
+pub mod text;
 pub mod theme;
 pub mod too_small;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::widgets::{Block, Borders};
 
 use crate::model::{Model, Overlay, Pane};
-pub use layout::SizeClass;
+pub use context::UiContext;
+pub use layout::{SizeClass, centered};
 pub use symbols::Symbols;
+pub use text::{data_age, human_secs};
 pub use theme::{Role, Theme};
-
-/// How to draw: chosen once at start-up (theme, Unicode or ASCII).
-#[derive(Debug, Clone)]
-pub struct UiContext {
-    pub theme: Theme,
-    pub symbols: Symbols,
-}
-
-impl UiContext {
-    pub fn block<'a>(&self, title: &'a str, focused: bool) -> Block<'a> {
-        let role = if focused {
-            Role::BorderFocus
-        } else {
-            Role::Border
-        };
-        Block::default()
-            .borders(Borders::ALL)
-            .border_set(self.symbols.border)
-            .border_style(self.theme.style(role))
-            .title(title)
-            .title_style(self.theme.style(if focused {
-                Role::BorderFocus
-            } else {
-                Role::Title
-            }))
-    }
-}
 
 pub fn view(model: &Model, ui: &UiContext, frame: &mut Frame) {
     let area = frame.area();
@@ -192,37 +168,5 @@ fn asciify(buffer: &mut ratatui::buffer::Buffer) {
             };
             cell.set_symbol(replacement);
         }
-    }
-}
-
-/// A `width`×`height` rectangle centred in `area` (clipped to it).
-pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(area.width);
-    let h = height.min(area.height);
-    Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    )
-}
-
-/// The age of fresh data: within one poll interval it is shown as `≤2s`, so it does not change
-/// every second (each change is bytes to a terminal over SSH); older data shows its exact age.
-pub fn data_age(age_secs: i64, poll_interval_secs: u64) -> String {
-    if age_secs <= poll_interval_secs as i64 {
-        format!("≤{poll_interval_secs}s")
-    } else {
-        human_secs(age_secs)
-    }
-}
-
-/// `42s`, `3m05s`, `2h10m`.
-pub fn human_secs(secs: i64) -> String {
-    let secs = secs.max(0);
-    match secs {
-        0..=59 => format!("{secs}s"),
-        60..=3599 => format!("{}m{:02}s", secs / 60, secs % 60),
-        _ => format!("{}h{:02}m", secs / 3600, (secs % 3600) / 60),
     }
 }

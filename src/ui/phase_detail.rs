@@ -48,7 +48,7 @@ pub fn render(model: &Model, index: usize, ui: &UiContext, frame: &mut Frame, ar
         lines.extend(row_lines);
         shown += 1;
     }
-    let marker = super::layout::position_marker(scroll, shown, all.len());
+    let marker = super::text::position_marker(scroll, shown, all.len());
     let block = block.title_bottom(Line::from(marker).right_aligned());
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
@@ -78,7 +78,7 @@ fn draw<'a>(model: &Model, row: &Row, ui: &UiContext, width: usize) -> Vec<Line<
         Row::Step(step) => vec![step_line(model, step, ui, width)],
         Row::Blank => vec![Line::raw("")],
         Row::Heading(text) => vec![Line::from(Span::styled(text.clone(), style(Role::Title)))],
-        Row::Failure(text) => super::layout::wrap(&format!("{} {text}", ui.symbols.fail), width)
+        Row::Failure(text) => super::text::wrap(&format!("{} {text}", ui.symbols.fail), width)
             .into_iter()
             .map(|l| Line::from(Span::styled(l, style(Role::Fail))))
             .collect(),
@@ -101,7 +101,7 @@ fn draw<'a>(model: &Model, row: &Row, ui: &UiContext, width: usize) -> Vec<Line<
             }
             vec![Line::from(spans)]
         }
-        Row::Text(text) => super::layout::wrap(text, width.saturating_sub(6))
+        Row::Text(text) => super::text::wrap(text, width.saturating_sub(6))
             .into_iter()
             .map(|l| Line::from(Span::styled(format!("      {l}"), style(Role::Text))))
             .collect(),
@@ -126,7 +126,7 @@ fn step_line<'a>(model: &Model, step: &Step, ui: &UiContext, width: usize) -> Li
         .map_or_else(|| "-".into(), |e| human_secs(e.num_seconds()));
     let word = step.conclusion.as_deref().unwrap_or(step.state.label());
     let name_width = width.saturating_sub(2 + 2 + 4 + 8 + 12).max(8);
-    let name = super::layout::ellipsize(&step.name, name_width);
+    let name = super::text::ellipsize(&step.name, name_width);
     Line::from(vec![
         Span::styled(format!("  {symbol} "), ui.theme.style(role)),
         Span::styled(format!("{:>2}  ", step.number), ui.theme.style(Role::Dim)),

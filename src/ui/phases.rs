@@ -39,7 +39,7 @@ pub fn render(model: &Model, ui: &UiContext, frame: &mut Frame, area: Rect, focu
     let current = run.current_phase().unwrap_or(0);
     let selected = watch.selection.selected(run).unwrap_or(current);
     let (first, rows) = window(selected, inner.height);
-    let marker = super::layout::position_marker(first, rows, run.phases.len());
+    let marker = super::text::position_marker(first, rows, run.phases.len());
     frame.render_widget(block.title_bottom(Line::from(marker).right_aligned()), area);
     let mut lines: Vec<Line> = run
         .phases
@@ -137,7 +137,7 @@ fn phase_line<'a>(
     let bar_width = width
         .saturating_sub(13 + name_width + 16 + steps.len())
         .min(12);
-    let name = super::layout::ellipsize(&phase.name, name_width - 1);
+    let name = super::text::ellipsize(&phase.name, name_width - 1);
     let name_role = match (selected, current) {
         (true, _) => Role::Selected,
         (false, true) => Role::Running,
