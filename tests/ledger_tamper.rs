@@ -468,3 +468,24 @@ fn enospc_on_a_small_tmpfs_loses_nothing_acknowledged() {
         std::panic::resume_unwind(panic);
     }
 }
+
+#[test]
+fn export_for_an_environment_the_profile_lacks_names_it_and_the_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let setup = Setup::plain(dir.path().join("ledger.jsonl"));
+    let args = ExportArgs {
+        format: ExportFormat::Md,
+        env: Some("prdo".into()),
+        release: None,
+        ledger: None,
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = export_to(&args, &profile(), &setup, &mut out, &mut err);
+    let err = String::from_utf8(err).unwrap();
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("no environment named \"prdo\" in profile"),
+        "{err}"
+    );
+    assert!(out.is_empty(), "nothing exported");
+}

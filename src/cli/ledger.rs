@@ -389,15 +389,8 @@ pub fn export_to(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
-    if let Some(env) = &args.env
-        && profile.environment(env).is_none()
-    {
-        let _ = writeln!(
-            err,
-            "error: no environment named \"{env}\" in profile {}",
-            profile.source.display()
-        );
-        return exit::USAGE;
+    if let Some(code) = super::ledger_output::unknown_env(args, profile, err) {
+        return code;
     }
     let checked = match setup.read() {
         Ok(checked) => checked,

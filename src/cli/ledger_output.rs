@@ -121,3 +121,17 @@ pub(crate) fn write_export(
         }
     }
 }
+
+/// `--env` naming no environment of the profile: the error, and the exit code to end with.
+pub fn unknown_env(args: &ExportArgs, profile: &Profile, err: &mut dyn Write) -> Option<i32> {
+    let env = args.env.as_ref()?;
+    if profile.environment(env).is_some() {
+        return None;
+    }
+    let _ = writeln!(
+        err,
+        "error: no environment named \"{env}\" in profile {}",
+        profile.source.display()
+    );
+    Some(exit::USAGE)
+}
