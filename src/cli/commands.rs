@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::exit;
-use crate::commands::rollout::{self, Verb};
+use crate::commands::rollout_control::{self as rollout, Verb};
 use crate::commands::run::{self, Context, Request};
 use crate::commands::{TriggerVia, WireOptions};
 use crate::model::outcome::Status;
