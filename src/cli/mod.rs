@@ -16,6 +16,7 @@ mod ledger_output;
 pub mod ledger_pg;
 pub mod probe;
 mod sandbox;
+pub mod signoff;
 pub mod status;
 mod status_checks;
 
@@ -75,7 +76,7 @@ pub enum Command {
         command: ledger::LedgerCommand,
     },
     /// Record a GO or NO-GO in a sign-off grid, under the same rules as the cockpit.
-    Signoff(ledger::SignoffArgs),
+    Signoff(signoff::SignoffArgs),
     /// Deploy image <repo>:VERSION into the first environment (repo from its current image).
     Trigger(commands::TriggerArgs),
     /// Deploy what runs in FROM into TO, through TO's canary steps when it has them.

@@ -307,7 +307,7 @@ pub fn profile_check(file: &Path) -> i32 {
 }
 
 /// `signoff ENV`: the release defaults to what would be promoted into ENV (what runs in the lane before it).
-pub async fn signoff(globals: &Globals, args: super::ledger::SignoffArgs) -> i32 {
+pub async fn signoff(globals: &Globals, args: super::signoff::SignoffArgs) -> i32 {
     let session = match Session::open(&globals.profile, globals.sandbox).await {
         Ok(session) => session,
         Err(e) => {
@@ -320,7 +320,7 @@ pub async fn signoff(globals: &Globals, args: super::ledger::SignoffArgs) -> i32
     } else {
         session.candidate_release(&args.env).await
     };
-    super::ledger::run_signoff(
+    super::signoff::run_signoff(
         args,
         &session.profile,
         &session.paths,
