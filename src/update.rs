@@ -17,7 +17,9 @@ mod pipeline;
 mod pipeline_detail;
 mod pointer;
 mod probes;
+mod quit;
 mod rollback_list;
+mod rollout_ledger;
 mod rollouts;
 mod send;
 mod signoff;
@@ -36,7 +38,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                 model.dirty = true;
             }
             model.now = now;
-            let mut cmds = rollouts::tick(model);
+            let mut cmds = rollout_ledger::tick(model);
             cmds.extend(alerts::stale(model));
             cmds
         }
@@ -67,7 +69,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::LedgerEntries(entries) => {
-            let mut cmds = rollouts::entries(model, &entries);
+            let mut cmds = rollout_ledger::entries(model, &entries);
             signoff::refresh_grid(model);
             cmds.extend(alerts::ledger_entries(model, &entries));
             signoff::entries(model, entries);
@@ -80,7 +82,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                 model.operations.rollouts = Default::default();
                 model.signoffs.loaded = false;
             }
-            let mut cmds = rollouts::entries(model, &reading.entries);
+            let mut cmds = rollout_ledger::entries(model, &reading.entries);
             cmds.extend(alerts::ledger_entries(model, &reading.entries));
             signoff::reading(model, *reading);
             cmds

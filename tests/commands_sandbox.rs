@@ -594,3 +594,117 @@ async fn without_yes_a_prod_change_is_confirmed_through_the_callers_prompt_and_r
     assert_ne!(serving(&w, "prod"), before, "the rollback was applied");
     assert_eq!(*asked.lock().unwrap(), ["prod", "prod"]);
 }
+
+/// The prod promotes recorded in the ledger.
+fn prod_promotes(w: &World) -> usize {
+    Ledger::open(&w.ctx.ledger_path)
+        .unwrap()
+        .read_all()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            matches!(&e.payload, Payload::Command { action, env, .. } if action == "promote" && env == "prod")
+        })
+        .count()
+}
+
+/// The gates read the ledger, then the typed confirmation waits for a human: what is appended
+/// meanwhile is not passed over. A GO withdrawn while the name is typed stops the promote; any
+/// other entry only makes the command decide again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entries_appended_while_the_name_is_typed_are_decided_on_before_anything_is_sent() {
+    let mut w = world(None).await;
+    for (from, to) in [(None, "dev"), (Some("dev"), "staging")] {
+        let request = match from {
+            None => Cmd::Trigger {
+                version: "1.5.0".into(),
+                via: TriggerVia::CloudRun,
+            },
+            Some(from) => Cmd::Promote {
+                from: from.into(),
+                to: to.into(),
+                bake_secs: None,
+            },
+        };
+        assert_done(&execute(&w.ctx, request).await);
+    }
+    sign_prod(&w.ctx, "1.5.0");
+    let notes = Arc::new(Mutex::new(Vec::<String>::new()));
+    let seen = notes.clone();
+    w.ctx.progress = Arc::new(move |p: &Progress| {
+        if let Progress::Note { text, .. } = p {
+            seen.lock().unwrap().push(text.clone());
+        }
+    });
+    w.ctx.yes = false;
+    let asked = Arc::new(Mutex::new(0usize));
+    let ledger_path = w.ctx.ledger_path.clone();
+    let typing = |then: Payload| {
+        let (asked, path) = (asked.clone(), ledger_path.clone());
+        let then = Mutex::new(Some(then));
+        Arc::new(move |_: &str| {
+            *asked.lock().unwrap() += 1;
+            if let Some(payload) = then.lock().unwrap().take() {
+                Ledger::open(&path)
+                    .unwrap()
+                    .append(&actor("alice"), payload)
+                    .unwrap();
+            }
+            true
+        })
+    };
+    let promote = || Cmd::Promote {
+        from: "staging".into(),
+        to: "prod".into(),
+        bake_secs: Some(0),
+    };
+    let signoff = |decision: Decision, comment: Option<&str>| Payload::Signoff {
+        env: "prod".into(),
+        release: "1.5.0".into(),
+        item: w.ctx.profile.signoff.items[0].clone(),
+        role: w.ctx.profile.signoff.roles[0].name.clone(),
+        decision,
+        comment: comment.map(str::to_string),
+    };
+    let before = serving(&w, "prod");
+
+    w.ctx.confirm = Some(typing(signoff(
+        Decision::NoGo,
+        Some("smoke fails on 1.5.0"),
+    )));
+    let o = execute(&w.ctx, promote()).await;
+    assert_eq!(o.status, Status::Refused, "{}", o.message);
+    assert!(o.message.to_lowercase().contains("sign"), "{}", o.message);
+    assert_eq!(serving(&w, "prod"), before, "nothing was sent");
+    assert_eq!(prod_promotes(&w), 0, "nothing was recorded");
+    assert_eq!(*asked.lock().unwrap(), 1, "refused before asking again");
+    assert!(
+        notes
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|n| n.contains("checking them again")),
+        "{:?}",
+        notes.lock().unwrap()
+    );
+
+    // alice signs GO again; while the name is typed someone only comments.
+    Ledger::open(&w.ctx.ledger_path)
+        .unwrap()
+        .append(&actor("alice"), signoff(Decision::Go, None))
+        .unwrap();
+    *asked.lock().unwrap() = 0;
+    let comment = Payload::Comment {
+        env: "prod".into(),
+        release: "1.5.0".into(),
+        item: w.ctx.profile.signoff.items[0].clone(),
+        role: w.ctx.profile.signoff.roles[0].name.clone(),
+        text: "watching the dashboards".into(),
+    };
+    w.ctx.confirm = Some(typing(comment));
+    let o = execute(&w.ctx, promote()).await;
+    assert_done(&o);
+    assert_eq!(*asked.lock().unwrap(), 2, "decided and confirmed again");
+    assert_eq!(prod_promotes(&w), 1, "recorded once");
+    assert_eq!(serving(&w, "prod"), vec![(o.to_revision.unwrap(), 100)]);
+}

@@ -829,3 +829,35 @@ async fn an_unreachable_database_refuses_a_promote_before_anything_is_sent() {
     );
     assert_eq!(w.serving(), before, "nothing was sent to the cloud");
 }
+
+/// A command's record goes in only if nothing was appended since its gates read the ledger, in
+/// one transaction with its overrides; otherwise nothing is written (as for the file ledger).
+#[test]
+fn an_append_at_a_head_that_moved_writes_nothing() {
+    use flightdeck::ledger::AtHead;
+    let server = TempPostgres::start();
+    server.create_db("athead");
+    let url = server.socket_url("athead");
+    let (first, second, late) = run_blocking(async move {
+        let ledger = PgLedger::open(target(&url)).await?;
+        let read_at = ledger.head_seq().await?;
+        let first = ledger
+            .append_all_at_head(&actor("carol", "a"), vec![note("o1"), note("c1")], read_at)
+            .await?;
+        let head = ledger.head_seq().await?;
+        ledger.append(&actor("alice", "b"), note("between")).await?;
+        let late = ledger
+            .append_all_at_head(&actor("carol", "a"), vec![note("stale")], head)
+            .await?;
+        let second = ledger.head_seq().await?;
+        Ok((first, second, late))
+    })
+    .expect("appends");
+    let AtHead::Appended(entries) = first else {
+        panic!("nothing came between: {first:?}");
+    };
+    assert_eq!(entries.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(late, AtHead::Moved { head_seq: 3 });
+    assert_eq!(second, 3, "the stale record was not written");
+    assert_eq!(verify_clean(&server.socket_url("athead")), 3);
+}

@@ -24,8 +24,8 @@ pub struct ApproveArgs {
     pub common: CommonArgs,
 }
 
-pub async fn run(cli: &Globals, args: &ApproveArgs) -> i32 {
-    let (_session, ctx) = match super::commands::open_context(cli, &args.common).await {
+pub async fn run(globals: &Globals, args: &ApproveArgs) -> i32 {
+    let (_session, ctx) = match super::commands::open_context(globals, &args.common).await {
         Ok(opened) => opened,
         Err(code) => return code,
     };

@@ -42,16 +42,16 @@ pub struct GateArgs {
     pub common: CommonArgs,
 }
 
-pub async fn run(cli: &Globals, command: &ClouddeployCommand) -> i32 {
+pub async fn run(globals: &Globals, command: &ClouddeployCommand) -> i32 {
     let (gate, action) = match command {
-        ClouddeployCommand::Status { json } => return status(cli, *json).await,
+        ClouddeployCommand::Status { json } => return status(globals, *json).await,
         ClouddeployCommand::Approve(g) => (g, GateAction::Approve),
         ClouddeployCommand::Reject(g) => (g, GateAction::Reject),
         ClouddeployCommand::Advance { gate, phase } => (gate, GateAction::Advance(phase.clone())),
         ClouddeployCommand::Cancel(g) => (g, GateAction::Cancel),
         ClouddeployCommand::Retry(g) => (g, GateAction::Retry),
     };
-    let (_session, ctx) = match super::commands::open_context(cli, &gate.common).await {
+    let (_session, ctx) = match super::commands::open_context(globals, &gate.common).await {
         Ok(opened) => opened,
         Err(code) => return code,
     };
@@ -59,8 +59,8 @@ pub async fn run(cli: &Globals, command: &ClouddeployCommand) -> i32 {
     super::commands::print(&outcome, gate.common.json)
 }
 
-async fn status(cli: &Globals, json: bool) -> i32 {
-    let session = match crate::session::Session::open(&cli.profile, cli.sandbox).await {
+async fn status(globals: &Globals, json: bool) -> i32 {
+    let session = match crate::session::Session::open(&globals.profile, globals.sandbox).await {
         Ok(session) => session,
         Err(e) => {
             eprintln!("flightdeck: {e}");

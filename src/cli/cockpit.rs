@@ -8,9 +8,9 @@ use crate::runtime::{CommandRunner, Effects, ProbeRunner};
 use crate::session::Session;
 use crate::ui::{Symbols, Theme, UiContext};
 
-pub fn ui_context(cli: &Globals, paths: &Paths) -> Result<UiContext, ConfigError> {
+pub fn ui_context(globals: &Globals, paths: &Paths) -> Result<UiContext, ConfigError> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let theme = match &cli.theme {
+    let theme = match &globals.theme {
         Some(name) => Theme::from_spec(&ThemeSpec::resolve(paths, name)?),
         None => Theme::default_for(no_color),
     };
@@ -20,16 +20,16 @@ pub fn ui_context(cli: &Globals, paths: &Paths) -> Result<UiContext, ConfigError
     })
 }
 
-pub(super) async fn run_cockpit(cli: &Globals) -> i32 {
+pub(super) async fn run_cockpit(globals: &Globals) -> i32 {
     // Everything that can fail on bad input fails here, before the terminal is taken over.
-    let session = match Session::open(&cli.profile, cli.sandbox).await {
+    let session = match Session::open(&globals.profile, globals.sandbox).await {
         Ok(session) => session,
         Err(e) => {
             eprintln!("flightdeck: {e}");
             return exit::USAGE;
         }
     };
-    let parts = match cockpit(&session, cli).await {
+    let parts = match cockpit(&session, globals).await {
         Ok(parts) => parts,
         Err(e) => {
             eprintln!("flightdeck: {e}");
@@ -63,10 +63,10 @@ pub struct Cockpit {
     pub probe_reports: tokio::sync::mpsc::Receiver<crate::probes::ProbeReport>,
 }
 
-pub async fn cockpit(session: &Session, cli: &Globals) -> Result<Cockpit, String> {
-    let ui = ui_context(cli, &session.paths).map_err(|e| e.to_string())?;
+pub async fn cockpit(session: &Session, globals: &Globals) -> Result<Cockpit, String> {
+    let ui = ui_context(globals, &session.paths).map_err(|e| e.to_string())?;
     let http = session.client();
-    let mut model = session.model(cli.read_only);
+    let mut model = session.model(globals.read_only);
     let ledger = session.open_ledger(&mut model);
     if let Some(handle) = &ledger {
         model.operations.driver_name = crate::commands::driver::holder_name(&handle.actor);
@@ -100,7 +100,7 @@ pub async fn cockpit(session: &Session, cli: &Globals) -> Result<Cockpit, String
         http.clone(),
         ledger.as_ref().map(|l| l.actor.clone()),
         crate::ledger::store::ledger_address(&session.profile, &session.paths),
-        cli.read_only,
+        globals.read_only,
     );
     model.canary_steps = session
         .profile
@@ -152,7 +152,7 @@ pub async fn cockpit(session: &Session, cli: &Globals) -> Result<Cockpit, String
         notify: session.profile.notify.clone(),
         desktop: crate::runtime::DesktopNotify::from_env(),
         log_dir: session.paths.state_dir.join("rollouts"),
-        command_history: (!cli.read_only).then_some(history_path),
+        command_history: (!globals.read_only).then_some(history_path),
         appends: Default::default(),
     };
     Ok(Cockpit {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::exit;
-use crate::commands::rollout::{self, Verb};
+use crate::commands::rollout_control::{self as rollout, Verb};
 use crate::commands::run::{self, Context, Request};
 use crate::commands::{TriggerVia, WireOptions};
 use crate::model::outcome::Status;
@@ -103,11 +103,11 @@ pub(super) const DETACHED_ENV: &str = "FLIGHTDECK_DETACHED";
 
 /// Opens the session (sandbox, profile, ledger, actor) and the command's context.
 pub(super) async fn open_context(
-    cli: &Globals,
+    globals: &Globals,
     common: &CommonArgs,
 ) -> Result<(crate::session::Session, Context), i32> {
     use crate::session::Session;
-    let session = Session::open(&cli.profile, cli.sandbox)
+    let session = Session::open(&globals.profile, globals.sandbox)
         .await
         .map_err(|e| {
             eprintln!("flightdeck: {e}");
@@ -126,7 +126,7 @@ pub(super) async fn open_context(
         http: session.client(),
         actor,
         ledger_path,
-        read_only: cli.read_only,
+        read_only: globals.read_only,
         wire: WireOptions::default(),
         probe_every: None,
         progress: std::sync::Arc::new(|p| eprintln!("{}", crate::redact::redact(&p.to_string()))),
@@ -170,8 +170,8 @@ pub(super) fn print(outcome: &crate::model::outcome::Outcome, json: bool) -> i32
 }
 
 /// Runs `request`, prints, returns the exit code.
-async fn cli_run(cli: &Globals, common: &CommonArgs, request: Request) -> i32 {
-    let ctx = match open_context(cli, common).await {
+async fn cli_run(globals: &Globals, common: &CommonArgs, request: Request) -> i32 {
+    let ctx = match open_context(globals, common).await {
         Ok((_, ctx)) => ctx,
         Err(code) => return code,
     };
@@ -228,34 +228,34 @@ fn signal_hands(ctx: &Context) {
     });
 }
 
-pub async fn cli_trigger(cli: &Globals, args: &TriggerArgs) -> i32 {
+pub async fn cli_trigger(globals: &Globals, args: &TriggerArgs) -> i32 {
     let request = Request::Trigger {
         version: args.version.clone(),
         via: args.via,
     };
-    cli_run(cli, &args.common, request).await
+    cli_run(globals, &args.common, request).await
 }
 
 /// `promote` in this process (`--detach` is `detach::promote`).
-pub async fn cli_promote(cli: &Globals, args: &PromoteArgs) -> i32 {
+pub async fn cli_promote(globals: &Globals, args: &PromoteArgs) -> i32 {
     let request = Request::Promote {
         from: args.from.clone(),
         to: args.to.clone(),
         bake_secs: args.bake_secs,
     };
-    cli_run(cli, &args.common, request).await
+    cli_run(globals, &args.common, request).await
 }
 
-pub async fn cli_rollback(cli: &Globals, args: &RollbackArgs) -> i32 {
+pub async fn cli_rollback(globals: &Globals, args: &RollbackArgs) -> i32 {
     let request = Request::Rollback {
         env: args.env.clone(),
         to: args.to.clone(),
     };
-    cli_run(cli, &args.common, request).await
+    cli_run(globals, &args.common, request).await
 }
 
-pub async fn cli_rollout(cli: &Globals, args: &RolloutArgs) -> i32 {
-    let ctx = match open_context(cli, &args.common).await {
+pub async fn cli_rollout(globals: &Globals, args: &RolloutArgs) -> i32 {
+    let ctx = match open_context(globals, &args.common).await {
         Ok((_, ctx)) => ctx,
         Err(code) => return code,
     };

@@ -12,8 +12,8 @@ use super::globals::Globals;
 use crate::ledger::Payload;
 use crate::ledger::store::LedgerStore;
 
-pub async fn promote(cli: &Globals, args: &PromoteArgs) -> i32 {
-    let session = match crate::session::Session::open(&cli.profile, cli.sandbox).await {
+pub async fn promote(globals: &Globals, args: &PromoteArgs) -> i32 {
+    let session = match crate::session::Session::open(&globals.profile, globals.sandbox).await {
         Ok(session) => session,
         Err(e) => {
             eprintln!("flightdeck: {e}");

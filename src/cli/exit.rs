@@ -20,7 +20,7 @@ pub fn of_status(status: Status) -> i32 {
         Status::Refused => REFUSED,
         Status::Usage => USAGE,
         Status::ApiError => API,
-        Status::Aborted | Status::Failed => FAILURE,
+        Status::Aborted | Status::Failed | Status::Stale => FAILURE,
         Status::HandedOver => HANDED_OVER,
     }
 }

@@ -1,5 +1,5 @@
 //! Headless commands over the ledger: `ledger verify`, `ledger export`, `signoff`.
-//! `src/cli.rs` embeds these clap types; each entry point returns the process exit code ([`exit`]).
+//! `src/cli/mod.rs` embeds these clap types; each entry point returns the process exit code ([`exit`]).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

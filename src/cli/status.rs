@@ -70,8 +70,8 @@ impl StatusReport<'_> {
 }
 
 /// One poll round of every lane; exit 4 when any lane could not be read.
-pub async fn status(cli: &Globals, json: bool) -> i32 {
-    let session = match Session::open(&cli.profile, cli.sandbox).await {
+pub async fn status(globals: &Globals, json: bool) -> i32 {
+    let session = match Session::open(&globals.profile, globals.sandbox).await {
         Ok(session) => session,
         Err(e) => {
             eprintln!("flightdeck: {e}");
@@ -307,8 +307,8 @@ pub fn profile_check(file: &Path) -> i32 {
 }
 
 /// `signoff ENV`: the release defaults to what would be promoted into ENV (what runs in the lane before it).
-pub async fn signoff(cli: &Globals, args: super::ledger::SignoffArgs) -> i32 {
-    let session = match Session::open(&cli.profile, cli.sandbox).await {
+pub async fn signoff(globals: &Globals, args: super::ledger::SignoffArgs) -> i32 {
+    let session = match Session::open(&globals.profile, globals.sandbox).await {
         Ok(session) => session,
         Err(e) => {
             eprintln!("flightdeck: {e}");
@@ -324,7 +324,7 @@ pub async fn signoff(cli: &Globals, args: super::ledger::SignoffArgs) -> i32 {
         args,
         &session.profile,
         &session.paths,
-        cli.read_only,
+        globals.read_only,
         release.as_deref(),
     )
 }

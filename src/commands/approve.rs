@@ -9,7 +9,7 @@
 
 use super::clouddeploy_gate::GateAction;
 use super::context::Context;
-use super::guard::{check_gates, record_action, record_outcome};
+use super::guard::{Passed, check_gates, record_action, record_outcome};
 use super::outcome::{Outcome, Status};
 use super::{Progress, approve_comment, health};
 use crate::config::profile::{Environment, Provider};
@@ -124,8 +124,8 @@ async fn run(ctx: &Context, review: &Review) -> Result<Outcome, Box<Outcome>> {
         return Err(fail(Status::Usage, not_a_reviewer(&gh_env, &pending)));
     }
     let release = release_of(&run);
-    let overridden = if review.reject && !ctx.read_only {
-        Vec::new()
+    let passed = if review.reject && !ctx.read_only {
+        Passed::default()
     } else {
         let source = source_health(ctx, env).await;
         check_gates(ctx, kind, &signoff_required(env), &release, source).await?
@@ -134,7 +134,7 @@ async fn run(ctx: &Context, review: &Review) -> Result<Outcome, Box<Outcome>> {
     let mut outcome = Outcome::new(kind, &env.name, Status::Done, "");
     outcome.verb = Some(review.verb().into());
     outcome.release = Some(release.clone());
-    outcome.overridden = overridden.clone();
+    outcome.overridden = passed.overridden.clone();
     let ids = [pending.environment.id];
     let detail = serde_json::json!({
         "via": "github", "run_id": run.id, "environment": gh_env, "environment_ids": ids,
@@ -144,7 +144,7 @@ async fn run(ctx: &Context, review: &Review) -> Result<Outcome, Box<Outcome>> {
         ctx,
         review.verb(),
         &outcome,
-        &overridden,
+        &passed,
         detail,
     )?);
     let what = format!("{} {gh_env} for run #{}", review.verb(), run.run_number);

@@ -148,7 +148,7 @@ pub(super) async fn trigger(
     // The release's first rollout is a CREATE on the first stage, which deploy policies restrict.
     let state = read_state(ctx, kind, &env.name, cfg).await?;
     let gated = policy::gated(env, &state, "CREATE");
-    let overridden = check_gates(ctx, kind, &gated, version, SourceHealth::Unknown).await?;
+    let passed = check_gates(ctx, kind, &gated, version, SourceHealth::Unknown).await?;
     let overrides = policy::in_force(&state, "CREATE", chrono::Utc::now());
     let repo = cfg
         .image_repo
@@ -158,9 +158,9 @@ pub(super) async fn trigger(
     let mut outcome = Outcome::new(kind, &env.name, Status::Done, "");
     outcome.release = Some(version.to_string());
     outcome.image = Some(image.clone());
-    outcome.overridden = overridden.clone();
+    outcome.overridden = passed.overridden.clone();
     let detail = serde_json::json!({"pipeline": cfg.pipeline_name(), "image": image, "override_deploy_policy": overrides});
-    let request_id = record_command(ctx, &outcome, &overridden, detail)?;
+    let request_id = record_command(ctx, &outcome, &passed, detail)?;
     outcome.request_id = Some(request_id.clone());
     let release_id = resource_id(&format!("{version}-{}", &request_id[..8]), 63);
     let mut body = serde_json::json!({
@@ -283,15 +283,15 @@ pub(super) async fn promote(
         gated.policy.two_person_rule = false;
     }
     let gated = policy::gated(&gated, &to, "CREATE");
-    let overridden = check_gates(ctx, kind, &gated, &running.version, health).await?;
+    let passed = check_gates(ctx, kind, &gated, &running.version, health).await?;
     let overrides = policy::in_force(&to, "CREATE", chrono::Utc::now());
     let mut outcome = Outcome::new(kind, &to_env.name, Status::Done, "");
     outcome.release = Some(running.version.clone());
     outcome.image = Some(running.image.clone()).filter(|i| !i.is_empty());
     outcome.from_revision = to.running.as_ref().map(|r| r.id().to_string());
-    outcome.overridden = overridden.clone();
+    outcome.overridden = passed.overridden.clone();
     let detail = serde_json::json!({"release": running.release, "target": to_cfg.target, "override_deploy_policy": overrides});
-    let request_id = record_command(ctx, &outcome, &overridden, detail)?;
+    let request_id = record_command(ctx, &outcome, &passed, detail)?;
     outcome.request_id = Some(request_id.clone());
     let release_short = wire::short(&running.release);
     let rollout_id = resource_id(

@@ -6,7 +6,7 @@ use super::clouddeploy::{client, read_state, settle, target};
 use super::clouddeploy_policy as policy;
 use super::clouddeploy_wire as cdw;
 use super::context::Context;
-use super::guard::{check_gates, record_action, record_outcome};
+use super::guard::{Passed, check_gates, record_action, record_outcome};
 use super::health;
 use super::outcome::{Outcome, Status};
 use super::{CommandError, Progress};
@@ -120,9 +120,9 @@ async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Outcom
         _ => SourceHealth::Unknown,
     };
     let restricted = action.restricted_as();
-    let mut overridden = match action {
+    let mut passed = match action {
         // Rejecting is always allowed (it stops a change); it still needs an operator who may write.
-        GateAction::Reject if !ctx.read_only => Vec::new(),
+        GateAction::Reject if !ctx.read_only => Passed::default(),
         _ => {
             let gated = policy::gated(env, &now, restricted);
             check_gates(ctx, kind, &gated, &current.version, health).await?
@@ -134,14 +134,14 @@ async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Outcom
     } else {
         policy::platform_gate(ctx, kind, env_name, &now, restricted)?
     };
-    if !overrides.is_empty() && !overridden.iter().any(|g| g == "freeze") {
-        overridden.push("freeze".into());
+    if !overrides.is_empty() && !passed.overridden.iter().any(|g| g == "freeze") {
+        passed.overridden.push("freeze".into());
     }
     let mut outcome = Outcome::new(kind, env_name, Status::Done, "");
     outcome.verb = Some(action.name().into());
     outcome.release = Some(current.version.clone());
     outcome.from_revision = Some(current.id().to_string());
-    outcome.overridden = overridden.clone();
+    outcome.overridden = passed.overridden.clone();
     let mut detail = serde_json::json!({"rollout": current.name, "phase": phase, "job": job, "override_deploy_policy": overrides});
     if matches!(action, GateAction::Approve | GateAction::Reject)
         && let Some(map) = detail.as_object_mut()
@@ -151,7 +151,7 @@ async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Outcom
             grid_comment(ctx, env_name, &current.version).into(),
         );
     }
-    let request_id = record_action(ctx, action.name(), &outcome, &overridden, detail)?;
+    let request_id = record_action(ctx, action.name(), &outcome, &passed, detail)?;
     outcome.request_id = Some(request_id);
     let client = client(ctx, cfg);
     let verb = match &action {

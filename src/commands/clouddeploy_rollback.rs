@@ -27,19 +27,18 @@ pub(super) async fn rollback(
             format!("`{}` has no successful rollout to roll back", env.name),
         )
     })?;
-    let mut overridden =
-        check_gates(ctx, kind, env, &running.version, SourceHealth::Unknown).await?;
+    let mut passed = check_gates(ctx, kind, env, &running.version, SourceHealth::Unknown).await?;
     let overrides =
         super::clouddeploy_policy::platform_gate(ctx, kind, &env.name, &now, "ROLLBACK")?;
     if !overrides.is_empty() {
-        overridden.push("freeze".into());
+        passed.overridden.push("freeze".into());
     }
     let mut outcome = Outcome::new(kind, &env.name, Status::Done, "");
     outcome.release = to_release.map(str::to_string);
     outcome.from_revision = Some(running.id().to_string());
-    outcome.overridden = overridden.clone();
+    outcome.overridden = passed.overridden.clone();
     let detail = serde_json::json!({"target": cfg.target, "rollout_to_roll_back": running.name, "release": to_release, "override_deploy_policy": overrides});
-    let request_id = record_command(ctx, &outcome, &overridden, detail)?;
+    let request_id = record_command(ctx, &outcome, &passed, detail)?;
     outcome.request_id = Some(request_id.clone());
     let rollout_id = format!(
         "rollback-{}-{}",

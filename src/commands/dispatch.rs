@@ -46,13 +46,13 @@ pub async fn trigger(
     let declared = client.declared_inputs().await.ok();
     let inputs = dispatch_inputs(config, version, declared.as_ref())
         .map_err(|message| fail(Status::Usage, message))?;
-    let overridden = check_gates(ctx, kind, env, version, SourceHealth::Unknown).await?;
+    let passed = check_gates(ctx, kind, env, version, SourceHealth::Unknown).await?;
     let mut outcome = Outcome::new(kind, &env.name, Status::Done, "");
     outcome.release = Some(version.to_string());
-    outcome.overridden = overridden.clone();
+    outcome.overridden = passed.overridden.clone();
     let detail =
         serde_json::json!({"via": "github", "workflow": config.workflow, "ref": config.git_ref});
-    let request_id = record_command(ctx, &outcome, &overridden, detail)?;
+    let request_id = record_command(ctx, &outcome, &passed, detail)?;
     outcome.request_id = Some(request_id);
     let since = Utc::now() - chrono::Duration::seconds(2);
     let before = client.dispatch_runs_since(since).await.unwrap_or_default();

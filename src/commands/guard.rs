@@ -10,9 +10,18 @@ use chrono::Utc;
 use super::context::Context;
 use super::outcome::{Outcome, Status};
 use crate::config::profile::Environment;
-use crate::ledger::{Payload, Setup};
+use crate::ledger::{AtHead, Ledger, Payload, Setup};
 use crate::model::signoff::SignoffGrid;
 use crate::policy::{CommandKind, GateInput, GateVerdict, SourceHealth, evaluate};
+
+/// What the gates allowed: the gates waived by the override reason, and the ledger seq their
+/// facts were read at (`None`: no gate read the ledger). The command is recorded only if nothing
+/// was appended after that seq, so a sign-off withdrawn meanwhile is never passed over.
+#[derive(Debug, Clone, Default)]
+pub struct Passed {
+    pub overridden: Vec<String>,
+    pub read_at: Option<u64>,
+}
 
 /// The facts gates need, then the verdict; confirmation is asked only if nothing else refuses.
 pub(super) async fn check_gates(
@@ -21,8 +30,17 @@ pub(super) async fn check_gates(
     env: &Environment,
     release: &str,
     source: SourceHealth,
-) -> Result<Vec<String>, Box<Outcome>> {
+) -> Result<Passed, Box<Outcome>> {
     let failed = |e: String| Box::new(Outcome::new(kind, &env.name, Status::Failed, e));
+    // Read before the entries: anything appended after this is a reason to decide again.
+    let read_at = if ctx.is_database() {
+        ctx.ledger().and_then(|l| l.tail_seq_blocking())
+    } else {
+        Ledger::existing(&ctx.ledger_path)
+            .tail_seq()
+            .map_err(|e| e.to_string())
+    }
+    .map_err(failed)?;
     let grid = if ctx.is_database() {
         // Only the verified prefix counts here too (a database read stops at the first bad row).
         let entries = ctx
@@ -59,10 +77,13 @@ pub(super) async fn check_gates(
         GateVerdict::Refused(refusals) => {
             Err(Box::new(Outcome::refused(kind, &env.name, refusals)))
         }
-        GateVerdict::Allowed { overridden } => Ok(overridden
-            .iter()
-            .map(|r| r.gate.name().to_string())
-            .collect()),
+        GateVerdict::Allowed { overridden } => Ok(Passed {
+            overridden: overridden
+                .iter()
+                .map(|r| r.gate.name().to_string())
+                .collect(),
+            read_at: Some(read_at),
+        }),
     }
 }
 
@@ -70,11 +91,11 @@ pub(super) async fn check_gates(
 pub(super) fn record_command(
     ctx: &Context,
     outcome: &Outcome,
-    overridden: &[String],
+    passed: &Passed,
     detail: serde_json::Value,
 ) -> Result<String, Box<Outcome>> {
     let action = format!("{:?}", outcome.action).to_lowercase();
-    record_action(ctx, &action, outcome, overridden, detail)
+    record_action(ctx, &action, outcome, passed, detail)
 }
 
 /// [`record_command`] with an action of its own (`approve`, `advance`, … of a platform's gate).
@@ -82,7 +103,7 @@ pub(super) fn record_action(
     ctx: &Context,
     action: &str,
     outcome: &Outcome,
-    overridden: &[String],
+    passed: &Passed,
     detail: serde_json::Value,
 ) -> Result<String, Box<Outcome>> {
     let request_id = uuid::Uuid::new_v4().to_string();
@@ -103,7 +124,8 @@ pub(super) fn record_action(
         );
     }
     let reason = ctx.override_reason.clone().unwrap_or_default();
-    let mut payloads: Vec<Payload> = overridden
+    let mut payloads: Vec<Payload> = passed
+        .overridden
         .iter()
         .map(|gate| Payload::Override {
             gate: gate.clone(),
@@ -118,14 +140,35 @@ pub(super) fn record_action(
         release: outcome.release.clone().unwrap_or_default(),
         detail,
     });
-    ledger
-        .append_all_blocking(&ctx.actor, payloads)
-        .map_err(failed)?;
+    match passed.read_at {
+        None => ledger
+            .append_all_blocking(&ctx.actor, payloads)
+            .map(drop)
+            .map_err(failed)?,
+        Some(read_at) => match ledger
+            .append_all_at_head_blocking(&ctx.actor, payloads, read_at)
+            .map_err(failed)?
+        {
+            AtHead::Appended(_) => {}
+            AtHead::Moved { head_seq } => return Err(Box::new(moved(outcome, read_at, head_seq))),
+        },
+    }
     started()
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .insert(request_id.clone(), Instant::now());
     Ok(request_id)
+}
+
+/// Nothing was recorded or sent: the ledger grew between the gates and the record.
+fn moved(outcome: &Outcome, read_at: u64, head_seq: u64) -> Outcome {
+    let mut stale = outcome.clone();
+    stale.status = Status::Stale;
+    stale.message = format!(
+        "not sent: the ledger changed while the gates were checked (entry {read_at} → {head_seq}); \
+         nothing was recorded: run it again to decide on what the ledger says now"
+    );
+    stale
 }
 
 /// When each command in flight was recorded, so its outcome can say how long it took (the

@@ -5,7 +5,8 @@
 //!   the service is re-read and the change is re-sent only if it did not apply.
 //! - [`driver`]: hosts the pure rollout machine ([`crate::model::rollout_drive`]): runs its
 //!   effects (ledger appends with the driver's lease, one change, one probe) and feeds answers back.
-//! - [`rollout`]: rollouts beyond one process: in-flight check, `flightdeck rollout …`, takeover.
+//! - [`rollout`]: rollouts beyond one process: in-flight check, rollback target, hosting the machine;
+//!   [`rollout_control`]: `flightdeck rollout …` and takeover.
 //! - [`health`]: one-shot HTTP probes (source green, health after rollback, canary guard).
 //! - [`run`]: `trigger` / `promote` / `rollback` as library calls: gates, ledger, outcome.
 //! - [`clouddeploy`], [`clouddeploy_gate`], [`script`]: the same commands (and Cloud Deploy's
@@ -28,6 +29,7 @@ pub mod health;
 pub mod outcome;
 pub mod rollback;
 pub mod rollout;
+pub mod rollout_control;
 mod route;
 pub mod run;
 pub mod script;

@@ -53,14 +53,14 @@ pub(super) async fn rollback(
         return Err(Box::new(Outcome::new(kind, env_name, Status::Usage, what)));
     };
     let release = chosen.version.clone();
-    let overridden = check_gates(ctx, kind, env, &release, SourceHealth::Unknown).await?;
+    let passed = check_gates(ctx, kind, env, &release, SourceHealth::Unknown).await?;
     let mut outcome = Outcome::new(kind, env_name, Status::Done, "");
     outcome.release = Some(release);
     outcome.image = Some(chosen.image.clone());
     outcome.from_revision = Some(serving.clone());
     outcome.to_revision = Some(chosen.name.clone());
     let detail = serde_json::json!({"from_revision": serving, "to_revision": chosen.name});
-    outcome.request_id = Some(record_command(ctx, &outcome, &overridden, detail)?);
+    outcome.request_id = Some(record_command(ctx, &outcome, &passed, detail)?);
     match wire::apply(
         &target,
         &Change::Traffic(vec![(chosen.name.clone(), 100)]),

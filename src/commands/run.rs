@@ -9,7 +9,7 @@ use chrono::Utc;
 pub use super::context::{
     ConfirmByName, Context, ControlSlot, DEFAULT_LEASE, HostSink, ReleaseSlot,
 };
-use super::guard::{check_gates, record_command, record_outcome};
+use super::guard::{Passed, check_gates, record_command, record_outcome};
 use super::health;
 use super::outcome::{Outcome, Status};
 use super::wire::{self, Target};
@@ -60,11 +60,32 @@ fn primary_image(state: &ServiceState) -> Option<(String, String)> {
     Some((primary.revision.clone(), info.image.clone()))
 }
 
-/// Runs one request to the end; never panics, always an outcome.
+/// How often a command decides again when the ledger grew between its gates and its record.
+const DECISIONS: usize = 3;
+
+/// Runs one request to the end; never panics, always an outcome. When entries arrived between
+/// the gates and the record ([`Status::Stale`]: nothing was recorded or sent), the gates are
+/// checked again on what the ledger says now.
 pub async fn execute(ctx: &Context, request: Request) -> Outcome {
     let started = Instant::now();
+    let mut outcome = decide_and_run(ctx, request.clone(), started).await;
+    for _ in 1..DECISIONS {
+        if outcome.status != Status::Stale {
+            break;
+        }
+        (ctx.progress)(&super::Progress::Note {
+            env: outcome.env.clone(),
+            text: "the ledger changed while the gates were checked: checking them again".into(),
+        });
+        outcome = decide_and_run(ctx, request.clone(), started).await;
+    }
+    outcome.elapsed_secs = started.elapsed().as_secs_f64();
+    outcome
+}
+
+async fn decide_and_run(ctx: &Context, request: Request, started: Instant) -> Outcome {
     let routed = super::route::route(ctx, &request).await;
-    let mut outcome = match (routed, request) {
+    match (routed, request) {
         (Some(answered), _) => answered,
         (None, Request::Trigger { version, via }) => trigger(ctx, &version, via).await,
         (
@@ -88,9 +109,7 @@ pub async fn execute(ctx: &Context, request: Request) -> Outcome {
             }
         }
     }
-    .unwrap_or_else(|refused| *refused);
-    outcome.elapsed_secs = started.elapsed().as_secs_f64();
-    outcome
+    .unwrap_or_else(|refused| *refused)
 }
 
 /// A command that failed reading a lane's state, before it was recorded, leaves its attempt and
@@ -104,7 +123,7 @@ fn record_failed_attempt(ctx: &Context, outcome: &mut Outcome) {
         return;
     }
     let detail = serde_json::json!({"failed_before_sending": outcome.message});
-    if let Ok(request_id) = record_command(ctx, outcome, &[], detail) {
+    if let Ok(request_id) = record_command(ctx, outcome, &Passed::default(), detail) {
         outcome.request_id = Some(request_id);
         record_outcome(ctx, outcome);
     }
@@ -212,19 +231,19 @@ async fn deploy(
         return Err(busy);
     }
     let (source, bake_override) = promote.unwrap_or((SourceHealth::Unknown, None));
-    let overridden = check_gates(ctx, kind, env, &release, source).await?;
+    let passed = check_gates(ctx, kind, env, &release, source).await?;
     let mut outcome = Outcome::new(kind, &env.name, Status::Done, "");
     outcome.release = Some(release);
     outcome.image = Some(image.clone());
     outcome.from_revision = Some(from_revision.clone());
-    outcome.overridden = overridden.clone();
+    outcome.overridden = passed.overridden.clone();
     let (steps, bake) = env
         .canary
         .as_ref()
         .map_or((Vec::new(), 0), |c| (c.steps.clone(), c.bake_secs));
     let bake = bake_override.unwrap_or(bake);
     let detail = serde_json::json!({"image": image, "from_revision": from_revision, "steps": steps, "bake_secs": bake});
-    let request_id = record_command(ctx, &outcome, &overridden, detail)?;
+    let request_id = record_command(ctx, &outcome, &passed, detail)?;
     outcome.request_id = Some(request_id.clone());
     let rollout = Rollout::new(
         &request_id,

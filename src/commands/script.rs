@@ -73,13 +73,13 @@ async fn act(
         )
     })?;
     let before = status(ctx, kind, env, target).await?;
-    let overridden = check_gates(ctx, kind, env, release, source).await?;
+    let passed = check_gates(ctx, kind, env, release, source).await?;
     let mut outcome = Outcome::new(kind, &env.name, Status::Done, "");
     outcome.release = Some(release.to_string()).filter(|r| !r.is_empty());
     outcome.from_revision = before.primary().map(|p| p.revision.clone());
-    outcome.overridden = overridden.clone();
+    outcome.overridden = passed.overridden.clone();
     let detail = serde_json::json!({"command": argv, "version": values.version, "revision": values.revision});
-    let request_id = record_command(ctx, &outcome, &overridden, detail)?;
+    let request_id = record_command(ctx, &outcome, &passed, detail)?;
     outcome.request_id = Some(request_id.clone());
     values.request_id = request_id;
     values.env = env.name.clone();

@@ -17,8 +17,10 @@
 //! - [`Follower`] re-checks the file whenever it changed (size, mtime, ctime, inode).
 //! - Shared ledgers: a file created in a setgid directory is made group-writable (see README).
 
+mod at_head;
 pub mod chain;
 pub mod clean;
+mod conditional;
 pub mod entry;
 mod error;
 pub mod follow;
@@ -39,6 +41,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 
 pub use chain::{Checked, Link, Trust, Verifier};
+pub use conditional::AtHead;
 pub use entry::{Actor, Decision, Entry, GENESIS, Payload};
 pub use error::LedgerError;
 pub use follow::Follower;

@@ -21,6 +21,9 @@ pub enum Status {
     Failed,
     /// The cloud API refused or could not be reached.
     ApiError,
+    /// The ledger changed between the gates and the record: nothing was recorded or sent; the
+    /// gates must be checked again.
+    Stale,
     /// A rollout still in flight, handed over (released lease): another driver may take it over.
     HandedOver,
 }
@@ -132,8 +135,9 @@ impl Outcome {
             Status::Usage => "usage error",
             Status::Aborted => "aborted",
             Status::Failed => "failed",
-            Status::ApiError => "API error",
             Status::HandedOver => "handed over",
+            Status::Stale => "not sent",
+            Status::ApiError => "API error",
         };
         let action = self
             .verb

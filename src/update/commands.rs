@@ -146,7 +146,7 @@ pub fn submitted(model: &mut Model, prompt: Prompt, text: String) -> Vec<Cmd> {
             };
             super::confirm::start(model, Request::Rollback { env, to })
         }
-        Prompt::Quit { envs } => super::rollouts::quit_choice(model, envs, &text),
+        Prompt::Quit { envs } => super::quit::quit_choice(model, envs, &text),
         column @ Prompt::SignColumn { .. } => super::signoff_column::sign(model, column),
         Prompt::Review { env, reject } => super::approvals::submitted(model, env, reject, text),
         Prompt::Comment(_) => Vec::new(),

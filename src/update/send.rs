@@ -58,7 +58,7 @@ pub(super) fn run(
 
 /// Pause, resume, advance or abort the rollout in `env`, whoever drives it (see `rollouts`).
 pub(super) fn control(model: &mut Model, env: String, control: Control) -> Vec<Cmd> {
-    match super::rollouts::control(model, &env, control) {
+    match super::rollout_ledger::control(model, &env, control) {
         Some(cmds) => cmds,
         None => nothing_running(model, &env),
     }

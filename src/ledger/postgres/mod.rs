@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{Mutex, MutexGuard};
 
 use super::chain::{Checked, Trust, Verifier};
+use super::conditional::AtHead;
 use super::entry::{self, GENESIS, sha256_hex};
 use super::signing::{AgentSigner, AllowedSigners};
 use super::verify::{self, VerifyReport};
@@ -150,19 +151,66 @@ impl PgLedger {
         payload: Payload,
         time: DateTime<Utc>,
     ) -> Result<Entry, String> {
-        if let Some(why) = &self.refuse {
-            return Err(format!("{}: not recorded: {why}", self.target));
-        }
-        let payload = crate::redact::redact_serde(payload);
-        let mut slot = self.session().await?;
-        let client = connected(&mut slot, &self.target)?;
         let sealing = Sealing {
             actor,
-            payload,
+            payloads: vec![payload],
             time,
             signer: self.signer.as_ref(),
         };
-        append_tx(client, &self.target, sealing).await
+        match self.append_tx(sealing, None).await? {
+            AtHead::Appended(mut entries) if entries.len() == 1 => Ok(entries.remove(0)),
+            _ => Err(format!("{}: not recorded", self.target)),
+        }
+    }
+
+    /// Appends `payloads` in one transaction, only if the head is still `read_at` (0: empty);
+    /// see [`super::AtHead`].
+    pub async fn append_all_at_head(
+        &self,
+        actor: &Actor,
+        payloads: Vec<Payload>,
+        read_at: u64,
+    ) -> Result<AtHead, String> {
+        let sealing = Sealing {
+            actor,
+            payloads,
+            time: Utc::now(),
+            signer: self.signer.as_ref(),
+        };
+        self.append_tx(sealing, Some(read_at)).await
+    }
+
+    async fn append_tx(
+        &self,
+        sealing: Sealing<'_>,
+        read_at: Option<u64>,
+    ) -> Result<AtHead, String> {
+        if let Some(why) = &self.refuse {
+            return Err(format!("{}: not recorded: {why}", self.target));
+        }
+        let mut slot = self.session().await?;
+        let client = connected(&mut slot, &self.target)?;
+        append_tx(client, &self.target, sealing, read_at).await
+    }
+
+    /// The seq of the last row (0: none).
+    pub async fn head_seq(&self) -> Result<u64, String> {
+        let mut slot = self.session().await?;
+        let client = connected(&mut slot, &self.target)?;
+        let row = client
+            .query_one(
+                &format!("SELECT seq FROM {} WHERE id = 1", schema::HEAD),
+                &[],
+            )
+            .await
+            .map_err(|e| {
+                format!(
+                    "{}: cannot read the head: {}",
+                    self.target,
+                    connect::describe_error(&e)
+                )
+            })?;
+        to_seq(row.get(0))
     }
 
     /// Rows after `after_seq`, in seq order, as `(seq column, line)`.
@@ -269,17 +317,19 @@ fn move_head() -> String {
 /// What one append seals: who, what, when, and the key that signs it (when signing is on).
 struct Sealing<'a> {
     actor: &'a Actor,
-    payload: Payload,
+    payloads: Vec<Payload>,
     time: DateTime<Utc>,
     signer: Option<&'a AgentSigner>,
 }
 
-/// One append: lock the head, chain to the last line, insert, move the head, notify, commit.
+/// One append of one or more entries: lock the head, check it is still `read_at` when given,
+/// chain each entry to the last line, insert, move the head, notify, commit.
 async fn append_tx(
     client: &mut tokio_postgres::Client,
     target: &PgTarget,
-    sealing: Sealing<'_>,
-) -> Result<Entry, String> {
+    mut sealing: Sealing<'_>,
+    read_at: Option<u64>,
+) -> Result<AtHead, String> {
     let db = |e: tokio_postgres::Error| {
         format!("{target}: not recorded: {}", connect::describe_error(&e))
     };
@@ -289,37 +339,61 @@ async fn append_tx(
         "SELECT seq, line FROM {} ORDER BY seq DESC LIMIT 1",
         schema::ENTRIES
     );
-    let (seq, prev) = match tx.query_opt(&last_query, &[]).await.map_err(db)? {
+    let (mut seq, mut prev) = match tx.query_opt(&last_query, &[]).await.map_err(db)? {
         Some(row) => {
             let seq: i64 = row.get(0);
             let line: String = row.get(1);
-            (to_seq(seq)? + 1, sha256_hex(line.as_bytes()))
+            (to_seq(seq)?, sha256_hex(line.as_bytes()))
         }
-        None => (1, GENESIS.to_string()),
+        None => (0, GENESIS.to_string()),
     };
-    let sign = sealing
-        .signer
-        .map(|s| move |message: &[u8]| s.sign(message));
-    let sign_ref: Option<entry::SignFn<'_>> = sign.as_ref().map(|f| f as entry::SignFn<'_>);
-    let (entry, line) = entry::seal_signed(
-        seq,
-        sealing.time,
-        sealing.actor.clone(),
-        sealing.payload,
-        prev,
-        sign_ref,
-    )
-    .map_err(|e| format!("{target}: not recorded: {e}"))?;
+    if read_at.is_some_and(|at| at != seq) {
+        // Dropping the transaction rolls it back: nothing was written.
+        return Ok(AtHead::Moved { head_seq: seq });
+    }
+    let payloads = std::mem::take(&mut sealing.payloads);
+    let mut entries = Vec::with_capacity(payloads.len());
+    for payload in payloads {
+        let payload = crate::redact::redact_serde(payload);
+        seq += 1;
+        let (entry, line) = seal(&sealing, seq, payload, prev)
+            .map_err(|e| format!("{target}: not recorded: {e}"))?;
+        let seq_col = i64::try_from(seq).map_err(|_| format!("{target}: seq overflow"))?;
+        tx.execute(&insert_entry(), &[&seq_col, &line])
+            .await
+            .map_err(db)?;
+        prev = sha256_hex(line.as_bytes());
+        entries.push(entry);
+    }
     let seq_col = i64::try_from(seq).map_err(|_| format!("{target}: seq overflow"))?;
-    tx.execute(&insert_entry(), &[&seq_col, &line])
-        .await
-        .map_err(db)?;
     tx.execute(&move_head(), &[&seq_col]).await.map_err(db)?;
     tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &seq.to_string()])
         .await
         .map_err(db)?;
     tx.commit().await.map_err(db)?;
-    Ok(entry)
+    Ok(AtHead::Appended(entries))
+}
+
+/// Seals one entry, signed when signing is on (kept apart from the awaits: the signing closure
+/// is not `Sync`).
+fn seal(
+    sealing: &Sealing<'_>,
+    seq: u64,
+    payload: Payload,
+    prev: String,
+) -> Result<(Entry, String), String> {
+    let sign = sealing
+        .signer
+        .map(|s| move |message: &[u8]| s.sign(message));
+    let sign_ref: Option<entry::SignFn<'_>> = sign.as_ref().map(|f| f as entry::SignFn<'_>);
+    entry::seal_signed(
+        seq,
+        sealing.time,
+        sealing.actor.clone(),
+        payload,
+        prev,
+        sign_ref,
+    )
 }
 
 pub(crate) async fn read_lines(
