@@ -11,7 +11,7 @@
 //!
 //! Layers, lowest first: a module imports only from its own layer or below, and no import cycle
 //! exists among the top-level modules, nor among the children of a directory module (checked by a
-//! test reading the source tree, `src/architecture/`, which lists the directories still to untangle).
+//! test reading the source tree, `src/architecture/`).
 //! Data sits low, engines above it, glue on top.
 //!
 //! 1. [`redact`], [`json_out`], [`net`]: the one secret filter, the `--json` shape, the HTTP client

@@ -121,23 +121,13 @@ fn no_import_cycle_among_the_children_of_any_directory_module() {
     let src = source_tree();
     let dirs = directory::directory_modules(&src);
     assert!(dirs.len() > 5, "the source tree was not read: {dirs:?}");
-    let (mut found, mut fixed) = (Vec::new(), Vec::new());
+    let mut found = Vec::new();
     for dir in dirs {
         let shown = dir.to_string_lossy().replace('\\', "/");
         let cycles = cycles(&directory::directory_graph(&src, &dir));
-        if NOT_YET_ACYCLIC.contains(&shown.as_str()) {
-            if cycles.is_empty() {
-                fixed.push(shown);
-            }
-            continue;
-        }
         found.extend(cycles.into_iter().map(|c| format!("in src/{shown}/: {c}")));
     }
     assert!(found.is_empty(), "import cycles:\n{}", found.join("\n"));
-    assert!(
-        fixed.is_empty(),
-        "acyclic now, take them off NOT_YET_ACYCLIC: {fixed:?}"
-    );
 }
 
 /// A parent declaring and re-exporting its children is no cycle; a parent calling a child that

@@ -11,8 +11,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
 
-use super::SandboxState;
-use super::faults::json_response;
+use super::json_replies::json_response;
+use super::state::SandboxState;
 
 /// The demo's flaky probe: dev's `/health` fails for [`FLAKY_SECS`] every [`FLAKY_EVERY_SECS`]
 /// of simulated time, the first time [`FLAKY_FIRST_SECS`] after the start (a minute of real

@@ -15,10 +15,10 @@ use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::SandboxState;
 use super::cloudrun_json::encode;
 use super::cloudrun_sim::SimError;
-use super::faults::json_response;
+use super::json_replies::json_response;
+use super::state::SandboxState;
 use crate::providers::cloudrun_wire as wire;
 
 type Params = Query<HashMap<String, String>>;

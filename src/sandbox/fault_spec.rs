@@ -1,4 +1,5 @@
-//! What a fault rule says, as JSON (`POST /_sandbox/faults`) or as a `--fault` spec.
+//! What the fault switchboard is set to and what a fault rule says, as JSON
+//! (`POST /_sandbox/faults`) or as a `--fault` spec.
 
 use serde::{Deserialize, Serialize};
 
@@ -57,6 +58,37 @@ fn default_retry_after() -> u64 {
 
 fn default_drip() -> u64 {
     64
+}
+
+/// What the switchboard is set to (the body of `POST /_sandbox/faults`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Faults {
+    /// Real milliseconds added to every Cloud Run API answer (`/v2/…`).
+    pub slow_ms: u64,
+    /// Percent of Cloud Run API requests answered 503 UNAVAILABLE.
+    pub error_rate_pct: u8,
+    /// The next N Cloud Run API requests are answered 429 RESOURCE_EXHAUSTED with Retry-After.
+    pub throttle_next: u32,
+    pub retry_after_secs: u64,
+    /// Faults by path pattern, on every route; the first matching rule applies.
+    pub rules: Vec<FaultRule>,
+}
+
+impl Faults {
+    /// The fault for this request, if a rule matches (consuming one use of a counted rule).
+    pub(super) fn take_match(&mut self, method: &str, path: &str) -> Option<Fault> {
+        let index = self.rules.iter().position(|r| r.matches(method, path))?;
+        let rule = &mut self.rules[index];
+        let fault = rule.fault.clone();
+        if let Some(left) = rule.count.as_mut() {
+            *left = left.saturating_sub(1);
+            if *left == 0 {
+                self.rules.remove(index);
+            }
+        }
+        Some(fault)
+    }
 }
 
 /// A fault on the requests whose path matches `path`.

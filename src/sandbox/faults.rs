@@ -13,41 +13,11 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
 
-use super::SandboxState;
 use super::clock::Rng;
-pub use super::fault_spec::{ErrorBody, Fault, FaultRule};
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Faults {
-    /// Real milliseconds added to every Cloud Run API answer (`/v2/…`).
-    pub slow_ms: u64,
-    /// Percent of Cloud Run API requests answered 503 UNAVAILABLE.
-    pub error_rate_pct: u8,
-    /// The next N Cloud Run API requests are answered 429 RESOURCE_EXHAUSTED with Retry-After.
-    pub throttle_next: u32,
-    pub retry_after_secs: u64,
-    /// Faults by path pattern, on every route; the first matching rule applies.
-    pub rules: Vec<FaultRule>,
-}
-
-impl Faults {
-    /// The fault for this request, if a rule matches (consuming one use of a counted rule).
-    fn take_match(&mut self, method: &str, path: &str) -> Option<Fault> {
-        let index = self.rules.iter().position(|r| r.matches(method, path))?;
-        let rule = &mut self.rules[index];
-        let fault = rule.fault.clone();
-        if let Some(left) = rule.count.as_mut() {
-            *left = left.saturating_sub(1);
-            if *left == 0 {
-                self.rules.remove(index);
-            }
-        }
-        Some(fault)
-    }
-}
+pub use super::fault_spec::{ErrorBody, Fault, FaultRule, Faults};
+use super::json_replies::{google_error, json_response};
+use super::state::SandboxState;
 
 /// Applies the configured faults: rules to every route, the legacy knobs to the Google API routes
 /// (Cloud Run `/v2/…`, Cloud Deploy `/v1/…`).
@@ -250,25 +220,4 @@ fn set_header(response: &mut Response, name: header::HeaderName, value: &str) {
     if let Ok(v) = HeaderValue::from_str(value) {
         response.headers_mut().insert(name, v);
     }
-}
-
-pub fn google_error(http: u16, status: &str, message: &str) -> Response {
-    let code = StatusCode::from_u16(http).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let body = serde_json::json!({"error": {"code": http, "message": message, "status": status}});
-    let mut response = (code, body.to_string()).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=UTF-8"),
-    );
-    response
-}
-
-pub fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
-    let mut response = Response::new(Body::from(body.to_string()));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
 }

@@ -2,25 +2,11 @@
 //! require a bearer token when a rule is set, and a metadata server (as on Compute Engine or Cloud
 //! Run) mints short-lived tokens the APIs accept until they expire — so `auth = "google"` runs
 //! through Google's own credential code (`GCE_METADATA_HOST`) exactly as it would in production.
-//!
-//! - `GET /computeMetadata/v1/instance/service-accounts/default/token` (needs `Metadata-Flavor:
-//!   Google`, as the real server does) → `{"access_token","expires_in","token_type"}`;
-//! - `GET|POST /_sandbox/cloudrun/auth` shows or sets the rule (`null` turns it off).
+//! Here the rule and the tokens; the routes are in `google_auth_routes`.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use serde_json::json;
-
-use super::SandboxState;
-use super::cloudrun_routes::error;
 use super::cloudrun_sim::SimError;
-use super::faults::json_response;
 
 /// Bearer tokens the Google APIs accept; `None` in [`GoogleAuth::rule`] = none required.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -84,7 +70,7 @@ impl GoogleAuth {
     }
 
     /// A new token, good for the rule's TTL (an hour when no rule asks for less).
-    fn mint(&mut self, now: Instant) -> (String, u64) {
+    pub(super) fn mint(&mut self, now: Instant) -> (String, u64) {
         let ttl = self
             .rule
             .as_ref()
@@ -97,86 +83,5 @@ impl GoogleAuth {
         self.minted
             .push((token.clone(), now + Duration::from_secs(ttl)));
         (token, ttl)
-    }
-}
-
-pub fn router() -> Router<Arc<SandboxState>> {
-    Router::new()
-        .route(
-            "/computeMetadata/v1/instance/service-accounts/default/token",
-            get(metadata_token),
-        )
-        .route("/_sandbox/cloudrun/auth", get(get_rule).post(set_rule))
-}
-
-/// The Google APIs' `Authorization` check, when a rule is set.
-pub async fn require_auth(
-    State(state): State<Arc<SandboxState>>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let path = request.uri().path();
-    if !(path.starts_with("/v2/") || path.starts_with("/v1/")) {
-        return next.run(request).await;
-    }
-    let header = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let checked = state.lock_google_auth().check(header, Instant::now());
-    match checked {
-        Ok(()) => next.run(request).await,
-        Err(e) => error(e),
-    }
-}
-
-async fn metadata_token(State(state): State<Arc<SandboxState>>, headers: HeaderMap) -> Response {
-    let flavored = headers
-        .get("metadata-flavor")
-        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"google"));
-    if !flavored {
-        return (
-            StatusCode::FORBIDDEN,
-            [(header::CONTENT_TYPE, "text/html; charset=UTF-8")],
-            "Your client does not have permission to get URL \
-             /computeMetadata/v1/instance/service-accounts/default/token from this server. \
-             Missing Metadata-Flavor:Google header.",
-        )
-            .into_response();
-    }
-    let (token, ttl) = state.lock_google_auth().mint(Instant::now());
-    let mut response = json_response(
-        StatusCode::OK,
-        &json!({"access_token": token, "expires_in": ttl, "token_type": "Bearer"}),
-    );
-    response.headers_mut().insert(
-        "metadata-flavor",
-        header::HeaderValue::from_static("Google"),
-    );
-    response
-}
-
-async fn get_rule(State(state): State<Arc<SandboxState>>) -> Response {
-    let rule = state.lock_google_auth().rule.clone();
-    json_response(
-        StatusCode::OK,
-        &serde_json::to_value(rule).unwrap_or_default(),
-    )
-}
-
-async fn set_rule(State(state): State<Arc<SandboxState>>, body: String) -> Response {
-    match serde_json::from_str::<Option<AuthRule>>(&body) {
-        Ok(rule) => {
-            state.lock_google_auth().rule = rule.clone();
-            json_response(
-                StatusCode::OK,
-                &serde_json::to_value(rule).unwrap_or_default(),
-            )
-        }
-        Err(e) => error(SimError::new(
-            400,
-            "INVALID_ARGUMENT",
-            format!("auth rule: {e}"),
-        )),
     }
 }

@@ -9,6 +9,7 @@
 pub mod apps;
 pub mod clock;
 pub mod clouddeploy;
+pub mod clouddeploy_routes;
 pub mod cloudrun_json;
 pub mod cloudrun_patch;
 pub mod cloudrun_routes;
@@ -18,9 +19,12 @@ pub mod fault_spec;
 pub mod faults;
 pub mod github;
 pub mod google_auth;
+pub mod google_auth_routes;
+pub mod json_replies;
+pub mod state;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
@@ -29,87 +33,9 @@ use axum::response::Response;
 use axum::routing::{any, get};
 use tokio::net::TcpListener;
 
-use clock::{Rng, SimClock};
-use cloudrun_sim::CloudRunSim;
-use faults::{Faults, json_response};
-
-pub const PROJECT: &str = "clarity-sandbox";
-pub const REGION: &str = "us-central1";
-
-pub struct SandboxState {
-    pub clock: SimClock,
-    cloudrun: Mutex<CloudRunSim>,
-    clouddeploy: Mutex<clouddeploy::sim::DeploySim>,
-    faults: Mutex<Faults>,
-    /// The demo's sandbox keeps producing work (see `github::breathe`); tests want it still.
-    pub breathing: bool,
-    google_auth: Mutex<google_auth::GoogleAuth>,
-    /// Requests answered (faulted or not) per `METHOD /path`, control routes excepted.
-    requests: Mutex<std::collections::BTreeMap<String, u64>>,
-}
-
-impl SandboxState {
-    pub fn new(speed: f64, base_uri: &str) -> SandboxState {
-        let clock = SimClock::new(speed);
-        SandboxState {
-            cloudrun: Mutex::new(CloudRunSim::seeded(
-                PROJECT,
-                REGION,
-                base_uri,
-                &clock,
-                Rng::from_time(),
-            )),
-            clouddeploy: Mutex::new(clouddeploy::sim::DeploySim::seeded(PROJECT, REGION)),
-            faults: Mutex::new(Faults::default()),
-            breathing: false,
-            google_auth: Mutex::new(google_auth::GoogleAuth::default()),
-            requests: Mutex::default(),
-            clock,
-        }
-    }
-
-    // A poisoned lock only means a handler panicked mid-update; the simulation stays usable.
-    pub fn lock_cloudrun(&self) -> MutexGuard<'_, CloudRunSim> {
-        self.cloudrun
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    pub fn lock_clouddeploy(&self) -> MutexGuard<'_, clouddeploy::sim::DeploySim> {
-        self.clouddeploy
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    pub fn lock_google_auth(&self) -> MutexGuard<'_, google_auth::GoogleAuth> {
-        self.google_auth
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    pub fn count_request(&self, method: &str, path: &str) {
-        let mut seen = self.requests.lock().unwrap_or_else(|p| p.into_inner());
-        *seen.entry(format!("{method} {path}")).or_default() += 1;
-    }
-
-    /// Requests seen so far whose method is `method` and whose path matches `pattern` (a fault
-    /// rule's pattern: `*` is any run of characters).
-    pub fn requests_seen(&self, method: &str, pattern: &str) -> u64 {
-        let seen = self.requests.lock().unwrap_or_else(|p| p.into_inner());
-        seen.iter()
-            .filter_map(|(key, n)| {
-                let (m, path) = key.split_once(' ')?;
-                (m.eq_ignore_ascii_case(method) && fault_spec::glob(pattern, path)).then_some(*n)
-            })
-            .sum()
-    }
-
-    pub fn lock_faults(&self) -> MutexGuard<'_, Faults> {
-        self.faults
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
+use faults::Faults;
+use json_replies::json_response;
+pub use state::{PROJECT, REGION, SandboxState};
 
 /// A sandbox serving in the background of this process.
 pub struct RunningSandbox {
@@ -138,15 +64,15 @@ pub fn router(state: Arc<SandboxState>) -> Router {
     let github = github::router(sim);
     Router::new()
         .merge(cloudrun_routes::router())
-        .merge(clouddeploy::router())
-        .merge(google_auth::router())
+        .merge(clouddeploy_routes::router())
+        .merge(google_auth_routes::router())
         .route("/apps/{service}/{endpoint}", any(apps::probe))
         .route("/_sandbox", get(describe))
         .route("/_sandbox/faults", get(get_faults).post(set_faults))
         .route("/_sandbox/requests", get(get_requests))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            google_auth::require_auth,
+            google_auth_routes::require_auth,
         ))
         .with_state(state.clone())
         .merge(github)
@@ -200,12 +126,10 @@ async fn describe(State(state): State<Arc<SandboxState>>) -> Response {
 
 /// `{"GET /v2/…": 3, …}`: what the sandbox was asked, for tests and benches.
 async fn get_requests(State(state): State<Arc<SandboxState>>) -> Response {
-    let seen = state
-        .requests
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .clone();
-    json_response(StatusCode::OK, &serde_json::json!(seen))
+    json_response(
+        StatusCode::OK,
+        &serde_json::json!(state.requests_by_route()),
+    )
 }
 
 async fn get_faults(State(state): State<Arc<SandboxState>>) -> Response {

@@ -1,8 +1,9 @@
 //! Cloud Deploy API v1 subset over HTTP (`specs/clouddeploy-v1.discovery.json`): pipelines and
 //! targets (get, list), releases and rollouts (create as LROs with `requestId` dedup, get, list),
 //! `approve`, `advance`, `cancel`, `retryJob`, `rollbackTarget`, `operations.get`, and deploy
-//! policies (create, get, list, delete), which restrict those actions ([`policy`]).
-//! Sandbox control: `GET|POST /_sandbox/clouddeploy/faults` ([`sim::DeployFaults`]).
+//! policies (create, get, list, delete), which restrict those actions ([`policy`]). [`answer`]
+//! answers one request; the routes (and the sandbox control `GET|POST
+//! /_sandbox/clouddeploy/faults`, [`sim::DeployFaults`]) are in `clouddeploy_routes`.
 
 mod deploy_policy;
 mod ids;
@@ -14,30 +15,19 @@ pub mod sim;
 mod sim_verbs;
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use axum::Router;
-use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
-use axum::routing::{any, get};
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use super::SandboxState;
 use super::cloudrun_sim::SimError;
-use super::faults::{google_error, json_response};
+use super::json_replies::{google_error, json_response};
 use ids::err;
 use policy::Action;
 use policy_routes::{overrides, pipeline_id};
 use replies::{create, operation_json, page, target_filter, target_json};
-use sim::DeployFaults;
-
-pub fn router() -> Router<Arc<SandboxState>> {
-    Router::new().route("/v1/{*path}", any(dispatch)).route(
-        "/_sandbox/clouddeploy/faults",
-        get(get_faults).post(set_faults),
-    )
-}
+use sim::DeploySim;
 
 fn reply(result: Result<Value, SimError>, details: Option<Value>) -> Response {
     match (result, details) {
@@ -51,34 +41,25 @@ fn reply(result: Result<Value, SimError>, details: Option<Value>) -> Response {
     }
 }
 
-async fn dispatch(
-    State(state): State<Arc<SandboxState>>,
-    method: Method,
-    Path(path): Path<String>,
-    Query(pairs): Query<Vec<(String, String)>>,
-    body: String,
+/// The answer to `METHOD /v1/{path}` with these query pairs and JSON body, as of the simulated
+/// instant `now`.
+pub fn answer(
+    sim: &mut DeploySim,
+    now: DateTime<Utc>,
+    method: &Method,
+    path: &str,
+    pairs: &[(String, String)],
+    body: &Value,
 ) -> Response {
     let query: HashMap<String, String> = pairs.iter().cloned().collect();
-    let body: Value = if body.trim().is_empty() {
-        json!({})
-    } else {
-        match serde_json::from_str(&body) {
-            Ok(v) => v,
-            Err(e) => {
-                return google_error(400, "INVALID_ARGUMENT", &format!("invalid JSON body: {e}"));
-            }
-        }
-    };
-    let now = state.clock.now();
-    let mut sim = state.lock_clouddeploy();
     sim.advance(now);
     let (resource, verb) = match path.rsplit_once(':') {
         Some((r, v)) if !v.contains('/') => (r.to_string(), Some(v.to_string())),
-        _ => (path.clone(), None),
+        _ => (path.to_string(), None),
     };
     let parts: Vec<&str> = resource.split('/').collect();
     let is_get = method == Method::GET;
-    let overridden = overrides(&pairs, &body);
+    let overridden = overrides(pairs, body);
     let pipe = pipeline_id(&resource).to_string();
     let q = |k: &str| query.get(k).map(String::as_str).filter(|s| !s.is_empty());
     let result = match (parts.as_slice(), verb.as_deref(), is_get) {
@@ -97,13 +78,13 @@ async fn dispatch(
             let list: Vec<Value> = sim
                 .targets
                 .iter()
-                .map(|(id, approval)| target_json(&sim, id, *approval))
+                .map(|(id, approval)| target_json(sim, id, *approval))
                 .collect();
             Ok(json!({"targets": list}))
         }
         (["projects", _, "locations", _, "targets", id], None, true) => {
             match sim.targets.get(*id) {
-                Some(approval) => Ok(target_json(&sim, id, *approval)),
+                Some(approval) => Ok(target_json(sim, id, *approval)),
                 None => Err(err(
                     404,
                     "NOT_FOUND",
@@ -112,10 +93,10 @@ async fn dispatch(
             }
         }
         (["projects", _, "locations", _, "deployPolicies", ..], None, _) => {
-            policy_routes::route(&mut sim, &method, &resource, &query, &body, now)
+            policy_routes::route(sim, method, &resource, &query, body, now)
         }
         (["projects", _, "locations", _, "operations", _], None, true) => {
-            operation_json(&sim, &resource, now)
+            operation_json(sim, &resource, now)
         }
         (
             ["projects", _, "locations", _, "deliveryPipelines", _],
@@ -124,7 +105,7 @@ async fn dispatch(
         ) => {
             let target = body.get("targetId").and_then(Value::as_str).unwrap_or("");
             sim.check_policies(&pipe, target, Action::Rollback, &overridden, now)
-                .and_then(|()| sim.rollback_target(&resource, &body, now))
+                .and_then(|()| sim.rollback_target(&resource, body, now))
                 .map(|(rollout, _)| {
                 let starting = body
                     .pointer("/rollbackConfig/startingPhaseId")
@@ -146,7 +127,7 @@ async fn dispatch(
         }
         ([.., "deliveryPipelines", _, "releases"], None, false) => {
             let pipeline = resource.trim_end_matches("/releases").to_string();
-            create(&mut sim, q("requestId"), now, |sim| {
+            create(sim, q("requestId"), now, |sim| {
                 let id = q("releaseId")
                     .ok_or_else(|| err(400, "INVALID_ARGUMENT", "release_id is required"))?;
                 // The release's first rollout is created on the first stage: a CREATE there.
@@ -158,7 +139,7 @@ async fn dispatch(
                 if let Some(first) = first {
                     sim.check_policies(&pipe, &first, Action::Create, &overridden, now)?;
                 }
-                sim.create_release(&pipeline, id, &body, now)
+                sim.create_release(&pipeline, id, body, now)
             })
         }
         ([.., "releases", _], None, true) => sim
@@ -187,7 +168,7 @@ async fn dispatch(
         }
         ([.., "releases", _, "rollouts"], None, false) => {
             let release = resource.trim_end_matches("/rollouts").to_string();
-            create(&mut sim, q("requestId"), now, |sim| {
+            create(sim, q("requestId"), now, |sim| {
                 let id = q("rolloutId")
                     .ok_or_else(|| err(400, "INVALID_ARGUMENT", "rollout_id is required"))?;
                 let target = body
@@ -195,7 +176,7 @@ async fn dispatch(
                     .and_then(Value::as_str)
                     .ok_or_else(|| err(400, "INVALID_ARGUMENT", "rollout.target_id is required"))?;
                 sim.check_policies(&pipe, target, Action::Create, &overridden, now)?;
-                sim.create_rollout(&release, id, target, &body, now)
+                sim.create_rollout(&release, id, target, body, now)
             })
         }
         ([.., "rollouts", _], None, true) => sim
@@ -251,25 +232,4 @@ async fn dispatch(
     };
     let details = sim.violation.take().filter(|_| result.is_err());
     reply(result, details)
-}
-
-async fn get_faults(State(state): State<Arc<SandboxState>>) -> Response {
-    let faults = state.lock_clouddeploy().faults.clone();
-    json_response(
-        StatusCode::OK,
-        &serde_json::to_value(faults).unwrap_or_default(),
-    )
-}
-
-async fn set_faults(State(state): State<Arc<SandboxState>>, body: String) -> Response {
-    match serde_json::from_str::<DeployFaults>(&body) {
-        Ok(faults) => {
-            state.lock_clouddeploy().faults = faults.clone();
-            json_response(
-                StatusCode::OK,
-                &serde_json::to_value(faults).unwrap_or_default(),
-            )
-        }
-        Err(e) => google_error(400, "INVALID_ARGUMENT", &format!("clouddeploy faults: {e}")),
-    }
 }

@@ -8,11 +8,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::fault_plan::Faults;
 use super::json as body;
 use super::repo::DECLARED_INPUTS;
 use super::routes::{check_repo, ctx, err, find_run, parse_json};
 use super::sim::PROD_ENV_ID;
-use super::{Faults, GithubSim, GithubStats, SimState};
+use super::state::{GithubSim, GithubStats, Review};
 
 type RunPath = Path<(String, String, u64)>;
 type WorkflowPath = Path<(String, String, String)>;
@@ -62,7 +63,7 @@ pub async fn review_pending(
     } else {
         run.rejected_at = Some(now);
     }
-    st.reviews.push(super::Review {
+    st.reviews.push(Review {
         run_id: id,
         environment_ids: ids,
         state: state.into(),
@@ -212,52 +213,13 @@ pub async fn cancel(State(sim): State<GithubSim>, Path((owner, repo, id)): RunPa
     (StatusCode::ACCEPTED, Json(json!({}))).into_response()
 }
 
-pub(super) fn apply_faults(st: &mut SimState, f: Faults) {
-    if f.clear {
-        st.faults = Faults::default();
-        st.list_delay = super::LIST_DELAY_SECS;
-    }
-    if f.rate_limit.is_some() {
-        st.faults.rate_limit = f.rate_limit;
-    }
-    if f.fail_at_phase.is_some() {
-        st.faults.fail_at_phase = f.fail_at_phase;
-    }
-    st.faults.approval_gate |= f.approval_gate;
-    if f.dispatch_status.is_some() {
-        st.faults.dispatch_status = f.dispatch_status;
-    }
-    st.faults.no_run_details |= f.no_run_details;
-    if f.jobs.is_some() {
-        st.faults.jobs = f.jobs;
-    }
-    if f.job_secs.is_some() {
-        st.faults.job_secs = f.job_secs;
-    }
-    if f.approval_environment.is_some() {
-        st.faults.approval_environment = f.approval_environment;
-    }
-    st.faults.not_reviewer |= f.not_reviewer;
-    if f.review_status.is_some() {
-        st.faults.review_status = f.review_status;
-    }
-    if let Some(d) = f.list_delay_secs.filter(|d| d.is_finite() && *d >= 0.0) {
-        st.list_delay = d;
-        // Runs not listed yet follow the new delay too.
-        let (now, speed) = (st.now(), st.speed);
-        for run in st.runs.iter_mut().filter(|r| r.listed_from > now) {
-            run.listed_from = run.start + d * speed;
-        }
-    }
-}
-
 pub async fn faults(State(sim): State<GithubSim>, bytes: Bytes) -> Response {
     let f: Faults = match serde_json::from_slice(&bytes) {
         Ok(f) => f,
         Err(e) => return err(StatusCode::BAD_REQUEST, &format!("bad fault plan: {e}")),
     };
     let mut st = sim.lock();
-    apply_faults(&mut st, f);
+    st.apply_faults(f);
     Json(st.faults.clone()).into_response()
 }
 
@@ -265,6 +227,6 @@ pub async fn stats(State(sim): State<GithubSim>) -> Json<GithubStats> {
     Json(sim.stats())
 }
 
-pub async fn reviews(State(sim): State<GithubSim>) -> Json<Vec<super::Review>> {
+pub async fn reviews(State(sim): State<GithubSim>) -> Json<Vec<Review>> {
     Json(sim.reviews())
 }

@@ -7,7 +7,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::{GithubSim, RATE_LIMIT, SimState, json, sha_hex};
+use super::json;
+use super::state::{GithubSim, RATE_LIMIT, SimState, sha_hex};
 
 /// Largest response body the layer buffers (our bodies are a few hundred KB at most).
 const MAX_BODY: usize = 16 * 1024 * 1024;

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::json::{self as body, Ctx};
 use super::routes::{check_repo, ctx, err, paged};
-use super::{GithubSim, SimState};
+use super::state::{GithubSim, SimState, sha_hex};
 
 /// The release workflow's file, as the repository holds it: what `workflow_dispatch` accepts.
 pub const WORKFLOW_YAML: &str = "name: Release
@@ -159,7 +159,7 @@ pub async fn get_contents(
         if path != format!(".github/workflows/{}", c.workflow) {
             return err(StatusCode::NOT_FOUND, "Not Found");
         }
-        let sha = super::sha_hex(WORKFLOW_YAML.as_bytes())[..40].to_string();
+        let sha = sha_hex(WORKFLOW_YAML.as_bytes())[..40].to_string();
         let api = format!(
             "{}/repos/{}/{}/contents/{path}?ref=main",
             c.api, c.owner, c.repo

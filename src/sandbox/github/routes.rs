@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::json::{self as body, Ctx};
-use super::{GithubSim, SimState};
+use super::state::{GithubSim, SimState};
 
 type RepoPath = Path<(String, String)>;
 type RunPath = Path<(String, String, u64)>;
