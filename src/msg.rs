@@ -62,6 +62,12 @@ pub enum Msg {
     CommandProgress(crate::model::command::Progress),
     /// A command ended: done, failed, aborted, or refused by a gate.
     CommandFinished(Box<crate::model::outcome::Outcome>),
+    /// A command asks its gates: `update` decides them from the model and answers with
+    /// `Cmd::AnswerGates` (at once, or once the model has read the ledger as far as the command).
+    GatesAsked {
+        id: u64,
+        question: Box<crate::policy::GateQuestion>,
+    },
     /// A rollout passed its gates and is recorded: this cockpit drives it in its loop.
     RolloutPlanned(Box<crate::model::operations::Hosted>),
     /// One change of a hosted rollout was applied (`(new revision, PATCHes sent)`), or failed.
@@ -167,6 +173,11 @@ pub enum Cmd {
         request: crate::model::command::Request,
         override_reason: Option<String>,
         confirmed: bool,
+    },
+    /// The gates' answer to a command's question (`Msg::GatesAsked`).
+    AnswerGates {
+        id: u64,
+        answer: crate::policy::GateAnswer,
     },
     /// Apply one change of the rollout this cockpit drives in `env`; answered by `RolloutApplied`.
     ApplyChange {

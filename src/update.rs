@@ -10,6 +10,7 @@ mod confirm;
 mod confirm_gates;
 mod confirm_rollout;
 mod focus;
+mod gate_decision;
 mod gate_facts;
 mod lane_detail;
 mod lanes;
@@ -40,6 +41,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             model.now = now;
             let mut cmds = rollout_ledger::tick(model);
             cmds.extend(alerts::stale(model));
+            cmds.extend(gate_decision::answer_due(model));
             cmds
         }
         Msg::PollDue { now } => {
@@ -73,6 +75,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             signoff::refresh_grid(model);
             cmds.extend(alerts::ledger_entries(model, &entries));
             signoff::entries(model, entries);
+            cmds.extend(gate_decision::answer_due(model));
             cmds
         }
         Msg::LedgerRead(reading) => {
@@ -85,6 +88,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             let mut cmds = rollout_ledger::entries(model, &reading.entries);
             cmds.extend(alerts::ledger_entries(model, &reading.entries));
             signoff::reading(model, *reading);
+            cmds.extend(gate_decision::answer_due(model));
             cmds
         }
         Msg::LedgerFailed(error) => {
@@ -112,6 +116,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             }
             Vec::new()
         }
+        Msg::GatesAsked { id, question } => gate_decision::asked(model, id, *question),
         Msg::RolloutPlanned(hosted) => rollouts::planned(model, *hosted),
         Msg::RolloutApplied { env, result } => rollouts::applied(model, &env, result),
         Msg::RolloutProbed { env, pass, detail } => rollouts::probed(model, &env, pass, detail),
@@ -314,3 +319,5 @@ mod alerts_tests;
 
 #[cfg(test)]
 mod approvals_tests;
+#[cfg(test)]
+mod gate_decision_tests;

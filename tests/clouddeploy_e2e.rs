@@ -62,6 +62,7 @@ async fn world() -> World {
         confirm: None,
         control: Default::default(),
         release: Default::default(),
+        decider: None,
         host: None,
         lease: flightdeck::commands::run::DEFAULT_LEASE,
     };

@@ -68,6 +68,7 @@ async fn world(pipeline_toml: &str) -> World {
         confirm: None,
         control: Default::default(),
         release: Default::default(),
+        decider: None,
         host: None,
         lease: Duration::from_secs(5),
     };

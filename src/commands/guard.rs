@@ -1,5 +1,8 @@
 //! What stands around every command: the gates (with the typed confirmation) and the ledger
-//! records written before anything is sent and after it is done.
+//! records written before anything is sent and after it is done. The gates are decided here on
+//! a fresh read of the ledger (the CLI), or by the cockpit's `update` from its model
+//! ([`Context::decider`]); either way the command is recorded only at the ledger seq the
+//! decision rests on.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -12,7 +15,9 @@ use super::outcome::{Outcome, Status};
 use crate::config::profile::Environment;
 use crate::ledger::{AtHead, Ledger, Payload, Setup};
 use crate::model::signoff::SignoffGrid;
-use crate::policy::{CommandKind, GateInput, GateVerdict, SourceHealth, evaluate};
+use crate::policy::{
+    CommandKind, GateAnswer, GateInput, GateQuestion, GateVerdict, SourceHealth, evaluate,
+};
 
 /// What the gates allowed: the gates waived by the override reason, and the ledger seq their
 /// facts were read at (`None`: no gate read the ledger). The command is recorded only if nothing
@@ -41,6 +46,34 @@ pub(super) async fn check_gates(
             .map_err(|e| e.to_string())
     }
     .map_err(failed)?;
+    if let Some(decider) = &ctx.decider {
+        let question = GateQuestion {
+            kind,
+            env: env.name.clone(),
+            policy: env.policy.clone(),
+            release: release.to_string(),
+            source_health: source,
+            confirmed: ctx.yes || !env.policy.confirm_by_name,
+            override_reason: ctx.override_reason.clone(),
+            read_at,
+        };
+        return match decider(question).await {
+            Ok(GateAnswer::Passed {
+                overridden,
+                read_at,
+            }) => Ok(Passed {
+                overridden,
+                read_at: Some(read_at),
+            }),
+            Ok(GateAnswer::Refused(refusals)) => {
+                Err(Box::new(Outcome::refused(kind, &env.name, refusals)))
+            }
+            Ok(GateAnswer::NotDecided(why)) => Err(failed(format!("not sent: {why}"))),
+            Err(_) => Err(failed(
+                "not sent: the cockpit stopped before deciding the gates".into(),
+            )),
+        };
+    }
     let grid = if ctx.is_database() {
         // Only the verified prefix counts here too (a database read stops at the first bad row).
         let entries = ctx

@@ -6,6 +6,7 @@ pub mod command_line;
 pub mod confirm;
 #[doc(hidden)]
 pub mod fixtures;
+pub mod gate_question;
 pub mod job_step;
 pub mod lane;
 pub mod lane_detail;

@@ -14,16 +14,8 @@ use chrono::{DateTime, Utc};
 use super::{EnvPolicy, decide, freeze};
 use crate::ledger::Decision;
 pub use crate::model::command::{CommandKind, Gate, Refusal};
+pub use crate::model::gate_question::SourceHealth;
 use crate::model::signoff::SignoffGrid;
-
-/// The source lane's probe verdict, computed by the caller.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SourceHealth {
-    Green,
-    NotGreen(String),
-    /// Not probed, or no answer: never taken for green.
-    Unknown,
-}
 
 /// Everything the gates look at.
 #[derive(Debug, Clone)]

@@ -12,6 +12,7 @@ pub mod signoff;
 pub use crate::config::policy::{
     EnvPolicy, FreezeWindow, RoleConfig, SignoffConfig, default_items, default_roles,
 };
+pub use crate::model::gate_question::{GateAnswer, GateQuestion};
 pub use gates::{CommandKind, Gate, GateInput, GateVerdict, Refusal, SourceHealth, evaluate};
 pub use signoff::{
     MissingSignoff, Objection, SignoffAttempt, SignoffRefusal, SignoffVerdict, authorize_signoff,

@@ -6,10 +6,13 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use tokio::sync::mpsc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::sync::{mpsc, oneshot};
 
 use std::os::unix::process::CommandExt;
 
+use crate::commands::context::GateDecider;
 use crate::commands::run::{self, Context, Request};
 use crate::commands::wire::{self, Target};
 use crate::commands::{Progress, WireOptions, driver, health};
@@ -18,7 +21,7 @@ use crate::ledger::Actor;
 use crate::model::outcome::{Outcome, Status};
 use crate::model::rollout::NextAction;
 use crate::msg::Msg;
-use crate::policy::CommandKind;
+use crate::policy::{CommandKind, GateAnswer};
 use crate::providers::cloudrun::CloudRunClient;
 
 #[derive(Debug, Clone)]
@@ -32,7 +35,14 @@ pub struct CommandRunner {
     /// Per environment, the service URI and the canary's tag URL while a split tags one: the
     /// guard probes the new revision there (Cloud Run does not say which revision answered).
     canaries: CanaryUrls,
+    /// Commands waiting for `update` to decide their gates, by question id.
+    questions: Questions,
+    /// The next question's id (shared by every command this cockpit runs).
+    next_question: Arc<AtomicU64>,
 }
+
+/// Question id → where the command task waits for the answer.
+type Questions = Arc<Mutex<HashMap<u64, oneshot::Sender<GateAnswer>>>>;
 
 /// env → (service URI, canary tag URL).
 type CanaryUrls = Arc<Mutex<HashMap<String, (Option<String>, String)>>>;
@@ -59,6 +69,38 @@ impl CommandRunner {
             ledger_path,
             read_only,
             canaries: Arc::default(),
+            questions: Arc::default(),
+            next_question: Arc::new(AtomicU64::new(1)),
+        }
+    }
+
+    /// Asks `update` (through a message) to decide a command's gates from the model.
+    fn decider(&self, tx: mpsc::UnboundedSender<Msg>) -> GateDecider {
+        let (questions, next) = (self.questions.clone(), self.next_question.clone());
+        Arc::new(move |question| {
+            let (answer, answered) = oneshot::channel();
+            let id = next.fetch_add(1, Ordering::Relaxed);
+            questions
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(id, answer);
+            let _ = tx.send(Msg::GatesAsked {
+                id,
+                question: Box::new(question),
+            });
+            answered
+        })
+    }
+
+    /// `update`'s answer to question `id`, to the command task that waits for it.
+    pub fn answer(&self, id: u64, answer: GateAnswer) {
+        let waiting = self
+            .questions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&id);
+        if let Some(waiting) = waiting {
+            let _ = waiting.send(answer);
         }
     }
 
@@ -115,6 +157,7 @@ impl CommandRunner {
             host: Some(Arc::new(move |hosted| {
                 let _ = host_tx.send(Msg::RolloutPlanned(Box::new(hosted)));
             })),
+            decider: Some(self.decider(tx.clone())),
             lease: run::DEFAULT_LEASE,
         };
         tokio::spawn(async move {

@@ -143,6 +143,11 @@ impl Effects {
                     ));
                 }
             },
+            Cmd::AnswerGates { id, answer } => {
+                if let Some(runner) = &self.commands {
+                    runner.answer(id, answer);
+                }
+            }
             Cmd::ApplyChange { env, action } => match &self.commands {
                 Some(runner) => runner.apply(env, action, tx),
                 None => {

@@ -63,7 +63,7 @@ pub fn open_history(model: &mut Model) {
     }
 }
 
-fn broken_text(model: &Model) -> Option<String> {
+pub(super) fn broken_text(model: &Model) -> Option<String> {
     match &model.signoffs.health {
         Some(Health::Broken(b)) => Some(format!("{}:{}: {}", b.path.display(), b.line, b.message)),
         _ => None,
