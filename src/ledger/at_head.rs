@@ -6,7 +6,7 @@ use chrono::Utc;
 
 use super::conditional::AtHead;
 use super::store::LedgerStore;
-use super::{Actor, Ledger, LedgerError, Payload, open_for_append, postgres, scan_tail};
+use super::{Actor, Ledger, LedgerError, Payload, postgres, scan_tail};
 
 impl Ledger {
     /// The seq of the last whole entry (0: none), read without taking the lock. A missing file
@@ -30,17 +30,8 @@ impl Ledger {
         payloads: Vec<Payload>,
         read_at: u64,
     ) -> Result<AtHead, LedgerError> {
-        if let Some(why) = &self.refuse {
-            return Err(LedgerError::Sign {
-                path: self.path.clone(),
-                message: why.clone(),
-            });
-        }
-        let file = open_for_append(&self.path)?;
-        file.lock()
-            .map_err(|e| LedgerError::io(&self.path, "lock the ledger", e))?;
-        let result = (|| {
-            let tail = scan_tail(&file)
+        self.locked(|file| {
+            let tail = scan_tail(file)
                 .map_err(|e| LedgerError::io(&self.path, "read the ledger tail", e))?;
             let head_seq = tail.last.map_or(0, |(seq, _)| seq);
             if head_seq != read_at {
@@ -51,13 +42,10 @@ impl Ledger {
                 let payload = crate::redact::redact_serde(payload);
                 let mut write =
                     |mut f: &std::fs::File, bytes: &[u8]| std::io::Write::write_all(&mut f, bytes);
-                entries.push(self.append_locked(&file, actor, payload, Utc::now(), &mut write)?);
+                entries.push(self.append_locked(file, actor, payload, Utc::now(), &mut write)?);
             }
             Ok(AtHead::Appended(entries))
-        })();
-        // Closing the file releases the lock as well; an unlock error changes nothing.
-        let _ = file.unlock();
-        result
+        })
     }
 }
 

@@ -154,6 +154,14 @@ impl Ledger {
         write: WriteFn<'_>,
     ) -> Result<Entry, LedgerError> {
         let payload = crate::redact::redact_serde(payload);
+        self.locked(|file| self.append_locked(file, actor, payload, time, write))
+    }
+
+    /// Runs `work` on the ledger file under its exclusive lock, unless appends are refused.
+    fn locked<T>(
+        &self,
+        work: impl FnOnce(&File) -> Result<T, LedgerError>,
+    ) -> Result<T, LedgerError> {
         if let Some(why) = &self.refuse {
             return Err(LedgerError::Sign {
                 path: self.path.clone(),
@@ -163,7 +171,7 @@ impl Ledger {
         let file = open_for_append(&self.path)?;
         file.lock()
             .map_err(|e| LedgerError::io(&self.path, "lock the ledger", e))?;
-        let result = self.append_locked(&file, actor, payload, time, write);
+        let result = work(&file);
         // Closing the file releases the lock as well; an unlock error changes nothing.
         let _ = file.unlock();
         result

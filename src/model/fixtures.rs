@@ -8,6 +8,37 @@ use super::phase_detail::Step;
 use super::pipeline::{Phase, PhaseState};
 
 /// 2026-11-21 14:30:00 UTC: the injected clock of every snapshot.
+/// An account on the bastion, as the ledger records who did something.
+pub fn actor(account: &str) -> crate::ledger::Actor {
+    crate::ledger::Actor {
+        account: account.into(),
+        uid: 1000,
+        host: "bastion".into(),
+        ssh_origin: None,
+    }
+}
+
+/// A grid of `items` with two required roles: alice is the Technical Lead, dave the Security
+/// Officer.
+pub fn lead_and_security(items: &[&str]) -> crate::config::policy::SignoffConfig {
+    use crate::config::policy::{RoleConfig, SignoffConfig};
+    SignoffConfig {
+        items: items.iter().map(|i| i.to_string()).collect(),
+        roles: vec![
+            RoleConfig {
+                name: "Technical Lead".into(),
+                accounts: vec!["alice".into()],
+                required: true,
+            },
+            RoleConfig {
+                name: "Security Officer".into(),
+                accounts: vec!["dave".into()],
+                required: true,
+            },
+        ],
+    }
+}
+
 pub fn clock() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 21, 14, 30, 0)
         .single()
@@ -242,14 +273,8 @@ fn fixture_steps(phase: &Phase) -> Vec<Step> {
 /// rollback from 00008 to 00007, a refused promote, and a promote of staging (another lane),
 /// written to a real ledger file and read back.
 pub fn prod_ledger(dir: &std::path::Path) -> Vec<crate::ledger::Entry> {
-    use crate::ledger::{Actor, Ledger, Payload};
+    use crate::ledger::{Ledger, Payload};
     use serde_json::json;
-    let actor = |account: &str| Actor {
-        account: account.into(),
-        uid: 1000,
-        host: "bastion".into(),
-        ssh_origin: None,
-    };
     let Ok(ledger) = Ledger::open(dir.join("ledger.jsonl")) else {
         return Vec::new();
     };

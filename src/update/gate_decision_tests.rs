@@ -4,13 +4,13 @@
 use chrono::Duration;
 
 use super::update;
-use crate::ledger::{Actor, Decision, Entry, Ledger, Payload};
+use crate::ledger::{Decision, Entry, Ledger, Payload};
 use crate::model::Model;
-use crate::model::fixtures::three_lanes;
+use crate::model::fixtures::{actor, lead_and_security, three_lanes};
 use crate::model::gate_question::{GateAnswer, GateQuestion, SourceHealth};
 use crate::model::probes::Probes;
 use crate::msg::{Cmd, Msg};
-use crate::policy::{CommandKind, EnvPolicy, Gate, RoleConfig, SignoffConfig};
+use crate::policy::{CommandKind, EnvPolicy, Gate};
 use crate::probes::{Health, ProbeId, ProbeOutcome, ProbeReport, ProbeSpec};
 
 struct Book {
@@ -38,33 +38,10 @@ impl Book {
     }
 }
 
-fn actor(account: &str) -> Actor {
-    Actor {
-        account: account.into(),
-        uid: 1000,
-        host: "bastion".into(),
-        ssh_origin: None,
-    }
-}
-
 /// prod's grid wants alice (Technical Lead) and dave (Security Officer) on one item; carol asks.
 fn model() -> Model {
     let mut model = three_lanes(1);
-    model.signoffs.config = SignoffConfig {
-        items: vec!["Database".into()],
-        roles: vec![
-            RoleConfig {
-                name: "Technical Lead".into(),
-                accounts: vec!["alice".into()],
-                required: true,
-            },
-            RoleConfig {
-                name: "Security Officer".into(),
-                accounts: vec!["dave".into()],
-                required: true,
-            },
-        ],
-    };
+    model.signoffs.config = lead_and_security(&["Database"]);
     model.signoffs.account = Some("carol".into());
     update(&mut model, Msg::LedgerEntries(Vec::new()));
     model

@@ -1,26 +1,12 @@
 use super::update;
 use crate::ledger::{Actor, Decision, Ledger, Payload};
-use crate::model::fixtures::three_lanes;
+use crate::model::fixtures::{lead_and_security, three_lanes};
 use crate::model::{Level, Model, Overlay, Pane};
 use crate::msg::{Action, Cmd, Msg};
-use crate::policy::{RoleConfig, SignoffConfig};
+use crate::policy::SignoffConfig;
 
 fn config() -> SignoffConfig {
-    SignoffConfig {
-        items: vec!["Database".into(), "Security".into()],
-        roles: vec![
-            RoleConfig {
-                name: "Technical Lead".into(),
-                accounts: vec!["alice".into()],
-                required: true,
-            },
-            RoleConfig {
-                name: "Security Officer".into(),
-                accounts: vec!["dave".into()],
-                required: true,
-            },
-        ],
-    }
+    lead_and_security(&["Database", "Security"])
 }
 
 /// The sign-off pane of prod (release 1.4.2, what runs in staging), as `account`.
