@@ -70,12 +70,16 @@ pub enum Msg {
     },
     /// A rollout passed its gates and is recorded: this cockpit drives it in its loop.
     RolloutPlanned(Box<crate::model::operations::Hosted>),
-    /// One change of a hosted rollout was applied (`(new revision, PATCHes sent)`), or failed.
+    /// A rollback passed its gates and is recorded: this cockpit sends it and watches the lane
+    /// come back healthy in its loop.
+    ChangePlanned(Box<crate::model::change_run::ChangeRun>),
+    /// One change of a hosted rollout (or rollback) was applied (`(new revision, PATCHes sent)`), or failed.
     RolloutApplied {
         env: String,
         result: Result<(Option<String>, u32), String>,
     },
-    /// One probe of a hosted rollout's new revision; `None` when another revision answered.
+    /// One probe of a hosted rollout's new revision (or of a rolled-back lane); `None` when
+    /// another revision answered.
     RolloutProbed {
         env: String,
         pass: Option<bool>,

@@ -2,6 +2,7 @@
 
 mod alerts;
 mod approvals;
+mod changes;
 mod command_complete;
 mod command_line;
 mod command_progress;
@@ -42,6 +43,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             let mut cmds = rollout_ledger::tick(model);
             cmds.extend(alerts::stale(model));
             cmds.extend(gate_decision::answer_due(model));
+            cmds.extend(changes::tick(model));
             cmds
         }
         Msg::PollDue { now } => {
@@ -118,7 +120,14 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
         }
         Msg::GatesAsked { id, question } => gate_decision::asked(model, id, *question),
         Msg::RolloutPlanned(hosted) => rollouts::planned(model, *hosted),
+        Msg::ChangePlanned(run) => changes::planned(model, *run),
+        Msg::RolloutApplied { env, result } if changes::hosts(model, &env) => {
+            changes::applied(model, &env, result)
+        }
         Msg::RolloutApplied { env, result } => rollouts::applied(model, &env, result),
+        Msg::RolloutProbed { env, pass, detail } if changes::hosts(model, &env) => {
+            changes::probed(model, &env, pass, detail)
+        }
         Msg::RolloutProbed { env, pass, detail } => rollouts::probed(model, &env, pass, detail),
         Msg::Signal(why) => {
             // The terminal is restored by the runtime on its way out; what we drive is handed over.
@@ -319,5 +328,7 @@ mod alerts_tests;
 
 #[cfg(test)]
 mod approvals_tests;
+#[cfg(test)]
+mod changes_tests;
 #[cfg(test)]
 mod gate_decision_tests;

@@ -227,6 +227,50 @@ async fn promote_with_a_canary_from_the_keyboard_runs_in_the_loop_to_the_end() {
     assert!(model.operations.hosted.is_empty());
 }
 
+/// `R` on prod rolls back in the loop: the change, then the lane's probes until healthy, then
+/// the outcome, each one effect of `update`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rollback_from_the_keyboard_runs_in_the_loop_until_prod_is_healthy() {
+    let w = World::new().await;
+    let before = w.serving();
+    assert_eq!(before.len(), 1, "prod serves one revision: {before:?}");
+    let c = w.cockpit(1).await;
+    c.wait_screen("1.4.1").await;
+    c.key(KeyCode::Char(']'));
+    c.key(KeyCode::Char(']'));
+    c.key(KeyCode::Char('R'));
+    c.wait_screen("Roll back prod").await;
+    c.key(KeyCode::Enter);
+    c.wait_screen("Type `prod` to go ahead").await;
+    c.type_text("prod");
+    let outcome = || {
+        w.entries().into_iter().find_map(|e| match e.payload {
+            Payload::CommandOutcome { ok, detail, .. } => Some((ok, detail)),
+            _ => None,
+        })
+    };
+    wait("the rollback's outcome", || outcome().is_some()).await;
+    let (ok, detail) = outcome().unwrap();
+    assert!(ok, "{detail}");
+    assert_eq!(detail["action"], "rollback");
+    assert!(detail["healthy_after_secs"].as_f64().is_some(), "{detail}");
+    let after = w.serving();
+    assert_eq!(after.len(), 1);
+    assert_ne!(after[0].0, before[0].0, "traffic moved");
+    assert_eq!(after[0].1, 100);
+    let commands = w
+        .entries()
+        .iter()
+        .filter(|e| matches!(&e.payload, Payload::Command { action, .. } if action == "rollback"))
+        .count();
+    assert_eq!(commands, 1, "recorded once");
+    c.wait_screen("healthy").await;
+    c.key(KeyCode::Char('q'));
+    let model = c.done.await.unwrap().unwrap();
+    assert!(model.operations.changes.is_empty());
+    assert!(model.operations.running.is_empty());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn quitting_mid_bake_asks_then_hands_over_and_another_process_finishes() {
     let w = World::new().await;

@@ -12,7 +12,7 @@ use crate::config::profile::Environment;
 use crate::ledger::Actor;
 use crate::ledger::store::LedgerStore;
 use crate::model::lane::ServiceState;
-use crate::model::operations::Hosted;
+use crate::model::operations::Handover;
 use crate::policy::{CommandKind, GateAnswer, GateQuestion};
 use crate::providers::cloudrun::CloudRunClient;
 
@@ -38,8 +38,8 @@ pub struct Context {
     pub control: ControlSlot,
     /// Hand-over requests (SIGTERM, SIGHUP: the reason); taken by the rollout.
     pub release: ReleaseSlot,
-    /// The cockpit drives rollouts in its own loop: a rollout that passed its gates and is
-    /// recorded goes here instead of being driven by this task (the outcome says `HandedOver`).
+    /// The cockpit drives rollouts and rollbacks in its own loop: one that passed its gates and
+    /// is recorded goes here instead of being driven by this task (the outcome says `HandedOver`).
     pub host: Option<HostSink>,
     /// Who decides the gates: `None`, this command on a fresh read of the ledger (the CLI); the
     /// cockpit passes its `update`, which decides from the model.
@@ -62,8 +62,8 @@ pub type GateDecider = std::sync::Arc<
     dyn Fn(GateQuestion) -> tokio::sync::oneshot::Receiver<GateAnswer> + Send + Sync,
 >;
 
-/// Receives rollouts to drive in the cockpit's update loop.
-pub type HostSink = std::sync::Arc<dyn Fn(Hosted) + Send + Sync>;
+/// Receives rollouts and changes to drive in the cockpit's update loop.
+pub type HostSink = std::sync::Arc<dyn Fn(Handover) + Send + Sync>;
 
 /// The default lease: a dead driver is noticed within 15 s.
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(15);

@@ -1,13 +1,20 @@
 //! `rollback ENV [--to REV]`: 100 % of traffic to the previous good revision (or the one named),
-//! and the time from the command to healthy.
+//! and the time from the command to healthy. After the gates and the record, the change runs as
+//! a [`ChangeRun`]: in the cockpit's loop, or here in a short loop for the CLI.
 
 use std::time::{Duration, Instant};
 
+use chrono::Utc;
+
 use super::context::Context;
+use super::driver::change_for;
 use super::guard::{check_gates, record_command, record_outcome};
 use super::health;
 use super::outcome::{Outcome, Status};
-use super::wire::{self, Change};
+use super::wire::{self, Target};
+use crate::model::change_run::{ChangeEffect, ChangeEvent, ChangeRun};
+use crate::model::operations::Handover;
+use crate::model::rollout::NextAction;
 use crate::policy::{CommandKind, SourceHealth};
 
 pub(super) async fn rollback(
@@ -61,41 +68,68 @@ pub(super) async fn rollback(
     outcome.to_revision = Some(chosen.name.clone());
     let detail = serde_json::json!({"from_revision": serving, "to_revision": chosen.name});
     outcome.request_id = Some(record_command(ctx, &outcome, &passed, detail)?);
-    match wire::apply(
-        &target,
-        &Change::Traffic(vec![(chosen.name.clone(), 100)]),
-        &ctx.wire,
-        &ctx.progress,
-    )
-    .await
-    {
-        Ok(applied) => {
-            outcome.patches_sent = applied.patches_sent;
-            outcome.traffic = Some(applied.state.traffic.clone());
-            let probes = health::probes(env, applied.state.uri.as_deref());
-            let failing =
-                health::wait_healthy(&ctx.http, &probes, 30, Duration::from_millis(500)).await;
-            if failing.is_empty() {
-                outcome.healthy_after_secs = Some(started.elapsed().as_secs_f64());
-                outcome.message = format!("100% on {} ({})", chosen.name, chosen.version);
-            } else {
-                let why: Vec<String> = failing
-                    .iter()
-                    .map(|h| format!("{} {}", h.url, h.detail))
-                    .collect();
-                outcome.status = Status::Failed;
-                outcome.message = format!(
-                    "traffic is on {} but probes still fail: {}",
-                    chosen.name,
-                    why.join("; ")
-                );
+    let run = ChangeRun::new(
+        NextAction::RollBack {
+            to: chosen.name.clone(),
+        },
+        outcome,
+        Utc::now() - chrono::Duration::from_std(started.elapsed()).unwrap_or_default(),
+        health::probes(env, state.uri.as_deref()),
+    );
+    if let Some(host) = &ctx.host {
+        let mut handed = run.outcome.clone();
+        host(Handover::Change(Box::new(run)));
+        handed.status = Status::HandedOver;
+        handed.message = "driven in the cockpit's loop".into();
+        return Ok(handed);
+    }
+    Ok(drive_change(ctx, &target, run).await)
+}
+
+/// Hosts the change machine ([`ChangeRun`]) in a short loop: one change, then a probe at a time
+/// (every half second while a round fails), then the outcome recorded.
+async fn drive_change(ctx: &Context, target: &Target, mut run: ChangeRun) -> Outcome {
+    let mut event = ChangeEvent::Start;
+    loop {
+        let effects = run.handle(Utc::now(), event);
+        event = ChangeEvent::Tick;
+        for effect in effects {
+            match effect {
+                ChangeEffect::Apply(action) => {
+                    event =
+                        match wire::apply(target, &change_for(&action), &ctx.wire, &ctx.progress)
+                            .await
+                        {
+                            Ok(applied) => {
+                                run.outcome.traffic = Some(applied.state.traffic.clone());
+                                ChangeEvent::Applied {
+                                    patches: applied.patches_sent,
+                                }
+                            }
+                            Err(e) => {
+                                let failed = Outcome::from_error(run.outcome.action, &run.env, &e);
+                                ChangeEvent::ApplyFailed {
+                                    status: failed.status,
+                                    message: failed.message,
+                                }
+                            }
+                        }
+                }
+                ChangeEffect::Probe(i) => {
+                    let hit = health::probe_once(&ctx.http, &run.probes[i]).await;
+                    event = ChangeEvent::Probed {
+                        pass: hit.pass,
+                        detail: hit.detail,
+                    };
+                }
+                ChangeEffect::Finish => {
+                    record_outcome(ctx, &mut run.outcome);
+                    return run.outcome;
+                }
             }
         }
-        Err(e) => {
-            let failed = Outcome::from_error(kind, env_name, &e);
-            (outcome.status, outcome.message) = (failed.status, failed.message);
+        if event == ChangeEvent::Tick {
+            tokio::time::sleep(Duration::from_millis(500)).await;
         }
     }
-    record_outcome(ctx, &mut outcome);
-    Ok(outcome)
 }

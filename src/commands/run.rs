@@ -18,7 +18,7 @@ use crate::config::profile::Environment;
 pub use crate::model::command::Request;
 use crate::model::lane::ServiceState;
 use crate::model::lane::version_of_image;
-use crate::model::operations::Hosted;
+use crate::model::operations::{Handover, Hosted};
 use crate::model::rollout::Rollout;
 use crate::model::rollout_drive::{Drive, DriveEvent};
 use crate::policy::{CommandKind, SourceHealth};
@@ -267,7 +267,7 @@ async fn deploy(
             outcome: Box::new(outcome.clone()),
             drive,
         };
-        host(hosted);
+        host(Handover::Rollout(Box::new(hosted)));
         outcome.status = Status::HandedOver;
         outcome.message = "driven in the cockpit's loop".into();
         return Ok(outcome);

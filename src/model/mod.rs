@@ -1,6 +1,7 @@
 //! The cockpit's state: plain data, no I/O, no ratatui.
 
 pub mod alerts;
+pub mod change_run;
 pub mod command;
 pub mod command_line;
 pub mod confirm;

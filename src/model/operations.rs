@@ -38,6 +38,8 @@ pub struct Operations {
     pub rollouts: super::rollouts::Rollouts,
     /// Rollouts this cockpit drives in its update loop, by environment.
     pub hosted: BTreeMap<String, Hosted>,
+    /// Single changes (rollbacks) this cockpit drives in its update loop, by environment.
+    pub changes: BTreeMap<String, super::change_run::ChangeRun>,
     /// This process's lease holder name (`account@host pid N #k`); empty: commands are off.
     pub driver_name: String,
     /// How long this cockpit's leases last without a heartbeat.
@@ -53,6 +55,13 @@ pub struct Operations {
     pub quit_when_idle: bool,
     /// Commands' gate questions waiting for the ledger to be read as far as they read it.
     pub questions: Vec<super::gate_question::PendingQuestion>,
+}
+
+/// What a command hands to the cockpit's loop once its gates passed and it is recorded.
+#[derive(Debug, Clone)]
+pub enum Handover {
+    Rollout(Box<Hosted>),
+    Change(Box<super::change_run::ChangeRun>),
 }
 
 /// A rollout this cockpit drives: the machine plus what its effects need.

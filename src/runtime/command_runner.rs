@@ -18,6 +18,7 @@ use crate::commands::wire::{self, Target};
 use crate::commands::{Progress, WireOptions, driver, health};
 use crate::config::Profile;
 use crate::ledger::Actor;
+use crate::model::operations::Handover;
 use crate::model::outcome::{Outcome, Status};
 use crate::model::rollout::NextAction;
 use crate::msg::Msg;
@@ -154,8 +155,11 @@ impl CommandRunner {
             confirm: None,
             control: Default::default(),
             release: Default::default(),
-            host: Some(Arc::new(move |hosted| {
-                let _ = host_tx.send(Msg::RolloutPlanned(Box::new(hosted)));
+            host: Some(Arc::new(move |handover| {
+                let _ = host_tx.send(match handover {
+                    Handover::Rollout(hosted) => Msg::RolloutPlanned(hosted),
+                    Handover::Change(run) => Msg::ChangePlanned(run),
+                });
             })),
             decider: Some(self.decider(tx.clone())),
             lease: run::DEFAULT_LEASE,

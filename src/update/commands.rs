@@ -156,8 +156,10 @@ pub fn submitted(model: &mut Model, prompt: Prompt, text: String) -> Vec<Cmd> {
 pub fn finished(model: &mut Model, outcome: Outcome) -> Vec<Cmd> {
     model.dirty = true;
     model.notice = None;
-    if outcome.status == Status::HandedOver && model.operations.hosted.contains_key(&outcome.env) {
-        // Gates passed and recorded: the rollout is driven from the update loop now.
+    let in_loop = model.operations.hosted.contains_key(&outcome.env)
+        || model.operations.changes.contains_key(&outcome.env);
+    if outcome.status == Status::HandedOver && in_loop {
+        // Gates passed and recorded: the rollout or rollback is driven from the update loop now.
         return Vec::new();
     }
     let Some(running) = model.operations.running.remove(&outcome.env) else {

@@ -1,0 +1,149 @@
+//! A rollback hosted in the loop, fed only messages: each effect is one command, the answers
+//! move it on, the outcome is recorded once.
+
+use chrono::Duration;
+
+use super::update;
+use crate::ledger::Payload;
+use crate::model::Model;
+use crate::model::change_run::ChangeRun;
+use crate::model::command::Request;
+use crate::model::fixtures::three_lanes;
+use crate::model::outcome::{Outcome, Status};
+use crate::model::rollout::NextAction;
+use crate::msg::{Cmd, Msg};
+use crate::policy::CommandKind;
+use crate::probes::ResolvedProbe;
+
+const TO: &str = "clarity-backend-prod-00007-abc";
+
+/// prod's rollback sent from the confirmation, and its task handing the change to the loop.
+fn handed_over(model: &mut Model, probes: usize) -> Vec<Cmd> {
+    let request = Request::Rollback {
+        env: "prod".into(),
+        to: None,
+    };
+    let sent = super::send::run(model, request, None, true);
+    assert!(matches!(sent[..], [Cmd::RunCommand { .. }]), "{sent:?}");
+    let mut outcome = Outcome::new(CommandKind::Rollback, "prod", Status::Done, "");
+    outcome.request_id = Some("r1".into());
+    outcome.release = Some("1.4.0".into());
+    outcome.to_revision = Some(TO.into());
+    let probes = (0..probes)
+        .map(|i| ResolvedProbe::get(format!("http://127.0.0.1:1/p{i}")))
+        .collect();
+    let action = NextAction::RollBack { to: TO.into() };
+    let run = ChangeRun::new(action, outcome.clone(), model.now, probes);
+    let cmds = update(model, Msg::ChangePlanned(Box::new(run)));
+    let mut handed = outcome;
+    handed.status = Status::HandedOver;
+    let late = update(model, Msg::CommandFinished(Box::new(handed)));
+    assert!(late.is_empty(), "the task's hand-over is not the outcome");
+    assert!(model.operations.running.contains_key("prod"));
+    cmds
+}
+
+fn applied() -> Msg {
+    Msg::RolloutApplied {
+        env: "prod".into(),
+        result: Ok((None, 1)),
+    }
+}
+
+fn probed(pass: bool) -> Msg {
+    Msg::RolloutProbed {
+        env: "prod".into(),
+        pass: Some(pass),
+        detail: if pass { "UP" } else { "DOWN (HTTP 503)" }.into(),
+    }
+}
+
+fn outcomes(cmds: &[Cmd]) -> Vec<(bool, serde_json::Value)> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Cmd::AppendLedger(Payload::CommandOutcome { ok, detail, .. }) => {
+                Some((*ok, detail.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_change_then_each_probe_then_the_outcome_each_one_command() {
+    let mut model = three_lanes(1);
+    let cmds = handed_over(&mut model, 2);
+    assert_eq!(
+        cmds,
+        [Cmd::ApplyChange {
+            env: "prod".into(),
+            action: NextAction::RollBack { to: TO.into() }
+        }]
+    );
+    let cmds = update(&mut model, applied());
+    assert!(
+        matches!(&cmds[..], [Cmd::ProbeRevision { probe, .. }] if probe.url.ends_with("/p0")),
+        "{cmds:?}"
+    );
+    let cmds = update(&mut model, probed(true));
+    assert!(
+        matches!(&cmds[..], [Cmd::ProbeRevision { probe, .. }] if probe.url.ends_with("/p1")),
+        "{cmds:?}"
+    );
+    model.now += Duration::seconds(3);
+    let cmds = update(&mut model, probed(true));
+    let recorded = outcomes(&cmds);
+    assert_eq!(recorded.len(), 1, "{cmds:?}");
+    let (ok, detail) = &recorded[0];
+    assert!(ok);
+    assert_eq!(detail["healthy_after_secs"], 3.0);
+    assert_eq!(detail["patches_sent"], 1);
+    assert!(
+        cmds.iter().any(|c| matches!(c, Cmd::FetchLane { .. })),
+        "lanes polled"
+    );
+    assert!(model.operations.changes.is_empty());
+    assert!(!model.operations.running.contains_key("prod"));
+    assert!(
+        update(&mut model, probed(true)).is_empty(),
+        "nothing waits any more"
+    );
+}
+
+#[test]
+fn a_lane_that_stays_unhealthy_is_recorded_failed_after_the_wait() {
+    let mut model = three_lanes(1);
+    handed_over(&mut model, 1);
+    update(&mut model, applied());
+    assert!(update(&mut model, probed(false)).is_empty());
+    let start = model.now;
+    let tick = |s| Msg::Tick {
+        now: start + Duration::seconds(s),
+    };
+    assert!(matches!(
+        update(&mut model, tick(1))[..],
+        [Cmd::ProbeRevision { .. }]
+    ));
+    update(&mut model, probed(false));
+    let cmds = update(&mut model, tick(crate::model::change_run::VERIFY_SECS));
+    let recorded = outcomes(&cmds);
+    assert_eq!(recorded.len(), 1, "{cmds:?}");
+    assert!(!recorded[0].0);
+    assert_eq!(recorded[0].1["status"], "failed");
+    assert!(model.operations.changes.is_empty());
+}
+
+#[test]
+fn a_change_the_api_refuses_is_recorded_with_its_error_and_probes_nothing() {
+    let mut model = three_lanes(1);
+    handed_over(&mut model, 1);
+    let refused = Msg::RolloutApplied {
+        env: "prod".into(),
+        result: Err("403 PERMISSION_DENIED".into()),
+    };
+    let cmds = update(&mut model, refused);
+    assert!(!cmds.iter().any(|c| matches!(c, Cmd::ProbeRevision { .. })));
+    let recorded = outcomes(&cmds);
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].1["message"], "403 PERMISSION_DENIED");
+}
