@@ -231,11 +231,29 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
         }
         return Vec::new();
     }
+    // A second `q` right after the warning quits; any other key forgets the warning.
+    let quit_warned = std::mem::take(&mut model.operations.quit_warned) && action == Action::Quit;
     match action {
         Action::Quit if rollouts::driving(model) => {
             model.overlay = Overlay::Prompt(Prompt::Quit {
                 envs: model.operations.hosted.keys().cloned().collect(),
             })
+        }
+        Action::Quit if !model.operations.running.is_empty() && !quit_warned => {
+            let envs: Vec<&str> = model
+                .operations
+                .running
+                .keys()
+                .map(String::as_str)
+                .collect();
+            model.notify(
+                Level::Warn,
+                format!(
+                    "a command is running in {}: its outcome is recorded when it ends; q again quits now and leaves it unfinished",
+                    envs.join(", ")
+                ),
+            );
+            model.operations.quit_warned = true;
         }
         Action::Quit => model.quitting = true,
         Action::Acknowledge => alerts::acknowledge(model),

@@ -53,6 +53,8 @@ pub struct Operations {
     pub no_successor: Option<String>,
     /// Quit once the hosted rollouts are finished (the user chose to abort them and quit).
     pub quit_when_idle: bool,
+    /// `q` was pressed while a command ran, and the user was told: the next `q` quits.
+    pub quit_warned: bool,
     /// Commands' gate questions waiting for the ledger to be read as far as they read it.
     pub questions: Vec<super::gate_question::PendingQuestion>,
 }

@@ -147,3 +147,23 @@ fn a_change_the_api_refuses_is_recorded_with_its_error_and_probes_nothing() {
     assert_eq!(recorded.len(), 1);
     assert_eq!(recorded[0].1["message"], "403 PERMISSION_DENIED");
 }
+
+#[test]
+fn q_while_a_rollback_is_sent_warns_first_and_a_second_q_quits() {
+    use crate::msg::Action;
+    let mut model = three_lanes(1);
+    handed_over(&mut model, 1);
+    update(&mut model, Msg::Action(Action::Quit));
+    assert!(!model.quitting, "warned first");
+    let notice = model
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(notice.contains("running in prod"), "{notice}");
+    update(&mut model, Msg::Action(Action::Down));
+    update(&mut model, Msg::Action(Action::Quit));
+    assert!(!model.quitting, "another key in between: warned again");
+    update(&mut model, Msg::Action(Action::Quit));
+    assert!(model.quitting);
+}
