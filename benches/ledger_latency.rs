@@ -109,7 +109,7 @@ fn main() {
         report("postgres ledger: append (one transaction)", &mut samples);
 
         let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(follow(target.clone(), FollowTiming::default(), tx));
+        tokio::spawn(follow(target.clone(), None, FollowTiming::default(), tx));
         while let Some(event) = events.recv().await {
             if matches!(event, FollowEvent::Entries(_)) {
                 break; // the history

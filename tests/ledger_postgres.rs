@@ -253,7 +253,7 @@ fn a_follower_sees_new_rows_and_recovers_after_the_database_restarts() {
             backoff_min: Duration::from_millis(50),
             backoff_max: Duration::from_millis(500),
         };
-        tokio::spawn(follow(target(&url), timing, tx));
+        tokio::spawn(follow(target(&url), None, timing, tx));
         assert_eq!(next(&mut events).await, FollowEvent::Reachable);
         assert_eq!(next(&mut events).await, FollowEvent::Entries(vec![first]));
         let second = ledger
@@ -357,7 +357,7 @@ fn child_follower() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async move {
         let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(follow(target(&url), FollowTiming::default(), tx));
+        tokio::spawn(follow(target(&url), None, FollowTiming::default(), tx));
         let (mut seen, mut ready) = (0, false);
         while let Ok(Some(event)) = tokio::time::timeout(WAIT, events.recv()).await {
             match event {
@@ -790,6 +790,44 @@ fn entries_signed_through_the_ssh_agent_verify_and_an_unsigned_row_is_named() {
         forged.locate(issue)
     );
     assert_eq!(forged.report.entries, 3);
+
+    // A cockpit following the database with signing on passes the signed rows on and stops at
+    // the forged one: the grid and the gates never see it.
+    let signers = AllowedSigners::load(&allowed).expect("load");
+    let events = run_blocking(async move {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(follow(
+            target(&url),
+            Some(signers),
+            FollowTiming::default(),
+            tx,
+        ));
+        let mut seen = Vec::new();
+        while let Ok(Some(event)) = tokio::time::timeout(WAIT, rx.recv()).await {
+            let stop = matches!(event, FollowEvent::Broken(_));
+            seen.push(event);
+            if stop {
+                break;
+            }
+        }
+        Ok(seen)
+    })
+    .expect("follows");
+    let entries: Vec<u64> = events
+        .iter()
+        .flat_map(|e| match e {
+            FollowEvent::Entries(entries) => entries.iter().map(|e| e.seq).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    assert_eq!(entries, [1, 2], "{events:?}");
+    match events.last() {
+        Some(FollowEvent::Broken(why)) => {
+            assert!(why.contains("row seq 3"), "{why}");
+            assert!(why.contains("not signed"), "{why}");
+        }
+        other => panic!("the forged row stops the follower: {other:?}"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

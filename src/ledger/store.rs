@@ -291,7 +291,12 @@ impl StoreFollower {
                 .map_err(|e| e.to_string()),
             StoreFollower::Postgres { ledger, at } => {
                 let rows = ledger.lines_since(at.seq()).await?;
-                let entries = check(ledger.target(), at, &rows)?;
+                let checked = check(ledger.target(), ledger.signers(), at, &rows);
+                // The rows before a bad one count; the bad one is the error of the next poll.
+                let entries = match (checked.entries, checked.broken) {
+                    (entries, Some(broken)) if entries.is_empty() => return Err(broken),
+                    (entries, _) => entries,
+                };
                 Ok((!entries.is_empty()).then_some(Fresh {
                     entries,
                     reset: false,

@@ -240,7 +240,7 @@ impl Effects {
         };
         let tx = tx.clone();
         if let LedgerStore::Postgres(ledger) = &handle.ledger {
-            super::ledger_follow::follow_database(ledger.target().clone(), tx);
+            super::ledger_follow::follow_database(ledger, tx);
             return;
         }
         tokio::spawn(async move {

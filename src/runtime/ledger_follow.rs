@@ -2,13 +2,15 @@
 
 use tokio::sync::mpsc;
 
-use crate::ledger::postgres::PgTarget;
+use crate::ledger::postgres::PgLedger;
 use crate::ledger::postgres::follow::{FollowEvent, FollowTiming, follow};
 use crate::msg::Msg;
 
-pub(super) fn follow_database(target: PgTarget, tx: mpsc::UnboundedSender<Msg>) {
+/// Rows are checked as they arrive: the chain, and signatures when signing is on.
+pub(super) fn follow_database(ledger: &PgLedger, tx: mpsc::UnboundedSender<Msg>) {
     let (events_tx, mut events) = mpsc::unbounded_channel();
-    tokio::spawn(follow(target, FollowTiming::default(), events_tx));
+    let (target, signers) = (ledger.target().clone(), ledger.signers().cloned());
+    tokio::spawn(follow(target, signers, FollowTiming::default(), events_tx));
     tokio::spawn(async move {
         while let Some(event) = events.recv().await {
             let msg = match event {

@@ -73,9 +73,10 @@ pub fn answer_due(model: &mut Model) -> Vec<Cmd> {
     cmds
 }
 
-/// The ledger stops verifying somewhere: entries past the break never reach the model.
+/// The ledger stops verifying somewhere (or its follower stopped at a bad row): entries past
+/// it never reach the model.
 fn broken(model: &Model) -> bool {
-    super::signoff::broken_text(model).is_some()
+    super::signoff::broken_text(model).is_some() || model.signoffs.ledger_error.is_some()
 }
 
 fn why_behind(model: &Model) -> String {

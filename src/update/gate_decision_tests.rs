@@ -206,3 +206,16 @@ fn staging_fails(model: &mut Model) {
     let now = model.now + Duration::seconds(1);
     update(model, Msg::Tick { now });
 }
+
+#[test]
+fn a_ledger_whose_follower_stopped_at_a_bad_row_is_undecided_at_once() {
+    let (mut model, book) = (model(), Book::new());
+    let entries = vec![book.sign("alice", "Technical Lead", Decision::Go)];
+    update(&mut model, Msg::LedgerEntries(entries));
+    let why = "postgres://db/ledger (table flightdeck_ledger): row seq 2: the entry by dave is not signed";
+    update(&mut model, Msg::LedgerFailed(why.into()));
+    match &answers(&ask(&mut model, 2))[..] {
+        [GateAnswer::NotDecided(text)] => assert!(text.contains("row seq 2"), "{text}"),
+        other => panic!("{other:?}"),
+    }
+}

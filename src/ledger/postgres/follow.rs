@@ -13,6 +13,7 @@ use super::connect::describe_error;
 use super::{CHANNEL, PgTarget, read_lines, schema};
 use crate::ledger::Entry;
 use crate::ledger::entry::{GENESIS, entry_hash, sha256_hex};
+use crate::ledger::signing::AllowedSigners;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum FollowEvent {
@@ -68,6 +69,7 @@ impl Position {
 /// Follows until `events` is closed. Runs forever otherwise; spawn it.
 pub async fn follow(
     target: PgTarget,
+    signers: Option<AllowedSigners>,
     timing: FollowTiming,
     events: mpsc::UnboundedSender<FollowEvent>,
 ) {
@@ -75,7 +77,16 @@ pub async fn follow(
     let mut backoff = timing.backoff_min;
     let mut first = true;
     loop {
-        let error = match session(&target, timing, &events, &mut at, &mut first).await {
+        let error = match session(
+            &target,
+            signers.as_ref(),
+            timing,
+            &events,
+            &mut at,
+            &mut first,
+        )
+        .await
+        {
             Ok(()) => return, // the receiver is gone
             Err(Stop::Broken(text)) => {
                 let _ = events.send(FollowEvent::Broken(text));
@@ -103,6 +114,7 @@ enum Stop {
 
 async fn session(
     target: &PgTarget,
+    signers: Option<&AllowedSigners>,
     timing: FollowTiming,
     events: &mpsc::UnboundedSender<FollowEvent>,
     at: &mut Position,
@@ -145,10 +157,15 @@ async fn session(
                 error: format!("{target}: cannot read the ledger: {e}"),
                 was_live: true,
             })?;
-            let entries = check(target, at, &rows).map_err(Stop::Broken)?;
+            // The rows before a bad one are passed on; the bad one stops the follower.
+            let checked = check(target, signers, at, &rows);
+            let entries = checked.entries;
             if (*first || !entries.is_empty()) && events.send(FollowEvent::Entries(entries)).is_err()
             {
                 return Ok(());
+            }
+            if let Some(broken) = checked.broken {
+                return Err(Stop::Broken(broken));
             }
             *first = false;
             tokio::select! {
@@ -171,28 +188,31 @@ async fn session(
     result
 }
 
-/// Checks each new row against the one before; advances `at` past the rows that pass.
+/// The rows that passed, in order, and why the first one that did not failed.
+pub struct Checked {
+    pub entries: Vec<Entry>,
+    pub broken: Option<String>,
+}
+
+/// Checks each new row against the one before, and its signature when signing is on; advances
+/// `at` past the rows that pass and stops at the first that does not.
 pub fn check(
     target: &PgTarget,
+    signers: Option<&AllowedSigners>,
     at: &mut Position,
     rows: &[(i64, String)],
-) -> Result<Vec<Entry>, String> {
+) -> Checked {
     let mut entries = Vec::with_capacity(rows.len());
     for (seq, line) in rows {
-        let broken = |what: &str| {
-            format!(
+        if let Err(what) = check_row(signers, at, *seq, line) {
+            let broken = format!(
                 "{target} (table {}): row seq {seq}: {what}; run `flightdeck ledger verify`",
                 schema::ENTRIES
-            )
-        };
-        let value: serde_json::Value =
-            serde_json::from_str(line).map_err(|_| broken("not an entry"))?;
-        let hash = value["hash"].as_str().unwrap_or_default();
-        if entry_hash(&value) != hash {
-            return Err(broken("entry was edited (hash mismatch)"));
-        }
-        if value["prev"].as_str() != Some(at.line_hash.as_str()) || *seq != at.seq + 1 {
-            return Err(broken("does not chain to the row before it"));
+            );
+            return Checked {
+                entries,
+                broken: Some(broken),
+            };
         }
         at.seq = *seq;
         at.line_hash = sha256_hex(line.as_bytes());
@@ -201,5 +221,38 @@ pub fn check(
             entries.push(entry);
         }
     }
-    Ok(entries)
+    Checked {
+        entries,
+        broken: None,
+    }
+}
+
+fn check_row(
+    signers: Option<&AllowedSigners>,
+    at: &Position,
+    seq: i64,
+    line: &str,
+) -> Result<(), String> {
+    let value: serde_json::Value =
+        serde_json::from_str(line).map_err(|_| "not an entry".to_string())?;
+    let hash = value["hash"].as_str().unwrap_or_default();
+    if entry_hash(&value) != hash {
+        return Err("entry was edited (hash mismatch)".into());
+    }
+    if value["prev"].as_str() != Some(at.line_hash.as_str()) || seq != at.seq + 1 {
+        return Err("does not chain to the row before it".into());
+    }
+    let Some(signers) = signers else {
+        return Ok(());
+    };
+    let account = value["actor"]["account"].as_str().unwrap_or_default();
+    let Some(sig) = value["sig"].as_str() else {
+        return Err(format!(
+            "the entry by {account} is not signed, but this ledger requires signatures ({})",
+            signers.path.display()
+        ));
+    };
+    signers
+        .check(account, hash.as_bytes(), sig)
+        .map_err(|why| format!("{why}: forged or signed with the wrong key"))
 }

@@ -122,6 +122,11 @@ impl PgLedger {
         &self.target
     }
 
+    /// The keys every entry must be signed with, when signing is on.
+    pub fn signers(&self) -> Option<&AllowedSigners> {
+        self.signers.as_ref()
+    }
+
     /// The shared connection, (re)connecting and migrating first if there is none or it closed.
     /// Nothing is retried here: a failed statement is the caller's error.
     async fn session(&self) -> Result<MutexGuard<'_, Option<tokio_postgres::Client>>, String> {
