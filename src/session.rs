@@ -208,9 +208,16 @@ impl Session {
                     LedgerStore::writer(&self.profile, &address, model.read_only, &actor.account)
                         .unwrap_or_else(|e| {
                             model.log(None, Level::Error, format!("signing is off: {e}"));
-                            LedgerStore::Postgres(
-                                crate::ledger::postgres::PgLedger::new(target).refusing(e),
-                            )
+                            // Nothing is recorded, but what is read is still checked.
+                            let ledger = crate::ledger::postgres::PgLedger::new(target).refusing(e);
+                            let signers = self
+                                .profile
+                                .allowed_signers_path()
+                                .and_then(|f| crate::ledger::AllowedSigners::load(&f).ok());
+                            LedgerStore::Postgres(match signers {
+                                Some(signers) => ledger.checking(signers),
+                                None => ledger,
+                            })
                         });
                 return Some(LedgerHandle {
                     ledger,
