@@ -5,8 +5,9 @@
 use chrono::Utc;
 
 use super::conditional::AtHead;
+use super::file::scan_tail;
 use super::store::LedgerStore;
-use super::{Actor, Ledger, LedgerError, Payload, postgres, scan_tail};
+use super::{Actor, Ledger, LedgerError, Payload, postgres};
 
 impl Ledger {
     /// The seq of the last whole entry (0: none), read without taking the lock. A missing file

@@ -23,6 +23,7 @@ pub mod clean;
 mod conditional;
 pub mod entry;
 mod error;
+mod file;
 pub mod follow;
 pub mod identity;
 pub mod postgres;
@@ -33,9 +34,8 @@ pub mod store;
 pub mod verify;
 pub mod witness;
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Write};
-use std::os::unix::fs::{FileExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -44,6 +44,7 @@ pub use chain::{Checked, Link, Trust, Verifier};
 pub use conditional::AtHead;
 pub use entry::{Actor, Decision, Entry, GENESIS, Payload};
 pub use error::LedgerError;
+use file::{open_for_append, scan_tail, share_with_group_if_setgid};
 pub use follow::Follower;
 pub use setup::Setup;
 pub use signing::{AgentSigner, AllowedSigners};
@@ -246,83 +247,10 @@ impl Ledger {
     }
 }
 
-/// In a setgid directory, the group is the point of the directory: add group read/write.
-fn share_with_group_if_setgid(file: &File, dir: &Path) -> io::Result<()> {
-    const SETGID: u32 = 0o2000;
-    let dir_mode = std::fs::metadata(dir)?.permissions().mode();
-    if dir_mode & SETGID == 0 {
-        return Ok(());
-    }
-    let mode = file.metadata()?.permissions().mode() & 0o7777;
-    file.set_permissions(std::fs::Permissions::from_mode(mode | 0o060))
-}
-
-fn open_for_append(path: &Path) -> Result<File, LedgerError> {
-    OpenOptions::new()
-        .read(true)
-        .append(true)
-        .create(true)
-        .open(path)
-        .map_err(|e| LedgerError::io(path, "open the ledger", e))
-}
-
-struct Tail {
-    /// The file is non-empty and does not end with a newline: a crash interrupted an append.
-    torn: bool,
-    /// Length up to and including the last newline: the whole entries.
-    whole: u64,
-    /// seq and line hash of the last complete line that is an entry.
-    last: Option<(u64, String)>,
-}
-
-/// Reads backwards from the end, in growing windows, until the last complete entry line is found.
-fn scan_tail(file: &File) -> io::Result<Tail> {
-    let len = file.metadata()?.len();
-    let mut window: u64 = 16 * 1024;
-    loop {
-        let start = len.saturating_sub(window);
-        let mut buf = vec![0u8; usize::try_from(len - start).unwrap_or(usize::MAX)];
-        file.read_exact_at(&mut buf, start)?;
-        let torn = buf.last().is_some_and(|b| *b != b'\n');
-        let whole_in_buf = buf.iter().rposition(|b| *b == b'\n').map(|p| p + 1);
-        // Bytes before the first newline may be the middle of a line unless we read from offset 0.
-        let complete_from = if start == 0 {
-            0
-        } else {
-            buf.iter()
-                .position(|b| *b == b'\n')
-                .map_or(buf.len(), |p| p + 1)
-        };
-        let complete_to = buf.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
-        if let (true, None) = (torn, whole_in_buf)
-            && start > 0
-        {
-            window = window.saturating_mul(4);
-            continue;
-        }
-        let whole = start + whole_in_buf.map_or(0, |p| p as u64);
-        if complete_from < complete_to {
-            let region = &buf[complete_from..complete_to - 1];
-            for line in region.split(|b| *b == b'\n').rev() {
-                if let Ok(fields) = serde_json::from_slice::<entry::ChainFields>(line) {
-                    let last = Some((fields.seq, entry::sha256_hex(line)));
-                    return Ok(Tail { torn, whole, last });
-                }
-            }
-        }
-        if start == 0 {
-            return Ok(Tail {
-                torn,
-                whole,
-                last: None,
-            });
-        }
-        window = window.saturating_mul(4);
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::fs::OpenOptions;
+
     use super::*;
 
     pub(crate) fn actor(account: &str) -> Actor {
