@@ -45,11 +45,9 @@ pub fn answer_due(model: &mut Model) -> Vec<Cmd> {
         } else if broken(model)
             || model.now - waiting.asked_at >= Duration::seconds(WAIT_FOR_LEDGER_SECS)
         {
-            Some(GateAnswer::NotDecided(format!(
-                "the gates cannot be decided: this cockpit has read the ledger up to entry {}, the command read it up to {}: {}",
-                model_head(model),
+            Some(GateAnswer::NotDecided(not_decided(
+                model,
                 waiting.question.read_at,
-                why_behind(model)
             )))
         } else {
             None
@@ -73,6 +71,17 @@ pub fn answer_due(model: &mut Model) -> Vec<Cmd> {
     cmds
 }
 
+fn not_decided(model: &Model, read_at: u64) -> String {
+    let read = match model.signoffs.loaded {
+        true => format!(
+            "this cockpit has read the ledger up to entry {}, the command up to {read_at}",
+            model_head(model)
+        ),
+        false => "this cockpit has not read the ledger yet".into(),
+    };
+    format!("the gates cannot be decided: {read}: {}", why_behind(model))
+}
+
 /// The ledger stops verifying somewhere (or its follower stopped at a bad row): entries past
 /// it never reach the model.
 fn broken(model: &Model) -> bool {
@@ -85,7 +94,9 @@ fn why_behind(model: &Model) -> String {
     }
     match &model.signoffs.ledger_error {
         Some(error) => format!("the ledger cannot be read ({error})"),
-        None => "entries after it do not verify (see `flightdeck ledger verify`)".into(),
+        None => format!(
+            "the ledger was not read that far within {WAIT_FOR_LEDGER_SECS}s; nothing was sent: try again, and if it persists run `flightdeck ledger verify`"
+        ),
     }
 }
 
