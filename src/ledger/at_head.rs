@@ -88,12 +88,7 @@ mod tests {
     use super::*;
 
     fn actor() -> Actor {
-        Actor {
-            account: "ana".into(),
-            uid: 1000,
-            host: "bastion".into(),
-            ssh_origin: None,
-        }
+        super::super::tests::actor("ana")
     }
 
     fn comment(text: &str) -> Payload {
