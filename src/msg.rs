@@ -62,17 +62,15 @@ pub enum Msg {
     CommandProgress(crate::model::command::Progress),
     /// A command ended: done, failed, aborted, or refused by a gate.
     CommandFinished(Box<crate::model::outcome::Outcome>),
-    /// A command asks its gates: `update` decides them from the model and answers with
-    /// `Cmd::AnswerGates` (at once, or once the model has read the ledger as far as the command).
-    GatesAsked {
-        id: u64,
-        question: Box<crate::policy::GateQuestion>,
+    /// A command read what it needs and is planned: `update` decides its gates.
+    CommandPlanned(Box<crate::model::command_plan::CommandPlan>),
+    /// A planned command's record was appended (its request id), or not.
+    CommandRecorded {
+        env: String,
+        result: Result<String, crate::model::command_plan::NotRecorded>,
     },
-    /// A rollout passed its gates and is recorded: this cockpit drives it in its loop.
-    RolloutPlanned(Box<crate::model::operations::Hosted>),
-    /// A rollback passed its gates and is recorded: this cockpit sends it and watches the lane
-    /// come back healthy in its loop.
-    ChangePlanned(Box<crate::model::change_run::ChangeRun>),
+    /// A recorded command's provider call ended; its outcome is not recorded yet.
+    CommandCalled(Box<crate::model::outcome::Outcome>),
     /// One change of a hosted rollout (or rollback) was applied (`(new revision, PATCHes sent)`), or failed.
     RolloutApplied {
         env: String,
@@ -178,10 +176,13 @@ pub enum Cmd {
         override_reason: Option<String>,
         confirmed: bool,
     },
-    /// The gates' answer to a command's question (`Msg::GatesAsked`).
-    AnswerGates {
-        id: u64,
-        answer: crate::policy::GateAnswer,
+    /// Append a planned command's record at the entry its gates were decided on; answered by
+    /// `Msg::CommandRecorded`.
+    RecordCommand(Box<crate::model::command_plan::CommandRecord>),
+    /// A recorded command's one provider call; answered by `Msg::CommandCalled`.
+    CallProvider {
+        call: Box<crate::model::command_plan::ProviderCall>,
+        outcome: Box<crate::model::outcome::Outcome>,
     },
     /// Apply one change of the rollout this cockpit drives in `env`; answered by `RolloutApplied`.
     ApplyChange {

@@ -5,6 +5,7 @@ mod approvals;
 mod changes;
 mod command_complete;
 mod command_line;
+mod command_plan;
 mod command_progress;
 mod commands;
 mod confirm;
@@ -42,7 +43,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             model.now = now;
             let mut cmds = rollout_ledger::tick(model);
             cmds.extend(alerts::stale(model));
-            cmds.extend(gate_decision::answer_due(model));
+            cmds.extend(command_plan::answer_due(model));
             cmds.extend(changes::tick(model));
             cmds
         }
@@ -77,7 +78,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             signoff::refresh_grid(model);
             cmds.extend(alerts::ledger_entries(model, &entries));
             signoff::entries(model, entries);
-            cmds.extend(gate_decision::answer_due(model));
+            cmds.extend(command_plan::answer_due(model));
             cmds
         }
         Msg::LedgerRead(reading) => {
@@ -90,7 +91,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             let mut cmds = rollout_ledger::entries(model, &reading.entries);
             cmds.extend(alerts::ledger_entries(model, &reading.entries));
             signoff::reading(model, *reading);
-            cmds.extend(gate_decision::answer_due(model));
+            cmds.extend(command_plan::answer_due(model));
             cmds
         }
         Msg::LedgerFailed(error) => {
@@ -118,9 +119,9 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             }
             Vec::new()
         }
-        Msg::GatesAsked { id, question } => gate_decision::asked(model, id, *question),
-        Msg::RolloutPlanned(hosted) => rollouts::planned(model, *hosted),
-        Msg::ChangePlanned(run) => changes::planned(model, *run),
+        Msg::CommandPlanned(plan) => command_plan::planned(model, *plan),
+        Msg::CommandRecorded { env, result } => command_plan::recorded(model, &env, result),
+        Msg::CommandCalled(outcome) => command_plan::called(model, *outcome),
         Msg::RolloutApplied { env, result } if changes::hosts(model, &env) => {
             changes::applied(model, &env, result)
         }
@@ -349,4 +350,4 @@ mod approvals_tests;
 #[cfg(test)]
 mod changes_tests;
 #[cfg(test)]
-mod gate_decision_tests;
+mod command_plan_tests;

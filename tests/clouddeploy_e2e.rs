@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use clap::Parser;
 
-use flightdeck::commands::clouddeploy_gate::{GateAction, execute as gate};
+use flightdeck::commands::clouddeploy_gate::GateAction;
 use flightdeck::commands::outcome::{Outcome, Status};
+use flightdeck::commands::run::rollout_action as gate;
 use flightdeck::commands::run::{Context, Request, execute};
 use flightdeck::commands::{TriggerVia, WireOptions};
 use flightdeck::config::Profile;
@@ -62,8 +63,6 @@ async fn world() -> World {
         confirm: None,
         control: Default::default(),
         release: Default::default(),
-        decider: None,
-        host: None,
         lease: flightdeck::commands::run::DEFAULT_LEASE,
     };
     World {

@@ -120,8 +120,6 @@ async fn world(api_base: Option<String>) -> World {
         confirm: None,
         control: Default::default(),
         release: Default::default(),
-        decider: None,
-        host: None,
         lease: Duration::from_secs(5),
     };
     World {

@@ -7,9 +7,9 @@
 
 use std::time::Duration;
 
-use flightdeck::commands::approve::{self, Review};
+use flightdeck::commands::approve::Review;
 use flightdeck::commands::outcome::{Outcome, Status};
-use flightdeck::commands::run::{Context, Request as Cmd, execute};
+use flightdeck::commands::run::{Context, Request as Cmd, execute, review as review_now};
 use flightdeck::commands::{TriggerVia, WireOptions};
 use flightdeck::config::Profile;
 use flightdeck::config::profile::SANDBOX_PROFILE;
@@ -68,8 +68,6 @@ async fn world(pipeline_toml: &str) -> World {
         confirm: None,
         control: Default::default(),
         release: Default::default(),
-        decider: None,
-        host: None,
         lease: Duration::from_secs(5),
     };
     World {
@@ -301,7 +299,7 @@ async fn github_approval_waits_for_the_grid_then_is_sent_once_and_the_run_goes_o
     let w = world("environments = { prod = \"production\" }").await;
     let id = waiting_run(&w, "1.6.0").await;
 
-    let out = approve::execute(&w.ctx, &review("prod", false, None)).await;
+    let out = review_now(&w.ctx, &review("prod", false, None)).await;
     assert_eq!(out.status, Status::Refused, "{}", out.message);
     assert_eq!(
         flightdeck::cli::exit::of_status(out.status),
@@ -318,7 +316,7 @@ async fn github_approval_waits_for_the_grid_then_is_sent_once_and_the_run_goes_o
     sign_go(&w, "prod", "1.6.0");
     // The review lands but its answer is lost: it must be read back, not sent twice.
     faults(&w, json!({"review_status": 502})).await;
-    let out = approve::execute(&w.ctx, &review("prod", false, Some("ship it"))).await;
+    let out = review_now(&w.ctx, &review("prod", false, Some("ship it"))).await;
     assert_eq!(out.status, Status::Done, "{}", out.message);
     assert!(
         out.text().starts_with("approve prod: done"),
@@ -392,7 +390,7 @@ async fn github_rejection_stops_the_run_and_a_non_reviewer_is_told_why() {
         "{body}"
     );
     assert!(reviews(&w).await.is_empty(), "nothing was applied");
-    let out = approve::execute(&w.ctx, &review("prod", true, None)).await;
+    let out = review_now(&w.ctx, &review("prod", true, None)).await;
     assert_eq!(out.status, Status::Usage, "{}", out.message);
     assert!(
         out.message
@@ -405,7 +403,7 @@ async fn github_rejection_stops_the_run_and_a_non_reviewer_is_told_why() {
     faults(&w, json!({"approval_environment": "production"})).await;
 
     // No sign-off at all: rejecting is always allowed.
-    let out = approve::execute(&w.ctx, &review("prod", true, Some("bad migration"))).await;
+    let out = review_now(&w.ctx, &review("prod", true, Some("bad migration"))).await;
     assert_eq!(out.status, Status::Done, "{}", out.message);
     assert!(out.message.contains("rejected"), "{}", out.message);
     let sent = reviews(&w).await;
@@ -418,7 +416,7 @@ async fn github_rejection_stops_the_run_and_a_non_reviewer_is_told_why() {
     let run = run_until(&w, id, "finished", |r| r["status"] == "completed").await;
     assert_eq!(run["conclusion"], "failure", "a rejection stops the run");
 
-    let out = approve::execute(&w.ctx, &review("prod", false, None)).await;
+    let out = review_now(&w.ctx, &review("prod", false, None)).await;
     assert_eq!(
         out.status,
         Status::Usage,

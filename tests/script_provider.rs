@@ -75,8 +75,6 @@ fn world(trigger: &str, timeout: u64) -> World {
         confirm: None,
         control: Default::default(),
         release: Default::default(),
-        decider: None,
-        host: None,
         lease: flightdeck::commands::run::DEFAULT_LEASE,
     };
     World { dir, ctx, lines }

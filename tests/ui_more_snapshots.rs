@@ -2,13 +2,12 @@
 
 use chrono::Duration;
 use flightdeck::commands::outcome::{Outcome, Status};
+use flightdeck::model::command_plan::{CommandPlan, RolloutPlan, Send};
 use flightdeck::model::fixtures::{clock, three_lanes};
-use flightdeck::model::operations::Hosted;
+use flightdeck::model::gate_question::{GateQuestion, SourceHealth};
 use flightdeck::model::probes::Probes;
-use flightdeck::model::rollout::Rollout;
-use flightdeck::model::rollout_drive::Drive;
 use flightdeck::model::{Model, Overlay, Pane};
-use flightdeck::msg::{Action, Msg};
+use flightdeck::msg::{Action, Cmd, Msg};
 use flightdeck::policy::{CommandKind, EnvPolicy, Gate, Refusal};
 use flightdeck::probes::{
     CheckDetail, Health, ProbeFormat, ProbeId, ProbeOutcome, ProbeReport, ProbeSpec,
@@ -241,26 +240,43 @@ fn a_refusal_names_each_gate_and_what_clears_it() {
 #[test]
 fn the_canary_steps_and_bake_countdown_under_the_lane() {
     let mut model = promoted();
-    // The cockpit drives the canary in its loop: deployed, 10 %, advanced to 50 %, baking 83 s.
-    let rollout = Rollout::new(
-        "req-1",
-        "prod",
-        "00007-abc",
-        "app:1.4.2",
-        vec![10, 50, 100],
-        83,
-        None,
-        clock(),
-    );
-    let mut outcome = Outcome::new(CommandKind::Promote, "prod", Status::Done, "");
-    outcome.request_id = Some("req-1".into());
-    let hosted = Hosted {
-        drive: Drive::new(rollout, "me", Duration::seconds(15)),
-        health: None,
-        claim_pending: false,
-        outcome: Box::new(outcome),
+    // The promote is planned, its gates pass, it is recorded as req-1, and the cockpit drives
+    // the canary in its loop: deployed, 10 %, advanced to 50 %, baking 83 s.
+    let plan = CommandPlan {
+        question: Some(GateQuestion {
+            kind: CommandKind::Promote,
+            env: "prod".into(),
+            policy: EnvPolicy::default(),
+            release: "1.4.2".into(),
+            source_health: SourceHealth::Unknown,
+            confirmed: true,
+            override_reason: None,
+            read_at: 0,
+        }),
+        outcome: Outcome::new(CommandKind::Promote, "prod", Status::Done, ""),
+        action: "promote".into(),
+        detail: serde_json::json!({}),
+        send: Send::Rollout(RolloutPlan {
+            from_revision: "00007-abc".into(),
+            image: "app:1.4.2".into(),
+            steps: vec![10, 50, 100],
+            bake_secs: 83,
+            auto_rollback_after: None,
+            uri: None,
+            health: None,
+        }),
     };
-    update(&mut model, Msg::RolloutPlanned(Box::new(hosted)));
+    model.signoffs.loaded = true;
+    let cmds = update(&mut model, Msg::CommandPlanned(Box::new(plan)));
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::RecordCommand(record)] if record.read_at == Some(0)),
+        "{cmds:?}"
+    );
+    let recorded = Msg::CommandRecorded {
+        env: "prod".into(),
+        result: Ok("req-1".into()),
+    };
+    update(&mut model, recorded);
     let applied = |revision: Option<&str>| Msg::RolloutApplied {
         env: "prod".into(),
         result: Ok((revision.map(str::to_string), 1)),

@@ -5,7 +5,7 @@ use super::globals::Globals;
 use clap::Args;
 
 use super::commands::CommonArgs;
-use crate::commands::approve::{self, Review};
+use crate::commands::approve::Review;
 
 #[derive(Debug, Clone, Args)]
 pub struct ApproveArgs {
@@ -35,6 +35,6 @@ pub async fn run(globals: &Globals, args: &ApproveArgs) -> i32 {
         comment: args.comment.clone(),
         run_id: args.run_id,
     };
-    let outcome = approve::execute(&ctx, &review).await;
+    let outcome = crate::commands::run::review(&ctx, &review).await;
     super::commands::print(&outcome, args.common.json)
 }

@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 
 use super::commands::CommonArgs;
 use super::exit;
-use crate::commands::clouddeploy_gate::{self, GateAction};
+use crate::commands::clouddeploy_gate::GateAction;
 use crate::commands::clouddeploy_wire::describe;
 use crate::config::profile::Provider;
 use crate::providers::clouddeploy::{CloudDeployClient, state};
@@ -55,7 +55,7 @@ pub async fn run(globals: &Globals, command: &ClouddeployCommand) -> i32 {
         Ok(opened) => opened,
         Err(code) => return code,
     };
-    let outcome = clouddeploy_gate::execute(&ctx, &gate.env, action).await;
+    let outcome = crate::commands::run::rollout_action(&ctx, &gate.env, action).await;
     super::commands::print(&outcome, gate.common.json)
 }
 

@@ -135,8 +135,6 @@ pub(super) async fn open_context(
         confirm: Some(std::sync::Arc::new(typed_name)),
         control: Default::default(),
         release: Default::default(),
-        decider: None,
-        host: None,
         lease: std::time::Duration::from_secs(common.lease_secs.max(1)),
     };
     Ok((session, ctx))

@@ -9,10 +9,12 @@
 
 use super::clouddeploy_gate::GateAction;
 use super::context::Context;
-use super::guard::{Passed, check_gates, record_action, record_outcome};
+use super::guard::question;
 use super::outcome::{Outcome, Status};
+use super::prepared::{Prepared, planned};
 use super::{Progress, approve_comment, health};
 use crate::config::profile::{Environment, Provider};
+use crate::model::command_plan::{CommandPlan, ProviderCall, Send};
 use crate::policy::{CommandKind, SourceHealth};
 use crate::providers::github::wire::{PendingDeployment, WorkflowRun};
 use crate::providers::github::{GithubClient, GithubError, PipelineConfig, Token};
@@ -30,7 +32,7 @@ pub struct Review {
 }
 
 impl Review {
-    fn verb(&self) -> &'static str {
+    pub(super) fn verb(&self) -> &'static str {
         if self.reject { "reject" } else { "approve" }
     }
 
@@ -51,10 +53,10 @@ pub async fn gate(
     env: &str,
     action: GateAction,
     comment: Option<String>,
-) -> Outcome {
+) -> Prepared {
     let provider = ctx.profile.environment(env).and_then(|e| e.provider());
     if let Some(Provider::CloudDeploy(_)) = provider {
-        return super::clouddeploy_gate::execute(ctx, env, action).await;
+        return super::clouddeploy_gate::plan(ctx, env, action).await;
     }
     let reject = match action {
         GateAction::Approve => false,
@@ -70,7 +72,7 @@ pub async fn gate(
                 ),
             );
             outcome.verb = Some(other.name().into());
-            return outcome;
+            return Prepared::Ended(Box::new(outcome));
         }
     };
     let review = Review {
@@ -79,19 +81,19 @@ pub async fn gate(
         comment,
         run_id: None,
     };
-    execute(ctx, &review).await
+    plan(ctx, &review).await
 }
 
-/// Reviews the waiting deployment; always an outcome.
-pub async fn execute(ctx: &Context, review: &Review) -> Outcome {
-    let started = std::time::Instant::now();
-    let mut outcome = run(ctx, review).await.unwrap_or_else(|refused| *refused);
-    outcome.verb = Some(review.verb().into());
-    outcome.elapsed_secs = started.elapsed().as_secs_f64();
-    outcome
+/// Finds the deployment waiting on the review's environment and plans the review.
+pub(super) async fn plan(ctx: &Context, review: &Review) -> Prepared {
+    let mut prepared = run(ctx, review).await.unwrap_or_else(Prepared::Ended);
+    if let Prepared::Ended(outcome) = &mut prepared {
+        outcome.verb = Some(review.verb().into());
+    }
+    prepared
 }
 
-async fn run(ctx: &Context, review: &Review) -> Result<Outcome, Box<Outcome>> {
+async fn run(ctx: &Context, review: &Review) -> Result<Prepared, Box<Outcome>> {
     let kind = review.kind();
     let env = ctx.env(kind, &review.env)?;
     let fail = |status, message: String| Box::new(Outcome::new(kind, &env.name, status, message));
@@ -124,53 +126,108 @@ async fn run(ctx: &Context, review: &Review) -> Result<Outcome, Box<Outcome>> {
         return Err(fail(Status::Usage, not_a_reviewer(&gh_env, &pending)));
     }
     let release = release_of(&run);
-    let passed = if review.reject && !ctx.read_only {
-        Passed::default()
+    let question = if review.reject && !ctx.read_only {
+        None
     } else {
         let source = source_health(ctx, env).await;
-        check_gates(ctx, kind, &signoff_required(env), &release, source).await?
+        Some(question(
+            ctx,
+            kind,
+            &signoff_required(env),
+            &release,
+            source,
+        )?)
     };
     let comment = approve_comment::compose(ctx, &env.name, &release, review.comment.as_deref());
     let mut outcome = Outcome::new(kind, &env.name, Status::Done, "");
     outcome.verb = Some(review.verb().into());
     outcome.release = Some(release.clone());
-    outcome.overridden = passed.overridden.clone();
     let ids = [pending.environment.id];
     let detail = serde_json::json!({
         "via": "github", "run_id": run.id, "environment": gh_env, "environment_ids": ids,
         "state": if review.reject { "rejected" } else { "approved" }, "comment": comment,
     });
-    outcome.request_id = Some(record_action(
-        ctx,
-        review.verb(),
-        &outcome,
-        &passed,
+    Ok(planned(CommandPlan {
+        question,
+        outcome,
+        action: review.verb().into(),
         detail,
-    )?);
-    let what = format!("{} {gh_env} for run #{}", review.verb(), run.run_number);
-    (outcome.status, outcome.message) = match send_once(
+        send: Send::Call(ProviderCall::Review {
+            run_id: run.id,
+            run_number: run.run_number,
+            run_url: run.url.clone(),
+            environment: gh_env,
+            environment_id: pending.environment.id,
+            reject: review.reject,
+            comment,
+        }),
+    }))
+}
+
+/// Sends the recorded review once (again only while the environment still waits).
+pub(super) async fn send(ctx: &Context, call: &ProviderCall, mut outcome: Outcome) -> Outcome {
+    let ProviderCall::Review {
+        run_id,
+        run_number,
+        run_url,
+        environment: gh_env,
+        environment_id,
+        reject,
+        comment,
+    } = call
+    else {
+        return outcome;
+    };
+    let Some(config) = &ctx.profile.pipeline else {
+        outcome.status = Status::Usage;
+        outcome.message = "the profile has no [pipeline]".into();
+        return outcome;
+    };
+    let client = match client(config).await {
+        Ok(client) => client,
+        Err(e) => {
+            outcome.status = Status::ApiError;
+            outcome.message = e;
+            return outcome;
+        }
+    };
+    let release = outcome.release.clone().unwrap_or_default();
+    let verb = if *reject { "reject" } else { "approve" };
+    let what = format!("{verb} {gh_env} for run #{run_number}");
+    let run = RunRef {
+        id: *run_id,
+        number: *run_number,
+        url: run_url,
+    };
+    let sent = send_once(
         ctx,
         &client,
-        (&env.name, &gh_env),
+        (&outcome.env, gh_env),
         &run,
-        &ids,
-        review.reject,
-        &comment,
+        &[*environment_id],
+        *reject,
+        comment,
     )
-    .await
-    {
-        Ok(Sent::Now) => (Status::Done, landed(review.reject, &what, &release)),
+    .await;
+    (outcome.status, outcome.message) = match sent {
+        Ok(Sent::Now) => (Status::Done, landed(*reject, &what, &release)),
         Ok(Sent::Already) => (
             Status::Done,
             format!(
                 "{}: {gh_env} no longer waits (the review landed before its answer was lost); not sent again",
-                landed(review.reject, &what, &release)
+                landed(*reject, &what, &release)
             ),
         ),
         Err(e) => (Status::ApiError, format!("{what}: {e} ({})", e.hint())),
     };
-    record_outcome(ctx, &mut outcome);
-    Ok(outcome)
+    outcome
+}
+
+/// The run a review is for.
+struct RunRef<'a> {
+    id: u64,
+    number: u64,
+    url: &'a str,
 }
 
 fn landed(reject: bool, what: &str, release: &str) -> String {
@@ -287,7 +344,7 @@ async fn send_once(
     ctx: &Context,
     client: &GithubClient,
     (env, gh_env): (&str, &str),
-    run: &WorkflowRun,
+    run: &RunRef<'_>,
     ids: &[u64],
     reject: bool,
     comment: &str,
@@ -298,7 +355,7 @@ async fn send_once(
     for attempt in 1..=attempts {
         ctx.progress.as_ref()(&Progress::Sending {
             env: env.into(),
-            what: format!("review {gh_env} of run #{}", run.run_number),
+            what: format!("review {gh_env} of run #{}", run.number),
         });
         let sent = tokio::time::timeout(
             ctx.wire.call_timeout,

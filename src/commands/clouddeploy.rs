@@ -2,18 +2,20 @@
 //! creates a release (the service then rolls it out to the first stage), promote creates a rollout
 //! on the next stage, rollback calls `rollbackTarget`. Same gates, ledger records and outcome as
 //! Cloud Run; the ledger's request id is the `requestId` of the create, kept across retries.
+//! Here the reads and the plans; the calls are `clouddeploy_send`'s.
 
 use super::clouddeploy_policy as policy;
-use super::clouddeploy_wire as cdw;
 use super::context::Context;
-use super::guard::{check_gates, record_command, record_outcome};
+use super::guard::question;
 use super::health;
 use super::outcome::{Outcome, Status};
+use super::prepared::{Prepared, planned};
 use super::{CommandError, Progress};
 use crate::config::profile::{Environment, Provider};
+use crate::model::command_plan::{CommandPlan, ProviderCall, Send};
 use crate::policy::{CommandKind, SourceHealth};
 use crate::providers::clouddeploy::state::{self, RolloutView, TargetState};
-use crate::providers::clouddeploy::{CloudDeployClient, CloudDeployTarget, wire};
+use crate::providers::clouddeploy::{CloudDeployClient, CloudDeployTarget};
 
 pub(super) fn target(
     kind: CommandKind,
@@ -63,6 +65,11 @@ pub fn resource_id(text: &str, max: usize) -> String {
     }
     id.truncate(max);
     id.trim_end_matches('-').to_string()
+}
+
+/// The first 8 characters of a request id (a UUID), for resource ids.
+pub(super) fn short_id(request_id: &str) -> &str {
+    request_id.get(..8).unwrap_or(request_id)
 }
 
 /// The end of a command that followed a rollout: status and message from where it rests.
@@ -118,23 +125,21 @@ pub(super) fn settle(outcome: &mut Outcome, env: &str, result: Result<RolloutVie
     }
 }
 
-pub(super) async fn finish(
-    ctx: &Context,
-    cfg: &CloudDeployTarget,
-    mut outcome: Outcome,
-) -> Outcome {
+/// The lane's traffic after a command that followed a rollout.
+pub(super) async fn after(ctx: &Context, cfg: &CloudDeployTarget, mut outcome: Outcome) -> Outcome {
     if let Ok(after) = state::fetch(&client(ctx, cfg), cfg).await {
         outcome.traffic = Some(state::lane_state(&after).traffic);
     }
-    record_outcome(ctx, &mut outcome);
     outcome
 }
 
+/// Plans a release of `version` (its first rollout is a CREATE on the first stage, which deploy
+/// policies restrict).
 pub(super) async fn trigger(
     ctx: &Context,
     env: &Environment,
     version: &str,
-) -> Result<Outcome, Box<Outcome>> {
+) -> Result<Prepared, Box<Outcome>> {
     let kind = CommandKind::Trigger;
     let cfg = target(kind, env)?;
     if version.trim().is_empty() || version.contains(['/', ' ', '@', ':']) {
@@ -145,10 +150,9 @@ pub(super) async fn trigger(
             format!("`{version}` is not an image tag"),
         )));
     }
-    // The release's first rollout is a CREATE on the first stage, which deploy policies restrict.
     let state = read_state(ctx, kind, &env.name, cfg).await?;
     let gated = policy::gated(env, &state, "CREATE");
-    let passed = check_gates(ctx, kind, &gated, version, SourceHealth::Unknown).await?;
+    let question = question(ctx, kind, &gated, version, SourceHealth::Unknown)?;
     let overrides = policy::in_force(&state, "CREATE", chrono::Utc::now());
     let repo = cfg
         .image_repo
@@ -158,78 +162,26 @@ pub(super) async fn trigger(
     let mut outcome = Outcome::new(kind, &env.name, Status::Done, "");
     outcome.release = Some(version.to_string());
     outcome.image = Some(image.clone());
-    outcome.overridden = passed.overridden.clone();
     let detail = serde_json::json!({"pipeline": cfg.pipeline_name(), "image": image, "override_deploy_policy": overrides});
-    let request_id = record_command(ctx, &outcome, &passed, detail)?;
-    outcome.request_id = Some(request_id.clone());
-    let release_id = resource_id(&format!("{version}-{}", &request_id[..8]), 63);
-    let mut body = serde_json::json!({
-        "description": format!("{version}, triggered by {} through flightdeck", ctx.actor.account),
-        "buildArtifacts": [{"image": cfg.artifact, "tag": image}],
-        "labels": {"flightdeck-request": request_id},
-    });
-    for (key, value) in [
-        ("skaffoldConfigUri", &cfg.skaffold_config_uri),
-        ("skaffoldConfigPath", &cfg.skaffold_config_path),
-    ] {
-        if let (Some(value), Some(map)) = (value, body.as_object_mut()) {
-            map.insert(key.into(), value.clone().into());
-        }
-    }
-    let client = client(ctx, cfg);
-    let pipeline = cfg.pipeline_name();
-    ctx.progress.as_ref()(&Progress::Sending {
-        env: env.name.clone(),
-        what: format!("create release {release_id} (requestId {request_id})"),
-    });
-    let created = async {
-        let op = cdw::create(&ctx.wire, &ctx.progress, &env.name, || {
-            client.create_release(&pipeline, &release_id, &request_id, &body, &overrides)
-        })
-        .await?;
-        cdw::operation(&ctx.wire, &ctx.progress, &client, &env.name, op).await?;
-        let release = format!("{pipeline}/releases/{release_id}");
-        let first = first_rollout(ctx, &client, &release, &cfg.target).await?;
-        cdw::follow(&ctx.wire, &ctx.progress, &client, &env.name, &first).await
-    }
-    .await;
-    outcome.from_revision = Some(release_id);
-    settle(&mut outcome, &env.name, created);
-    Ok(finish(ctx, cfg, outcome).await)
+    Ok(planned(CommandPlan {
+        question: Some(question),
+        outcome,
+        action: "trigger".into(),
+        detail,
+        send: Send::Call(ProviderCall::CreateRelease {
+            version: version.to_string(),
+            image,
+            overrides,
+        }),
+    }))
 }
 
-/// The rollout the service creates on the first stage once a release has rendered.
-async fn first_rollout(
-    ctx: &Context,
-    client: &CloudDeployClient,
-    release: &str,
-    target: &str,
-) -> Result<String, CommandError> {
-    let started = tokio::time::Instant::now();
-    loop {
-        match client.list_rollouts(release, Some(target)).await {
-            Ok(list) => {
-                if let Some(r) = list.iter().find(|r| r.target_id == target) {
-                    return Ok(r.name.clone());
-                }
-            }
-            Err(e) if e.retryable() => {}
-            Err(e) => return Err(CommandError::Api(e)),
-        }
-        if started.elapsed() > ctx.wire.op_deadline {
-            return Err(CommandError::Failed(format!(
-                "no rollout of {release} on {target} appeared"
-            )));
-        }
-        tokio::time::sleep(ctx.wire.poll_initial).await;
-    }
-}
-
+/// Plans a rollout of the release `from_env` runs onto the next stage, `to_env`.
 pub(super) async fn promote(
     ctx: &Context,
     from_env: &Environment,
     to_env: &Environment,
-) -> Result<Outcome, Box<Outcome>> {
+) -> Result<Prepared, Box<Outcome>> {
     let kind = CommandKind::Promote;
     let (from_cfg, to_cfg) = (target(kind, from_env)?, target(kind, to_env)?);
     let from = read_state(ctx, kind, &from_env.name, from_cfg).await?;
@@ -283,52 +235,22 @@ pub(super) async fn promote(
         gated.policy.two_person_rule = false;
     }
     let gated = policy::gated(&gated, &to, "CREATE");
-    let passed = check_gates(ctx, kind, &gated, &running.version, health).await?;
+    let question = question(ctx, kind, &gated, &running.version, health)?;
     let overrides = policy::in_force(&to, "CREATE", chrono::Utc::now());
     let mut outcome = Outcome::new(kind, &to_env.name, Status::Done, "");
     outcome.release = Some(running.version.clone());
     outcome.image = Some(running.image.clone()).filter(|i| !i.is_empty());
     outcome.from_revision = to.running.as_ref().map(|r| r.id().to_string());
-    outcome.overridden = passed.overridden.clone();
     let detail = serde_json::json!({"release": running.release, "target": to_cfg.target, "override_deploy_policy": overrides});
-    let request_id = record_command(ctx, &outcome, &passed, detail)?;
-    outcome.request_id = Some(request_id.clone());
-    let release_short = wire::short(&running.release);
-    let rollout_id = resource_id(
-        &format!(
-            "{}-to-{}-{}",
-            release_short,
-            to_cfg.target,
-            &request_id[..8]
-        ),
-        63,
-    );
-    let body = serde_json::json!({
-        "targetId": to_cfg.target,
-        "description": format!("promoted from {} by {} through flightdeck", from_env.name, ctx.actor.account),
-        "labels": {"flightdeck-request": request_id},
-    });
-    let client = client(ctx, to_cfg);
-    ctx.progress.as_ref()(&Progress::Sending {
-        env: to_env.name.clone(),
-        what: format!("create rollout {rollout_id} (requestId {request_id})"),
-    });
-    let result = async {
-        let op = cdw::create(&ctx.wire, &ctx.progress, &to_env.name, || {
-            client.create_rollout(
-                &running.release,
-                &rollout_id,
-                &request_id,
-                &body,
-                &overrides,
-            )
-        })
-        .await?;
-        cdw::operation(&ctx.wire, &ctx.progress, &client, &to_env.name, op).await?;
-        let name = format!("{}/rollouts/{rollout_id}", running.release);
-        cdw::follow(&ctx.wire, &ctx.progress, &client, &to_env.name, &name).await
-    }
-    .await;
-    settle(&mut outcome, &to_env.name, result);
-    Ok(finish(ctx, to_cfg, outcome).await)
+    Ok(planned(CommandPlan {
+        question: Some(question),
+        outcome,
+        action: "promote".into(),
+        detail,
+        send: Send::Call(ProviderCall::CreateRollout {
+            from_env: from_env.name.clone(),
+            release: running.release.clone(),
+            overrides,
+        }),
+    }))
 }

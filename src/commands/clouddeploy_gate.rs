@@ -6,14 +6,17 @@ use super::clouddeploy::{client, read_state, settle, target};
 use super::clouddeploy_policy as policy;
 use super::clouddeploy_wire as cdw;
 use super::context::Context;
-use super::guard::{Passed, check_gates, record_action, record_outcome};
+use super::guard::question;
 use super::health;
 use super::outcome::{Outcome, Status};
+use super::prepared::{Prepared, planned};
 use super::{CommandError, Progress};
+use crate::config::profile::Environment;
 pub use crate::model::command::GateAction;
+use crate::model::command_plan::{CommandPlan, ProviderCall, Send};
 use crate::policy::{CommandKind, SourceHealth};
-use crate::providers::clouddeploy::RolloutVerb;
 use crate::providers::clouddeploy::state::RolloutView;
+use crate::providers::clouddeploy::{CloudDeployTarget, RolloutVerb};
 
 /// Moving forward passes the promotion gates; stopping (and anything about a rollback) the
 /// rollback gates, which never block a fix.
@@ -25,19 +28,14 @@ fn kind_of(action: &GateAction, rollout: &RolloutView) -> CommandKind {
     }
 }
 
-/// Runs `action` on the newest rollout of `env`; always an outcome.
-pub async fn execute(ctx: &Context, env: &str, action: GateAction) -> Outcome {
-    let started = std::time::Instant::now();
-    let verb = action.name();
-    let mut outcome = run(ctx, env, action)
+/// Reads the target and plans `action` on its newest rollout.
+pub(super) async fn plan(ctx: &Context, env_name: &str, action: GateAction) -> Prepared {
+    run(ctx, env_name, action)
         .await
-        .unwrap_or_else(|refused| *refused);
-    outcome.verb = Some(verb.into());
-    outcome.elapsed_secs = started.elapsed().as_secs_f64();
-    outcome
+        .unwrap_or_else(Prepared::Ended)
 }
 
-async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Outcome, Box<Outcome>> {
+async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Prepared, Box<Outcome>> {
     let env = ctx.env(CommandKind::Promote, env_name)?;
     let cfg = target(CommandKind::Promote, env)?;
     let now = read_state(ctx, CommandKind::Promote, env_name, cfg).await?;
@@ -120,12 +118,12 @@ async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Outcom
         _ => SourceHealth::Unknown,
     };
     let restricted = action.restricted_as();
-    let mut passed = match action {
+    let question = match action {
         // Rejecting is always allowed (it stops a change); it still needs an operator who may write.
-        GateAction::Reject if !ctx.read_only => Passed::default(),
+        GateAction::Reject if !ctx.read_only => None,
         _ => {
             let gated = policy::gated(env, &now, restricted);
-            check_gates(ctx, kind, &gated, &current.version, health).await?
+            Some(question(ctx, kind, &gated, &current.version, health)?)
         }
     };
     // Flightdeck's freeze gate stands before moving forward only; the service's policies before all.
@@ -134,14 +132,13 @@ async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Outcom
     } else {
         policy::platform_gate(ctx, kind, env_name, &now, restricted)?
     };
-    if !overrides.is_empty() && !passed.overridden.iter().any(|g| g == "freeze") {
-        passed.overridden.push("freeze".into());
-    }
     let mut outcome = Outcome::new(kind, env_name, Status::Done, "");
     outcome.verb = Some(action.name().into());
     outcome.release = Some(current.version.clone());
     outcome.from_revision = Some(current.id().to_string());
-    outcome.overridden = passed.overridden.clone();
+    if !overrides.is_empty() {
+        outcome.overridden.push("freeze".into());
+    }
     let mut detail = serde_json::json!({"rollout": current.name, "phase": phase, "job": job, "override_deploy_policy": overrides});
     if matches!(action, GateAction::Approve | GateAction::Reject)
         && let Some(map) = detail.as_object_mut()
@@ -151,29 +148,63 @@ async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Outcom
             grid_comment(ctx, env_name, &current.version).into(),
         );
     }
-    let request_id = record_action(ctx, action.name(), &outcome, &passed, detail)?;
-    outcome.request_id = Some(request_id);
+    Ok(planned(CommandPlan {
+        question,
+        outcome,
+        action: action.name().into(),
+        detail,
+        send: Send::Call(ProviderCall::RolloutAction {
+            action,
+            rollout: current.name.clone(),
+            phase,
+            job,
+            overrides,
+        }),
+    }))
+}
+
+/// Sends the recorded verb on the rollout and follows it to where it rests.
+pub(super) async fn send(
+    ctx: &Context,
+    _env: &Environment,
+    cfg: &CloudDeployTarget,
+    call: &ProviderCall,
+    mut outcome: Outcome,
+) -> Outcome {
+    let ProviderCall::RolloutAction {
+        action,
+        rollout,
+        phase,
+        job,
+        overrides,
+    } = call
+    else {
+        return outcome;
+    };
+    let env_name = outcome.env.clone();
+    let env_name = env_name.as_str();
     let client = client(ctx, cfg);
-    let verb = match &action {
+    let verb = match action {
         GateAction::Approve => RolloutVerb::Approve(true),
         GateAction::Reject => RolloutVerb::Approve(false),
-        GateAction::Advance(_) => RolloutVerb::Advance(&phase),
+        GateAction::Advance(_) => RolloutVerb::Advance(phase),
         GateAction::Cancel => RolloutVerb::Cancel,
-        GateAction::Retry => RolloutVerb::RetryJob {
-            phase: &phase,
-            job: &job,
-        },
+        GateAction::Retry => RolloutVerb::RetryJob { phase, job },
     };
     ctx.progress.as_ref()(&Progress::Sending {
         env: env_name.into(),
-        what: format!("{} rollout {}", action.name(), current.id()),
+        what: format!(
+            "{} rollout {}",
+            action.name(),
+            rollout.rsplit('/').next().unwrap_or(rollout)
+        ),
     });
-    let applied = |r: &crate::providers::clouddeploy::wire::Rollout| match &action {
+    let applied = |r: &crate::providers::clouddeploy::wire::Rollout| match action {
         GateAction::Approve | GateAction::Reject => r.approval_state != "NEEDS_APPROVAL",
         GateAction::Advance(_) => r
             .phases
             .iter()
-            .any(|p| p.id == phase && p.state != "PENDING"),
+            .any(|p| &p.id == phase && p.state != "PENDING"),
         GateAction::Cancel => matches!(r.state.as_str(), "CANCELLED" | "CANCELLING"),
         GateAction::Retry => r
             .phases
@@ -186,16 +217,16 @@ async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Outcom
         &ctx.progress,
         &client,
         env_name,
-        &current.name,
-        || client.rollout_verb(&current.name, verb, &overrides),
+        rollout,
+        || client.rollout_verb(rollout, verb, overrides),
         applied,
     )
     .await;
     let result: Result<RolloutView, CommandError> = match sent {
         Err(e) => Err(e),
-        Ok(()) => cdw::follow(&ctx.wire, &ctx.progress, &client, env_name, &current.name).await,
+        Ok(()) => cdw::follow(&ctx.wire, &ctx.progress, &client, env_name, rollout).await,
     };
-    match (&action, &result) {
+    match (action, &result) {
         (GateAction::Reject, Ok(view)) if view.state == "APPROVAL_REJECTED" => {
             outcome.message = format!(
                 "rejected rollout {}; the target keeps what it ran",
@@ -207,8 +238,7 @@ async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Outcom
         }
         _ => settle(&mut outcome, env_name, result),
     }
-    record_outcome(ctx, &mut outcome);
-    Ok(outcome)
+    outcome
 }
 
 /// Who signed what for (env, release), the decision, and the ledger head it stands on.

@@ -1,13 +1,15 @@
 //! `rollback ENV` of a Cloud Deploy target: `rollbackTarget` to the previous successful release
 //! (or a chosen one), then the rollback rollout followed like any other.
 
-use super::clouddeploy::{client, finish, read_state, resource_id, settle, target};
+use super::clouddeploy::{client, read_state, resource_id, settle, short_id, target};
 use super::clouddeploy_wire as cdw;
 use super::context::Context;
-use super::guard::{check_gates, record_command};
+use super::guard::question;
 use super::outcome::{Outcome, Status};
+use super::prepared::{Prepared, planned};
 use super::{CommandError, Progress};
 use crate::config::profile::Environment;
+use crate::model::command_plan::{CommandPlan, ProviderCall, Send};
 use crate::policy::{CommandKind, SourceHealth};
 use crate::providers::clouddeploy::{CloudDeployClient, CloudDeployTarget, state};
 
@@ -15,7 +17,7 @@ pub(super) async fn rollback(
     ctx: &Context,
     env: &Environment,
     to_release: Option<&str>,
-) -> Result<Outcome, Box<Outcome>> {
+) -> Result<Prepared, Box<Outcome>> {
     let kind = CommandKind::Rollback;
     let cfg = target(kind, env)?;
     let now = read_state(ctx, kind, &env.name, cfg).await?;
@@ -27,34 +29,61 @@ pub(super) async fn rollback(
             format!("`{}` has no successful rollout to roll back", env.name),
         )
     })?;
-    let mut passed = check_gates(ctx, kind, env, &running.version, SourceHealth::Unknown).await?;
+    let question = question(ctx, kind, env, &running.version, SourceHealth::Unknown)?;
     let overrides =
         super::clouddeploy_policy::platform_gate(ctx, kind, &env.name, &now, "ROLLBACK")?;
-    if !overrides.is_empty() {
-        passed.overridden.push("freeze".into());
-    }
     let mut outcome = Outcome::new(kind, &env.name, Status::Done, "");
     outcome.release = to_release.map(str::to_string);
     outcome.from_revision = Some(running.id().to_string());
-    outcome.overridden = passed.overridden.clone();
+    if !overrides.is_empty() {
+        outcome.overridden.push("freeze".into());
+    }
     let detail = serde_json::json!({"target": cfg.target, "rollout_to_roll_back": running.name, "release": to_release, "override_deploy_policy": overrides});
-    let request_id = record_command(ctx, &outcome, &passed, detail)?;
-    outcome.request_id = Some(request_id.clone());
+    Ok(planned(CommandPlan {
+        question: Some(question),
+        outcome,
+        action: "rollback".into(),
+        detail,
+        send: Send::Call(ProviderCall::RollbackTarget {
+            rollout: running.name.clone(),
+            release: to_release.map(str::to_string),
+            overrides,
+        }),
+    }))
+}
+
+/// Sends the recorded `rollbackTarget` and follows the rollback rollout.
+pub(super) async fn send(
+    ctx: &Context,
+    env: &Environment,
+    cfg: &CloudDeployTarget,
+    call: &ProviderCall,
+    mut outcome: Outcome,
+) -> Outcome {
+    let ProviderCall::RollbackTarget {
+        rollout,
+        release,
+        overrides,
+    } = call
+    else {
+        return outcome;
+    };
+    let request_id = outcome.request_id.clone().unwrap_or_default();
     let rollout_id = format!(
         "rollback-{}-{}",
-        &request_id[..8],
+        short_id(&request_id),
         resource_id(&cfg.target, 40)
     );
     let mut body = serde_json::json!({
         "targetId": cfg.target,
         "rolloutId": rollout_id,
-        "rolloutToRollBack": running.name,
+        "rolloutToRollBack": rollout,
         "rollbackConfig": {"startingPhaseId": "stable"},
     });
     if let (false, Some(map)) = (overrides.is_empty(), body.as_object_mut()) {
-        map.insert("overrideDeployPolicy".into(), overrides.into());
+        map.insert("overrideDeployPolicy".into(), overrides.clone().into());
     }
-    if let (Some(release), Some(map)) = (to_release, body.as_object_mut()) {
+    if let (Some(release), Some(map)) = (release, body.as_object_mut()) {
         map.insert("releaseId".into(), resource_id(release, 63).into());
     }
     let client = client(ctx, cfg);
@@ -68,7 +97,7 @@ pub(super) async fn rollback(
     }
     .await;
     settle(&mut outcome, &env.name, result);
-    Ok(finish(ctx, cfg, outcome).await)
+    outcome
 }
 
 /// `rollbackTarget` has no request id: after an unknown outcome the target's rollouts are re-read

@@ -12,8 +12,7 @@ use crate::config::profile::Environment;
 use crate::ledger::Actor;
 use crate::ledger::store::LedgerStore;
 use crate::model::lane::ServiceState;
-use crate::model::operations::Handover;
-use crate::policy::{CommandKind, GateAnswer, GateQuestion};
+use crate::policy::CommandKind;
 use crate::providers::cloudrun::CloudRunClient;
 
 /// Everything a command needs besides its request.
@@ -38,12 +37,6 @@ pub struct Context {
     pub control: ControlSlot,
     /// Hand-over requests (SIGTERM, SIGHUP: the reason); taken by the rollout.
     pub release: ReleaseSlot,
-    /// The cockpit drives rollouts and rollbacks in its own loop: one that passed its gates and
-    /// is recorded goes here instead of being driven by this task (the outcome says `HandedOver`).
-    pub host: Option<HostSink>,
-    /// Who decides the gates: `None`, this command on a fresh read of the ledger (the CLI); the
-    /// cockpit passes its `update`, which decides from the model.
-    pub decider: Option<GateDecider>,
     /// How long a driver's lease lasts without a heartbeat: a dead driver's rollout is orphaned
     /// (and may be taken over) this long after its last entry.
     pub lease: Duration,
@@ -56,14 +49,6 @@ pub type ReleaseSlot = std::sync::Mutex<Option<tokio::sync::mpsc::Receiver<Strin
 
 /// Asks whether the change to the environment named is confirmed.
 pub type ConfirmByName = std::sync::Arc<dyn Fn(&str) -> bool + Send + Sync>;
-
-/// Asks the gates' question of the cockpit's `update`; the answer comes back on the receiver.
-pub type GateDecider = std::sync::Arc<
-    dyn Fn(GateQuestion) -> tokio::sync::oneshot::Receiver<GateAnswer> + Send + Sync,
->;
-
-/// Receives rollouts and changes to drive in the cockpit's update loop.
-pub type HostSink = std::sync::Arc<dyn Fn(Handover) + Send + Sync>;
 
 /// The default lease: a dead driver is noticed within 15 s.
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(15);

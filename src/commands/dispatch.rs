@@ -9,9 +9,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::context::Context;
-use super::guard::{check_gates, record_command, record_outcome};
+use super::guard::question;
 use super::outcome::{Outcome, Status};
 use crate::config::Environment;
+use crate::config::targets::PipelineConfig;
+use crate::model::command_plan::{CommandPlan, ProviderCall, Send};
 use crate::policy::{CommandKind, SourceHealth};
 use crate::providers::github::{GithubClient, GithubError, Token, dispatch_inputs};
 
@@ -19,13 +21,13 @@ use crate::providers::github::{GithubClient, GithubError, Token, dispatch_inputs
 const FIND_DEADLINE: Duration = Duration::from_secs(20);
 const FIND_EVERY: Duration = Duration::from_secs(1);
 
-pub async fn trigger(
-    ctx: &Context,
-    env: &Environment,
-    version: &str,
-) -> Result<Outcome, Box<Outcome>> {
-    let kind = CommandKind::Trigger;
-    let fail = |status, message: String| Box::new(Outcome::new(kind, &env.name, status, message));
+/// The workflow's client, with the sandbox's token on loopback.
+async fn client<'a>(
+    ctx: &'a Context,
+    kind: CommandKind,
+    env: &str,
+) -> Result<(GithubClient, &'a PipelineConfig), Box<Outcome>> {
+    let fail = |status, message: String| Box::new(Outcome::new(kind, env, status, message));
     let Some(config) = &ctx.profile.pipeline else {
         return Err(fail(
             Status::Usage,
@@ -41,23 +43,56 @@ pub async fn trigger(
     };
     let client =
         GithubClient::new(config, token).map_err(|e| fail(Status::ApiError, e.to_string()))?;
+    Ok((client, config))
+}
+
+/// Plans the dispatch: the inputs checked against the workflow file, the gates' question.
+pub async fn trigger(
+    ctx: &Context,
+    env: &Environment,
+    version: &str,
+) -> Result<CommandPlan, Box<Outcome>> {
+    let kind = CommandKind::Trigger;
+    let (client, config) = client(ctx, kind, &env.name).await?;
     // A workflow file we cannot read (no contents permission) is not a reason to refuse: GitHub
     // still checks the inputs.
     let declared = client.declared_inputs().await.ok();
     let inputs = dispatch_inputs(config, version, declared.as_ref())
-        .map_err(|message| fail(Status::Usage, message))?;
-    let passed = check_gates(ctx, kind, env, version, SourceHealth::Unknown).await?;
+        .map_err(|message| Box::new(Outcome::new(kind, &env.name, Status::Usage, message)))?;
+    let question = question(ctx, kind, env, version, SourceHealth::Unknown)?;
     let mut outcome = Outcome::new(kind, &env.name, Status::Done, "");
     outcome.release = Some(version.to_string());
-    outcome.overridden = passed.overridden.clone();
     let detail =
         serde_json::json!({"via": "github", "workflow": config.workflow, "ref": config.git_ref});
-    let request_id = record_command(ctx, &outcome, &passed, detail)?;
-    outcome.request_id = Some(request_id);
+    Ok(CommandPlan {
+        question: Some(question),
+        action: "trigger".into(),
+        outcome,
+        detail,
+        send: Send::Call(ProviderCall::Dispatch {
+            version: version.to_string(),
+            inputs,
+        }),
+    })
+}
+
+/// Sends the recorded dispatch once; an unclear answer is followed by looking for its run.
+pub(super) async fn send(ctx: &Context, call: &ProviderCall, mut outcome: Outcome) -> Outcome {
+    let ProviderCall::Dispatch { version, inputs } = call else {
+        return outcome;
+    };
+    let (client, config) = match client(ctx, outcome.action, &outcome.env).await {
+        Ok(found) => found,
+        Err(failed) => {
+            let mut failed = *failed;
+            failed.request_id = outcome.request_id;
+            return failed;
+        }
+    };
     let since = Utc::now() - chrono::Duration::seconds(2);
     let before = client.dispatch_runs_since(since).await.unwrap_or_default();
     let what = format!("{} for {version}", config.workflow);
-    (outcome.status, outcome.message) = match client.dispatch_with(inputs).await {
+    (outcome.status, outcome.message) = match client.dispatch_with(inputs.clone()).await {
         Ok(dispatched) if dispatched.html_url.is_some() => (
             Status::Done,
             format!(
@@ -90,8 +125,7 @@ pub async fn trigger(
         },
         Err(e) => (Status::ApiError, e.to_string()),
     };
-    record_outcome(ctx, &mut outcome);
-    Ok(outcome)
+    outcome
 }
 
 /// Whether GitHub may have acted on a dispatch whose answer was an error.

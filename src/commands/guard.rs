@@ -12,12 +12,12 @@ use chrono::Utc;
 
 use super::context::Context;
 use super::outcome::{Outcome, Status};
+use super::record::append_record;
 use crate::config::profile::Environment;
-use crate::ledger::{AtHead, Ledger, Payload, Setup};
+use crate::ledger::{Ledger, Payload, Setup};
+use crate::model::command_plan::{CommandRecord, NotRecorded};
 use crate::model::signoff::SignoffGrid;
-use crate::policy::{
-    CommandKind, GateAnswer, GateInput, GateQuestion, GateVerdict, SourceHealth, evaluate,
-};
+use crate::policy::{CommandKind, GateInput, GateQuestion, GateVerdict, SourceHealth, evaluate};
 
 /// What the gates allowed: the gates waived by the override reason, and the ledger seq their
 /// facts were read at (`None`: no gate read the ledger). The command is recorded only if nothing
@@ -36,8 +36,19 @@ pub(super) async fn check_gates(
     release: &str,
     source: SourceHealth,
 ) -> Result<Passed, Box<Outcome>> {
-    let failed = |e: String| Box::new(Outcome::new(kind, &env.name, Status::Failed, e));
-    // Read before the entries: anything appended after this is a reason to decide again.
+    let question = question(ctx, kind, env, release, source)?;
+    decide(ctx, &question).await
+}
+
+/// What a command asks of the gates, with the ledger's last seq read now: anything appended
+/// after it is a reason to decide again.
+pub(super) fn question(
+    ctx: &Context,
+    kind: CommandKind,
+    env: &Environment,
+    release: &str,
+    source: SourceHealth,
+) -> Result<GateQuestion, Box<Outcome>> {
     let read_at = if ctx.is_database() {
         ctx.ledger().and_then(|l| l.tail_seq_blocking())
     } else {
@@ -45,77 +56,63 @@ pub(super) async fn check_gates(
             .tail_seq()
             .map_err(|e| e.to_string())
     }
-    .map_err(failed)?;
-    if let Some(decider) = &ctx.decider {
-        let question = GateQuestion {
-            kind,
-            env: env.name.clone(),
-            policy: env.policy.clone(),
-            release: release.to_string(),
-            source_health: source,
-            confirmed: ctx.yes || !env.policy.confirm_by_name,
-            override_reason: ctx.override_reason.clone(),
-            read_at,
-        };
-        return match decider(question).await {
-            Ok(GateAnswer::Passed {
-                overridden,
-                read_at,
-            }) => Ok(Passed {
-                overridden,
-                read_at: Some(read_at),
-            }),
-            Ok(GateAnswer::Refused(refusals)) => {
-                Err(Box::new(Outcome::refused(kind, &env.name, refusals)))
-            }
-            Ok(GateAnswer::NotDecided(why)) => Err(failed(format!("not sent: {why}"))),
-            Err(_) => Err(failed(
-                "not sent: the cockpit stopped before deciding the gates".into(),
-            )),
-        };
-    }
+    .map_err(|e| Box::new(Outcome::new(kind, &env.name, Status::Failed, e)))?;
+    Ok(GateQuestion {
+        kind,
+        env: env.name.clone(),
+        policy: env.policy.clone(),
+        release: release.to_string(),
+        source_health: source,
+        confirmed: ctx.yes || !env.policy.confirm_by_name,
+        override_reason: ctx.override_reason.clone(),
+        read_at,
+    })
+}
+
+/// The gates' verdict on `question` on a fresh read of the ledger (the cockpit's `update` decides
+/// from its model instead), with the typed confirmation asked through the CLI's prompt only if
+/// nothing else refuses.
+pub(super) async fn decide(ctx: &Context, question: &GateQuestion) -> Result<Passed, Box<Outcome>> {
+    let (kind, env) = (question.kind, question.env.as_str());
+    let failed = |e: String| Box::new(Outcome::new(kind, env, Status::Failed, e));
     let grid = if ctx.is_database() {
         // Only the verified prefix counts here too (a database read stops at the first bad row).
         let entries = ctx
             .ledger()
             .and_then(|l| l.read_blocking())
             .map_err(failed)?;
-        SignoffGrid::from_entries(&ctx.profile.signoff, &env.name, release, &entries)
+        SignoffGrid::from_entries(&ctx.profile.signoff, env, &question.release, &entries)
     } else {
         // Only the verified prefix counts, and a ledger that does not verify is a NO-GO.
         let setup =
             Setup::at(&ctx.profile, ctx.ledger_path.clone(), ctx.read_only).map_err(failed)?;
-        SignoffGrid::from_ledger(&setup, &ctx.profile.signoff, &env.name, release)
+        SignoffGrid::from_ledger(&setup, &ctx.profile.signoff, env, &question.release)
             .map_err(|e| failed(e.to_string()))?
     };
     let mut input = GateInput {
         kind,
-        target_env: &env.name,
-        policy: &env.policy,
+        target_env: env,
+        policy: &question.policy,
         read_only: ctx.read_only,
         now: Utc::now(),
         actor: &ctx.actor.account,
         signoff: Some(&grid),
-        source_health: source,
+        source_health: question.source_health.clone(),
         confirmed: true,
-        override_reason: ctx.override_reason.as_deref(),
+        override_reason: question.override_reason.as_deref(),
     };
     if let GateVerdict::Refused(refusals) = evaluate(&input) {
-        return Err(Box::new(Outcome::refused(kind, &env.name, refusals)));
+        return Err(Box::new(Outcome::refused(kind, env, refusals)));
     }
-    input.confirmed = ctx.yes
-        || !env.policy.confirm_by_name
-        || ctx.confirm.as_ref().is_some_and(|ask| ask(&env.name));
+    input.confirmed = question.confirmed || ctx.confirm.as_ref().is_some_and(|ask| ask(env));
     match evaluate(&input) {
-        GateVerdict::Refused(refusals) => {
-            Err(Box::new(Outcome::refused(kind, &env.name, refusals)))
-        }
+        GateVerdict::Refused(refusals) => Err(Box::new(Outcome::refused(kind, env, refusals))),
         GateVerdict::Allowed { overridden } => Ok(Passed {
             overridden: overridden
                 .iter()
                 .map(|r| r.gate.name().to_string())
                 .collect(),
-            read_at: Some(read_at),
+            read_at: Some(question.read_at),
         }),
     }
 }
@@ -139,69 +136,39 @@ pub(super) fn record_action(
     passed: &Passed,
     detail: serde_json::Value,
 ) -> Result<String, Box<Outcome>> {
-    let request_id = uuid::Uuid::new_v4().to_string();
-    let failed = |e: String| {
-        let mut o = outcome.clone();
-        o.status = Status::Failed;
-        o.message = format!("not sent: the ledger could not record the command: {e}");
-        o
-    };
-    let ledger = ctx.ledger().map_err(failed)?;
-    // The head the command is decided on (the gates read it a moment ago), for the record.
-    let head = ledger.head_blocking().ok().flatten();
-    let mut detail = detail;
-    if let (Some(map), Some(head)) = (detail.as_object_mut(), head) {
-        map.insert(
-            "ledger_head".into(),
-            serde_json::json!({"seq": head.seq, "hash": head.line_hash}),
-        );
-    }
-    let reason = ctx.override_reason.clone().unwrap_or_default();
-    let mut payloads: Vec<Payload> = passed
-        .overridden
-        .iter()
-        .map(|gate| Payload::Override {
-            gate: gate.clone(),
-            reason: reason.trim().to_string(),
-            request_id: request_id.clone(),
-        })
-        .collect();
-    payloads.push(Payload::Command {
-        request_id: request_id.clone(),
+    let entry = CommandRecord {
         action: action.to_string(),
         env: outcome.env.clone(),
         release: outcome.release.clone().unwrap_or_default(),
         detail,
-    });
-    match passed.read_at {
-        None => ledger
-            .append_all_blocking(&ctx.actor, payloads)
-            .map(drop)
-            .map_err(failed)?,
-        Some(read_at) => match ledger
-            .append_all_at_head_blocking(&ctx.actor, payloads, read_at)
-            .map_err(failed)?
-        {
-            AtHead::Appended(_) => {}
-            AtHead::Moved { head_seq } => return Err(Box::new(moved(outcome, read_at, head_seq))),
-        },
-    }
+        overridden: passed.overridden.clone(),
+        override_reason: ctx
+            .override_reason
+            .clone()
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+        read_at: passed.read_at,
+    };
+    record(ctx, &entry, outcome)
+}
+
+/// Appends `record`; an outcome saying why when it was not (nothing is sent then).
+pub(super) fn record(
+    ctx: &Context,
+    record: &CommandRecord,
+    outcome: &Outcome,
+) -> Result<String, Box<Outcome>> {
+    let appended = ctx
+        .ledger()
+        .map_err(NotRecorded::Failed)
+        .and_then(|ledger| append_record(&ledger, &ctx.actor, record));
+    let request_id = appended.map_err(|not| Box::new(not.outcome(outcome)))?;
     started()
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .insert(request_id.clone(), Instant::now());
     Ok(request_id)
-}
-
-/// Nothing was recorded or sent: the ledger grew between the gates and the record.
-fn moved(outcome: &Outcome, read_at: u64, head_seq: u64) -> Outcome {
-    let mut stale = outcome.clone();
-    stale.status = Status::Stale;
-    stale.message = format!(
-        "not sent: the ledger changed while the gates were checked (entry {read_at} → {head_seq}); \
-         nothing was recorded: run it again to decide on what the ledger says now"
-    );
-    stale
 }
 
 /// When each command in flight was recorded, so its outcome can say how long it took (the

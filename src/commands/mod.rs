@@ -16,10 +16,12 @@
 
 pub mod approve;
 mod approve_comment;
+mod carry_out;
 pub mod clouddeploy;
 pub mod clouddeploy_gate;
 mod clouddeploy_policy;
 mod clouddeploy_rollback;
+mod clouddeploy_send;
 pub mod clouddeploy_wire;
 pub mod context;
 pub mod dispatch;
@@ -27,6 +29,9 @@ pub mod driver;
 pub mod guard;
 pub mod health;
 pub mod outcome;
+pub mod perform;
+pub mod prepared;
+pub mod record;
 pub mod rollback;
 pub mod rollout;
 pub mod rollout_control;

@@ -2,18 +2,19 @@
 //! and the time from the command to healthy. After the gates and the record, the change runs as
 //! a [`ChangeRun`]: in the cockpit's loop, or here in a short loop for the CLI.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::Utc;
 
 use super::context::Context;
 use super::driver::change_for;
-use super::guard::{check_gates, record_command, record_outcome};
+use super::guard::{check_gates, question, record_outcome};
 use super::health;
 use super::outcome::{Outcome, Status};
+use super::prepared::{Prepared, planned};
 use super::wire::{self, Target};
 use crate::model::change_run::{ChangeEffect, ChangeEvent, ChangeRun};
-use crate::model::operations::Handover;
+use crate::model::command_plan::{CommandPlan, Send};
 use crate::model::rollout::NextAction;
 use crate::policy::{CommandKind, SourceHealth};
 
@@ -21,8 +22,7 @@ pub(super) async fn rollback(
     ctx: &Context,
     env_name: &str,
     to: Option<&str>,
-    started: Instant,
-) -> Result<Outcome, Box<Outcome>> {
+) -> Result<Prepared, Box<Outcome>> {
     let kind = CommandKind::Rollback;
     let env = ctx.env(kind, env_name)?;
     if ctx.read_only {
@@ -60,35 +60,30 @@ pub(super) async fn rollback(
         return Err(Box::new(Outcome::new(kind, env_name, Status::Usage, what)));
     };
     let release = chosen.version.clone();
-    let passed = check_gates(ctx, kind, env, &release, SourceHealth::Unknown).await?;
+    let question = question(ctx, kind, env, &release, SourceHealth::Unknown)?;
     let mut outcome = Outcome::new(kind, env_name, Status::Done, "");
     outcome.release = Some(release);
     outcome.image = Some(chosen.image.clone());
     outcome.from_revision = Some(serving.clone());
     outcome.to_revision = Some(chosen.name.clone());
     let detail = serde_json::json!({"from_revision": serving, "to_revision": chosen.name});
-    outcome.request_id = Some(record_command(ctx, &outcome, &passed, detail)?);
-    let run = ChangeRun::new(
-        NextAction::RollBack {
-            to: chosen.name.clone(),
-        },
+    Ok(planned(CommandPlan {
+        question: Some(question),
+        action: "rollback".into(),
         outcome,
-        Utc::now() - chrono::Duration::from_std(started.elapsed()).unwrap_or_default(),
-        health::probes(env, state.uri.as_deref()),
-    );
-    if let Some(host) = &ctx.host {
-        let mut handed = run.outcome.clone();
-        host(Handover::Change(Box::new(run)));
-        handed.status = Status::HandedOver;
-        handed.message = "driven in the cockpit's loop".into();
-        return Ok(handed);
-    }
-    Ok(drive_change(ctx, &target, run).await)
+        detail,
+        send: Send::Change {
+            action: NextAction::RollBack {
+                to: chosen.name.clone(),
+            },
+            probes: health::probes(env, state.uri.as_deref()),
+        },
+    }))
 }
 
 /// Hosts the change machine ([`ChangeRun`]) in a short loop: one change, then a probe at a time
 /// (every half second while a round fails), then the outcome recorded.
-async fn drive_change(ctx: &Context, target: &Target, mut run: ChangeRun) -> Outcome {
+pub(super) async fn drive_change(ctx: &Context, target: &Target, mut run: ChangeRun) -> Outcome {
     let mut event = ChangeEvent::Start;
     loop {
         let effects = run.handle(Utc::now(), event);

@@ -13,7 +13,6 @@ use super::{CommandError, driver, health};
 use crate::config::profile::Environment;
 use crate::ledger::Entry;
 use crate::ledger::store::LedgerStore;
-use crate::model::lane::ServiceState;
 use crate::model::rollout::{Phase, Rollout};
 use crate::model::rollout_drive::{Drive, DriveEvent};
 use crate::model::rollouts::{Driver, Rollouts, Tracked};
@@ -122,11 +121,11 @@ pub(super) async fn drive_rollout(
     ctx: &Context,
     target: &Target,
     env: &Environment,
-    state: &ServiceState,
+    uri: Option<&str>,
     drive: &mut Drive,
     first: DriveEvent,
 ) -> driver::DriveReport {
-    let health = health::health_probe(env, state.uri.as_deref());
+    let health = health::health_probe(env, uri);
     let interval = env
         .probes
         .first()

@@ -206,7 +206,15 @@ async fn take_over(
     if let Ok(mut slot) = ctx.release.lock() {
         forward(slot.replace(release_rx), release_tx);
     }
-    let report = drive_rollout(ctx, &target, env, &state, &mut drive, DriveEvent::Claim).await;
+    let report = drive_rollout(
+        ctx,
+        &target,
+        env,
+        state.uri.as_deref(),
+        &mut drive,
+        DriveEvent::Claim,
+    )
+    .await;
     conclude(ctx, &target, &mut outcome, &drive.rollout, &report).await;
     if pause_only && report.released && report.lost_to.is_none() {
         outcome.status = Status::Done;

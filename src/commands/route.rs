@@ -3,6 +3,7 @@
 
 use super::context::Context;
 use super::outcome::Outcome;
+use super::prepared::Prepared;
 use super::{TriggerVia, clouddeploy, clouddeploy_rollback, script};
 use crate::config::profile::Provider;
 use crate::model::command::Request;
@@ -12,15 +13,15 @@ use crate::policy::CommandKind;
 pub(super) async fn route(
     ctx: &Context,
     request: &Request,
-) -> Option<Result<Outcome, Box<Outcome>>> {
+) -> Option<Result<Prepared, Box<Outcome>>> {
     let env_name = match request {
         Request::Gate {
             env,
             action,
             comment,
         } => {
-            let outcome = super::approve::gate(ctx, env, action.clone(), comment.clone()).await;
-            return Some(Ok(outcome));
+            let prepared = super::approve::gate(ctx, env, action.clone(), comment.clone()).await;
+            return Some(Ok(prepared));
         }
         Request::Trigger {
             via: TriggerVia::GithubDispatch,

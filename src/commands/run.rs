@@ -4,23 +4,19 @@
 
 use std::time::Instant;
 
-use chrono::Utc;
-
-pub use super::context::{
-    ConfirmByName, Context, ControlSlot, DEFAULT_LEASE, HostSink, ReleaseSlot,
-};
-use super::guard::{Passed, check_gates, record_command, record_outcome};
+use super::TriggerVia;
+pub use super::approve::Review;
+pub use super::context::{ConfirmByName, Context, ControlSlot, DEFAULT_LEASE, ReleaseSlot};
+use super::guard::{Passed, check_gates, question, record_command, record_outcome};
 use super::health;
 use super::outcome::{Outcome, Status};
+pub use super::prepared::{Prepared, planned};
 use super::wire::{self, Target};
-use super::{TriggerVia, driver};
 use crate::config::profile::Environment;
-pub use crate::model::command::Request;
+pub use crate::model::command::{GateAction, Request};
+use crate::model::command_plan::{CommandPlan, RolloutPlan, Send};
 use crate::model::lane::ServiceState;
 use crate::model::lane::version_of_image;
-use crate::model::operations::{Handover, Hosted};
-use crate::model::rollout::Rollout;
-use crate::model::rollout_drive::{Drive, DriveEvent};
 use crate::policy::{CommandKind, SourceHealth};
 
 /// Reads done before the command is recorded, so a failure is recorded as the attempt.
@@ -67,8 +63,37 @@ const DECISIONS: usize = 3;
 /// the gates and the record ([`Status::Stale`]: nothing was recorded or sent), the gates are
 /// checked again on what the ledger says now.
 pub async fn execute(ctx: &Context, request: Request) -> Outcome {
+    execute_with(ctx, || prepare(ctx, &request)).await
+}
+
+/// Reviews the GitHub deployment waiting on the review's environment; always an outcome.
+pub async fn review(ctx: &Context, review: &Review) -> Outcome {
+    let mut outcome = execute_with(ctx, || super::approve::plan(ctx, review)).await;
+    outcome.verb = Some(review.verb().into());
+    outcome
+}
+
+/// Runs `action` on the newest Cloud Deploy rollout of `env`; always an outcome.
+pub async fn rollout_action(ctx: &Context, env: &str, action: GateAction) -> Outcome {
+    let verb = action.name();
+    let mut outcome = execute_with(ctx, || {
+        super::clouddeploy_gate::plan(ctx, env, action.clone())
+    })
+    .await;
+    outcome.verb = Some(verb.into());
+    outcome
+}
+
+/// Plans with `prepare`, decides the gates, carries the plan out; when entries arrived
+/// between the gates and the record ([`Status::Stale`]: nothing was recorded or sent), plans
+/// and decides again on what the ledger says now, [`DECISIONS`] times at most.
+pub async fn execute_with<F, Planned>(ctx: &Context, prepare: F) -> Outcome
+where
+    F: Fn() -> Planned,
+    Planned: std::future::Future<Output = Prepared>,
+{
     let started = Instant::now();
-    let mut outcome = decide_and_run(ctx, request.clone(), started).await;
+    let mut outcome = decide_and_run(ctx, prepare().await, started).await;
     for _ in 1..DECISIONS {
         if outcome.status != Status::Stale {
             break;
@@ -77,16 +102,36 @@ pub async fn execute(ctx: &Context, request: Request) -> Outcome {
             env: outcome.env.clone(),
             text: "the ledger changed while the gates were checked: checking them again".into(),
         });
-        outcome = decide_and_run(ctx, request.clone(), started).await;
+        outcome = decide_and_run(ctx, prepare().await, started).await;
     }
     outcome.elapsed_secs = started.elapsed().as_secs_f64();
     outcome
 }
 
-async fn decide_and_run(ctx: &Context, request: Request, started: Instant) -> Outcome {
-    let routed = super::route::route(ctx, &request).await;
-    match (routed, request) {
-        (Some(answered), _) => answered,
+async fn decide_and_run(ctx: &Context, prepared: Prepared, started: Instant) -> Outcome {
+    let plan = match prepared {
+        Prepared::Plan(plan) => plan,
+        Prepared::Ended(outcome) => return *outcome,
+    };
+    let passed = match &plan.question {
+        Some(question) => super::guard::decide(ctx, question).await,
+        None => Ok(Passed::default()),
+    };
+    match passed {
+        Ok(passed) => super::carry_out::carry_out(ctx, *plan, passed, started).await,
+        Err(mut refused) => {
+            refused.verb = plan.outcome.verb.clone();
+            *refused
+        }
+    }
+}
+
+/// Reads what the request needs (the lanes, the platform's freezes, the source probe, the
+/// ledger's last seq) and plans it: what the gates are asked, what is recorded, what is sent.
+pub async fn prepare(ctx: &Context, request: &Request) -> Prepared {
+    let routed = super::route::route(ctx, request).await;
+    let planned = match (routed, request.clone()) {
+        (Some(routed), _) => routed,
         (None, Request::Trigger { version, via }) => trigger(ctx, &version, via).await,
         (
             None,
@@ -104,12 +149,12 @@ async fn decide_and_run(ctx: &Context, request: Request, started: Instant) -> Ou
         ))),
         (None, Request::Rollback { env, to }) => {
             match super::rollout::rollback_target(ctx, &env, to).await {
-                Ok(to) => super::rollback::rollback(ctx, &env, to.as_deref(), started).await,
+                Ok(to) => super::rollback::rollback(ctx, &env, to.as_deref()).await,
                 Err(refused) => Err(refused),
             }
         }
-    }
-    .unwrap_or_else(|refused| *refused)
+    };
+    planned.unwrap_or_else(Prepared::Ended)
 }
 
 /// A command that failed reading a lane's state, before it was recorded, leaves its attempt and
@@ -129,14 +174,16 @@ fn record_failed_attempt(ctx: &Context, outcome: &mut Outcome) {
     }
 }
 
-async fn trigger(ctx: &Context, version: &str, via: TriggerVia) -> Result<Outcome, Box<Outcome>> {
+async fn trigger(ctx: &Context, version: &str, via: TriggerVia) -> Result<Prepared, Box<Outcome>> {
     let kind = CommandKind::Trigger;
     let env =
         ctx.profile.environments.first().ok_or_else(|| {
             Outcome::new(kind, "?", Status::Usage, "the profile has no environments")
         })?;
     if via == TriggerVia::GithubDispatch {
-        return super::dispatch::trigger(ctx, env, version).await;
+        return super::dispatch::trigger(ctx, env, version)
+            .await
+            .map(planned);
     }
     if version.trim().is_empty() || version.contains(['/', ' ', '@']) {
         return Err(Box::new(Outcome::new(
@@ -159,7 +206,7 @@ async fn promote(
     from: &str,
     to: &str,
     bake_secs: Option<u64>,
-) -> Result<Outcome, Box<Outcome>> {
+) -> Result<Prepared, Box<Outcome>> {
     let kind = CommandKind::Promote;
     let (from_env, to_env) = (ctx.env(kind, from)?, ctx.env(kind, to)?);
     if from == to {
@@ -195,14 +242,14 @@ async fn promote(
     .await
 }
 
-/// Trigger and promote: gates, ledger, then the rollout machine (canary when the env has steps).
+/// Trigger and promote: the rollout machine (canary when the env has steps), once the gates pass.
 async fn deploy(
     ctx: &Context,
     kind: CommandKind,
     env: &Environment,
     promote: Option<(SourceHealth, Option<u64>)>,
     image_for: impl Fn(&ServiceState) -> Result<String, &'static str>,
-) -> Result<Outcome, Box<Outcome>> {
+) -> Result<Prepared, Box<Outcome>> {
     if ctx.read_only {
         check_gates(ctx, kind, env, "", SourceHealth::Unknown).await?;
     }
@@ -231,52 +278,30 @@ async fn deploy(
         return Err(busy);
     }
     let (source, bake_override) = promote.unwrap_or((SourceHealth::Unknown, None));
-    let passed = check_gates(ctx, kind, env, &release, source).await?;
+    let question = question(ctx, kind, env, &release, source)?;
     let mut outcome = Outcome::new(kind, &env.name, Status::Done, "");
     outcome.release = Some(release);
     outcome.image = Some(image.clone());
     outcome.from_revision = Some(from_revision.clone());
-    outcome.overridden = passed.overridden.clone();
     let (steps, bake) = env
         .canary
         .as_ref()
         .map_or((Vec::new(), 0), |c| (c.steps.clone(), c.bake_secs));
-    let bake = bake_override.unwrap_or(bake);
-    let detail = serde_json::json!({"image": image, "from_revision": from_revision, "steps": steps, "bake_secs": bake});
-    let request_id = record_command(ctx, &outcome, &passed, detail)?;
-    outcome.request_id = Some(request_id.clone());
-    let rollout = Rollout::new(
-        &request_id,
-        &env.name,
-        &from_revision,
-        &image,
-        steps,
-        bake,
-        env.policy.auto_rollback_after,
-        Utc::now(),
-    );
-    let mut drive = Drive::new(
-        rollout,
-        driver::holder_name(&ctx.actor),
-        chrono::Duration::from_std(ctx.lease).unwrap_or(chrono::Duration::seconds(15)),
-    );
-    if let Some(host) = &ctx.host {
-        let hosted = Hosted {
+    let bake_secs = bake_override.unwrap_or(bake);
+    let detail = serde_json::json!({"image": image, "from_revision": from_revision, "steps": steps, "bake_secs": bake_secs});
+    Ok(planned(CommandPlan {
+        question: Some(question),
+        action: format!("{:?}", kind).to_lowercase(),
+        outcome,
+        detail,
+        send: Send::Rollout(RolloutPlan {
+            from_revision,
+            image,
+            steps,
+            bake_secs,
+            auto_rollback_after: env.policy.auto_rollback_after,
             health: health::health_probe(env, state.uri.as_deref()),
-            claim_pending: false,
-            outcome: Box::new(outcome.clone()),
-            drive,
-        };
-        host(Handover::Rollout(Box::new(hosted)));
-        outcome.status = Status::HandedOver;
-        outcome.message = "driven in the cockpit's loop".into();
-        return Ok(outcome);
-    }
-    let report =
-        super::rollout::drive_rollout(ctx, &target, env, &state, &mut drive, DriveEvent::Start)
-            .await;
-    super::rollout::conclude(ctx, &target, &mut outcome, &drive.rollout, &report).await;
-    outcome.rollout = Some(drive.rollout);
-    record_outcome(ctx, &mut outcome);
-    Ok(outcome)
+            uri: state.uri.clone(),
+        }),
+    }))
 }

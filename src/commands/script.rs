@@ -1,16 +1,18 @@
 //! `trigger`, `promote` and `rollback` of environments run by the team's own commands: the same
-//! gates and ledger records as any provider; the command runs once (its exit code decides, its
-//! output lines are progress, its timeout kills its process group); the request id reaches it as
-//! `FLIGHTDECK_REQUEST_ID` so it can refuse to apply one change twice.
+//! gates and ledger records as any provider; the command runs once, as the plan's one call (its
+//! exit code decides, its output lines are progress, its timeout kills its process group); the
+//! request id reaches it as `FLIGHTDECK_REQUEST_ID` so it can refuse to apply one change twice.
 
 use std::time::Duration;
 
 use super::Progress;
 use super::context::Context;
-use super::guard::{check_gates, record_command, record_outcome};
+use super::guard::question;
 use super::health;
 use super::outcome::{Outcome, Status};
+use super::prepared::{Prepared, planned};
 use crate::config::profile::{Environment, Provider};
+use crate::model::command_plan::{CommandPlan, ProviderCall, Send};
 use crate::model::lane::ServiceState;
 use crate::policy::{CommandKind, SourceHealth};
 use crate::providers::script::{self, ScriptTarget, Values};
@@ -49,22 +51,18 @@ async fn status(
         .map_err(|m| Box::new(Outcome::new(kind, &env.name, Status::Failed, m)))
 }
 
-/// Runs the command for `kind` with `values`; gates and ledger around it.
+/// Plans the command for `kind` with `values`: the gates' question, the record, the run.
 async fn act(
     ctx: &Context,
     kind: CommandKind,
     env: &Environment,
     release: &str,
     source: SourceHealth,
-    mut values: Values,
-) -> Result<Outcome, Box<Outcome>> {
+    values: Values,
+) -> Result<Prepared, Box<Outcome>> {
     let target = target(kind, env)?;
-    let (key, argv) = match kind {
-        CommandKind::Trigger => ("trigger", &target.trigger),
-        CommandKind::Promote => ("promote", &target.promote),
-        CommandKind::Rollback => ("rollback", &target.rollback),
-    };
-    let argv = argv.as_ref().ok_or_else(|| {
+    let key = key_of(kind);
+    let argv = command_of(target, kind).ok_or_else(|| {
         Outcome::new(
             kind,
             &env.name,
@@ -73,16 +71,73 @@ async fn act(
         )
     })?;
     let before = status(ctx, kind, env, target).await?;
-    let passed = check_gates(ctx, kind, env, release, source).await?;
+    let question = question(ctx, kind, env, release, source)?;
     let mut outcome = Outcome::new(kind, &env.name, Status::Done, "");
     outcome.release = Some(release.to_string()).filter(|r| !r.is_empty());
     outcome.from_revision = before.primary().map(|p| p.revision.clone());
-    outcome.overridden = passed.overridden.clone();
     let detail = serde_json::json!({"command": argv, "version": values.version, "revision": values.revision});
-    let request_id = record_command(ctx, &outcome, &passed, detail)?;
-    outcome.request_id = Some(request_id.clone());
-    values.request_id = request_id;
-    values.env = env.name.clone();
+    Ok(planned(CommandPlan {
+        question: Some(question),
+        action: key.to_string(),
+        outcome,
+        detail,
+        send: Send::Call(ProviderCall::Script {
+            key: key.to_string(),
+            argv: argv.clone(),
+            version: values.version,
+            from: values.from,
+            to: values.to,
+            revision: values.revision,
+        }),
+    }))
+}
+
+fn key_of(kind: CommandKind) -> &'static str {
+    match kind {
+        CommandKind::Trigger => "trigger",
+        CommandKind::Promote => "promote",
+        CommandKind::Rollback => "rollback",
+    }
+}
+
+fn command_of(target: &ScriptTarget, kind: CommandKind) -> Option<&Vec<String>> {
+    match kind {
+        CommandKind::Trigger => target.trigger.as_ref(),
+        CommandKind::Promote => target.promote.as_ref(),
+        CommandKind::Rollback => target.rollback.as_ref(),
+    }
+}
+
+/// Runs the recorded command once (its exit code decides), then reads the lane after it.
+pub(super) async fn run(ctx: &Context, call: &ProviderCall, mut outcome: Outcome) -> Outcome {
+    let ProviderCall::Script {
+        key,
+        argv,
+        version,
+        from,
+        to,
+        revision,
+    } = call
+    else {
+        return outcome;
+    };
+    let kind = outcome.action;
+    let env = match ctx.env(kind, &outcome.env) {
+        Ok(env) => env,
+        Err(usage) => return *usage,
+    };
+    let target = match target(kind, env) {
+        Ok(target) => target,
+        Err(usage) => return *usage,
+    };
+    let values = Values {
+        env: env.name.clone(),
+        version: version.clone(),
+        from: from.clone(),
+        to: to.clone(),
+        revision: revision.clone(),
+        request_id: outcome.request_id.clone().unwrap_or_default(),
+    };
     ctx.progress.as_ref()(&Progress::Sending {
         env: env.name.clone(),
         what: format!("run {}", argv.join(" ")),
@@ -114,15 +169,14 @@ async fn act(
         outcome.traffic = Some(after.traffic.clone());
         outcome.to_revision = after.primary().map(|p| p.revision.clone());
     }
-    record_outcome(ctx, &mut outcome);
-    Ok(outcome)
+    outcome
 }
 
 pub(super) async fn trigger(
     ctx: &Context,
     env: &Environment,
     version: &str,
-) -> Result<Outcome, Box<Outcome>> {
+) -> Result<Prepared, Box<Outcome>> {
     let values = Values {
         version: version.to_string(),
         ..Values::default()
@@ -142,7 +196,7 @@ pub(super) async fn promote(
     ctx: &Context,
     from_env: &Environment,
     to_env: &Environment,
-) -> Result<Outcome, Box<Outcome>> {
+) -> Result<Prepared, Box<Outcome>> {
     let kind = CommandKind::Promote;
     let source = match from_env.provider() {
         Some(Provider::Script(s)) => status(ctx, kind, from_env, s).await?,
@@ -193,7 +247,7 @@ pub(super) async fn rollback(
     ctx: &Context,
     env: &Environment,
     to: Option<&str>,
-) -> Result<Outcome, Box<Outcome>> {
+) -> Result<Prepared, Box<Outcome>> {
     let values = Values {
         revision: to.unwrap_or_default().to_string(),
         ..Values::default()

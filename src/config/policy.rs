@@ -69,7 +69,7 @@ pub fn default_roles() -> Vec<RoleConfig> {
 }
 
 /// Gates in front of commands that change an environment.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EnvPolicy {
     /// Promotion into this environment needs the sign-off grid's GO for the release.

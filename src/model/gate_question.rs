@@ -17,7 +17,7 @@ pub enum SourceHealth {
 }
 
 /// The facts a command read itself, with what it asks.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GateQuestion {
     pub kind: CommandKind,
     pub env: String,
@@ -56,7 +56,6 @@ pub enum GateAnswer {
 /// command did.
 #[derive(Debug, Clone)]
 pub struct PendingQuestion {
-    pub id: u64,
     pub question: GateQuestion,
     pub asked_at: DateTime<Utc>,
 }

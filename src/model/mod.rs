@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod change_run;
 pub mod command;
 pub mod command_line;
+pub mod command_plan;
 pub mod confirm;
 #[doc(hidden)]
 pub mod fixtures;

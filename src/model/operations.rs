@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use crate::model::command::Request;
+use crate::model::command_plan::CommandPlan;
 
 /// A canary bake: traffic held at `percent` until `until`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,7 +14,35 @@ pub struct Bake {
     pub until: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where a command this cockpit runs is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CommandPhase {
+    /// Its task reads the lanes, the platform's freezes, the source lane's probe.
+    Reading,
+    /// Read and planned; the gates are decided once the model has read the ledger as far as the
+    /// command did.
+    Deciding(Box<CommandPlan>),
+    /// The gates passed: the record is appended only at the entry they were decided on.
+    Recording(Box<CommandPlan>),
+    /// Recorded; its one provider call is out.
+    Sending(String),
+    /// Recorded; the rollout or change machine runs in this loop.
+    Driving,
+}
+
+impl CommandPhase {
+    pub fn describe(&self) -> String {
+        match self {
+            CommandPhase::Reading => "reading the lanes".into(),
+            CommandPhase::Deciding(_) => "deciding the gates".into(),
+            CommandPhase::Recording(_) => "gates passed: recording".into(),
+            CommandPhase::Sending(what) => what.clone(),
+            CommandPhase::Driving => "running".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct RunningCommand {
     /// `promote staging → prod`.
     pub label: String,
@@ -21,6 +50,11 @@ pub struct RunningCommand {
     /// The override reason this run was sent with, kept for the confirmation that may follow.
     pub override_reason: Option<String>,
     pub started: DateTime<Utc>,
+    /// The command typed its environment's name (or its policy does not ask for it).
+    pub confirmed: bool,
+    pub phase: CommandPhase,
+    /// How often its gates were decided (the ledger may grow between a decision and the record).
+    pub decisions: u8,
     /// The latest progress line.
     pub last: String,
     pub bake: Option<Bake>,
@@ -29,6 +63,18 @@ pub struct RunningCommand {
     /// Canary steps of the target, for the lane's deployment phases.
     pub steps: Vec<u8>,
     pub percent: Option<u8>,
+}
+
+impl RunningCommand {
+    /// What the lane card says it is doing: its phase, with the latest progress line where the
+    /// phase is waiting on the wire.
+    pub fn status_line(&self) -> String {
+        match &self.phase {
+            CommandPhase::Deciding(_) | CommandPhase::Recording(_) => self.phase.describe(),
+            _ if !self.last.is_empty() => self.last.clone(),
+            phase => phase.describe(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -57,13 +103,6 @@ pub struct Operations {
     pub quit_warned: bool,
     /// Commands' gate questions waiting for the ledger to be read as far as they read it.
     pub questions: Vec<super::gate_question::PendingQuestion>,
-}
-
-/// What a command hands to the cockpit's loop once its gates passed and it is recorded.
-#[derive(Debug, Clone)]
-pub enum Handover {
-    Rollout(Box<Hosted>),
-    Change(Box<super::change_run::ChangeRun>),
 }
 
 /// A rollout this cockpit drives: the machine plus what its effects need.

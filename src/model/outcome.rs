@@ -28,7 +28,7 @@ pub enum Status {
     HandedOver,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Outcome {
     /// The `--json` shape's version ([`crate::json_out::SCHEMA_VERSION`]); not in the ledger.
     pub schema_version: u32,
@@ -93,6 +93,15 @@ impl Outcome {
             overridden: Vec::new(),
             rollout: None,
         }
+    }
+
+    /// The ledger's `command_outcome` entry, for a command that was recorded.
+    pub fn ledger_entry(&self) -> Option<crate::ledger::Payload> {
+        Some(crate::ledger::Payload::CommandOutcome {
+            request_id: self.request_id.clone()?,
+            ok: self.ok(),
+            detail: self.ledger_detail(),
+        })
     }
 
     pub fn refused(action: CommandKind, env: &str, refusals: Vec<Refusal>) -> Outcome {

@@ -6,23 +6,23 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use std::os::unix::process::CommandExt;
 
-use crate::commands::context::GateDecider;
+use crate::commands::perform;
+use crate::commands::record::append_record;
+use crate::commands::run::Prepared;
 use crate::commands::run::{self, Context, Request};
 use crate::commands::wire::{self, Target};
 use crate::commands::{Progress, WireOptions, driver, health};
 use crate::config::Profile;
 use crate::ledger::Actor;
-use crate::model::operations::Handover;
+use crate::model::command_plan::{CommandRecord, NotRecorded, ProviderCall};
 use crate::model::outcome::{Outcome, Status};
 use crate::model::rollout::NextAction;
 use crate::msg::Msg;
-use crate::policy::{CommandKind, GateAnswer};
+use crate::policy::CommandKind;
 use crate::providers::cloudrun::CloudRunClient;
 
 #[derive(Debug, Clone)]
@@ -36,14 +36,7 @@ pub struct CommandRunner {
     /// Per environment, the service URI and the canary's tag URL while a split tags one: the
     /// guard probes the new revision there (Cloud Run does not say which revision answered).
     canaries: CanaryUrls,
-    /// Commands waiting for `update` to decide their gates, by question id.
-    questions: Questions,
-    /// The next question's id (shared by every command this cockpit runs).
-    next_question: Arc<AtomicU64>,
 }
-
-/// Question id → where the command task waits for the answer.
-type Questions = Arc<Mutex<HashMap<u64, oneshot::Sender<GateAnswer>>>>;
 
 /// env → (service URI, canary tag URL).
 type CanaryUrls = Arc<Mutex<HashMap<String, (Option<String>, String)>>>;
@@ -70,43 +63,12 @@ impl CommandRunner {
             ledger_path,
             read_only,
             canaries: Arc::default(),
-            questions: Arc::default(),
-            next_question: Arc::new(AtomicU64::new(1)),
         }
     }
 
-    /// Asks `update` (through a message) to decide a command's gates from the model.
-    fn decider(&self, tx: mpsc::UnboundedSender<Msg>) -> GateDecider {
-        let (questions, next) = (self.questions.clone(), self.next_question.clone());
-        Arc::new(move |question| {
-            let (answer, answered) = oneshot::channel();
-            let id = next.fetch_add(1, Ordering::Relaxed);
-            questions
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .insert(id, answer);
-            let _ = tx.send(Msg::GatesAsked {
-                id,
-                question: Box::new(question),
-            });
-            answered
-        })
-    }
-
-    /// `update`'s answer to question `id`, to the command task that waits for it.
-    pub fn answer(&self, id: u64, answer: GateAnswer) {
-        let waiting = self
-            .questions
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&id);
-        if let Some(waiting) = waiting {
-            let _ = waiting.send(answer);
-        }
-    }
-
-    /// Gates, ledger and (for trigger and rollback) the command itself in a task; a rollout that
-    /// passed its gates comes back as `Msg::RolloutPlanned` and is driven by `update`.
+    /// Reads and plans a command in a task: the plan comes back as `Msg::CommandPlanned` and
+    /// `update` takes it from there; a command that ends before its gates (bad arguments,
+    /// nothing to do, a failed read) comes back as `Msg::CommandFinished`.
     pub fn run(
         &self,
         request: Request,
@@ -114,34 +76,77 @@ impl CommandRunner {
         confirmed: bool,
         tx: mpsc::UnboundedSender<Msg>,
     ) {
-        let env = match &request {
-            Request::Trigger { .. } => self
-                .profile
-                .environments
-                .first()
-                .map(|e| e.name.clone())
-                .unwrap_or_default(),
-            Request::Promote { to, .. } => to.clone(),
-            Request::Rollback { env, .. } | Request::Gate { env, .. } => env.clone(),
+        let ctx = match self.context(override_reason, confirmed, &tx) {
+            Ok(ctx) => ctx,
+            Err(why) => {
+                let outcome = Outcome::new(
+                    kind_of(&request),
+                    &env_of(&self.profile, &request),
+                    Status::Usage,
+                    why,
+                );
+                let _ = tx.send(Msg::CommandFinished(Box::new(outcome)));
+                return;
+            }
         };
-        let Some(actor) = self.actor.clone() else {
-            let kind = match &request {
-                Request::Trigger { .. } => CommandKind::Trigger,
-                Request::Promote { .. } => CommandKind::Promote,
-                Request::Rollback { .. } | Request::Gate { .. } => CommandKind::Rollback,
-            };
-            let outcome = Outcome::new(
-                kind,
-                &env,
-                Status::Usage,
-                "this cockpit does not know its operating-system account: commands are off"
-                    .to_string(),
-            );
-            let _ = tx.send(Msg::CommandFinished(Box::new(outcome)));
-            return;
+        tokio::spawn(async move {
+            let _ = tx.send(match run::prepare(&ctx, &request).await {
+                Prepared::Plan(plan) => Msg::CommandPlanned(plan),
+                Prepared::Ended(outcome) => Msg::CommandFinished(outcome),
+            });
+        });
+    }
+
+    /// Appends a planned command's record at the entry its gates were decided on.
+    pub fn record(&self, record: CommandRecord, tx: mpsc::UnboundedSender<Msg>) {
+        let env = record.env.clone();
+        let ctx = match self.context(None, false, &tx) {
+            Ok(ctx) => ctx,
+            Err(why) => {
+                let result = Err(NotRecorded::Failed(why));
+                let _ = tx.send(Msg::CommandRecorded { env, result });
+                return;
+            }
         };
-        let host_tx = tx.clone();
-        let ctx = Context {
+        tokio::task::spawn_blocking(move || {
+            let result = ctx
+                .ledger()
+                .map_err(NotRecorded::Failed)
+                .and_then(|ledger| append_record(&ledger, &ctx.actor, &record));
+            let _ = tx.send(Msg::CommandRecorded { env, result });
+        });
+    }
+
+    /// A recorded command's one provider call; its outcome comes back unrecorded.
+    pub fn call(&self, call: ProviderCall, outcome: Outcome, tx: mpsc::UnboundedSender<Msg>) {
+        let ctx = match self.context(None, false, &tx) {
+            Ok(ctx) => ctx,
+            Err(why) => {
+                let mut failed = outcome;
+                failed.status = Status::Failed;
+                failed.message = why;
+                let _ = tx.send(Msg::CommandCalled(Box::new(failed)));
+                return;
+            }
+        };
+        tokio::spawn(async move {
+            let outcome = perform::call(&ctx, &call, outcome).await;
+            let _ = tx.send(Msg::CommandCalled(Box::new(outcome)));
+        });
+    }
+
+    /// What a command of this cockpit runs with: its progress goes to `update`.
+    fn context(
+        &self,
+        override_reason: Option<String>,
+        confirmed: bool,
+        tx: &mpsc::UnboundedSender<Msg>,
+    ) -> Result<Context, String> {
+        let actor = self
+            .actor
+            .clone()
+            .ok_or("this cockpit does not know its operating-system account: commands are off")?;
+        Ok(Context {
             profile: self.profile.clone(),
             http: self.http.clone(),
             actor,
@@ -149,25 +154,14 @@ impl CommandRunner {
             read_only: self.read_only,
             wire: WireOptions::default(),
             probe_every: None,
-            progress: progress_to(&tx),
+            progress: progress_to(tx),
             yes: confirmed,
             override_reason,
             confirm: None,
             control: Default::default(),
             release: Default::default(),
-            host: Some(Arc::new(move |handover| {
-                let _ = host_tx.send(match handover {
-                    Handover::Rollout(hosted) => Msg::RolloutPlanned(hosted),
-                    Handover::Change(run) => Msg::ChangePlanned(run),
-                });
-            })),
-            decider: Some(self.decider(tx.clone())),
             lease: run::DEFAULT_LEASE,
-        };
-        tokio::spawn(async move {
-            let outcome = run::execute(&ctx, request).await;
-            let _ = tx.send(Msg::CommandFinished(Box::new(outcome)));
-        });
+        })
     }
 
     fn target(&self, env: &str) -> Option<Target> {
@@ -261,5 +255,25 @@ impl CommandRunner {
             .spawn()
             .map_err(|e| e.to_string())?;
         Ok(child.id())
+    }
+}
+
+fn kind_of(request: &Request) -> CommandKind {
+    match request {
+        Request::Trigger { .. } => CommandKind::Trigger,
+        Request::Promote { .. } => CommandKind::Promote,
+        Request::Rollback { .. } | Request::Gate { .. } => CommandKind::Rollback,
+    }
+}
+
+fn env_of(profile: &Profile, request: &Request) -> String {
+    match request {
+        Request::Trigger { .. } => profile
+            .environments
+            .first()
+            .map(|e| e.name.clone())
+            .unwrap_or_default(),
+        Request::Promote { to, .. } => to.clone(),
+        Request::Rollback { env, .. } | Request::Gate { env, .. } => env.clone(),
     }
 }

@@ -143,11 +143,25 @@ impl Effects {
                     ));
                 }
             },
-            Cmd::AnswerGates { id, answer } => {
-                if let Some(runner) = &self.commands {
-                    runner.answer(id, answer);
+            Cmd::RecordCommand(record) => match &self.commands {
+                Some(runner) => runner.record(*record, tx),
+                None => {
+                    let env = record.env.clone();
+                    let result = Err(crate::model::command_plan::NotRecorded::Failed(
+                        "commands are not available in this cockpit".into(),
+                    ));
+                    let _ = tx.send(Msg::CommandRecorded { env, result });
                 }
-            }
+            },
+            Cmd::CallProvider { call, outcome } => match &self.commands {
+                Some(runner) => runner.call(*call, *outcome, tx),
+                None => {
+                    let mut failed = *outcome;
+                    failed.status = crate::model::outcome::Status::Failed;
+                    failed.message = "commands are not available in this cockpit".into();
+                    let _ = tx.send(Msg::CommandCalled(Box::new(failed)));
+                }
+            },
             Cmd::ApplyChange { env, action } => match &self.commands {
                 Some(runner) => runner.apply(env, action, tx),
                 None => {

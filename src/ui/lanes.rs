@@ -262,7 +262,7 @@ fn command_line<'a>(model: &Model, running: &RunningCommand, ui: &UiContext) -> 
     let mut spans = vec![Span::styled(format!("{symbol} "), ui.theme.style(role))];
     if running.steps.is_empty() || running.percent.is_none() {
         spans.push(Span::styled(
-            running.last.clone(),
+            running.status_line(),
             ui.theme.style(Role::Running),
         ));
         return Line::from(spans);

@@ -2,7 +2,6 @@
 //! hosts its [`ChangeRun`], turns each effect into a command (send the change, probe the lane
 //! once) and feeds the answers back, then records the outcome.
 
-use crate::ledger::Payload;
 use crate::model::Model;
 use crate::model::change_run::{ChangeEffect, ChangeEvent, ChangeRun};
 use crate::model::outcome::Status;
@@ -96,14 +95,11 @@ fn finish(model: &mut Model, env: &str) -> Vec<Cmd> {
     };
     let mut outcome = run.outcome;
     outcome.elapsed_secs = (model.now - run.started).num_milliseconds().max(0) as f64 / 1000.0;
-    let mut cmds = Vec::new();
-    if let Some(request_id) = outcome.request_id.clone() {
-        cmds.push(Cmd::AppendLedger(Payload::CommandOutcome {
-            request_id,
-            ok: outcome.ok(),
-            detail: outcome.ledger_detail(),
-        }));
-    }
+    let mut cmds: Vec<Cmd> = outcome
+        .ledger_entry()
+        .map(Cmd::AppendLedger)
+        .into_iter()
+        .collect();
     cmds.extend(super::alerts::outcome(model, &outcome));
     cmds.extend(super::commands::finished(model, outcome));
     cmds

@@ -34,7 +34,7 @@ fn handed_over(model: &mut Model, probes: usize) -> Vec<Cmd> {
         .collect();
     let action = NextAction::RollBack { to: TO.into() };
     let run = ChangeRun::new(action, outcome.clone(), model.now, probes);
-    let cmds = update(model, Msg::ChangePlanned(Box::new(run)));
+    let cmds = super::changes::planned(model, run);
     let mut handed = outcome;
     handed.status = Status::HandedOver;
     let late = update(model, Msg::CommandFinished(Box::new(handed)));

@@ -162,6 +162,9 @@ pub fn finished(model: &mut Model, outcome: Outcome) -> Vec<Cmd> {
         // Gates passed and recorded: the rollout or rollback is driven from the update loop now.
         return Vec::new();
     }
+    if let Some(again) = decide_again(model, &outcome) {
+        return again;
+    }
     let Some(running) = model.operations.running.remove(&outcome.env) else {
         model.log(Some(&outcome.env), Level::Info, outcome.text());
         return Vec::new();
@@ -216,4 +219,30 @@ pub fn finished(model: &mut Model, outcome: Outcome) -> Vec<Cmd> {
     model.log(Some(&outcome.env), level, text.clone());
     model.notify(level, text);
     super::lanes::poll_all(model)
+}
+
+/// How often a command's gates are decided when the ledger keeps growing between a decision and
+/// the record (as the CLI does).
+const DECISIONS: u8 = 3;
+
+/// Entries arrived between the gates and the record: nothing was recorded or sent, so the
+/// command starts again from its reads, a few times at most.
+fn decide_again(model: &mut Model, outcome: &Outcome) -> Option<Vec<Cmd>> {
+    let running = model.operations.running.get_mut(&outcome.env)?;
+    if outcome.status != Status::Stale || running.decisions >= DECISIONS {
+        return None;
+    }
+    running.decisions += 1;
+    running.phase = crate::model::operations::CommandPhase::Reading;
+    let cmd = Cmd::RunCommand {
+        request: running.request.clone(),
+        override_reason: running.override_reason.clone(),
+        confirmed: running.confirmed,
+    };
+    model.log(
+        Some(&outcome.env),
+        Level::Info,
+        "the ledger changed while the gates were checked: checking them again",
+    );
+    Some(vec![cmd])
 }

@@ -11,34 +11,21 @@ use crate::model::Model;
 use crate::model::command::Request;
 use crate::model::gate_question::{GateAnswer, GateQuestion, PendingQuestion, SourceHealth};
 use crate::model::signoff::SignoffGrid;
-use crate::msg::Cmd;
 use crate::policy::{CommandKind, GateInput, GateVerdict, evaluate};
 
 /// How long a question waits for the ledger to be read as far as its command read it.
 const WAIT_FOR_LEDGER_SECS: i64 = 10;
-
-/// A command asked: answer now, or once the ledger is read as far.
-pub fn asked(model: &mut Model, id: u64, question: GateQuestion) -> Vec<Cmd> {
-    if let Some(running) = model.operations.running.get_mut(&question.env) {
-        running.last = "deciding the gates".into();
-    }
-    model.operations.questions.push(PendingQuestion {
-        id,
-        question,
-        asked_at: model.now,
-    });
-    answer_due(model)
-}
 
 /// The seq of the last entry the model has read (0: none).
 fn model_head(model: &Model) -> u64 {
     model.signoffs.entries.last().map_or(0, |e| e.seq)
 }
 
-/// Answers every question the model can answer now (new entries arrived, or time passed).
-pub fn answer_due(model: &mut Model) -> Vec<Cmd> {
+/// The questions the model can answer now (new entries arrived, or time passed), with their
+/// answers; the others stay pending.
+pub fn due(model: &mut Model) -> Vec<(PendingQuestion, GateAnswer)> {
     let pending = std::mem::take(&mut model.operations.questions);
-    let mut cmds = Vec::new();
+    let mut answered = Vec::new();
     for waiting in pending {
         let answer = if model.signoffs.loaded && model_head(model) >= waiting.question.read_at {
             Some(decide(model, &waiting.question))
@@ -53,22 +40,11 @@ pub fn answer_due(model: &mut Model) -> Vec<Cmd> {
             None
         };
         match answer {
-            Some(answer) => {
-                if let Some(running) = model.operations.running.get_mut(&waiting.question.env) {
-                    running.last = match &answer {
-                        GateAnswer::Passed { .. } => "gates passed: recording".into(),
-                        _ => "refused".into(),
-                    };
-                }
-                cmds.push(Cmd::AnswerGates {
-                    id: waiting.id,
-                    answer,
-                });
-            }
+            Some(answer) => answered.push((waiting, answer)),
             None => model.operations.questions.push(waiting),
         }
     }
-    cmds
+    answered
 }
 
 fn not_decided(model: &Model, read_at: u64) -> String {

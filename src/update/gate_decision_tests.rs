@@ -1,16 +1,20 @@
-//! The gates of a command decided in `update`, fed only messages: the grid it follows, the
-//! lanes' verdicts, and a ledger it has not read as far as the command yet.
+//! The gates of a planned command decided in `update`, fed only messages: the grid it follows,
+//! the lanes' verdicts, and a ledger it has not read as far as the command yet. A pass is the
+//! record at the entry the decision rests on; a refusal or no decision ends the command.
 
 use chrono::Duration;
 
 use super::update;
 use crate::ledger::{Decision, Entry, Ledger, Payload};
-use crate::model::Model;
+use crate::model::command::Request;
+use crate::model::command_plan::{CommandPlan, ProviderCall, Send};
 use crate::model::fixtures::{actor, lead_and_security, three_lanes};
-use crate::model::gate_question::{GateAnswer, GateQuestion, SourceHealth};
+use crate::model::gate_question::{GateQuestion, SourceHealth};
+use crate::model::outcome::{Outcome, Status};
 use crate::model::probes::Probes;
+use crate::model::{Model, Overlay, Prompt};
 use crate::msg::{Cmd, Msg};
-use crate::policy::{CommandKind, EnvPolicy, Gate};
+use crate::policy::{CommandKind, EnvPolicy};
 use crate::probes::{Health, ProbeId, ProbeOutcome, ProbeReport, ProbeSpec};
 
 struct Book {
@@ -63,23 +67,70 @@ fn question(read_at: u64) -> GateQuestion {
     }
 }
 
+/// carol's promote into prod was confirmed; its task read up to `question.read_at` and planned.
+fn ask_with(model: &mut Model, question: GateQuestion) -> Vec<Cmd> {
+    let request = Request::Promote {
+        from: "staging".into(),
+        to: "prod".into(),
+        bake_secs: None,
+    };
+    super::send::run(model, request, None, true);
+    let mut outcome = Outcome::new(CommandKind::Promote, "prod", Status::Done, "");
+    outcome.release = Some("1.4.2".into());
+    let plan = CommandPlan {
+        question: Some(question),
+        outcome,
+        action: "promote".into(),
+        detail: serde_json::json!({}),
+        send: Send::Call(ProviderCall::Script {
+            key: "promote".into(),
+            argv: vec!["deploy.sh".into()],
+            version: "1.4.2".into(),
+            from: "staging".into(),
+            to: "prod".into(),
+            revision: String::new(),
+        }),
+    };
+    update(model, Msg::CommandPlanned(Box::new(plan)))
+}
+
 fn ask(model: &mut Model, read_at: u64) -> Vec<Cmd> {
-    let question = Box::new(question(read_at));
-    update(model, Msg::GatesAsked { id: 7, question })
+    ask_with(model, question(read_at))
 }
 
-fn answers(cmds: &[Cmd]) -> Vec<GateAnswer> {
-    cmds.iter()
-        .filter_map(|c| match c {
-            Cmd::AnswerGates { id: 7, answer } => Some(answer.clone()),
-            _ => None,
-        })
-        .collect()
+/// What the gates answered, as the loop acts on it: recorded at an entry, or ended (refused,
+/// undecided) with what the cockpit tells.
+#[derive(Debug, PartialEq)]
+enum Answer {
+    RecordedAt(Option<u64>),
+    Ended(String),
 }
 
-fn refused_by(answer: &GateAnswer) -> Vec<Gate> {
+fn answers(model: &Model, cmds: &[Cmd]) -> Vec<Answer> {
+    if let Some(read_at) = cmds.iter().find_map(|c| match c {
+        Cmd::RecordCommand(record) => Some(record.read_at),
+        _ => None,
+    }) {
+        return vec![Answer::RecordedAt(read_at)];
+    }
+    if model.operations.running.contains_key("prod") {
+        return Vec::new();
+    }
+    let told = match &model.overlay {
+        Overlay::Prompt(Prompt::Override { refusals, .. }) => {
+            format!("refused: {}", refusals.join("; "))
+        }
+        _ => model
+            .notice
+            .as_ref()
+            .map_or(String::new(), |n| n.text.clone()),
+    };
+    vec![Answer::Ended(told)]
+}
+
+fn refused_by(answer: &Answer, words: &str) {
     match answer {
-        GateAnswer::Refused(refusals) => refusals.iter().map(|r| r.gate.clone()).collect(),
+        Answer::Ended(told) => assert!(told.contains("refused") && told.contains(words), "{told}"),
         other => panic!("not refused: {other:?}"),
     }
 }
@@ -93,13 +144,7 @@ fn a_go_grid_passes_at_the_entry_the_model_read_last() {
     ];
     update(&mut model, Msg::LedgerEntries(entries));
     let cmds = ask(&mut model, 2);
-    assert_eq!(
-        answers(&cmds),
-        [GateAnswer::Passed {
-            overridden: Vec::new(),
-            read_at: 2
-        }]
-    );
+    assert_eq!(answers(&model, &cmds), [Answer::RecordedAt(Some(2))]);
     assert!(model.operations.questions.is_empty());
 }
 
@@ -112,7 +157,7 @@ fn a_no_go_in_the_model_refuses_whatever_the_command_read() {
     ];
     update(&mut model, Msg::LedgerEntries(entries));
     let cmds = ask(&mut model, 2);
-    assert_eq!(refused_by(&answers(&cmds)[0]), [Gate::Signoff]);
+    refused_by(&answers(&model, &cmds)[0], "NO-GO");
 }
 
 #[test]
@@ -125,10 +170,11 @@ fn a_command_that_read_further_waits_for_the_model_and_is_decided_on_what_came()
     update(&mut model, Msg::LedgerEntries(go));
     // dave withdrew his GO; the command read it, the model has not yet.
     let withdrawn = book.sign("dave", "Security Officer", Decision::NoGo);
-    assert!(answers(&ask(&mut model, 3)).is_empty(), "no answer yet");
+    let cmds = ask(&mut model, 3);
+    assert!(answers(&model, &cmds).is_empty(), "no answer yet");
     assert_eq!(model.operations.questions.len(), 1);
     let cmds = update(&mut model, Msg::LedgerEntries(vec![withdrawn]));
-    assert_eq!(refused_by(&answers(&cmds)[0]), [Gate::Signoff]);
+    refused_by(&answers(&model, &cmds)[0], "NO-GO");
     assert!(model.operations.questions.is_empty());
 }
 
@@ -141,14 +187,17 @@ fn a_ledger_never_read_as_far_leaves_the_command_undecided_after_ten_seconds() {
     ];
     update(&mut model, Msg::LedgerEntries(entries));
     let start = model.now;
-    assert!(answers(&ask(&mut model, 5)).is_empty());
+    let cmds = ask(&mut model, 5);
+    assert!(answers(&model, &cmds).is_empty());
     let tick = |s| Msg::Tick {
         now: start + Duration::seconds(s),
     };
-    assert!(answers(&update(&mut model, tick(9))).is_empty());
+    let cmds = update(&mut model, tick(9));
+    assert!(answers(&model, &cmds).is_empty());
     let cmds = update(&mut model, tick(10));
-    match &answers(&cmds)[..] {
-        [GateAnswer::NotDecided(why)] => {
+    match &answers(&model, &cmds)[..] {
+        [Answer::Ended(why)] => {
+            assert!(why.contains("not sent"), "{why}");
             assert!(why.contains("up to entry 2"), "{why}");
             assert!(why.contains("up to 5"), "{why}");
         }
@@ -167,14 +216,8 @@ fn a_failing_source_lane_in_the_model_refuses_though_the_commands_probe_passed()
     staging_fails(&mut model);
     let mut q = question(2);
     q.policy.require_source_green = true;
-    let cmds = update(
-        &mut model,
-        Msg::GatesAsked {
-            id: 7,
-            question: Box::new(q),
-        },
-    );
-    assert_eq!(refused_by(&answers(&cmds)[0]), [Gate::SourceGreen]);
+    let cmds = ask_with(&mut model, q);
+    refused_by(&answers(&model, &cmds)[0], "staging");
 }
 
 /// staging's health probe fails twice (its threshold): the lane's verdict is a failure.
@@ -214,8 +257,9 @@ fn a_ledger_whose_follower_stopped_at_a_bad_row_is_undecided_at_once() {
     update(&mut model, Msg::LedgerEntries(entries));
     let why = "postgres://db/ledger (table flightdeck_ledger): row seq 2: the entry by dave is not signed";
     update(&mut model, Msg::LedgerFailed(why.into()));
-    match &answers(&ask(&mut model, 2))[..] {
-        [GateAnswer::NotDecided(text)] => assert!(text.contains("row seq 2"), "{text}"),
+    let cmds = ask(&mut model, 2);
+    match &answers(&model, &cmds)[..] {
+        [Answer::Ended(text)] => assert!(text.contains("row seq 2"), "{text}"),
         other => panic!("{other:?}"),
     }
 }

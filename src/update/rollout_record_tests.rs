@@ -70,7 +70,7 @@ fn a_rebuilt_rollout_the_cloud_no_longer_shows_is_told_stale_once() {
 fn a_cockpit_whose_sandbox_ends_with_it_refuses_to_leave_a_background_driver() {
     let mut model = on_prod();
     model.operations.no_successor = Some("not in the background: the sandbox runs inside".into());
-    update(&mut model, Msg::RolloutPlanned(Box::new(hosted())));
+    super::rollouts::planned(&mut model, hosted());
     update(&mut model, applied(Some("00008-new")));
     update(&mut model, applied(None));
     key(&mut model, Action::Quit);

@@ -94,7 +94,7 @@ fn a_promote_is_driven_in_the_loop_and_its_keys_reach_the_machine() {
     let mut model = on_prod();
     assert_eq!(key(&mut model, Action::PromoteHere).len(), 1);
     assert!(model.operations.running.contains_key("prod"));
-    let cmds = update(&mut model, Msg::RolloutPlanned(Box::new(hosted())));
+    let cmds = super::rollouts::planned(&mut model, hosted());
     assert_eq!(names(&cmds), ["record:plan", "apply:deploy"]);
     // The gate task ends with "handed over to the loop": the lane keeps its running command.
     let handed = Outcome::new(CommandKind::Promote, "prod", Status::HandedOver, "loop");
@@ -252,7 +252,7 @@ fn a_claim_that_loses_to_another_driver_stops_here() {
 #[test]
 fn quitting_while_driving_asks_and_hand_over_records_it() {
     let mut model = on_prod();
-    update(&mut model, Msg::RolloutPlanned(Box::new(hosted())));
+    super::rollouts::planned(&mut model, hosted());
     update(&mut model, applied(Some("00008-new")));
     update(&mut model, applied(None));
     key(&mut model, Action::Quit);
@@ -284,7 +284,7 @@ fn quitting_while_driving_asks_and_hand_over_records_it() {
 #[test]
 fn a_signal_hands_over_records_the_outcome_and_quits() {
     let mut model = on_prod();
-    update(&mut model, Msg::RolloutPlanned(Box::new(hosted())));
+    super::rollouts::planned(&mut model, hosted());
     let cmds = update(&mut model, Msg::Signal("SIGTERM".into()));
     assert_eq!(
         names(&cmds),

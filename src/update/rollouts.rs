@@ -3,7 +3,7 @@
 //! and feeds the answers back. Rollouts the ledger tells of are `rollout_ledger`'s; the quit
 //! prompt over running drives is `quit`'s.
 use crate::ledger::Payload;
-use crate::model::operations::{Bake, Hosted, RunningCommand};
+use crate::model::operations::{Bake, CommandPhase, Hosted, RunningCommand};
 use crate::model::outcome::Status;
 use crate::model::rollout::Phase;
 use crate::model::rollout_drive::{DriveEffect, DriveEvent};
@@ -162,6 +162,9 @@ fn sync_running(model: &mut Model, env: &str) {
             },
             override_reason: None,
             started,
+            confirmed: false,
+            phase: CommandPhase::Driving,
+            decisions: 0,
             last: String::new(),
             bake: None,
             paused: false,

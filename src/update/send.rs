@@ -3,7 +3,7 @@
 
 use super::gate_facts::target_env;
 use crate::model::command::Request;
-use crate::model::operations::{RunningCommand, request_label};
+use crate::model::operations::{CommandPhase, RunningCommand, request_label};
 use crate::model::rollouts::Control;
 use crate::model::{Level, Model};
 use crate::msg::Cmd;
@@ -41,7 +41,10 @@ pub(super) fn run(
             request: request.clone(),
             override_reason: override_reason.clone(),
             started: model.now,
-            last: "checking the gates".into(),
+            confirmed,
+            phase: CommandPhase::Reading,
+            decisions: 1,
+            last: String::new(),
             bake: None,
             paused: false,
             steps,
