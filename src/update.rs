@@ -351,3 +351,5 @@ mod approvals_tests;
 mod changes_tests;
 #[cfg(test)]
 mod command_plan_tests;
+#[cfg(test)]
+mod gate_decision_tests;
