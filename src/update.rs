@@ -34,6 +34,12 @@ use crate::model::{Level, Model, Overlay, Pane, Prompt};
 use crate::msg::{Action, Cmd, Msg};
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
+    let cmds = step(model, msg);
+    quit::when_idle(model);
+    cmds
+}
+
+fn step(model: &mut Model, msg: Msg) -> Vec<Cmd> {
     match msg {
         Msg::Tick { now } => {
             // The header clock shows seconds: a new second is a visible change, nothing less is.
@@ -240,23 +246,8 @@ fn act(model: &mut Model, action: Action) -> Vec<Cmd> {
                 envs: model.operations.hosted.keys().cloned().collect(),
             })
         }
-        Action::Quit if !model.operations.running.is_empty() && !quit_warned => {
-            let envs: Vec<&str> = model
-                .operations
-                .running
-                .keys()
-                .map(String::as_str)
-                .collect();
-            model.notify(
-                Level::Warn,
-                format!(
-                    "a command is running in {}: its outcome is recorded when it ends; q again quits now and leaves it unfinished",
-                    envs.join(", ")
-                ),
-            );
-            model.operations.quit_warned = true;
-        }
-        Action::Quit => model.quitting = true,
+        Action::Quit => quit::asked(model, quit_warned),
+        Action::Back if model.operations.quit_when_idle => quit::stay(model),
         Action::Acknowledge => alerts::acknowledge(model),
         Action::ToggleHelp => model.overlay = Overlay::Help,
         Action::Back if model.activity.filter.is_some() && model.detail == Pane::Activity => {

@@ -31,6 +31,11 @@ pub enum CommandPhase {
 }
 
 impl CommandPhase {
+    /// Something may have reached the ledger or the cloud: its outcome is still to be recorded.
+    pub fn is_out(&self) -> bool {
+        !matches!(self, CommandPhase::Reading | CommandPhase::Deciding(_))
+    }
+
     pub fn describe(&self) -> String {
         match self {
             CommandPhase::Reading => "reading the lanes".into(),

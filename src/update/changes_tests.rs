@@ -1,23 +1,25 @@
-//! A rollback hosted in the loop, fed only messages: each effect is one command, the answers
-//! move it on, the outcome is recorded once.
+//! A rollback hosted in the loop, fed only messages: planned, decided and recorded, then each
+//! effect is one command, the answers move it on, the outcome is recorded once.
 
 use chrono::Duration;
 
 use super::update;
 use crate::ledger::Payload;
 use crate::model::Model;
-use crate::model::change_run::ChangeRun;
 use crate::model::command::Request;
+use crate::model::command_plan::{CommandPlan, Send};
 use crate::model::fixtures::three_lanes;
+use crate::model::gate_question::{GateQuestion, SourceHealth};
 use crate::model::outcome::{Outcome, Status};
 use crate::model::rollout::NextAction;
 use crate::msg::{Cmd, Msg};
-use crate::policy::CommandKind;
+use crate::policy::{CommandKind, EnvPolicy};
 use crate::probes::ResolvedProbe;
 
 const TO: &str = "clarity-backend-prod-00007-abc";
 
-/// prod's rollback sent from the confirmation, and its task handing the change to the loop.
+/// prod's rollback sent from the confirmation, planned by its task, its gates passed and its
+/// record appended as `r1`: the change runs in the loop from here.
 fn handed_over(model: &mut Model, probes: usize) -> Vec<Cmd> {
     let request = Request::Rollback {
         env: "prod".into(),
@@ -25,20 +27,39 @@ fn handed_over(model: &mut Model, probes: usize) -> Vec<Cmd> {
     };
     let sent = super::send::run(model, request, None, true);
     assert!(matches!(sent[..], [Cmd::RunCommand { .. }]), "{sent:?}");
+    update(model, Msg::LedgerEntries(Vec::new()));
     let mut outcome = Outcome::new(CommandKind::Rollback, "prod", Status::Done, "");
-    outcome.request_id = Some("r1".into());
     outcome.release = Some("1.4.0".into());
     outcome.to_revision = Some(TO.into());
     let probes = (0..probes)
         .map(|i| ResolvedProbe::get(format!("http://127.0.0.1:1/p{i}")))
         .collect();
-    let action = NextAction::RollBack { to: TO.into() };
-    let run = ChangeRun::new(action, outcome.clone(), model.now, probes);
-    let cmds = super::changes::planned(model, run);
-    let mut handed = outcome;
-    handed.status = Status::HandedOver;
-    let late = update(model, Msg::CommandFinished(Box::new(handed)));
-    assert!(late.is_empty(), "the task's hand-over is not the outcome");
+    let plan = CommandPlan {
+        question: Some(GateQuestion {
+            kind: CommandKind::Rollback,
+            env: "prod".into(),
+            policy: EnvPolicy::default(),
+            release: "1.4.0".into(),
+            source_health: SourceHealth::Unknown,
+            confirmed: true,
+            override_reason: None,
+            read_at: 0,
+        }),
+        outcome,
+        action: "rollback".into(),
+        detail: serde_json::json!({}),
+        send: Send::Change {
+            action: NextAction::RollBack { to: TO.into() },
+            probes,
+        },
+    };
+    let asked = update(model, Msg::CommandPlanned(Box::new(plan)));
+    assert!(matches!(asked[..], [Cmd::RecordCommand(_)]), "{asked:?}");
+    let recorded = Msg::CommandRecorded {
+        env: "prod".into(),
+        result: Ok("r1".into()),
+    };
+    let cmds = update(model, recorded);
     assert!(model.operations.running.contains_key("prod"));
     cmds
 }
@@ -149,21 +170,48 @@ fn a_change_the_api_refuses_is_recorded_with_its_error_and_probes_nothing() {
 }
 
 #[test]
-fn q_while_a_rollback_is_sent_warns_first_and_a_second_q_quits() {
+fn q_while_a_rollback_is_out_quits_once_its_outcome_is_recorded() {
     use crate::msg::Action;
     let mut model = three_lanes(1);
     handed_over(&mut model, 1);
     update(&mut model, Msg::Action(Action::Quit));
-    assert!(!model.quitting, "warned first");
+    assert!(!model.quitting, "the change is out: not yet");
     let notice = model
         .notice
         .as_ref()
         .map(|n| n.text.clone())
         .unwrap_or_default();
-    assert!(notice.contains("running in prod"), "{notice}");
+    assert!(
+        notice.contains("quitting once rollback prod ends") && notice.contains("q again"),
+        "{notice}"
+    );
+    update(&mut model, applied());
+    assert!(!model.quitting, "the lane is not checked yet");
+    let cmds = update(&mut model, probed(true));
+    assert_eq!(outcomes(&cmds).len(), 1, "the outcome is recorded first");
+    assert!(model.quitting);
+}
+
+#[test]
+fn a_second_q_quits_at_once_and_esc_stays() {
+    use crate::msg::Action;
+    let mut model = three_lanes(1);
+    handed_over(&mut model, 1);
+    update(&mut model, Msg::Action(Action::Quit));
+    update(&mut model, Msg::Action(Action::Back));
+    update(&mut model, applied());
+    update(&mut model, probed(true));
+    assert!(
+        !model.quitting,
+        "Esc: the cockpit stays once the rollback ends"
+    );
+
+    let mut model = three_lanes(1);
+    handed_over(&mut model, 1);
+    update(&mut model, Msg::Action(Action::Quit));
     update(&mut model, Msg::Action(Action::Down));
     update(&mut model, Msg::Action(Action::Quit));
     assert!(!model.quitting, "another key in between: warned again");
     update(&mut model, Msg::Action(Action::Quit));
-    assert!(model.quitting);
+    assert!(model.quitting, "q twice: now");
 }

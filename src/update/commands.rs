@@ -156,12 +156,6 @@ pub fn submitted(model: &mut Model, prompt: Prompt, text: String) -> Vec<Cmd> {
 pub fn finished(model: &mut Model, outcome: Outcome) -> Vec<Cmd> {
     model.dirty = true;
     model.notice = None;
-    let in_loop = model.operations.hosted.contains_key(&outcome.env)
-        || model.operations.changes.contains_key(&outcome.env);
-    if outcome.status == Status::HandedOver && in_loop {
-        // Gates passed and recorded: the rollout or rollback is driven from the update loop now.
-        return Vec::new();
-    }
     if let Some(again) = decide_again(model, &outcome) {
         return again;
     }

@@ -96,9 +96,6 @@ fn a_promote_is_driven_in_the_loop_and_its_keys_reach_the_machine() {
     assert!(model.operations.running.contains_key("prod"));
     let cmds = super::rollouts::planned(&mut model, hosted());
     assert_eq!(names(&cmds), ["record:plan", "apply:deploy"]);
-    // The gate task ends with "handed over to the loop": the lane keeps its running command.
-    let handed = Outcome::new(CommandKind::Promote, "prod", Status::HandedOver, "loop");
-    assert!(update(&mut model, Msg::CommandFinished(Box::new(handed))).is_empty());
     assert!(model.operations.running.contains_key("prod"));
     let cmds = update(&mut model, applied(Some("00008-new")));
     assert_eq!(names(&cmds), ["record:step", "apply:10%"]);

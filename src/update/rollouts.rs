@@ -213,9 +213,6 @@ fn finish(model: &mut Model, env: &str) -> Vec<Cmd> {
         ),
     };
     outcome.rollout = Some(rollout);
-    if model.operations.quit_when_idle && model.operations.hosted.is_empty() {
-        model.quitting = true;
-    }
     let level = match outcome.status {
         Status::Done => Level::Good,
         Status::Aborted | Status::HandedOver => Level::Warn,
