@@ -3,8 +3,7 @@
 use chrono::Duration;
 use flightdeck::commands::outcome::{Outcome, Status};
 use flightdeck::model::command_plan::{CommandPlan, RolloutPlan, Send};
-use flightdeck::model::fixtures::{clock, three_lanes};
-use flightdeck::model::gate_question::{GateQuestion, SourceHealth};
+use flightdeck::model::fixtures::{clock, open_question, three_lanes};
 use flightdeck::model::probes::Probes;
 use flightdeck::model::{Model, Overlay, Pane};
 use flightdeck::msg::{Action, Cmd, Msg};
@@ -243,16 +242,7 @@ fn the_canary_steps_and_bake_countdown_under_the_lane() {
     // The promote is planned, its gates pass, it is recorded as req-1, and the cockpit drives
     // the canary in its loop: deployed, 10 %, advanced to 50 %, baking 83 s.
     let plan = CommandPlan {
-        question: Some(GateQuestion {
-            kind: CommandKind::Promote,
-            env: "prod".into(),
-            policy: EnvPolicy::default(),
-            release: "1.4.2".into(),
-            source_health: SourceHealth::Unknown,
-            confirmed: true,
-            override_reason: None,
-            read_at: 0,
-        }),
+        question: Some(open_question(CommandKind::Promote, "prod", "1.4.2")),
         outcome: Outcome::new(CommandKind::Promote, "prod", Status::Done, ""),
         action: "promote".into(),
         detail: serde_json::json!({}),

@@ -1,7 +1,7 @@
 //! What stands around every command: the gates (with the typed confirmation) and the ledger
 //! records written before anything is sent and after it is done. The gates are decided here on
 //! a fresh read of the ledger (the CLI), or by the cockpit's `update` from its model
-//! ([`Context::decider`]); either way the command is recorded only at the ledger seq the
+//! (`update::gate_decision`); either way the command is recorded only at the ledger seq the
 //! decision rests on.
 
 use std::collections::HashMap;

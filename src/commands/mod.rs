@@ -8,14 +8,20 @@
 //! - [`rollout`]: rollouts beyond one process: in-flight check, rollback target, hosting the machine;
 //!   [`rollout_control`]: `flightdeck rollout …` and takeover.
 //! - [`health`]: one-shot HTTP probes (source green, health after rollback, canary guard).
-//! - [`run`]: `trigger` / `promote` / `rollback` as library calls: gates, ledger, outcome.
-//! - [`clouddeploy`], [`clouddeploy_gate`], [`script`]: the same commands (and Cloud Deploy's
-//!   approve / reject / advance / cancel / retry) for environments those providers run; [`route`] picks.
-//! - [`approve`]: GitHub environment approvals (pending deployments) under the grid's GO.
+//! - Every command is read and planned first ([`prepared`]: a
+//!   [`crate::model::command_plan::CommandPlan`], plain data): [`run`] routes a request to its
+//!   flow; [`clouddeploy`], [`clouddeploy_gate`], [`clouddeploy_rollback`], [`script`],
+//!   [`dispatch`] and [`approve`] (GitHub environment approvals) plan for the environments those
+//!   providers run ([`route`] picks); Cloud Run's trigger and promote are planned in [`run`],
+//!   its rollback in [`rollback`].
+//! - Then its gates ([`guard`]), its record at the entry they rest on ([`record`]), and its send:
+//!   the rollout or change machine, or one provider call ([`perform`], [`clouddeploy_send`]).
+//!   The cockpit's `update` hosts those steps; the CLI hosts them in [`carry_out`].
 //! - [`outcome`]: the result. Their clap arguments and CLI glue live in `cli/`.
 
 pub mod approve;
 mod approve_comment;
+mod approve_send;
 mod carry_out;
 pub mod clouddeploy;
 pub mod clouddeploy_gate;

@@ -10,7 +10,7 @@ pub async fn call(ctx: &Context, call: &ProviderCall, outcome: Outcome) -> Outco
     match call {
         ProviderCall::Script { .. } => super::script::run(ctx, call, outcome).await,
         ProviderCall::Dispatch { .. } => super::dispatch::send(ctx, call, outcome).await,
-        ProviderCall::Review { .. } => super::approve::send(ctx, call, outcome).await,
+        ProviderCall::Review { .. } => super::approve_send::send(ctx, call, outcome).await,
         ProviderCall::CreateRelease { .. }
         | ProviderCall::CreateRollout { .. }
         | ProviderCall::RollbackTarget { .. }

@@ -41,6 +41,27 @@ pub enum Request {
     },
 }
 
+impl Request {
+    /// The kind of change, for a command that ends before its plan says more (a platform's gate
+    /// counts as a rollback until then).
+    pub fn kind(&self) -> CommandKind {
+        match self {
+            Request::Trigger { .. } => CommandKind::Trigger,
+            Request::Promote { .. } => CommandKind::Promote,
+            Request::Rollback { .. } | Request::Gate { .. } => CommandKind::Rollback,
+        }
+    }
+
+    /// The environment it changes; a trigger changes the first one, `first`.
+    pub fn target<'a>(&'a self, first: &'a str) -> &'a str {
+        match self {
+            Request::Trigger { .. } => first,
+            Request::Promote { to, .. } => to,
+            Request::Rollback { env, .. } | Request::Gate { env, .. } => env,
+        }
+    }
+}
+
 /// What to do to the newest rollout of a target.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GateAction {

@@ -39,6 +39,24 @@ pub fn lead_and_security(items: &[&str]) -> crate::config::policy::SignoffConfig
     }
 }
 
+/// A command's question with no gate of the profile in its way (confirmed, read at entry 0).
+pub fn open_question(
+    kind: super::command::CommandKind,
+    env: &str,
+    release: &str,
+) -> super::gate_question::GateQuestion {
+    super::gate_question::GateQuestion {
+        kind,
+        env: env.into(),
+        policy: crate::config::policy::EnvPolicy::default(),
+        release: release.into(),
+        source_health: super::gate_question::SourceHealth::Unknown,
+        confirmed: true,
+        override_reason: None,
+        read_at: 0,
+    }
+}
+
 pub fn clock() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 21, 14, 30, 0)
         .single()

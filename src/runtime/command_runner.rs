@@ -22,7 +22,6 @@ use crate::model::command_plan::{CommandRecord, NotRecorded, ProviderCall};
 use crate::model::outcome::{Outcome, Status};
 use crate::model::rollout::NextAction;
 use crate::msg::Msg;
-use crate::policy::CommandKind;
 use crate::providers::cloudrun::CloudRunClient;
 
 #[derive(Debug, Clone)]
@@ -79,12 +78,9 @@ impl CommandRunner {
         let ctx = match self.context(override_reason, confirmed, &tx) {
             Ok(ctx) => ctx,
             Err(why) => {
-                let outcome = Outcome::new(
-                    kind_of(&request),
-                    &env_of(&self.profile, &request),
-                    Status::Usage,
-                    why,
-                );
+                let first = self.profile.environments.first().map(|e| e.name.as_str());
+                let env = request.target(first.unwrap_or_default());
+                let outcome = Outcome::new(request.kind(), env, Status::Usage, why);
                 let _ = tx.send(Msg::CommandFinished(Box::new(outcome)));
                 return;
             }
@@ -255,25 +251,5 @@ impl CommandRunner {
             .spawn()
             .map_err(|e| e.to_string())?;
         Ok(child.id())
-    }
-}
-
-fn kind_of(request: &Request) -> CommandKind {
-    match request {
-        Request::Trigger { .. } => CommandKind::Trigger,
-        Request::Promote { .. } => CommandKind::Promote,
-        Request::Rollback { .. } | Request::Gate { .. } => CommandKind::Rollback,
-    }
-}
-
-fn env_of(profile: &Profile, request: &Request) -> String {
-    match request {
-        Request::Trigger { .. } => profile
-            .environments
-            .first()
-            .map(|e| e.name.clone())
-            .unwrap_or_default(),
-        Request::Promote { to, .. } => to.clone(),
-        Request::Rollback { env, .. } | Request::Gate { env, .. } => env.clone(),
     }
 }

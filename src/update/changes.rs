@@ -95,12 +95,5 @@ fn finish(model: &mut Model, env: &str) -> Vec<Cmd> {
     };
     let mut outcome = run.outcome;
     outcome.elapsed_secs = (model.now - run.started).num_milliseconds().max(0) as f64 / 1000.0;
-    let mut cmds: Vec<Cmd> = outcome
-        .ledger_entry()
-        .map(Cmd::AppendLedger)
-        .into_iter()
-        .collect();
-    cmds.extend(super::alerts::outcome(model, &outcome));
-    cmds.extend(super::commands::finished(model, outcome));
-    cmds
+    super::commands::concluded(model, outcome)
 }

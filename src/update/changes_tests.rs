@@ -8,12 +8,11 @@ use crate::ledger::Payload;
 use crate::model::Model;
 use crate::model::command::Request;
 use crate::model::command_plan::{CommandPlan, Send};
-use crate::model::fixtures::three_lanes;
-use crate::model::gate_question::{GateQuestion, SourceHealth};
+use crate::model::fixtures::{open_question, three_lanes};
 use crate::model::outcome::{Outcome, Status};
 use crate::model::rollout::NextAction;
 use crate::msg::{Cmd, Msg};
-use crate::policy::{CommandKind, EnvPolicy};
+use crate::policy::CommandKind;
 use crate::probes::ResolvedProbe;
 
 const TO: &str = "clarity-backend-prod-00007-abc";
@@ -35,16 +34,7 @@ fn handed_over(model: &mut Model, probes: usize) -> Vec<Cmd> {
         .map(|i| ResolvedProbe::get(format!("http://127.0.0.1:1/p{i}")))
         .collect();
     let plan = CommandPlan {
-        question: Some(GateQuestion {
-            kind: CommandKind::Rollback,
-            env: "prod".into(),
-            policy: EnvPolicy::default(),
-            release: "1.4.0".into(),
-            source_health: SourceHealth::Unknown,
-            confirmed: true,
-            override_reason: None,
-            read_at: 0,
-        }),
+        question: Some(open_question(CommandKind::Rollback, "prod", "1.4.0")),
         outcome,
         action: "rollback".into(),
         detail: serde_json::json!({}),

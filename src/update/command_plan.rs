@@ -73,13 +73,13 @@ fn decided(model: &mut Model, env: &str, answer: GateAnswer) -> Vec<Cmd> {
         GateAnswer::Refused(refusals) => {
             let mut refused = Outcome::refused(plan.outcome.action, env, refusals);
             refused.verb = plan.outcome.verb.clone();
-            ended(model, refused)
+            super::commands::concluded(model, refused)
         }
         GateAnswer::NotDecided(why) => {
             let mut failed = plan.outcome.clone();
             failed.status = Status::Failed;
             failed.message = format!("not sent: {why}");
-            ended(model, failed)
+            super::commands::concluded(model, failed)
         }
     }
 }
@@ -98,7 +98,7 @@ pub fn recorded(model: &mut Model, env: &str, result: Result<String, NotRecorded
         Ok(request_id) => request_id,
         Err(not_recorded) => {
             let outcome = not_recorded.outcome(&plan.outcome);
-            return ended(model, outcome);
+            return super::commands::concluded(model, outcome);
         }
     };
     let started = running.started;
@@ -149,17 +149,5 @@ pub fn called(model: &mut Model, mut outcome: Outcome) -> Vec<Cmd> {
         outcome.elapsed_secs =
             (model.now - running.started).num_milliseconds().max(0) as f64 / 1000.0;
     }
-    ended(model, outcome)
-}
-
-/// The command's end: its outcome recorded when it was recorded itself, then told.
-fn ended(model: &mut Model, outcome: Outcome) -> Vec<Cmd> {
-    let mut cmds: Vec<Cmd> = outcome
-        .ledger_entry()
-        .map(Cmd::AppendLedger)
-        .into_iter()
-        .collect();
-    cmds.extend(super::alerts::outcome(model, &outcome));
-    cmds.extend(super::commands::finished(model, outcome));
-    cmds
+    super::commands::concluded(model, outcome)
 }

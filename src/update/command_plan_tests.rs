@@ -7,12 +7,11 @@ use crate::ledger::Payload;
 use crate::model::Model;
 use crate::model::command::Request;
 use crate::model::command_plan::{CommandPlan, NotRecorded, ProviderCall, RolloutPlan, Send};
-use crate::model::fixtures::three_lanes;
-use crate::model::gate_question::{GateQuestion, SourceHealth};
+use crate::model::fixtures::{open_question, three_lanes};
 use crate::model::operations::CommandPhase;
 use crate::model::outcome::{Outcome, Status};
 use crate::msg::{Cmd, Msg};
-use crate::policy::{CommandKind, EnvPolicy};
+use crate::policy::CommandKind;
 
 fn promote() -> Request {
     Request::Promote {
@@ -47,16 +46,7 @@ fn plan(send: Send) -> CommandPlan {
     let mut outcome = Outcome::new(CommandKind::Promote, "prod", Status::Done, "");
     outcome.release = Some("1.4.2".into());
     CommandPlan {
-        question: Some(GateQuestion {
-            kind: CommandKind::Promote,
-            env: "prod".into(),
-            policy: EnvPolicy::default(),
-            release: "1.4.2".into(),
-            source_health: SourceHealth::Unknown,
-            confirmed: true,
-            override_reason: None,
-            read_at: 0,
-        }),
+        question: Some(open_question(CommandKind::Promote, "prod", "1.4.2")),
         outcome,
         action: "promote".into(),
         detail: serde_json::json!({"command": ["deploy.sh"]}),

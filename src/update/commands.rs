@@ -153,6 +153,19 @@ pub fn submitted(model: &mut Model, prompt: Prompt, text: String) -> Vec<Cmd> {
     }
 }
 
+/// A command this cockpit ran in its loop ended: its outcome recorded (when the command was
+/// recorded itself), then told as any command's outcome is told.
+pub(super) fn concluded(model: &mut Model, outcome: Outcome) -> Vec<Cmd> {
+    let mut cmds: Vec<Cmd> = outcome
+        .ledger_entry()
+        .map(Cmd::AppendLedger)
+        .into_iter()
+        .collect();
+    cmds.extend(super::alerts::outcome(model, &outcome));
+    cmds.extend(finished(model, outcome));
+    cmds
+}
+
 pub fn finished(model: &mut Model, outcome: Outcome) -> Vec<Cmd> {
     model.dirty = true;
     model.notice = None;

@@ -1,8 +1,9 @@
-//! A command's gates decided in the loop: the command read the facts only it can read (the
-//! platform's freezes, its own probe, the ledger seq it read up to) and asks; the answer rests on
-//! the model: the grid folded from the verified entries it follows, the lanes' probe verdicts,
-//! its clock. It is given once the model has read the ledger at least as far as the command did,
-//! and the command is recorded only if nothing was appended after the entry it rests on.
+//! A planned command's gates decided in the loop: its task read the facts only it can read (the
+//! platform's freezes, its own probe, the ledger seq it read up to) into the plan's question; the
+//! answer rests on the model: the grid folded from the verified entries it follows, the lanes'
+//! probe verdicts, its clock. It is given once the model has read the ledger at least as far as
+//! the command did, and the command is recorded only if nothing was appended after the entry it
+//! rests on (`command_plan` acts on the answer).
 
 use chrono::Duration;
 

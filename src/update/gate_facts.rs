@@ -6,15 +6,8 @@ use crate::policy::{CommandKind, GateInput, GateVerdict, SourceHealth, evaluate}
 use crate::probes::Verdict;
 
 pub(super) fn target_env(model: &Model, request: &Request) -> String {
-    match request {
-        Request::Trigger { .. } => model
-            .lanes
-            .first()
-            .map(|l| l.env.clone())
-            .unwrap_or_default(),
-        Request::Promote { to, .. } => to.clone(),
-        Request::Rollback { env, .. } | Request::Gate { env, .. } => env.clone(),
-    }
+    let first = model.lanes.first().map(|l| l.env.as_str());
+    request.target(first.unwrap_or_default()).to_string()
 }
 
 pub(super) fn lane_index(model: &Model, env: &str) -> Option<usize> {
