@@ -1,11 +1,15 @@
 //! Cloud Deploy end to end against the embedded sandbox: release → promote → approve → advance
 //! → rollbackTarget along dev → staging → prod (prod: canary 10/50 and an approval), the grid's
 //! say over approval, lost create answers that must not create twice, a failed job retried, and
-//! the same path through the real binary.
+//! the same path through the real binary, and from the cockpit's keyboard.
+
+#[path = "support/headless.rs"]
+mod headless;
 
 use std::time::Duration;
 
 use clap::Parser;
+use crossterm::event::KeyCode;
 
 use flightdeck::commands::clouddeploy_gate::GateAction;
 use flightdeck::commands::outcome::{Outcome, Status};
@@ -693,4 +697,98 @@ async fn a_deploy_policy_restricting_cancel_stands_before_cancel_until_overridde
         })
         .collect();
     assert_eq!(reasons, ["freeze: stuck rollout"]);
+}
+
+/// The cockpit's own loop: `t` releases 5.0.0 into dev, `p` on staging promotes it. Each is read
+/// and planned by a task, decided and recorded by `update`, then sent as one call whose outcome
+/// `update` records.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_release_and_its_promote_from_the_keyboard_are_recorded_sent_and_concluded_once() {
+    let sandbox = sandbox::start("127.0.0.1:0".parse().unwrap(), 200.0)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ledger_path = dir.path().join("ledger.jsonl");
+    let profile =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles/clouddeploy-sandbox.toml");
+    let addr = sandbox.addr.to_string();
+    let args = [
+        "flightdeck",
+        "--profile",
+        profile.to_str().unwrap(),
+        "--sandbox",
+        &addr,
+    ];
+    let cli = flightdeck::cli::Cli::try_parse_from(args).unwrap();
+    let mut session = flightdeck::session::Session::open(&cli.globals.profile, cli.globals.sandbox)
+        .await
+        .unwrap();
+    session.profile.ledger.path = Some(ledger_path.clone());
+    let c = headless::start(session, &cli.globals).await;
+    let ledger = Ledger::open(&ledger_path).unwrap();
+    let concluded = |action: &str| {
+        let entries = ledger.read_all().unwrap();
+        let ids: Vec<String> = entries
+            .iter()
+            .filter_map(|e| match &e.payload {
+                Payload::Command {
+                    request_id,
+                    action: a,
+                    ..
+                } if a == action => Some(request_id.clone()),
+                _ => None,
+            })
+            .collect();
+        let outcomes: Vec<(String, bool)> = entries
+            .iter()
+            .filter_map(|e| match &e.payload {
+                Payload::CommandOutcome { request_id, ok, .. } if ids.contains(request_id) => {
+                    Some((request_id.clone(), *ok))
+                }
+                _ => None,
+            })
+            .collect();
+        (ids, outcomes)
+    };
+
+    c.wait_screen("dev").await;
+    c.key(KeyCode::Char('t'));
+    c.wait_screen("version, e.g. 1.5.0").await;
+    c.type_text("5.0.0");
+    c.wait_screen("Confirm").await;
+    c.key(KeyCode::Enter);
+    headless::wait("the trigger's outcome in the ledger", || {
+        !concluded("trigger").1.is_empty()
+    })
+    .await;
+    let (ids, outcomes) = concluded("trigger");
+    assert_eq!(ids.len(), 1, "recorded once");
+    assert_eq!(outcomes, [(ids[0].clone(), true)], "{}", c.screen.text());
+    let labelled: Vec<String> = sandbox
+        .state
+        .lock_clouddeploy()
+        .releases
+        .values()
+        .map(|r| r.body["labels"]["flightdeck-request"].to_string())
+        .collect();
+    assert_eq!(
+        labelled,
+        [format!("\"{}\"", ids[0])],
+        "one release, carrying the record's request id"
+    );
+
+    c.key(KeyCode::Char(']'));
+    c.key(KeyCode::Char('p'));
+    c.wait_screen("Confirm").await;
+    c.key(KeyCode::Enter);
+    headless::wait("the promote's outcome in the ledger", || {
+        !concluded("promote").1.is_empty()
+    })
+    .await;
+    let (ids, outcomes) = concluded("promote");
+    assert_eq!(outcomes, [(ids[0].clone(), true)], "{}", c.screen.text());
+    c.wait_screen("staging runs 5.0.0").await;
+    c.key(KeyCode::Char('q'));
+    let model = c.done.await.unwrap().unwrap();
+    assert!(model.operations.running.is_empty());
 }

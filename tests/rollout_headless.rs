@@ -3,92 +3,20 @@
 //! keyboard; quit mid-bake and hand the rollout over, then another process finishes it.
 //! Every wait is a condition on the screen, the ledger or the sandbox, with a deadline.
 
+#[path = "support/headless.rs"]
+mod headless;
 #[path = "support/rollout_world.rs"]
 mod rollout_world;
 
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use flightdeck::cli::Cli;
-use flightdeck::cli::cockpit;
 use flightdeck::ledger::{Entry, Ledger, Payload};
-use flightdeck::model::Model;
-use flightdeck::runtime::{self, Screen};
 use flightdeck::sandbox::{self, RunningSandbox};
 use flightdeck::session::Session;
-use futures::channel::mpsc::{UnboundedSender, unbounded};
-use ratatui::backend::TestBackend;
-use ratatui::{Frame, Terminal};
-
-/// A `TestBackend` terminal the test can read while the loop draws on it.
-#[derive(Clone)]
-struct Shared(Arc<Mutex<Terminal<TestBackend>>>);
-
-impl Screen for Shared {
-    fn draw_frame(&mut self, whole: bool, render: impl FnOnce(&mut Frame)) -> std::io::Result<()> {
-        self.0.lock().unwrap().draw_frame(whole, render)
-    }
-}
-
-impl Shared {
-    fn text(&self) -> String {
-        let terminal = self.0.lock().unwrap();
-        let buffer = terminal.backend().buffer();
-        let width = buffer.area.width as usize;
-        buffer
-            .content
-            .chunks(width)
-            .map(|row| row.iter().map(|c| c.symbol()).collect::<String>())
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-}
-
-struct Cockpit {
-    screen: Shared,
-    keys: UnboundedSender<std::io::Result<Event>>,
-    done: tokio::task::JoinHandle<std::io::Result<Model>>,
-}
-
-impl Cockpit {
-    fn key(&self, code: KeyCode) {
-        let event = Event::Key(KeyEvent::new(code, KeyModifiers::NONE));
-        self.keys.unbounded_send(Ok(event)).unwrap();
-    }
-
-    fn type_text(&self, text: &str) {
-        for c in text.chars() {
-            self.key(KeyCode::Char(c));
-        }
-        self.key(KeyCode::Enter);
-    }
-
-    async fn wait_screen(&self, what: &str) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !self.screen.text().contains(what) {
-            assert!(
-                !self.done.is_finished(),
-                "the cockpit's loop ended while waiting for `{what}`"
-            );
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for `{what}` on screen:\n{}",
-                self.screen.text()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-async fn wait(what: &str, mut cond: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !cond() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+use headless::{Cockpit, wait};
 
 fn sign_prod(ledger: &Ledger, profile: &flightdeck::config::Profile, release: &str) {
     for (actor, payload) in rollout_world::prod_signoffs(profile, release) {
@@ -161,26 +89,7 @@ impl World {
         if ledger.read_all().unwrap().is_empty() {
             sign_prod(&ledger, &session.profile, "1.4.1");
         }
-        let parts = cockpit::cockpit(&session, &cli.globals).await.unwrap();
-        let screen = Shared(Arc::new(Mutex::new(
-            Terminal::new(TestBackend::new(120, 36)).unwrap(),
-        )));
-        let (keys, events) = unbounded();
-        let mut on = screen.clone();
-        let done = tokio::spawn(async move {
-            let _session = session;
-            runtime::run_on(
-                &mut on,
-                events,
-                None,
-                parts.model,
-                parts.ui,
-                parts.effects,
-                parts.probe_reports,
-            )
-            .await
-        });
-        Cockpit { screen, keys, done }
+        headless::start(session, &cli.globals).await
     }
 }
 
