@@ -4,11 +4,7 @@
 //! (`update::gate_decision`); either way the command is recorded only at the ledger seq the
 //! decision rests on.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
-use std::time::Instant;
-
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::context::Context;
 use super::outcome::{Outcome, Status};
@@ -70,8 +66,8 @@ pub(super) fn question(
 }
 
 /// The gates' verdict on `question` on a fresh read of the ledger (the cockpit's `update` decides
-/// from its model instead), with the typed confirmation asked through the CLI's prompt only if
-/// nothing else refuses.
+/// from its model instead). When only the typed confirmation is missing, the refusal names just
+/// that: the CLI asks it then (`run`), never while anything else refuses.
 pub(super) async fn decide(ctx: &Context, question: &GateQuestion) -> Result<Passed, Box<Outcome>> {
     let (kind, env) = (question.kind, question.env.as_str());
     let failed = |e: String| Box::new(Outcome::new(kind, env, Status::Failed, e));
@@ -104,7 +100,7 @@ pub(super) async fn decide(ctx: &Context, question: &GateQuestion) -> Result<Pas
     if let GateVerdict::Refused(refusals) = evaluate(&input) {
         return Err(Box::new(Outcome::refused(kind, env, refusals)));
     }
-    input.confirmed = question.confirmed || ctx.confirm.as_ref().is_some_and(|ask| ask(env));
+    input.confirmed = question.confirmed;
     match evaluate(&input) {
         GateVerdict::Refused(refusals) => Err(Box::new(Outcome::refused(kind, env, refusals))),
         GateVerdict::Allowed { overridden } => Ok(Passed {
@@ -163,35 +159,15 @@ pub(super) fn record(
         .ledger()
         .map_err(NotRecorded::Failed)
         .and_then(|ledger| append_record(&ledger, &ctx.actor, record));
-    let request_id = appended.map_err(|not| Box::new(not.outcome(outcome)))?;
-    started()
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .insert(request_id.clone(), Instant::now());
-    Ok(request_id)
+    appended.map_err(|not| Box::new(not.outcome(outcome)))
 }
 
-/// When each command in flight was recorded, so its outcome can say how long it took (the
-/// outcome's own clock is set only after the flow returns, after the outcome is recorded).
-fn started() -> &'static Mutex<HashMap<String, Instant>> {
-    static STARTED: OnceLock<Mutex<HashMap<String, Instant>>> = OnceLock::new();
-    STARTED.get_or_init(Default::default)
-}
-
-pub(super) fn record_outcome(ctx: &Context, outcome: &mut Outcome) {
+/// Records the outcome, with the time from `since` (when the command started) to now.
+pub(super) fn record_outcome(ctx: &Context, outcome: &mut Outcome, since: DateTime<Utc>) {
     let Some(request_id) = outcome.request_id.clone() else {
         return;
     };
-    let since = started()
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .remove(&request_id);
-    // A rollout taken over from another process was recorded there: it started with its plan.
-    let elapsed = since.map(|s| s.elapsed().as_secs_f64()).or_else(|| {
-        let rollout = outcome.rollout.as_ref()?;
-        Some((Utc::now() - rollout.started).num_milliseconds().max(0) as f64 / 1000.0)
-    });
-    outcome.elapsed_secs = elapsed.unwrap_or(outcome.elapsed_secs);
+    outcome.elapsed_secs = (Utc::now() - since).num_milliseconds().max(0) as f64 / 1000.0;
     let detail = outcome.ledger_detail();
     let payload = Payload::CommandOutcome {
         request_id,

@@ -118,7 +118,7 @@ pub(super) async fn drive_change(ctx: &Context, target: &Target, mut run: Change
                     };
                 }
                 ChangeEffect::Finish => {
-                    record_outcome(ctx, &mut run.outcome);
+                    record_outcome(ctx, &mut run.outcome, run.started);
                     return run.outcome;
                 }
             }

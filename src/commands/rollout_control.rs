@@ -221,10 +221,11 @@ async fn take_over(
         outcome.message = format!("paused: {}", describe_rollout(&drive.rollout));
     }
     let finished = drive.rollout.is_finished();
+    let since = drive.rollout.started;
     outcome.rollout = Some(drive.rollout);
     if finished {
         // The first driver never wrote this request's outcome (it died or handed over).
-        super::guard::record_outcome(ctx, &mut outcome);
+        super::guard::record_outcome(ctx, &mut outcome, since);
     }
     outcome
 }

@@ -1,8 +1,7 @@
-//! The headless commands `trigger`, `promote` and `rollback`: read the lanes, check the gates,
-//! write the command to the ledger, run it, write the outcome. Tests call [`execute`] with a
-//! [`Context`] of their own (short timeouts, a temp ledger, a chosen actor).
-
-use std::time::Instant;
+//! The headless commands `trigger`, `promote` and `rollback` (and a platform's gates) as library
+//! calls: [`prepare`] routes a request to its flow, which reads the lanes and plans it; the CLI's
+//! host (`carry_out`) decides, records, sends and records the outcome. Tests call [`execute`]
+//! with a [`Context`] of their own (short timeouts, a temp ledger, a chosen actor).
 
 use super::TriggerVia;
 pub use super::approve::Review;
@@ -56,19 +55,17 @@ fn primary_image(state: &ServiceState) -> Option<(String, String)> {
     Some((primary.revision.clone(), info.image.clone()))
 }
 
-/// How often a command decides again when the ledger grew between its gates and its record.
-const DECISIONS: usize = 3;
-
 /// Runs one request to the end; never panics, always an outcome. When entries arrived between
 /// the gates and the record ([`Status::Stale`]: nothing was recorded or sent), the gates are
 /// checked again on what the ledger says now.
 pub async fn execute(ctx: &Context, request: Request) -> Outcome {
-    execute_with(ctx, || prepare(ctx, &request)).await
+    super::carry_out::execute_with(ctx, || prepare(ctx, &request)).await
 }
 
 /// Reviews the GitHub deployment waiting on the review's environment; always an outcome.
 pub async fn review(ctx: &Context, review: &Review) -> Outcome {
-    let mut outcome = execute_with(ctx, || super::approve::plan(ctx, review)).await;
+    let mut outcome =
+        super::carry_out::execute_with(ctx, || super::approve::plan(ctx, review)).await;
     outcome.verb = Some(review.verb().into());
     outcome
 }
@@ -76,54 +73,12 @@ pub async fn review(ctx: &Context, review: &Review) -> Outcome {
 /// Runs `action` on the newest Cloud Deploy rollout of `env`; always an outcome.
 pub async fn rollout_action(ctx: &Context, env: &str, action: GateAction) -> Outcome {
     let verb = action.name();
-    let mut outcome = execute_with(ctx, || {
+    let mut outcome = super::carry_out::execute_with(ctx, || {
         super::clouddeploy_gate::plan(ctx, env, action.clone())
     })
     .await;
     outcome.verb = Some(verb.into());
     outcome
-}
-
-/// Plans with `prepare`, decides the gates, carries the plan out; when entries arrived
-/// between the gates and the record ([`Status::Stale`]: nothing was recorded or sent), plans
-/// and decides again on what the ledger says now, [`DECISIONS`] times at most.
-pub async fn execute_with<F, Planned>(ctx: &Context, prepare: F) -> Outcome
-where
-    F: Fn() -> Planned,
-    Planned: std::future::Future<Output = Prepared>,
-{
-    let started = Instant::now();
-    let mut outcome = decide_and_run(ctx, prepare().await, started).await;
-    for _ in 1..DECISIONS {
-        if outcome.status != Status::Stale {
-            break;
-        }
-        (ctx.progress)(&super::Progress::Note {
-            env: outcome.env.clone(),
-            text: "the ledger changed while the gates were checked: checking them again".into(),
-        });
-        outcome = decide_and_run(ctx, prepare().await, started).await;
-    }
-    outcome.elapsed_secs = started.elapsed().as_secs_f64();
-    outcome
-}
-
-async fn decide_and_run(ctx: &Context, prepared: Prepared, started: Instant) -> Outcome {
-    let plan = match prepared {
-        Prepared::Plan(plan) => plan,
-        Prepared::Ended(outcome) => return *outcome,
-    };
-    let passed = match &plan.question {
-        Some(question) => super::guard::decide(ctx, question).await,
-        None => Ok(Passed::default()),
-    };
-    match passed {
-        Ok(passed) => super::carry_out::carry_out(ctx, *plan, passed, started).await,
-        Err(mut refused) => {
-            refused.verb = plan.outcome.verb.clone();
-            *refused
-        }
-    }
 }
 
 /// Reads what the request needs (the lanes, the platform's freezes, the source probe, the
@@ -170,7 +125,7 @@ fn record_failed_attempt(ctx: &Context, outcome: &mut Outcome) {
     let detail = serde_json::json!({"failed_before_sending": outcome.message});
     if let Ok(request_id) = record_command(ctx, outcome, &Passed::default(), detail) {
         outcome.request_id = Some(request_id);
-        record_outcome(ctx, outcome);
+        record_outcome(ctx, outcome, chrono::Utc::now());
     }
 }
 
