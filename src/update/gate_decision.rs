@@ -7,6 +7,8 @@
 
 use chrono::Duration;
 
+use crate::ledger::follow::Health;
+
 use super::gate_facts::{lane_index, source_health};
 use crate::model::Model;
 use crate::model::command::Request;
@@ -68,6 +70,15 @@ fn broken(model: &Model) -> bool {
 fn why_behind(model: &Model) -> String {
     if let Some(why) = &model.signoffs.unreachable {
         return format!("the ledger database is unreachable ({why})");
+    }
+    if let Some(Health::Broken(at)) = &model.signoffs.health {
+        return format!(
+            "the ledger stops verifying at {}:{} ({}): no entry after it counts; {}",
+            at.path.display(),
+            at.line,
+            at.message,
+            at.advice
+        );
     }
     match &model.signoffs.ledger_error {
         Some(error) => format!("the ledger cannot be read ({error})"),

@@ -5,6 +5,7 @@
 use chrono::Duration;
 
 use super::update;
+use crate::ledger::follow::{Break, Health as LedgerHealth, Reading};
 use crate::ledger::{Decision, Entry, Ledger, Payload};
 use crate::model::command::Request;
 use crate::model::command_plan::{CommandPlan, ProviderCall, Send};
@@ -260,6 +261,35 @@ fn a_ledger_whose_follower_stopped_at_a_bad_row_is_undecided_at_once() {
     let cmds = ask(&mut model, 2);
     match &answers(&model, &cmds)[..] {
         [Answer::Ended(text)] => assert!(text.contains("row seq 2"), "{text}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn an_edited_ledger_is_undecided_at_once_and_says_where_it_breaks() {
+    let (mut model, book) = (model(), Book::new());
+    let alice = book.sign("alice", "Technical Lead", Decision::Go);
+    // dave's GO is line 2, and someone edited it: only alice's entry verifies.
+    book.sign("dave", "Security Officer", Decision::Go);
+    let broken = LedgerHealth::Broken(Break {
+        path: "/var/lib/flightdeck/ledger.jsonl".into(),
+        line: 2,
+        message: "its hash does not match its content".into(),
+        advice: "run `flightdeck ledger verify`".into(),
+    });
+    let read = Reading {
+        entries: vec![alice],
+        reset: true,
+        health: broken,
+    };
+    update(&mut model, Msg::LedgerRead(Box::new(read)));
+    let cmds = ask(&mut model, 2);
+    match &answers(&model, &cmds)[..] {
+        [Answer::Ended(text)] => {
+            assert!(text.contains("not sent"), "{text}");
+            assert!(text.contains("ledger.jsonl:2"), "{text}");
+            assert!(!text.contains("within 10s"), "{text}");
+        }
         other => panic!("{other:?}"),
     }
 }
