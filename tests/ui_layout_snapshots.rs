@@ -4,7 +4,8 @@
 
 use chrono::Duration;
 use flightdeck::ledger::{Actor, Decision, Entry, Ledger, Payload};
-use flightdeck::model::fixtures::{RunMoment, clock, pipeline, three_lanes};
+use flightdeck::model::fixtures::{clock, three_lanes};
+use flightdeck::model::fixtures_pipeline::{RunMoment, pipeline};
 use flightdeck::model::probes::Probes;
 use flightdeck::model::{Level, Model, Pane};
 use flightdeck::msg::{Action, Cmd, Msg};

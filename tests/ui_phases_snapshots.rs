@@ -1,6 +1,7 @@
 //! The phases pane at several moments of a release run, as a user sees it.
 
-use flightdeck::model::fixtures::{RunMoment, clock, pipeline, three_lanes};
+use flightdeck::model::fixtures::{clock, three_lanes};
+use flightdeck::model::fixtures_pipeline::{RunMoment, pipeline};
 use flightdeck::model::lane::{DeployPhase, DeployRollout};
 use flightdeck::model::{Model, Pane};
 use flightdeck::ui::{self, Symbols, Theme, UiContext};

@@ -8,6 +8,8 @@ pub mod command_plan;
 pub mod confirm;
 #[doc(hidden)]
 pub mod fixtures;
+#[doc(hidden)]
+pub mod fixtures_pipeline;
 pub mod gate_question;
 pub mod job_step;
 pub mod lane;

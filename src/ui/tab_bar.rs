@@ -101,7 +101,8 @@ fn hint(model: &Model, ui: &UiContext, pane: Pane) -> Option<(String, Role)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::fixtures::{RunMoment, pipeline, three_lanes};
+    use crate::model::fixtures::three_lanes;
+    use crate::model::fixtures_pipeline::{RunMoment, pipeline};
     use crate::model::lane::{DeployPhase, DeployRollout};
     use crate::ui::{Symbols, Theme};
 

@@ -3,7 +3,8 @@
 use super::update;
 use crate::model::command::GateAction;
 use crate::model::command::Request;
-use crate::model::fixtures::{RunMoment, pipeline, three_lanes};
+use crate::model::fixtures::three_lanes;
+use crate::model::fixtures_pipeline::{RunMoment, pipeline};
 use crate::model::{Model, Overlay, Prompt};
 use crate::msg::Msg;
 use crate::msg::{Action, Cmd};

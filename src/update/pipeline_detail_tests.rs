@@ -3,7 +3,8 @@
 use chrono::Duration;
 
 use super::update;
-use crate::model::fixtures::{RunMoment, clock, pipeline, three_lanes};
+use crate::model::fixtures::{clock, three_lanes};
+use crate::model::fixtures_pipeline::{RunMoment, pipeline};
 use crate::model::phase_detail::{Annotation, Annotations};
 use crate::model::watch::PipelinePoll;
 use crate::model::{Model, Overlay, Pane};

@@ -2,7 +2,8 @@ use chrono::Duration;
 
 use super::update;
 use crate::model::Model;
-use crate::model::fixtures::{RunMoment, clock, pipeline, three_lanes};
+use crate::model::fixtures::{clock, three_lanes};
+use crate::model::fixtures_pipeline::{RunMoment, pipeline};
 use crate::model::watch::PipelinePoll;
 use crate::msg::{Cmd, Msg};
 

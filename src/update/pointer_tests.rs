@@ -1,7 +1,8 @@
 //! The mouse, fed to `update` as the runtime sends it (pane and item already measured).
 
 use super::update;
-use crate::model::fixtures::{RunMoment, clock, pipeline, three_lanes};
+use crate::model::fixtures::{clock, three_lanes};
+use crate::model::fixtures_pipeline::{RunMoment, pipeline};
 use crate::model::{Model, Overlay, Pane};
 use crate::msg::{Hit, Msg, PointerKind};
 
