@@ -186,37 +186,33 @@ impl NotRecorded {
     }
 }
 
-impl Send {
+impl ProviderCall {
     /// What is sent, for the command's phase line.
     pub fn describe(&self) -> String {
         match self {
-            Send::Rollout(plan) => format!("rolling out {}", plan.image),
-            Send::Change { action, .. } => format!("{action:?}"),
-            Send::Call(ProviderCall::Script { argv, .. }) => format!("running {}", argv.join(" ")),
-            Send::Call(ProviderCall::Dispatch { version, .. }) => {
+            ProviderCall::Script { argv, .. } => format!("running {}", argv.join(" ")),
+            ProviderCall::Dispatch { version, .. } => {
                 format!("dispatching the release workflow for {version}")
             }
-            Send::Call(ProviderCall::Review {
+            ProviderCall::Review {
                 environment,
                 reject,
                 run_number,
                 ..
-            }) => format!(
+            } => format!(
                 "{} {environment} for run #{run_number}",
                 if *reject { "rejecting" } else { "approving" }
             ),
-            Send::Call(ProviderCall::CreateRelease { version, .. }) => {
-                format!("creating release {version}")
-            }
-            Send::Call(ProviderCall::CreateRollout { release, .. }) => {
+            ProviderCall::CreateRelease { version, .. } => format!("creating release {version}"),
+            ProviderCall::CreateRollout { release, .. } => {
                 format!("creating a rollout of {}", last_segment(release))
             }
-            Send::Call(ProviderCall::RollbackTarget { rollout, .. }) => {
+            ProviderCall::RollbackTarget { rollout, .. } => {
                 format!("rolling back from {}", last_segment(rollout))
             }
-            Send::Call(ProviderCall::RolloutAction {
+            ProviderCall::RolloutAction {
                 action, rollout, ..
-            }) => format!("{} rollout {}", action.name(), last_segment(rollout)),
+            } => format!("{} rollout {}", action.name(), last_segment(rollout)),
         }
     }
 }

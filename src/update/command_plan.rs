@@ -53,6 +53,9 @@ fn decided(model: &mut Model, env: &str, answer: GateAnswer) -> Vec<Cmd> {
     let Some(running) = model.operations.running.get_mut(env) else {
         return Vec::new();
     };
+    if !matches!(running.phase, CommandPhase::Deciding(_)) {
+        return Vec::new();
+    }
     let CommandPhase::Deciding(mut plan) =
         std::mem::replace(&mut running.phase, CommandPhase::Reading)
     else {
@@ -89,6 +92,9 @@ pub fn recorded(model: &mut Model, env: &str, result: Result<String, NotRecorded
     let Some(running) = model.operations.running.get_mut(env) else {
         return Vec::new();
     };
+    if !matches!(running.phase, CommandPhase::Recording(_)) {
+        return Vec::new();
+    }
     let CommandPhase::Recording(plan) =
         std::mem::replace(&mut running.phase, CommandPhase::Driving)
     else {
@@ -133,7 +139,7 @@ pub fn recorded(model: &mut Model, env: &str, result: Result<String, NotRecorded
             super::changes::planned(model, ChangeRun::new(action, outcome, started, probes))
         }
         Send::Call(call) => {
-            running.phase = CommandPhase::Sending(Send::Call(call.clone()).describe());
+            running.phase = CommandPhase::Sending(call.describe());
             running.last.clear();
             vec![Cmd::CallProvider {
                 call: Box::new(call),
