@@ -118,6 +118,10 @@ async fn carry_out(ctx: &Context, plan: CommandPlan, passed: Passed, started: In
                 Err(usage) => *usage,
             }
         }
+        Send::Nothing => {
+            record_outcome(ctx, &mut outcome, since);
+            outcome
+        }
         Send::Call(call) => {
             let mut outcome = super::perform::call(ctx, &call, outcome).await;
             record_outcome(ctx, &mut outcome, since);

@@ -113,42 +113,6 @@ pub(super) async fn decide(ctx: &Context, question: &GateQuestion) -> Result<Pas
     }
 }
 
-/// Records overrides and the command before anything is sent; returns the request id.
-pub(super) fn record_command(
-    ctx: &Context,
-    outcome: &Outcome,
-    passed: &Passed,
-    detail: serde_json::Value,
-) -> Result<String, Box<Outcome>> {
-    let action = format!("{:?}", outcome.action).to_lowercase();
-    record_action(ctx, &action, outcome, passed, detail)
-}
-
-/// [`record_command`] with an action of its own (`approve`, `advance`, … of a platform's gate).
-pub(super) fn record_action(
-    ctx: &Context,
-    action: &str,
-    outcome: &Outcome,
-    passed: &Passed,
-    detail: serde_json::Value,
-) -> Result<String, Box<Outcome>> {
-    let entry = CommandRecord {
-        action: action.to_string(),
-        env: outcome.env.clone(),
-        release: outcome.release.clone().unwrap_or_default(),
-        detail,
-        overridden: passed.overridden.clone(),
-        override_reason: ctx
-            .override_reason
-            .clone()
-            .unwrap_or_default()
-            .trim()
-            .to_string(),
-        read_at: passed.read_at,
-    };
-    record(ctx, &entry, outcome)
-}
-
 /// Appends `record`; an outcome saying why when it was not (nothing is sent then).
 pub(super) fn record(
     ctx: &Context,

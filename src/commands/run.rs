@@ -6,33 +6,17 @@
 use super::TriggerVia;
 pub use super::approve::Review;
 pub use super::context::{ConfirmByName, Context, ControlSlot, DEFAULT_LEASE, ReleaseSlot};
-use super::guard::{Passed, check_gates, question, record_command, record_outcome};
+use super::guard::{check_gates, question};
 use super::health;
 use super::outcome::{Outcome, Status};
 pub use super::prepared::{Prepared, planned};
-use super::wire::{self, Target};
+use super::wire;
 use crate::config::profile::Environment;
 pub use crate::model::command::{GateAction, Request};
 use crate::model::command_plan::{CommandPlan, RolloutPlan, Send};
 use crate::model::lane::ServiceState;
 use crate::model::lane::version_of_image;
 use crate::policy::{CommandKind, SourceHealth};
-
-/// Reads done before the command is recorded, so a failure is recorded as the attempt.
-impl Context {
-    /// [`Context::state`] before the command is recorded: a failed read is recorded as the
-    /// attempt and its outcome.
-    async fn first_state(
-        &self,
-        target: &Target,
-        kind: CommandKind,
-    ) -> Result<ServiceState, Box<Outcome>> {
-        self.state(target, kind).await.map_err(|mut failed| {
-            record_failed_attempt(self, &mut failed);
-            failed
-        })
-    }
-}
 
 /// `<repo>:<tag>` or `<repo>@sha256:…` → `<repo>`.
 pub fn image_repo(image: &str) -> &str {
@@ -112,21 +96,21 @@ pub async fn prepare(ctx: &Context, request: &Request) -> Prepared {
     planned.unwrap_or_else(Prepared::Ended)
 }
 
-/// A command that failed reading a lane's state, before it was recorded, leaves its attempt and
-/// outcome in the ledger like any other. Read-only records nothing; when the ledger itself is
-/// what failed, the outcome stays as it is.
-fn record_failed_attempt(ctx: &Context, outcome: &mut Outcome) {
-    if ctx.read_only
-        || outcome.request_id.is_some()
-        || !matches!(outcome.status, Status::ApiError | Status::Failed)
-    {
-        return;
+/// A command that failed reading a lane's state, before anything was sent, leaves its attempt
+/// and outcome in the ledger like any other: planned as a record with nothing to send. Read-only
+/// records nothing.
+fn failed_attempt(ctx: &Context, failed: Outcome) -> Prepared {
+    if ctx.read_only || !matches!(failed.status, Status::ApiError | Status::Failed) {
+        return Prepared::Ended(Box::new(failed));
     }
-    let detail = serde_json::json!({"failed_before_sending": outcome.message});
-    if let Ok(request_id) = record_command(ctx, outcome, &Passed::default(), detail) {
-        outcome.request_id = Some(request_id);
-        record_outcome(ctx, outcome, chrono::Utc::now());
-    }
+    let detail = serde_json::json!({"failed_before_sending": failed.message});
+    planned(CommandPlan {
+        question: None,
+        action: format!("{:?}", failed.action).to_lowercase(),
+        detail,
+        send: Send::Nothing,
+        outcome: failed,
+    })
 }
 
 async fn trigger(ctx: &Context, version: &str, via: TriggerVia) -> Result<Prepared, Box<Outcome>> {
@@ -173,7 +157,10 @@ async fn promote(
         )));
     }
     let source = ctx.target(kind, from_env)?;
-    let source_state = ctx.first_state(&source, kind).await?;
+    let source_state = match ctx.state(&source, kind).await {
+        Ok(state) => state,
+        Err(failed) => return Ok(failed_attempt(ctx, *failed)),
+    };
     let (_, image) = primary_image(&source_state).ok_or_else(|| {
         Outcome::new(
             kind,
@@ -209,7 +196,10 @@ async fn deploy(
         check_gates(ctx, kind, env, "", SourceHealth::Unknown).await?;
     }
     let target = ctx.target(kind, env)?;
-    let state = ctx.first_state(&target, kind).await?;
+    let state = match ctx.state(&target, kind).await {
+        Ok(state) => state,
+        Err(failed) => return Ok(failed_attempt(ctx, *failed)),
+    };
     let image = image_for(&state).map_err(|m| Outcome::new(kind, &env.name, Status::Failed, m))?;
     if promote.is_some() && wire::serves_only(&state, &image) {
         let message = format!(

@@ -35,6 +35,9 @@ pub enum Send {
     },
     /// One call to a provider (with its operation followed and the lane read after it).
     Call(ProviderCall),
+    /// Nothing: the command failed before anything could be sent (reading a lane); its attempt
+    /// and the outcome it already has are recorded.
+    Nothing,
 }
 
 /// A Cloud Run rollout's plan, before the record gives it its request id.

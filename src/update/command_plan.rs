@@ -138,6 +138,7 @@ pub fn recorded(model: &mut Model, env: &str, result: Result<String, NotRecorded
         Send::Change { action, probes } => {
             super::changes::planned(model, ChangeRun::new(action, outcome, started, probes))
         }
+        Send::Nothing => super::commands::concluded(model, outcome),
         Send::Call(call) => {
             running.phase = CommandPhase::Sending(call.describe());
             running.last.clear();

@@ -233,3 +233,30 @@ fn a_cloud_run_promote_is_driven_in_the_loop_once_recorded() {
         "{cmds:?}"
     );
 }
+
+#[test]
+fn a_lane_that_could_not_be_read_leaves_the_attempt_and_its_outcome_and_sends_nothing() {
+    let mut model = running(None);
+    let mut failed = plan(Send::Nothing);
+    failed.question = None;
+    failed.outcome.status = Status::ApiError;
+    failed.outcome.message = "GET …/services/clarity-backend-prod: HTTP 400".into();
+    let cmds = update(&mut model, Msg::CommandPlanned(Box::new(failed)));
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::RecordCommand(record)] if record.read_at.is_none()),
+        "{cmds:?}"
+    );
+    let cmds = update(&mut model, recorded("req-4"));
+    let recorded_outcomes: Vec<_> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Cmd::AppendLedger(Payload::CommandOutcome { request_id, ok, .. }) => {
+                Some((request_id.as_str(), *ok))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(recorded_outcomes, [("req-4", false)]);
+    assert!(!cmds.iter().any(|c| matches!(c, Cmd::CallProvider { .. })));
+    assert!(phase(&model).is_none());
+}
