@@ -2,7 +2,7 @@
 
 use chrono::Duration;
 use flightdeck::commands::outcome::{Outcome, Status};
-use flightdeck::model::command_plan::{CommandPlan, RolloutPlan, Send};
+use flightdeck::model::command_plan::{CommandPlan, Outgoing, RolloutPlan};
 use flightdeck::model::fixtures::{clock, open_question, three_lanes};
 use flightdeck::model::probes::Probes;
 use flightdeck::model::{Model, Overlay, Pane};
@@ -246,7 +246,7 @@ fn the_canary_steps_and_bake_countdown_under_the_lane() {
         outcome: Outcome::new(CommandKind::Promote, "prod", Status::Done, ""),
         action: "promote".into(),
         detail: serde_json::json!({}),
-        send: Send::Rollout(RolloutPlan {
+        send: Outgoing::Rollout(RolloutPlan {
             from_revision: "00007-abc".into(),
             image: "app:1.4.2".into(),
             steps: vec![10, 50, 100],

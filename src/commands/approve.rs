@@ -12,7 +12,7 @@ use super::outcome::{Outcome, Status};
 use super::prepared::{Prepared, planned};
 use super::{approve_comment, health};
 use crate::config::profile::{Environment, Provider};
-use crate::model::command_plan::{CommandPlan, ProviderCall, Send};
+use crate::model::command_plan::{CommandPlan, Outgoing, ProviderCall};
 use crate::policy::{CommandKind, SourceHealth};
 use crate::providers::github::wire::{PendingDeployment, WorkflowRun};
 use crate::providers::github::{GithubClient, GithubError, PipelineConfig, Token};
@@ -150,7 +150,7 @@ async fn run(ctx: &Context, review: &Review) -> Result<Prepared, Box<Outcome>> {
         outcome,
         action: review.verb().into(),
         detail,
-        send: Send::Call(ProviderCall::Review {
+        send: Outgoing::Call(ProviderCall::Review {
             run_id: run.id,
             run_number: run.run_number,
             run_url: run.url.clone(),

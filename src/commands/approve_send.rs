@@ -89,15 +89,6 @@ enum Sent {
     Already,
 }
 
-/// Whether GitHub may have acted on a review whose answer was an error.
-fn unclear(e: &GithubError) -> bool {
-    match e {
-        GithubError::Transport { .. } => true,
-        GithubError::Http { status, .. } => *status >= 500,
-        _ => false,
-    }
-}
-
 /// Sends the review; after an unclear answer reads the pending deployments again and re-sends
 /// only while the environment still waits (bounded by the context's attempts).
 async fn send_once(
@@ -130,7 +121,7 @@ async fn send_once(
         });
         let error = match sent {
             Ok(()) => return Ok(Sent::Now),
-            Err(e) if !unclear(&e) || attempt == attempts => return Err(e),
+            Err(e) if !e.may_have_acted() || attempt == attempts => return Err(e),
             Err(e) => e,
         };
         ctx.progress.as_ref()(&Progress::Uncertain {
@@ -148,7 +139,7 @@ async fn send_once(
                     return Ok(Sent::Already);
                 }
                 Ok(_) => break,
-                Err(e) if unclear(&e) && reads < attempts * 2 => {}
+                Err(e) if e.may_have_acted() && reads < attempts * 2 => {}
                 Err(e) => return Err(e),
             }
         }

@@ -13,7 +13,7 @@ use super::guard::{Passed, record, record_outcome};
 use super::outcome::{Outcome, Status};
 use super::prepared::Prepared;
 use crate::model::change_run::ChangeRun;
-use crate::model::command_plan::{CommandPlan, RolloutPlan, Send};
+use crate::model::command_plan::{CommandPlan, Outgoing, RolloutPlan};
 use crate::model::rollout::Rollout;
 use crate::model::rollout_drive::{Drive, DriveEvent};
 use crate::policy::{Gate, GateQuestion};
@@ -107,8 +107,8 @@ async fn carry_out(ctx: &Context, plan: CommandPlan, passed: Passed, started: In
     let env = outcome.env.clone();
     let since = Utc::now() - chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
     match plan.send {
-        Send::Rollout(rollout) => drive(ctx, &request_id, rollout, outcome, since).await,
-        Send::Change { action, probes } => {
+        Outgoing::Rollout(rollout) => drive(ctx, &request_id, rollout, outcome, since).await,
+        Outgoing::Change { action, probes } => {
             let run = ChangeRun::new(action, outcome, since, probes);
             match ctx
                 .env(run.outcome.action, &env)
@@ -118,11 +118,11 @@ async fn carry_out(ctx: &Context, plan: CommandPlan, passed: Passed, started: In
                 Err(usage) => *usage,
             }
         }
-        Send::Nothing => {
+        Outgoing::Nothing => {
             record_outcome(ctx, &mut outcome, since);
             outcome
         }
-        Send::Call(call) => {
+        Outgoing::Call(call) => {
             let mut outcome = super::perform::call(ctx, &call, outcome).await;
             record_outcome(ctx, &mut outcome, since);
             outcome

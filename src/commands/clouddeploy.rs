@@ -12,7 +12,7 @@ use super::outcome::{Outcome, Status};
 use super::prepared::{Prepared, planned};
 use super::{CommandError, Progress};
 use crate::config::profile::{Environment, Provider};
-use crate::model::command_plan::{CommandPlan, ProviderCall, Send};
+use crate::model::command_plan::{CommandPlan, Outgoing, ProviderCall};
 use crate::policy::{CommandKind, SourceHealth};
 use crate::providers::clouddeploy::state::{self, RolloutView, TargetState};
 use crate::providers::clouddeploy::{CloudDeployClient, CloudDeployTarget};
@@ -168,7 +168,7 @@ pub(super) async fn trigger(
         outcome,
         action: "trigger".into(),
         detail,
-        send: Send::Call(ProviderCall::CreateRelease {
+        send: Outgoing::Call(ProviderCall::CreateRelease {
             version: version.to_string(),
             image,
             overrides,
@@ -247,7 +247,7 @@ pub(super) async fn promote(
         outcome,
         action: "promote".into(),
         detail,
-        send: Send::Call(ProviderCall::CreateRollout {
+        send: Outgoing::Call(ProviderCall::CreateRollout {
             from_env: from_env.name.clone(),
             release: running.release.clone(),
             overrides,

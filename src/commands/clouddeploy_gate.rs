@@ -13,7 +13,7 @@ use super::prepared::{Prepared, planned};
 use super::{CommandError, Progress};
 use crate::config::profile::Environment;
 pub use crate::model::command::GateAction;
-use crate::model::command_plan::{CommandPlan, ProviderCall, Send};
+use crate::model::command_plan::{CommandPlan, Outgoing, ProviderCall};
 use crate::policy::{CommandKind, SourceHealth};
 use crate::providers::clouddeploy::state::RolloutView;
 use crate::providers::clouddeploy::{CloudDeployTarget, RolloutVerb};
@@ -153,7 +153,7 @@ async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Prepar
         outcome,
         action: action.name().into(),
         detail,
-        send: Send::Call(ProviderCall::RolloutAction {
+        send: Outgoing::Call(ProviderCall::RolloutAction {
             action,
             rollout: current.name.clone(),
             phase,

@@ -9,7 +9,7 @@ use super::outcome::{Outcome, Status};
 use super::prepared::{Prepared, planned};
 use super::{CommandError, Progress};
 use crate::config::profile::Environment;
-use crate::model::command_plan::{CommandPlan, ProviderCall, Send};
+use crate::model::command_plan::{CommandPlan, Outgoing, ProviderCall};
 use crate::policy::{CommandKind, SourceHealth};
 use crate::providers::clouddeploy::{CloudDeployClient, CloudDeployTarget, state};
 
@@ -44,7 +44,7 @@ pub(super) async fn rollback(
         outcome,
         action: "rollback".into(),
         detail,
-        send: Send::Call(ProviderCall::RollbackTarget {
+        send: Outgoing::Call(ProviderCall::RollbackTarget {
             rollout: running.name.clone(),
             release: to_release.map(str::to_string),
             overrides,

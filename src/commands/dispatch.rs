@@ -13,9 +13,9 @@ use super::guard::question;
 use super::outcome::{Outcome, Status};
 use crate::config::Environment;
 use crate::config::targets::PipelineConfig;
-use crate::model::command_plan::{CommandPlan, ProviderCall, Send};
+use crate::model::command_plan::{CommandPlan, Outgoing, ProviderCall};
 use crate::policy::{CommandKind, SourceHealth};
-use crate::providers::github::{GithubClient, GithubError, Token, dispatch_inputs};
+use crate::providers::github::{GithubClient, Token, dispatch_inputs};
 
 /// How long a dispatched run may take to show in run lists (GitHub: a few seconds).
 const FIND_DEADLINE: Duration = Duration::from_secs(20);
@@ -69,7 +69,7 @@ pub async fn trigger(
         action: "trigger".into(),
         outcome,
         detail,
-        send: Send::Call(ProviderCall::Dispatch {
+        send: Outgoing::Call(ProviderCall::Dispatch {
             version: version.to_string(),
             inputs,
         }),
@@ -107,7 +107,7 @@ pub(super) async fn send(ctx: &Context, call: &ProviderCall, mut outcome: Outcom
                 format!("dispatched {what} (its run is not listed yet)"),
             ),
         },
-        Err(e) if unclear(&e) => match find_run(&client, since, &before, version).await {
+        Err(e) if e.may_have_acted() => match find_run(&client, since, &before, version).await {
             Some(url) => (
                 Status::Done,
                 format!(
@@ -126,15 +126,6 @@ pub(super) async fn send(ctx: &Context, call: &ProviderCall, mut outcome: Outcom
         Err(e) => (Status::ApiError, e.to_string()),
     };
     outcome
-}
-
-/// Whether GitHub may have acted on a dispatch whose answer was an error.
-fn unclear(e: &GithubError) -> bool {
-    match e {
-        GithubError::Transport { .. } => true,
-        GithubError::Http { status, .. } => *status >= 500,
-        _ => false,
-    }
 }
 
 /// Waits (bounded) for the dispatched run to be listed; its page URL when found.

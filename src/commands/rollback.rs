@@ -14,7 +14,7 @@ use super::outcome::{Outcome, Status};
 use super::prepared::{Prepared, planned};
 use super::wire::{self, Target};
 use crate::model::change_run::{ChangeEffect, ChangeEvent, ChangeRun};
-use crate::model::command_plan::{CommandPlan, Send};
+use crate::model::command_plan::{CommandPlan, Outgoing};
 use crate::model::rollout::NextAction;
 use crate::policy::{CommandKind, SourceHealth};
 
@@ -72,7 +72,7 @@ pub(super) async fn rollback(
         action: "rollback".into(),
         outcome,
         detail,
-        send: Send::Change {
+        send: Outgoing::Change {
             action: NextAction::RollBack {
                 to: chosen.name.clone(),
             },

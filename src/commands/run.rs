@@ -13,7 +13,7 @@ pub use super::prepared::{Prepared, planned};
 use super::wire;
 use crate::config::profile::Environment;
 pub use crate::model::command::{GateAction, Request};
-use crate::model::command_plan::{CommandPlan, RolloutPlan, Send};
+use crate::model::command_plan::{CommandPlan, Outgoing, RolloutPlan};
 use crate::model::lane::ServiceState;
 use crate::model::lane::version_of_image;
 use crate::policy::{CommandKind, SourceHealth};
@@ -108,7 +108,7 @@ fn failed_attempt(ctx: &Context, failed: Outcome) -> Prepared {
         question: None,
         action: format!("{:?}", failed.action).to_lowercase(),
         detail,
-        send: Send::Nothing,
+        send: Outgoing::Nothing,
         outcome: failed,
     })
 }
@@ -239,7 +239,7 @@ async fn deploy(
         action: format!("{:?}", kind).to_lowercase(),
         outcome,
         detail,
-        send: Send::Rollout(RolloutPlan {
+        send: Outgoing::Rollout(RolloutPlan {
             from_revision,
             image,
             steps,

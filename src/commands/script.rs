@@ -12,7 +12,7 @@ use super::health;
 use super::outcome::{Outcome, Status};
 use super::prepared::{Prepared, planned};
 use crate::config::profile::{Environment, Provider};
-use crate::model::command_plan::{CommandPlan, ProviderCall, Send};
+use crate::model::command_plan::{CommandPlan, Outgoing, ProviderCall};
 use crate::model::lane::ServiceState;
 use crate::policy::{CommandKind, SourceHealth};
 use crate::providers::script::{self, ScriptTarget, Values};
@@ -81,7 +81,7 @@ async fn act(
         action: key.to_string(),
         outcome,
         detail,
-        send: Send::Call(ProviderCall::Script {
+        send: Outgoing::Call(ProviderCall::Script {
             key: key.to_string(),
             argv: argv.clone(),
             version: values.version,

@@ -20,12 +20,12 @@ pub struct CommandPlan {
     pub action: String,
     /// What the command record says besides action, env and release.
     pub detail: serde_json::Value,
-    pub send: Send,
+    pub send: Outgoing,
 }
 
 /// What goes out once the command is recorded.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Send {
+pub enum Outgoing {
     /// A Cloud Run trigger or promote: the rollout machine, driven by the host.
     Rollout(RolloutPlan),
     /// A Cloud Run rollback: one change, then the lane's probes, driven by the host.

@@ -7,7 +7,7 @@ use super::update;
 use crate::ledger::Payload;
 use crate::model::Model;
 use crate::model::command::Request;
-use crate::model::command_plan::{CommandPlan, Send};
+use crate::model::command_plan::{CommandPlan, Outgoing};
 use crate::model::fixtures::{open_question, three_lanes};
 use crate::model::outcome::{Outcome, Status};
 use crate::model::rollout::NextAction;
@@ -38,7 +38,7 @@ fn handed_over(model: &mut Model, probes: usize) -> Vec<Cmd> {
         outcome,
         action: "rollback".into(),
         detail: serde_json::json!({}),
-        send: Send::Change {
+        send: Outgoing::Change {
             action: NextAction::RollBack { to: TO.into() },
             probes,
         },

@@ -8,7 +8,7 @@ use chrono::Duration;
 
 use crate::model::Model;
 use crate::model::change_run::ChangeRun;
-use crate::model::command_plan::{CommandPlan, NotRecorded, Send};
+use crate::model::command_plan::{CommandPlan, NotRecorded, Outgoing};
 use crate::model::gate_question::{GateAnswer, PendingQuestion};
 use crate::model::operations::{CommandPhase, Hosted};
 use crate::model::outcome::{Outcome, Status};
@@ -112,7 +112,7 @@ pub fn recorded(model: &mut Model, env: &str, result: Result<String, NotRecorded
     let mut outcome = outcome;
     outcome.request_id = Some(request_id.clone());
     match send {
-        Send::Rollout(rollout) => {
+        Outgoing::Rollout(rollout) => {
             let drive = Drive::new(
                 Rollout::new(
                     &request_id,
@@ -135,11 +135,11 @@ pub fn recorded(model: &mut Model, env: &str, result: Result<String, NotRecorded
             };
             super::rollouts::planned(model, hosted)
         }
-        Send::Change { action, probes } => {
+        Outgoing::Change { action, probes } => {
             super::changes::planned(model, ChangeRun::new(action, outcome, started, probes))
         }
-        Send::Nothing => super::commands::concluded(model, outcome),
-        Send::Call(call) => {
+        Outgoing::Nothing => super::commands::concluded(model, outcome),
+        Outgoing::Call(call) => {
             running.phase = CommandPhase::Sending(call.describe());
             running.last.clear();
             vec![Cmd::CallProvider {

@@ -6,7 +6,7 @@ use super::update;
 use crate::ledger::Payload;
 use crate::model::Model;
 use crate::model::command::Request;
-use crate::model::command_plan::{CommandPlan, NotRecorded, ProviderCall, RolloutPlan, Send};
+use crate::model::command_plan::{CommandPlan, NotRecorded, Outgoing, ProviderCall, RolloutPlan};
 use crate::model::fixtures::{open_question, three_lanes};
 use crate::model::operations::CommandPhase;
 use crate::model::outcome::{Outcome, Status};
@@ -42,7 +42,7 @@ fn script() -> ProviderCall {
 }
 
 /// What the task planned: no gate of the profile stands in the way.
-fn plan(send: Send) -> CommandPlan {
+fn plan(send: Outgoing) -> CommandPlan {
     let mut outcome = Outcome::new(CommandKind::Promote, "prod", Status::Done, "");
     outcome.release = Some("1.4.2".into());
     CommandPlan {
@@ -61,6 +61,18 @@ fn recorded(request_id: &str) -> Msg {
     }
 }
 
+/// The `command_outcome` entries among `cmds`: request id and whether it went well.
+fn outcome_entries(cmds: &[Cmd]) -> Vec<(&str, bool)> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Cmd::AppendLedger(Payload::CommandOutcome { request_id, ok, .. }) => {
+                Some((request_id.as_str(), *ok))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 fn phase(model: &Model) -> Option<&CommandPhase> {
     model.operations.running.get("prod").map(|r| &r.phase)
 }
@@ -71,7 +83,7 @@ fn a_plan_is_recorded_at_the_entry_its_gates_rest_on_then_its_one_call_goes_out(
     assert_eq!(phase(&model), Some(&CommandPhase::Reading));
     let cmds = update(
         &mut model,
-        Msg::CommandPlanned(Box::new(plan(Send::Call(script())))),
+        Msg::CommandPlanned(Box::new(plan(Outgoing::Call(script())))),
     );
     let [Cmd::RecordCommand(record)] = cmds.as_slice() else {
         panic!("{cmds:?}");
@@ -94,16 +106,7 @@ fn a_plan_is_recorded_at_the_entry_its_gates_rest_on_then_its_one_call_goes_out(
     let mut done = (**outcome).clone();
     done.message = "script.promote exited 0".into();
     let cmds = update(&mut model, Msg::CommandCalled(Box::new(done)));
-    let outcome_entries: Vec<_> = cmds
-        .iter()
-        .filter_map(|c| match c {
-            Cmd::AppendLedger(Payload::CommandOutcome { request_id, ok, .. }) => {
-                Some((request_id.as_str(), *ok))
-            }
-            _ => None,
-        })
-        .collect();
-    assert_eq!(outcome_entries, [("req-9", true)]);
+    assert_eq!(outcome_entries(&cmds), [("req-9", true)]);
     assert!(phase(&model).is_none(), "the command is over");
     assert!(model.notice.as_ref().unwrap().text.contains("exited 0"));
 }
@@ -121,7 +124,7 @@ fn a_record_that_finds_new_entries_sends_nothing_and_plans_again_three_times_at_
     for decision in 2..=3 {
         update(
             &mut model,
-            Msg::CommandPlanned(Box::new(plan(Send::Call(script())))),
+            Msg::CommandPlanned(Box::new(plan(Outgoing::Call(script())))),
         );
         let cmds = update(&mut model, moved());
         assert_eq!(
@@ -137,7 +140,7 @@ fn a_record_that_finds_new_entries_sends_nothing_and_plans_again_three_times_at_
     }
     update(
         &mut model,
-        Msg::CommandPlanned(Box::new(plan(Send::Call(script())))),
+        Msg::CommandPlanned(Box::new(plan(Outgoing::Call(script())))),
     );
     let cmds = update(&mut model, moved());
     assert!(
@@ -159,7 +162,7 @@ fn a_ledger_that_cannot_record_sends_nothing_and_says_why() {
     let mut model = running(None);
     update(
         &mut model,
-        Msg::CommandPlanned(Box::new(plan(Send::Call(script())))),
+        Msg::CommandPlanned(Box::new(plan(Outgoing::Call(script())))),
     );
     let failed = Msg::CommandRecorded {
         env: "prod".into(),
@@ -182,7 +185,7 @@ fn a_ledger_that_cannot_record_sends_nothing_and_says_why() {
 #[test]
 fn a_command_no_gate_stands_before_is_recorded_wherever_the_ledger_ends() {
     let mut model = running(None);
-    let mut reject = plan(Send::Call(script()));
+    let mut reject = plan(Outgoing::Call(script()));
     reject.question = None;
     let cmds = update(&mut model, Msg::CommandPlanned(Box::new(reject)));
     assert!(
@@ -194,7 +197,7 @@ fn a_command_no_gate_stands_before_is_recorded_wherever_the_ledger_ends() {
 #[test]
 fn the_reason_is_recorded_with_the_gates_it_waived_and_the_platforms_policy() {
     let mut model = running(Some("hotfix for INC-4711"));
-    let mut frozen = plan(Send::Call(script()));
+    let mut frozen = plan(Outgoing::Call(script()));
     // The platform's deploy policy is in force; the reason overrides it in the request.
     frozen.outcome.overridden = vec!["freeze".into()];
     let cmds = update(&mut model, Msg::CommandPlanned(Box::new(frozen)));
@@ -208,7 +211,7 @@ fn the_reason_is_recorded_with_the_gates_it_waived_and_the_platforms_policy() {
 #[test]
 fn a_cloud_run_promote_is_driven_in_the_loop_once_recorded() {
     let mut model = running(None);
-    let rollout = Send::Rollout(RolloutPlan {
+    let rollout = Outgoing::Rollout(RolloutPlan {
         from_revision: "app-00007-abc".into(),
         image: "app:1.4.2".into(),
         steps: vec![10, 100],
@@ -237,7 +240,7 @@ fn a_cloud_run_promote_is_driven_in_the_loop_once_recorded() {
 #[test]
 fn a_lane_that_could_not_be_read_leaves_the_attempt_and_its_outcome_and_sends_nothing() {
     let mut model = running(None);
-    let mut failed = plan(Send::Nothing);
+    let mut failed = plan(Outgoing::Nothing);
     failed.question = None;
     failed.outcome.status = Status::ApiError;
     failed.outcome.message = "GET …/services/clarity-backend-prod: HTTP 400".into();
@@ -247,16 +250,7 @@ fn a_lane_that_could_not_be_read_leaves_the_attempt_and_its_outcome_and_sends_no
         "{cmds:?}"
     );
     let cmds = update(&mut model, recorded("req-4"));
-    let recorded_outcomes: Vec<_> = cmds
-        .iter()
-        .filter_map(|c| match c {
-            Cmd::AppendLedger(Payload::CommandOutcome { request_id, ok, .. }) => {
-                Some((request_id.as_str(), *ok))
-            }
-            _ => None,
-        })
-        .collect();
-    assert_eq!(recorded_outcomes, [("req-4", false)]);
+    assert_eq!(outcome_entries(&cmds), [("req-4", false)]);
     assert!(!cmds.iter().any(|c| matches!(c, Cmd::CallProvider { .. })));
     assert!(phase(&model).is_none());
 }

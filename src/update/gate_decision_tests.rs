@@ -8,7 +8,7 @@ use super::update;
 use crate::ledger::follow::{Break, Health as LedgerHealth, Reading};
 use crate::ledger::{Decision, Entry, Ledger, Payload};
 use crate::model::command::Request;
-use crate::model::command_plan::{CommandPlan, ProviderCall, Send};
+use crate::model::command_plan::{CommandPlan, Outgoing, ProviderCall};
 use crate::model::fixtures::{actor, lead_and_security, three_lanes};
 use crate::model::gate_question::{GateQuestion, SourceHealth};
 use crate::model::outcome::{Outcome, Status};
@@ -83,7 +83,7 @@ fn ask_with(model: &mut Model, question: GateQuestion) -> Vec<Cmd> {
         outcome,
         action: "promote".into(),
         detail: serde_json::json!({}),
-        send: Send::Call(ProviderCall::Script {
+        send: Outgoing::Call(ProviderCall::Script {
             key: "promote".into(),
             argv: vec!["deploy.sh".into()],
             version: "1.4.2".into(),

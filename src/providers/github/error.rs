@@ -31,6 +31,16 @@ pub enum GithubError {
 }
 
 impl GithubError {
+    /// Whether GitHub may have acted on a write whose answer was this error (no answer, or a
+    /// 5xx): look before sending it again, since dispatches and reviews carry no idempotency key.
+    pub fn may_have_acted(&self) -> bool {
+        match self {
+            GithubError::Transport { .. } => true,
+            GithubError::Http { status, .. } => *status >= 500,
+            _ => false,
+        }
+    }
+
     /// What the user should do about it.
     pub fn hint(&self) -> &'static str {
         match self {
