@@ -62,8 +62,12 @@ pub enum Msg {
     CommandProgress(crate::model::command::Progress),
     /// A command ended: done, failed, aborted, or refused by a gate.
     CommandFinished(Box<crate::model::outcome::Outcome>),
-    /// A command read what it needs and is planned: `update` decides its gates.
-    CommandPlanned(Box<crate::model::command_plan::CommandPlan>),
+    /// One read a command's planner asked for was made (`Cmd::ReadForCommand`).
+    CommandRead {
+        env: String,
+        read: crate::model::command_read::Read,
+        answer: Box<crate::model::command_read::ReadAnswer>,
+    },
     /// A planned command's record was appended (its request id), or not.
     CommandRecorded {
         env: String,
@@ -169,12 +173,11 @@ pub enum Cmd {
     FetchAnnotations {
         check_run_id: u64,
     },
-    /// Run a command through the gates, the ledger and the provider; progress and the outcome
-    /// come back as messages. `confirmed`: the user typed the environment's name.
-    RunCommand {
-        request: crate::model::command::Request,
-        override_reason: Option<String>,
-        confirmed: bool,
+    /// Make one read the planner of the command in `env` asked for; answered by
+    /// `Msg::CommandRead`.
+    ReadForCommand {
+        env: String,
+        read: crate::model::command_read::Read,
     },
     /// Append a planned command's record at the entry its gates were decided on; answered by
     /// `Msg::CommandRecorded`.

@@ -7,6 +7,7 @@ mod command_complete;
 mod command_line;
 mod command_plan;
 mod command_progress;
+mod command_read;
 mod commands;
 mod confirm;
 mod confirm_gates;
@@ -34,7 +35,17 @@ use crate::model::{Level, Model, Overlay, Pane, Prompt};
 use crate::msg::{Action, Cmd, Msg};
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
-    let cmds = step(model, msg);
+    let mut cmds = step(model, msg);
+    cmds.extend(command_read::start_due(model));
+    quit::when_idle(model);
+    cmds
+}
+
+/// What `update` does with a command's plan once its reads are done (`command_read`): for tests
+/// of what follows planning, which need no reads.
+#[doc(hidden)]
+pub fn planned(model: &mut Model, plan: crate::model::command_plan::CommandPlan) -> Vec<Cmd> {
+    let cmds = command_plan::planned(model, plan);
     quit::when_idle(model);
     cmds
 }
@@ -125,7 +136,9 @@ fn step(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             }
             Vec::new()
         }
-        Msg::CommandPlanned(plan) => command_plan::planned(model, *plan),
+        Msg::CommandRead { env, read, answer } => {
+            command_read::answered(model, &env, read, *answer)
+        }
         Msg::CommandRecorded { env, result } => command_plan::recorded(model, &env, result),
         Msg::CommandCalled(outcome) => command_plan::called(model, *outcome),
         Msg::RolloutApplied { env, result } if changes::hosts(model, &env) => {

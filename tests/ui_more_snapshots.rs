@@ -257,7 +257,7 @@ fn the_canary_steps_and_bake_countdown_under_the_lane() {
         }),
     };
     model.signoffs.loaded = true;
-    let cmds = update(&mut model, Msg::CommandPlanned(Box::new(plan)));
+    let cmds = flightdeck::update::planned(&mut model, plan);
     assert!(
         matches!(cmds.as_slice(), [Cmd::RecordCommand(record)] if record.read_at == Some(0)),
         "{cmds:?}"

@@ -4,6 +4,7 @@ use super::exit;
 use super::globals::Globals;
 use crate::config::{ConfigError, Paths, ThemeSpec};
 use crate::model::Level;
+use crate::model::operations::CommandSetup;
 use crate::runtime::{CommandRunner, Effects, ProbeRunner};
 use crate::session::Session;
 use crate::ui::{Symbols, Theme, UiContext};
@@ -95,6 +96,10 @@ pub async fn cockpit(session: &Session, globals: &Globals) -> Result<Cockpit, St
             .map(|(lane, github)| (github.clone(), lane.clone()))
             .collect();
     }
+    model.operations.setup = ledger.as_ref().map(|l| CommandSetup {
+        profile: std::sync::Arc::new(session.profile.clone()),
+        account: l.actor.account.clone(),
+    });
     let commands = CommandRunner::new(
         session.profile.clone(),
         http.clone(),

@@ -5,17 +5,17 @@
 //! The review carries a comment composed from the grid (see [`super::approve_comment`]). Here the
 //! reads and the plan; the review itself is `approve_send`'s.
 
+use super::approve_comment;
 use super::clouddeploy_gate::GateAction;
-use super::context::Context;
-use super::guard::question;
 use super::outcome::{Outcome, Status};
+use super::plan::{Halt, Known};
 use super::prepared::{Prepared, planned};
-use super::{approve_comment, health};
 use crate::config::profile::{Environment, Provider};
 use crate::model::command_plan::{CommandPlan, Outgoing, ProviderCall};
+use crate::model::command_read::Read;
 use crate::policy::{CommandKind, SourceHealth};
 use crate::providers::github::wire::{PendingDeployment, WorkflowRun};
-use crate::providers::github::{GithubClient, GithubError, PipelineConfig, Token};
+use crate::providers::github::{GithubClient, PipelineConfig, Token};
 
 /// What to review.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,15 +46,15 @@ impl Review {
 
 /// A platform's gate on `env` from the cockpit or the `:` line: Cloud Deploy lanes answer every
 /// action; elsewhere approve / reject review the GitHub environment's waiting deployment.
-pub async fn gate(
-    ctx: &Context,
+pub fn gate(
+    known: &Known<'_>,
     env: &str,
     action: GateAction,
     comment: Option<String>,
-) -> Prepared {
-    let provider = ctx.profile.environment(env).and_then(|e| e.provider());
+) -> Result<Prepared, Halt> {
+    let provider = known.profile().environment(env).and_then(|e| e.provider());
     if let Some(Provider::CloudDeploy(_)) = provider {
-        return super::clouddeploy_gate::plan(ctx, env, action).await;
+        return super::clouddeploy_gate::plan(known, env, action);
     }
     let reject = match action {
         GateAction::Approve => false,
@@ -70,7 +70,7 @@ pub async fn gate(
                 ),
             );
             outcome.verb = Some(other.name().into());
-            return Prepared::Ended(Box::new(outcome));
+            return Err(outcome.into());
         }
     };
     let review = Review {
@@ -79,37 +79,33 @@ pub async fn gate(
         comment,
         run_id: None,
     };
-    plan(ctx, &review).await
+    plan(known, &review)
 }
 
 /// Finds the deployment waiting on the review's environment and plans the review.
-pub(super) async fn plan(ctx: &Context, review: &Review) -> Prepared {
-    let mut prepared = run(ctx, review).await.unwrap_or_else(Prepared::Ended);
-    if let Prepared::Ended(outcome) = &mut prepared {
-        outcome.verb = Some(review.verb().into());
-    }
-    prepared
+pub(super) fn plan(known: &Known<'_>, review: &Review) -> Result<Prepared, Halt> {
+    plan_review(known, review).map_err(|halt| match halt {
+        Halt::End(mut outcome) => {
+            outcome.verb = Some(review.verb().into());
+            Halt::End(outcome)
+        }
+        need => need,
+    })
 }
 
-async fn run(ctx: &Context, review: &Review) -> Result<Prepared, Box<Outcome>> {
+fn plan_review(known: &Known<'_>, review: &Review) -> Result<Prepared, Halt> {
     let kind = review.kind();
-    let env = ctx.env(kind, &review.env)?;
+    let env = super::plan::env_named(known.profile(), kind, &review.env)?;
     let fail = |status, message: String| Box::new(Outcome::new(kind, &env.name, status, message));
-    let Some(config) = &ctx.profile.pipeline else {
-        return Err(fail(
+    let Some(config) = &known.profile().pipeline else {
+        return Err(Halt::End(fail(
             Status::Usage,
             "the profile has no [pipeline]: there is no GitHub workflow to approve".into(),
-        ));
+        )));
     };
     let gh_env = config.github_environment(&env.name).to_string();
-    let client = client(config)
-        .await
-        .map_err(|e| fail(Status::ApiError, e))?;
-    let api = |e: GithubError| fail(Status::ApiError, format!("{e} ({})", e.hint()));
-    let (run, pending) = waiting(&client, review.run_id, &gh_env)
-        .await
-        .map_err(api)?
-        .ok_or_else(|| {
+    let (run, pending) =
+        waiting(known, kind, &env.name, review.run_id, &gh_env)?.ok_or_else(|| {
             fail(
                 Status::Usage,
                 format!(
@@ -121,22 +117,19 @@ async fn run(ctx: &Context, review: &Review) -> Result<Prepared, Box<Outcome>> {
             )
         })?;
     if !pending.current_user_can_approve {
-        return Err(fail(Status::Usage, not_a_reviewer(&gh_env, &pending)));
+        return Err(Halt::End(fail(
+            Status::Usage,
+            not_a_reviewer(&gh_env, &pending),
+        )));
     }
     let release = release_of(&run);
-    let question = if review.reject && !ctx.read_only {
+    let question = if review.reject && !known.planning.read_only {
         None
     } else {
-        let source = source_health(ctx, env).await;
-        Some(question(
-            ctx,
-            kind,
-            &signoff_required(env),
-            &release,
-            source,
-        )?)
+        let source = source_health(known, env)?;
+        Some(known.question(kind, &signoff_required(env), &release, source)?)
     };
-    let comment = approve_comment::compose(ctx, &env.name, &release, review.comment.as_deref());
+    let comment = approve_comment::compose(known, &env.name, &release, review.comment.as_deref())?;
     let mut outcome = Outcome::new(kind, &env.name, Status::Done, "");
     outcome.verb = Some(review.verb().into());
     outcome.release = Some(release.clone());
@@ -173,17 +166,20 @@ pub(super) async fn client(config: &PipelineConfig) -> Result<GithubClient, Stri
 }
 
 /// The run (given, or the newest waiting one) and its pending deployment for `gh_env`.
-async fn waiting(
-    client: &GithubClient,
+fn waiting(
+    known: &Known<'_>,
+    kind: CommandKind,
+    env: &str,
     run_id: Option<u64>,
     gh_env: &str,
-) -> Result<Option<(WorkflowRun, PendingDeployment)>, GithubError> {
-    let runs = match run_id {
-        Some(id) => vec![client.run_now(id).await?],
-        None => client.waiting_runs().await?,
+) -> Result<Option<(WorkflowRun, PendingDeployment)>, Halt> {
+    let runs: Vec<WorkflowRun> = match run_id {
+        Some(id) => vec![known.wire(Read::WorkflowRun { id }, kind, env)??],
+        None => known.wire(Read::WaitingRuns, kind, env)??,
     };
     for run in runs {
-        let pending = client.pending_now(run.id).await?;
+        let read = Read::PendingDeployments { run_id: run.id };
+        let pending: Vec<PendingDeployment> = known.wire(read, kind, env)??;
         if let Some(p) = pending.into_iter().find(|p| p.environment.name == gh_env) {
             return Ok(Some((run, p)));
         }
@@ -233,16 +229,19 @@ fn signoff_required(env: &Environment) -> Environment {
 }
 
 /// The lane before `env` green (when its policy asks), probed at its service's own URI.
-async fn source_health(ctx: &Context, env: &Environment) -> SourceHealth {
-    let envs = &ctx.profile.environments;
+fn source_health(known: &Known<'_>, env: &Environment) -> Result<SourceHealth, Halt> {
+    let envs = &known.profile().environments;
     let source = match envs.iter().position(|e| e.name == env.name) {
         Some(i) if i > 0 && env.policy.require_source_green => &envs[i - 1],
-        _ => return SourceHealth::Unknown,
+        _ => return Ok(SourceHealth::Unknown),
     };
     let kind = CommandKind::Promote;
-    let uri = match ctx.target(kind, source) {
-        Ok(target) => ctx.state(&target, kind).await.ok().and_then(|s| s.uri),
-        Err(_) => None,
+    let uri = match source.cloudrun {
+        Some(_) => known
+            .cloud_run(kind, &source.name)?
+            .ok()
+            .and_then(|s| s.uri),
+        None => None,
     };
-    health::source_health(&ctx.http, &health::probes(source, uri.as_deref())).await
+    known.source_health(source, uri.as_deref())
 }

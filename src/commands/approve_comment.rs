@@ -4,25 +4,27 @@
 
 use std::collections::BTreeMap;
 
-use super::context::Context;
+use super::plan::{Halt, Known};
 use crate::ledger::Decision;
+use crate::model::command_read::{LedgerRead, Read, ReadValue};
 use crate::model::signoff::SignoffGrid;
 use crate::policy::decide;
 
 /// The composed comment for (env, release), with `extra` (the user's comment) at the end.
-/// Only the verified prefix of the ledger counts, as for the gates.
-pub fn compose(ctx: &Context, env: &str, release: &str, extra: Option<&str>) -> String {
-    let store = ctx.ledger().ok();
-    let entries = store
-        .as_ref()
-        .and_then(|l| l.read_blocking().ok())
-        .unwrap_or_default();
-    let head = store
-        .as_ref()
-        .and_then(|l| l.head_blocking().ok())
-        .flatten()
-        .map(|h| h.line_hash);
-    let grid = SignoffGrid::from_entries(&ctx.profile.signoff, env, release, &entries);
+/// Only the verified prefix of the ledger counts, as for the gates; a ledger that could not be
+/// read composes as empty.
+pub fn compose(
+    known: &Known<'_>,
+    env: &str,
+    release: &str,
+    extra: Option<&str>,
+) -> Result<String, Halt> {
+    let read = match known.answer(Read::Ledger)? {
+        Ok(ReadValue::Ledger(ledger)) => ledger.clone(),
+        _ => LedgerRead::default(),
+    };
+    let head = read.head;
+    let grid = SignoffGrid::from_entries(&known.profile().signoff, env, release, &read.entries);
     let verdict = decide(&grid);
     let mut signers: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (item, role, cell) in grid.iter() {
@@ -53,7 +55,7 @@ pub fn compose(ctx: &Context, env: &str, release: &str, extra: Option<&str>) -> 
         head.as_deref().unwrap_or("(empty ledger)")
     );
     if let Some(extra) = extra.map(str::trim).filter(|e| !e.is_empty()) {
-        text.push_str(&format!(" {}: {extra}", ctx.actor.account));
+        text.push_str(&format!(" {}: {extra}", known.planning.account));
     }
-    text
+    Ok(text)
 }

@@ -4,15 +4,15 @@
 //! Cloud Run; the ledger's request id is the `requestId` of the create, kept across retries.
 //! Here the reads and the plans; the calls are `clouddeploy_send`'s.
 
+use super::CommandError;
 use super::clouddeploy_policy as policy;
 use super::context::Context;
-use super::guard::question;
-use super::health;
 use super::outcome::{Outcome, Status};
+use super::plan::{Halt, Known};
 use super::prepared::{Prepared, planned};
-use super::{CommandError, Progress};
 use crate::config::profile::{Environment, Provider};
 use crate::model::command_plan::{CommandPlan, Outgoing, ProviderCall};
+use crate::model::command_read::Read;
 use crate::policy::{CommandKind, SourceHealth};
 use crate::providers::clouddeploy::state::{self, RolloutView, TargetState};
 use crate::providers::clouddeploy::{CloudDeployClient, CloudDeployTarget};
@@ -41,16 +41,40 @@ pub(super) fn client(ctx: &Context, cfg: &CloudDeployTarget) -> CloudDeployClien
         )
 }
 
-pub(super) async fn read_state(
-    ctx: &Context,
+/// A target's state from its reads: the pipeline, the target, the newest releases, each one's
+/// rollouts on the target, the deploy policies (a failed policy read is kept as unread).
+pub(super) fn state_of(
+    known: &Known<'_>,
     kind: CommandKind,
     env: &str,
     cfg: &CloudDeployTarget,
-) -> Result<TargetState, Box<Outcome>> {
-    ctx.progress.as_ref()(&Progress::Reading { env: env.into() });
-    state::fetch(&client(ctx, cfg), cfg)
-        .await
-        .map_err(|e| Box::new(Outcome::from_error(kind, env, &CommandError::Api(e))))
+) -> Result<TargetState, Halt> {
+    use crate::providers::clouddeploy::{policy::DeployPolicy, wire};
+    let name = || env.to_string();
+    let pipeline: wire::DeliveryPipeline =
+        known.wire(Read::CloudDeployPipeline { env: name() }, kind, env)??;
+    let target: wire::Target = known.wire(Read::CloudDeployTarget { env: name() }, kind, env)??;
+    let releases: Vec<wire::Release> =
+        known.wire(Read::CloudDeployReleases { env: name() }, kind, env)??;
+    let mut rollouts = Vec::new();
+    for release in &releases {
+        let read = Read::CloudDeployRollouts {
+            env: name(),
+            release: release.name.clone(),
+        };
+        rollouts.extend(known.wire::<Vec<wire::Rollout>>(read, kind, env)??);
+    }
+    let policies = known
+        .wire::<Vec<DeployPolicy>>(Read::CloudDeployPolicies { env: name() }, kind, env)?
+        .map_err(|failed| failed.message);
+    Ok(state::assemble(
+        cfg,
+        &pipeline,
+        &target,
+        &releases,
+        rollouts,
+        policies.as_deref().map_err(String::as_str),
+    ))
 }
 
 /// A resource id from free text: lower case, `[a-z0-9-]`, starting with a letter, ≤ `max`.
@@ -135,25 +159,26 @@ pub(super) async fn after(ctx: &Context, cfg: &CloudDeployTarget, mut outcome: O
 
 /// Plans a release of `version` (its first rollout is a CREATE on the first stage, which deploy
 /// policies restrict).
-pub(super) async fn trigger(
-    ctx: &Context,
+pub(super) fn trigger(
+    known: &Known<'_>,
     env: &Environment,
     version: &str,
-) -> Result<Prepared, Box<Outcome>> {
+) -> Result<Prepared, Halt> {
     let kind = CommandKind::Trigger;
     let cfg = target(kind, env)?;
     if version.trim().is_empty() || version.contains(['/', ' ', '@', ':']) {
-        return Err(Box::new(Outcome::new(
+        return Err(Outcome::new(
             kind,
             &env.name,
             Status::Usage,
             format!("`{version}` is not an image tag"),
-        )));
+        )
+        .into());
     }
-    let state = read_state(ctx, kind, &env.name, cfg).await?;
+    let state = state_of(known, kind, &env.name, cfg)?;
     let gated = policy::gated(env, &state, "CREATE");
-    let question = question(ctx, kind, &gated, version, SourceHealth::Unknown)?;
-    let overrides = policy::in_force(&state, "CREATE", chrono::Utc::now());
+    let question = known.question(kind, &gated, version, SourceHealth::Unknown)?;
+    let overrides = policy::in_force(&state, "CREATE", known.planning.now);
     let repo = cfg
         .image_repo
         .clone()
@@ -177,28 +202,28 @@ pub(super) async fn trigger(
 }
 
 /// Plans a rollout of the release `from_env` runs onto the next stage, `to_env`.
-pub(super) async fn promote(
-    ctx: &Context,
+pub(super) fn promote(
+    known: &Known<'_>,
     from_env: &Environment,
     to_env: &Environment,
-) -> Result<Prepared, Box<Outcome>> {
+) -> Result<Prepared, Halt> {
     let kind = CommandKind::Promote;
     let (from_cfg, to_cfg) = (target(kind, from_env)?, target(kind, to_env)?);
-    let from = read_state(ctx, kind, &from_env.name, from_cfg).await?;
+    let from = state_of(known, kind, &from_env.name, from_cfg)?;
     let usage = |m: String| Box::new(Outcome::new(kind, &to_env.name, Status::Usage, m));
     if from_cfg.pipeline_name() != to_cfg.pipeline_name() {
-        return Err(usage(format!(
+        return Err(Halt::End(usage(format!(
             "`{}` and `{}` are in different delivery pipelines",
             from_env.name, to_env.name
-        )));
+        ))));
     }
     if from.next_stage() != Some(to_cfg.target.as_str()) {
-        return Err(usage(format!(
+        return Err(Halt::End(usage(format!(
             "Cloud Deploy promotes along the pipeline ({}): the stage after `{}` is {}",
             from.stages.join(" → "),
             from_cfg.target,
             from.next_stage().unwrap_or("none")
-        )));
+        ))));
     }
     let running = from.running.clone().ok_or_else(|| {
         Outcome::new(
@@ -208,9 +233,9 @@ pub(super) async fn promote(
             format!("`{}` runs no release to promote", from_env.name),
         )
     })?;
-    let to = read_state(ctx, kind, &to_env.name, to_cfg).await?;
+    let to = state_of(known, kind, &to_env.name, to_cfg)?;
     if let Some(current) = to.current.as_ref().filter(|c| c.release == running.release) {
-        return Err(Box::new(Outcome::new(
+        return Err(Outcome::new(
             kind,
             &to_env.name,
             Status::Failed,
@@ -221,10 +246,11 @@ pub(super) async fn promote(
                 to_env.name,
                 current.state
             ),
-        )));
+        )
+        .into());
     }
     let health = if to_env.policy.require_source_green {
-        health::source_health(&ctx.http, &health::probes(from_env, None)).await
+        known.source_health(from_env, None)?
     } else {
         SourceHealth::Unknown
     };
@@ -235,8 +261,8 @@ pub(super) async fn promote(
         gated.policy.two_person_rule = false;
     }
     let gated = policy::gated(&gated, &to, "CREATE");
-    let question = question(ctx, kind, &gated, &running.version, health)?;
-    let overrides = policy::in_force(&to, "CREATE", chrono::Utc::now());
+    let question = known.question(kind, &gated, &running.version, health)?;
+    let overrides = policy::in_force(&to, "CREATE", known.planning.now);
     let mut outcome = Outcome::new(kind, &to_env.name, Status::Done, "");
     outcome.release = Some(running.version.clone());
     outcome.image = Some(running.image.clone()).filter(|i| !i.is_empty());

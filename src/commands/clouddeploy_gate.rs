@@ -2,13 +2,12 @@
 //! with `requireApproval` (the sign-off grid decides; the API's approve has no comment, so the
 //! comment composed from the grid lives in the ledger), advance a canary, cancel, retry a job.
 
-use super::clouddeploy::{client, read_state, settle, target};
+use super::clouddeploy::{client, settle, state_of, target};
 use super::clouddeploy_policy as policy;
 use super::clouddeploy_wire as cdw;
 use super::context::Context;
-use super::guard::question;
-use super::health;
 use super::outcome::{Outcome, Status};
+use super::plan::{Halt, Known};
 use super::prepared::{Prepared, planned};
 use super::{CommandError, Progress};
 use crate::config::profile::Environment;
@@ -29,16 +28,14 @@ fn kind_of(action: &GateAction, rollout: &RolloutView) -> CommandKind {
 }
 
 /// Reads the target and plans `action` on its newest rollout.
-pub(super) async fn plan(ctx: &Context, env_name: &str, action: GateAction) -> Prepared {
-    run(ctx, env_name, action)
-        .await
-        .unwrap_or_else(Prepared::Ended)
-}
-
-async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Prepared, Box<Outcome>> {
-    let env = ctx.env(CommandKind::Promote, env_name)?;
+pub(super) fn plan(
+    known: &Known<'_>,
+    env_name: &str,
+    action: GateAction,
+) -> Result<Prepared, Halt> {
+    let env = super::plan::env_named(known.profile(), CommandKind::Promote, env_name)?;
     let cfg = target(CommandKind::Promote, env)?;
-    let now = read_state(ctx, CommandKind::Promote, env_name, cfg).await?;
+    let now = state_of(known, CommandKind::Promote, env_name, cfg)?;
     let usage = |m: String| {
         Box::new(Outcome::new(
             CommandKind::Promote,
@@ -53,11 +50,11 @@ async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Prepar
         .ok_or_else(|| usage(format!("no rollout on `{env_name}` yet")))?;
     let (phase, job) = match &action {
         GateAction::Approve | GateAction::Reject if current.state != "PENDING_APPROVAL" => {
-            return Err(usage(format!(
+            return Err(Halt::End(usage(format!(
                 "nothing waits for approval on `{env_name}`: rollout {} is {}",
                 current.id(),
                 current.state
-            )));
+            ))));
         }
         GateAction::Advance(asked) => {
             let next = current.next_phase().map(|p| p.id.clone());
@@ -65,12 +62,12 @@ async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Prepar
                 (Some(a), Some(n)) if *a == n => (n, String::new()),
                 (None, Some(n)) => (n, String::new()),
                 (_, next) => {
-                    return Err(usage(format!(
+                    return Err(Halt::End(usage(format!(
                         "rollout {} on `{env_name}` ({}) does not wait to advance{}",
                         current.id(),
                         current.state,
                         next.map_or_else(String::new, |n| format!(" (the next phase is {n})"))
-                    )));
+                    ))));
                 }
             }
         }
@@ -80,19 +77,19 @@ async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Prepar
                 "IN_PROGRESS" | "PENDING_APPROVAL" | "PENDING"
             ) =>
         {
-            return Err(usage(format!(
+            return Err(Halt::End(usage(format!(
                 "rollout {} on `{env_name}` is {}: nothing to cancel",
                 current.id(),
                 current.state
-            )));
+            ))));
         }
         GateAction::Retry => match current.failed_job() {
             Some((p, j)) => (p.to_string(), j.to_string()),
             None => {
-                return Err(usage(format!(
+                return Err(Halt::End(usage(format!(
                     "rollout {} on `{env_name}` has no failed job to retry",
                     current.id()
-                )));
+                ))));
             }
         },
         _ => (String::new(), String::new()),
@@ -100,18 +97,10 @@ async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Prepar
     let kind = kind_of(&action, &current);
     let health = match (kind, env.policy.require_source_green) {
         (CommandKind::Promote, true) => {
-            let index = ctx
-                .profile
-                .environments
-                .iter()
-                .position(|e| e.name == env.name);
-            match index
-                .and_then(|i| i.checked_sub(1))
-                .map(|i| &ctx.profile.environments[i])
-            {
-                Some(source) => {
-                    health::source_health(&ctx.http, &health::probes(source, None)).await
-                }
+            let envs = &known.profile().environments;
+            let index = envs.iter().position(|e| e.name == env.name);
+            match index.and_then(|i| i.checked_sub(1)).map(|i| &envs[i]) {
+                Some(source) => known.source_health(source, None)?,
                 None => SourceHealth::Unknown,
             }
         }
@@ -120,17 +109,17 @@ async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Prepar
     let restricted = action.restricted_as();
     let question = match action {
         // Rejecting is always allowed (it stops a change); it still needs an operator who may write.
-        GateAction::Reject if !ctx.read_only => None,
+        GateAction::Reject if !known.planning.read_only => None,
         _ => {
             let gated = policy::gated(env, &now, restricted);
-            Some(question(ctx, kind, &gated, &current.version, health)?)
+            Some(known.question(kind, &gated, &current.version, health)?)
         }
     };
     // Flightdeck's freeze gate stands before moving forward only; the service's policies before all.
     let overrides = if kind == CommandKind::Promote && !matches!(action, GateAction::Reject) {
-        policy::in_force(&now, restricted, chrono::Utc::now())
+        policy::in_force(&now, restricted, known.planning.now)
     } else {
-        policy::platform_gate(ctx, kind, env_name, &now, restricted)?
+        policy::platform_gate(known.planning, kind, env_name, &now, restricted)?
     };
     let mut outcome = Outcome::new(kind, env_name, Status::Done, "");
     outcome.verb = Some(action.name().into());
@@ -145,7 +134,7 @@ async fn run(ctx: &Context, env_name: &str, action: GateAction) -> Result<Prepar
     {
         map.insert(
             "comment".into(),
-            grid_comment(ctx, env_name, &current.version).into(),
+            super::approve_comment::compose(known, env_name, &current.version, None)?.into(),
         );
     }
     Ok(planned(CommandPlan {
@@ -239,9 +228,4 @@ pub(super) async fn send(
         _ => settle(&mut outcome, env_name, result),
     }
     outcome
-}
-
-/// Who signed what for (env, release), the decision, and the ledger head it stands on.
-pub fn grid_comment(ctx: &Context, env: &str, release: &str) -> String {
-    super::approve_comment::compose(ctx, env, release, None)
 }

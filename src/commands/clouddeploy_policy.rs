@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::context::Context;
 use super::outcome::Outcome;
+use super::plan::Planning;
 use crate::config::profile::Environment;
 use crate::policy::{CommandKind, Gate, Refusal, freeze};
 use crate::providers::clouddeploy::state::TargetState;
@@ -41,17 +41,16 @@ pub(super) fn in_force(state: &TargetState, action: &str, now: DateTime<Utc>) ->
 /// a deploy policy in force still does, as the service enforces it. Without an override reason
 /// this is the refusal; with one, the policies to override.
 pub(super) fn platform_gate(
-    ctx: &Context,
+    planning: &Planning<'_>,
     kind: CommandKind,
     env: &str,
     state: &TargetState,
     action: &str,
 ) -> Result<Vec<String>, Box<Outcome>> {
-    let now = Utc::now();
+    let now = planning.now;
     let names = in_force(state, action, now);
-    let has_reason = ctx
+    let has_reason = planning
         .override_reason
-        .as_deref()
         .is_some_and(|r| !r.trim().is_empty());
     if names.is_empty() || has_reason {
         return Ok(names);

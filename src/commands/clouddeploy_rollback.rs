@@ -1,11 +1,11 @@
 //! `rollback ENV` of a Cloud Deploy target: `rollbackTarget` to the previous successful release
 //! (or a chosen one), then the rollback rollout followed like any other.
 
-use super::clouddeploy::{client, read_state, resource_id, settle, short_id, target};
+use super::clouddeploy::{client, resource_id, settle, short_id, state_of, target};
 use super::clouddeploy_wire as cdw;
 use super::context::Context;
-use super::guard::question;
 use super::outcome::{Outcome, Status};
+use super::plan::{Halt, Known};
 use super::prepared::{Prepared, planned};
 use super::{CommandError, Progress};
 use crate::config::profile::Environment;
@@ -13,14 +13,14 @@ use crate::model::command_plan::{CommandPlan, Outgoing, ProviderCall};
 use crate::policy::{CommandKind, SourceHealth};
 use crate::providers::clouddeploy::{CloudDeployClient, CloudDeployTarget, state};
 
-pub(super) async fn rollback(
-    ctx: &Context,
+pub(super) fn rollback(
+    known: &Known<'_>,
     env: &Environment,
     to_release: Option<&str>,
-) -> Result<Prepared, Box<Outcome>> {
+) -> Result<Prepared, Halt> {
     let kind = CommandKind::Rollback;
     let cfg = target(kind, env)?;
-    let now = read_state(ctx, kind, &env.name, cfg).await?;
+    let now = state_of(known, kind, &env.name, cfg)?;
     let running = now.running.clone().ok_or_else(|| {
         Outcome::new(
             kind,
@@ -29,9 +29,14 @@ pub(super) async fn rollback(
             format!("`{}` has no successful rollout to roll back", env.name),
         )
     })?;
-    let question = question(ctx, kind, env, &running.version, SourceHealth::Unknown)?;
-    let overrides =
-        super::clouddeploy_policy::platform_gate(ctx, kind, &env.name, &now, "ROLLBACK")?;
+    let question = known.question(kind, env, &running.version, SourceHealth::Unknown)?;
+    let overrides = super::clouddeploy_policy::platform_gate(
+        known.planning,
+        kind,
+        &env.name,
+        &now,
+        "ROLLBACK",
+    )?;
     let mut outcome = Outcome::new(kind, &env.name, Status::Done, "");
     outcome.release = to_release.map(str::to_string);
     outcome.from_revision = Some(running.id().to_string());

@@ -65,6 +65,18 @@ impl Context {
         )
     }
 
+    /// What this context's commands are planned with, at `now`.
+    pub fn planning(&self, now: chrono::DateTime<chrono::Utc>) -> super::plan::Planning<'_> {
+        super::plan::Planning {
+            profile: &self.profile,
+            account: &self.actor.account,
+            read_only: self.read_only,
+            confirmed: self.yes,
+            override_reason: self.override_reason.as_deref(),
+            now,
+        }
+    }
+
     /// The ledger is a `postgres://` URL.
     pub fn is_database(&self) -> bool {
         self.ledger_path

@@ -9,13 +9,14 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::context::Context;
-use super::guard::question;
 use super::outcome::{Outcome, Status};
+use super::plan::{Halt, Known};
 use crate::config::Environment;
 use crate::config::targets::PipelineConfig;
 use crate::model::command_plan::{CommandPlan, Outgoing, ProviderCall};
+use crate::model::command_read::Read;
 use crate::policy::{CommandKind, SourceHealth};
-use crate::providers::github::{GithubClient, Token, dispatch_inputs};
+use crate::providers::github::{DeclaredInputs, GithubClient, Token, dispatch_inputs};
 
 /// How long a dispatched run may take to show in run lists (GitHub: a few seconds).
 const FIND_DEADLINE: Duration = Duration::from_secs(20);
@@ -47,19 +48,23 @@ async fn client<'a>(
 }
 
 /// Plans the dispatch: the inputs checked against the workflow file, the gates' question.
-pub async fn trigger(
-    ctx: &Context,
-    env: &Environment,
-    version: &str,
-) -> Result<CommandPlan, Box<Outcome>> {
+pub fn trigger(known: &Known<'_>, env: &Environment, version: &str) -> Result<CommandPlan, Halt> {
     let kind = CommandKind::Trigger;
-    let (client, config) = client(ctx, kind, &env.name).await?;
+    let Some(config) = &known.profile().pipeline else {
+        return Err(Outcome::new(
+            kind,
+            &env.name,
+            Status::Usage,
+            "the profile has no [pipeline]: trigger through Cloud Run instead",
+        )
+        .into());
+    };
     // A workflow file we cannot read (no contents permission) is not a reason to refuse: GitHub
     // still checks the inputs.
-    let declared = client.declared_inputs().await.ok();
+    let declared: Option<DeclaredInputs> = known.wire(Read::WorkflowInputs, kind, &env.name)?.ok();
     let inputs = dispatch_inputs(config, version, declared.as_ref())
-        .map_err(|message| Box::new(Outcome::new(kind, &env.name, Status::Usage, message)))?;
-    let question = question(ctx, kind, env, version, SourceHealth::Unknown)?;
+        .map_err(|message| Outcome::new(kind, &env.name, Status::Usage, message))?;
+    let question = known.question(kind, env, version, SourceHealth::Unknown)?;
     let mut outcome = Outcome::new(kind, &env.name, Status::Done, "");
     outcome.release = Some(version.to_string());
     let detail =

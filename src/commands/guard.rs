@@ -9,11 +9,10 @@ use chrono::{DateTime, Utc};
 use super::context::Context;
 use super::outcome::{Outcome, Status};
 use super::record::append_record;
-use crate::config::profile::Environment;
-use crate::ledger::{Ledger, Payload, Setup};
+use crate::ledger::{Payload, Setup};
 use crate::model::command_plan::{CommandRecord, NotRecorded};
 use crate::model::signoff::SignoffGrid;
-use crate::policy::{CommandKind, GateInput, GateQuestion, GateVerdict, SourceHealth, evaluate};
+use crate::policy::{GateInput, GateQuestion, GateVerdict, evaluate};
 
 /// What the gates allowed: the gates waived by the override reason, and the ledger seq their
 /// facts were read at (`None`: no gate read the ledger). The command is recorded only if nothing
@@ -22,47 +21,6 @@ use crate::policy::{CommandKind, GateInput, GateQuestion, GateVerdict, SourceHea
 pub struct Passed {
     pub overridden: Vec<String>,
     pub read_at: Option<u64>,
-}
-
-/// The facts gates need, then the verdict; confirmation is asked only if nothing else refuses.
-pub(super) async fn check_gates(
-    ctx: &Context,
-    kind: CommandKind,
-    env: &Environment,
-    release: &str,
-    source: SourceHealth,
-) -> Result<Passed, Box<Outcome>> {
-    let question = question(ctx, kind, env, release, source)?;
-    decide(ctx, &question).await
-}
-
-/// What a command asks of the gates, with the ledger's last seq read now: anything appended
-/// after it is a reason to decide again.
-pub(super) fn question(
-    ctx: &Context,
-    kind: CommandKind,
-    env: &Environment,
-    release: &str,
-    source: SourceHealth,
-) -> Result<GateQuestion, Box<Outcome>> {
-    let read_at = if ctx.is_database() {
-        ctx.ledger().and_then(|l| l.tail_seq_blocking())
-    } else {
-        Ledger::existing(&ctx.ledger_path)
-            .tail_seq()
-            .map_err(|e| e.to_string())
-    }
-    .map_err(|e| Box::new(Outcome::new(kind, &env.name, Status::Failed, e)))?;
-    Ok(GateQuestion {
-        kind,
-        env: env.name.clone(),
-        policy: env.policy.clone(),
-        release: release.to_string(),
-        source_health: source,
-        confirmed: ctx.yes || !env.policy.confirm_by_name,
-        override_reason: ctx.override_reason.clone(),
-        read_at,
-    })
 }
 
 /// The gates' verdict on `question` on a fresh read of the ledger (the cockpit's `update` decides

@@ -4,10 +4,10 @@ use super::outcome::Outcome;
 use crate::model::command_plan::CommandPlan;
 
 /// A request read and planned, or ended before its gates.
+#[derive(Debug)]
 pub enum Prepared {
     Plan(Box<CommandPlan>),
-    /// Refused, nothing to do, bad arguments, a failed read; or a flow that still runs whole in
-    /// its task (Cloud Deploy, GitHub approvals).
+    /// Refused, nothing to do, bad arguments, or a failed read it cannot do without.
     Ended(Box<Outcome>),
 }
 

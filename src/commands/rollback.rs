@@ -8,9 +8,10 @@ use chrono::Utc;
 
 use super::context::Context;
 use super::driver::change_for;
-use super::guard::{check_gates, question, record_outcome};
+use super::guard::record_outcome;
 use super::health;
 use super::outcome::{Outcome, Status};
+use super::plan::{Halt, Known};
 use super::prepared::{Prepared, planned};
 use super::wire::{self, Target};
 use crate::model::change_run::{ChangeEffect, ChangeEvent, ChangeRun};
@@ -18,18 +19,18 @@ use crate::model::command_plan::{CommandPlan, Outgoing};
 use crate::model::rollout::NextAction;
 use crate::policy::{CommandKind, SourceHealth};
 
-pub(super) async fn rollback(
-    ctx: &Context,
+pub(super) fn rollback(
+    known: &Known<'_>,
     env_name: &str,
     to: Option<&str>,
-) -> Result<Prepared, Box<Outcome>> {
+) -> Result<Prepared, Halt> {
     let kind = CommandKind::Rollback;
-    let env = ctx.env(kind, env_name)?;
-    if ctx.read_only {
-        check_gates(ctx, kind, env, "", SourceHealth::Unknown).await?;
+    let env = super::plan::env_named(known.profile(), kind, env_name)?;
+    if known.planning.read_only {
+        return super::plan::read_only_refusal(known, kind, env);
     }
-    let target = ctx.target(kind, env)?;
-    let state = ctx.state(&target, kind).await?;
+    super::plan::cloud_run_target(kind, env)?;
+    let state = known.cloud_run(kind, env_name)??;
     let serving = state
         .primary()
         .map(|p| p.revision.clone())
@@ -57,10 +58,10 @@ pub(super) async fn rollback(
             || "no earlier ready revision to roll back to".to_string(),
             |w| format!("no revision `{w}` in `{env_name}`"),
         );
-        return Err(Box::new(Outcome::new(kind, env_name, Status::Usage, what)));
+        return Err(Outcome::new(kind, env_name, Status::Usage, what).into());
     };
     let release = chosen.version.clone();
-    let question = question(ctx, kind, env, &release, SourceHealth::Unknown)?;
+    let question = known.question(kind, env, &release, SourceHealth::Unknown)?;
     let mut outcome = Outcome::new(kind, env_name, Status::Done, "");
     outcome.release = Some(release);
     outcome.image = Some(chosen.image.clone());

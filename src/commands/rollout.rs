@@ -8,11 +8,13 @@ use chrono::Utc;
 
 use super::context::Context;
 use super::outcome::{Outcome, Status};
+use super::plan::{Halt, Known};
 use super::wire::Target;
 use super::{CommandError, driver, health};
 use crate::config::profile::Environment;
 use crate::ledger::Entry;
 use crate::ledger::store::LedgerStore;
+use crate::model::command_read::{Read, ReadValue};
 use crate::model::rollout::{Phase, Rollout};
 use crate::model::rollout_drive::{Drive, DriveEvent};
 use crate::model::rollouts::{Driver, Rollouts, Tracked};
@@ -65,27 +67,28 @@ pub fn describe(tracked: &Tracked, now: chrono::DateTime<Utc>) -> String {
 /// The revision a rollback of `env` goes to: the one named, else the one that served 100 %
 /// before the current release began (from the ledger), else `None` (the provider's previous).
 /// While a rollout is in flight a rollback would race its driver: abort it instead.
-pub(super) async fn rollback_target(
-    ctx: &Context,
+pub(super) fn rollback_target(
+    known: &Known<'_>,
     env: &str,
     to: Option<String>,
-) -> Result<Option<String>, Box<Outcome>> {
+) -> Result<Option<String>, Halt> {
     let kind = CommandKind::Rollback;
-    let Ok((_, entries)) = book(ctx).await else {
+    let Ok(ReadValue::Ledger(ledger)) = known.answer(Read::Ledger)? else {
         return Ok(to);
     };
-    let rollouts = Rollouts::from_entries(&entries);
+    let rollouts = Rollouts::from_entries(&ledger.entries);
     if let Some(tracked) = rollouts.in_flight(env) {
-        return Err(Box::new(Outcome::new(
+        return Err(Outcome::new(
             kind,
             env,
             Status::Usage,
             format!(
                 "a rollout is in flight ({}); `flightdeck rollout abort {env}` sends traffic back to {}",
-                describe(tracked, Utc::now()),
+                describe(tracked, known.planning.now),
                 tracked.rollout.from_revision
             ),
-        )));
+        )
+        .into());
     }
     Ok(to.or_else(|| {
         rollouts
@@ -95,27 +98,24 @@ pub(super) async fn rollback_target(
 }
 
 /// Refuses a new rollout into `env` while one is in flight there (driven or orphaned).
-pub(super) async fn busy(
-    ctx: &Context,
-    kind: CommandKind,
-    env: &str,
-) -> Result<Option<Box<Outcome>>, Box<Outcome>> {
-    let (_, entries) = book(ctx)
-        .await
-        .map_err(|e| Box::new(Outcome::new(kind, env, Status::Failed, e)))?;
-    let rollouts = Rollouts::from_entries(&entries);
-    Ok(rollouts.in_flight(env).map(|tracked| {
-        Box::new(Outcome::new(
+pub(super) fn busy(known: &Known<'_>, kind: CommandKind, env: &str) -> Result<(), Halt> {
+    let ledger = known.ledger(kind, env)?;
+    let rollouts = Rollouts::from_entries(&ledger.entries);
+    match rollouts.in_flight(env) {
+        Some(tracked) => Err(Outcome::new(
             kind,
             env,
             Status::Usage,
             format!(
                 "a rollout is in flight: {}; nothing was sent",
-                describe(tracked, Utc::now())
+                describe(tracked, known.planning.now)
             ),
-        ))
-    }))
+        )
+        .into()),
+        None => Ok(()),
+    }
 }
+
 /// Runs the machine with this context's ledger, hands and probe settings.
 pub(super) async fn drive_rollout(
     ctx: &Context,

@@ -1,55 +1,60 @@
-//! Which provider runs a request: the target environment's (the first one for a trigger).
-//! Cloud Run requests go on through [`super::run`]; the others are answered here.
+//! Which provider's planner a request goes to: the target environment's (the first one for a
+//! trigger); platform gates to [`super::approve::gate`].
 
-use super::context::Context;
 use super::outcome::Outcome;
+use super::plan::{Halt, Known, Planning, Step};
 use super::prepared::Prepared;
 use super::{TriggerVia, clouddeploy, clouddeploy_rollback, script};
 use crate::config::profile::Provider;
 use crate::model::command::Request;
+use crate::model::command_read::Reads;
 use crate::policy::CommandKind;
 
-/// `None` when the request is Cloud Run's (or names an unknown environment, which it reports).
-pub(super) async fn route(
-    ctx: &Context,
-    request: &Request,
-) -> Option<Result<Prepared, Box<Outcome>>> {
+/// The next step of `request` after `reads`.
+pub fn next(planning: &Planning<'_>, request: &Request, reads: &Reads) -> Step {
+    super::plan::next(planning, reads, |known| route(known, request))
+}
+
+pub(super) fn route(known: &Known<'_>, request: &Request) -> Result<Prepared, Halt> {
     let env_name = match request {
         Request::Gate {
             env,
             action,
             comment,
-        } => {
-            let prepared = super::approve::gate(ctx, env, action.clone(), comment.clone()).await;
-            return Some(Ok(prepared));
-        }
+        } => return super::approve::gate(known, env, action.clone(), comment.clone()),
         Request::Trigger {
             via: TriggerVia::GithubDispatch,
             ..
-        } => return None,
-        Request::Trigger { .. } => ctx.profile.environments.first()?.name.as_str(),
-        Request::Promote { to, .. } => to.as_str(),
-        Request::Rollback { env, .. } => env.as_str(),
+        } => None,
+        Request::Trigger { .. } => known
+            .profile()
+            .environments
+            .first()
+            .map(|e| e.name.as_str()),
+        Request::Promote { to, .. } => Some(to.as_str()),
+        Request::Rollback { env, .. } => Some(env.as_str()),
     };
-    let env = ctx.profile.environment(env_name)?;
-    let script = match env.provider()? {
-        Provider::CloudRun(_) => return None,
-        Provider::CloudDeploy(_) => false,
-        Provider::Script(_) => true,
-    };
-    Some(match request {
-        Request::Trigger { version, .. } if script => script::trigger(ctx, env, version).await,
-        Request::Trigger { version, .. } => clouddeploy::trigger(ctx, env, version).await,
-        Request::Promote { from, .. } => match ctx.env(CommandKind::Promote, from) {
-            Err(refused) => Err(refused),
-            Ok(from_env) if script => script::promote(ctx, from_env, env).await,
-            Ok(from_env) => clouddeploy::promote(ctx, from_env, env).await,
-        },
-        Request::Rollback { to, .. } if script => script::rollback(ctx, env, to.as_deref()).await,
-        Request::Rollback { to, .. } => {
-            clouddeploy_rollback::rollback(ctx, env, to.as_deref()).await
+    let env = env_name.and_then(|name| known.profile().environment(name));
+    let script = match env.and_then(|env| env.provider()) {
+        None | Some(Provider::CloudRun(_)) => {
+            return super::cloudrun::plan(known, request);
         }
-        // Answered above.
-        Request::Gate { .. } => return None,
-    })
+        Some(Provider::CloudDeploy(_)) => false,
+        Some(Provider::Script(_)) => true,
+    };
+    let Some(env) = env else {
+        return super::cloudrun::plan(known, request);
+    };
+    let from_env = |from: &str| -> Result<_, Box<Outcome>> {
+        super::plan::env_named(known.profile(), CommandKind::Promote, from)
+    };
+    match request {
+        Request::Trigger { version, .. } if script => script::trigger(known, env, version),
+        Request::Trigger { version, .. } => clouddeploy::trigger(known, env, version),
+        Request::Promote { from, .. } if script => script::promote(known, from_env(from)?, env),
+        Request::Promote { from, .. } => clouddeploy::promote(known, from_env(from)?, env),
+        Request::Rollback { to, .. } if script => script::rollback(known, env, to.as_deref()),
+        Request::Rollback { to, .. } => clouddeploy_rollback::rollback(known, env, to.as_deref()),
+        Request::Gate { .. } => super::cloudrun::plan(known, request),
+    }
 }

@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use super::Progress;
 use super::context::Context;
-use super::guard::question;
-use super::health;
 use super::outcome::{Outcome, Status};
+use super::plan::{Halt, Known};
 use super::prepared::{Prepared, planned};
 use crate::config::profile::{Environment, Provider};
 use crate::model::command_plan::{CommandPlan, Outgoing, ProviderCall};
@@ -52,14 +51,14 @@ async fn status(
 }
 
 /// Plans the command for `kind` with `values`: the gates' question, the record, the run.
-async fn act(
-    ctx: &Context,
+fn act(
+    known: &Known<'_>,
     kind: CommandKind,
     env: &Environment,
     release: &str,
     source: SourceHealth,
     values: Values,
-) -> Result<Prepared, Box<Outcome>> {
+) -> Result<Prepared, Halt> {
     let target = target(kind, env)?;
     let key = key_of(kind);
     let argv = command_of(target, kind).ok_or_else(|| {
@@ -70,8 +69,8 @@ async fn act(
             format!("`{}` has no script.{key} command in the profile", env.name),
         )
     })?;
-    let before = status(ctx, kind, env, target).await?;
-    let question = question(ctx, kind, env, release, source)?;
+    let before = known.script_status(kind, &env.name)?;
+    let question = known.question(kind, env, release, source)?;
     let mut outcome = Outcome::new(kind, &env.name, Status::Done, "");
     outcome.release = Some(release.to_string()).filter(|r| !r.is_empty());
     outcome.from_revision = before.primary().map(|p| p.revision.clone());
@@ -172,36 +171,35 @@ pub(super) async fn run(ctx: &Context, call: &ProviderCall, mut outcome: Outcome
     outcome
 }
 
-pub(super) async fn trigger(
-    ctx: &Context,
+pub(super) fn trigger(
+    known: &Known<'_>,
     env: &Environment,
     version: &str,
-) -> Result<Prepared, Box<Outcome>> {
+) -> Result<Prepared, Halt> {
     let values = Values {
         version: version.to_string(),
         ..Values::default()
     };
     act(
-        ctx,
+        known,
         CommandKind::Trigger,
         env,
         version,
         SourceHealth::Unknown,
         values,
     )
-    .await
 }
 
-pub(super) async fn promote(
-    ctx: &Context,
+pub(super) fn promote(
+    known: &Known<'_>,
     from_env: &Environment,
     to_env: &Environment,
-) -> Result<Prepared, Box<Outcome>> {
+) -> Result<Prepared, Halt> {
     let kind = CommandKind::Promote;
     let source = match from_env.provider() {
-        Some(Provider::Script(s)) => status(ctx, kind, from_env, s).await?,
+        Some(Provider::Script(_)) => known.script_status(kind, &from_env.name)?,
         _ => {
-            return Err(Box::new(Outcome::new(
+            return Err(Outcome::new(
                 kind,
                 &to_env.name,
                 Status::Usage,
@@ -209,13 +207,15 @@ pub(super) async fn promote(
                     "`{}` and `{}` must both be run by scripts",
                     from_env.name, to_env.name
                 ),
-            )));
+            )
+            .into());
         }
     };
     let version = source.version().unwrap_or_default().to_string();
-    let destination = status(ctx, kind, to_env, target(kind, to_env)?).await?;
+    target(kind, to_env)?;
+    let destination = known.script_status(kind, &to_env.name)?;
     if !version.is_empty() && destination.version() == Some(version.as_str()) {
-        return Err(Box::new(Outcome::new(
+        return Err(Outcome::new(
             kind,
             &to_env.name,
             Status::Failed,
@@ -223,10 +223,11 @@ pub(super) async fn promote(
                 "nothing to promote: `{}` already runs {version}",
                 to_env.name
             ),
-        )));
+        )
+        .into());
     }
     let health = if to_env.policy.require_source_green {
-        health::source_health(&ctx.http, &health::probes(from_env, source.uri.as_deref())).await
+        known.source_health(from_env, source.uri.as_deref())?
     } else {
         SourceHealth::Unknown
     };
@@ -240,25 +241,24 @@ pub(super) async fn promote(
             .unwrap_or_default(),
         ..Values::default()
     };
-    act(ctx, kind, to_env, &version, health, values).await
+    act(known, kind, to_env, &version, health, values)
 }
 
-pub(super) async fn rollback(
-    ctx: &Context,
+pub(super) fn rollback(
+    known: &Known<'_>,
     env: &Environment,
     to: Option<&str>,
-) -> Result<Prepared, Box<Outcome>> {
+) -> Result<Prepared, Halt> {
     let values = Values {
         revision: to.unwrap_or_default().to_string(),
         ..Values::default()
     };
     act(
-        ctx,
+        known,
         CommandKind::Rollback,
         env,
         "",
         SourceHealth::Unknown,
         values,
     )
-    .await
 }

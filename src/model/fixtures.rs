@@ -123,7 +123,27 @@ pub fn three_lanes(age_secs: i64) -> Model {
         lane.service = Some(state);
         lane.fetched_at = Some(clock() - chrono::Duration::seconds(age_secs));
     }
+    model.operations.setup = Some(sandbox_setup());
     model
+}
+
+/// Commands planned with the built-in sandbox profile (dev, staging, prod on Cloud Run), run
+/// by `alice`.
+pub fn sandbox_setup() -> super::operations::CommandSetup {
+    setup_of(
+        "profiles/sandbox.toml",
+        crate::config::profile::SANDBOX_PROFILE,
+    )
+}
+
+/// Commands planned with the profile `text` (named `path`), run by `alice`.
+pub fn setup_of(path: &str, text: &str) -> super::operations::CommandSetup {
+    let profile = crate::config::Profile::parse(std::path::Path::new(path), text)
+        .expect("the profile parses");
+    super::operations::CommandSetup {
+        profile: std::sync::Arc::new(profile),
+        account: "alice".into(),
+    }
 }
 
 fn version_of(split: &[(u32, &str, u8)], number: u32) -> String {

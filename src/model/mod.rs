@@ -5,6 +5,7 @@ pub mod change_run;
 pub mod command;
 pub mod command_line;
 pub mod command_plan;
+pub mod command_read;
 pub mod confirm;
 #[doc(hidden)]
 pub mod fixtures;

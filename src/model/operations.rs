@@ -17,8 +17,9 @@ pub struct Bake {
 /// Where a command this cockpit runs is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CommandPhase {
-    /// Its task reads the lanes, the platform's freezes, the source lane's probe.
-    Reading,
+    /// Reading what its planner asks for, one read at a time (the lanes, the platform's
+    /// freezes, the source lane's probes, the ledger); the answers so far.
+    Reading(crate::model::command_read::Reads),
     /// Read and planned; the gates are decided once the model has read the ledger as far as the
     /// command did.
     Deciding(Box<CommandPlan>),
@@ -33,12 +34,12 @@ pub enum CommandPhase {
 impl CommandPhase {
     /// Something may have reached the ledger or the cloud: its outcome is still to be recorded.
     pub fn is_out(&self) -> bool {
-        !matches!(self, CommandPhase::Reading | CommandPhase::Deciding(_))
+        !matches!(self, CommandPhase::Reading(_) | CommandPhase::Deciding(_))
     }
 
     pub fn describe(&self) -> String {
         match self {
-            CommandPhase::Reading => "reading the lanes".into(),
+            CommandPhase::Reading(_) => "reading the lanes".into(),
             CommandPhase::Deciding(_) => "deciding the gates".into(),
             CommandPhase::Recording(_) => "gates passed: recording".into(),
             CommandPhase::Sending(what) => what.clone(),
@@ -108,6 +109,17 @@ pub struct Operations {
     pub quit_warned: bool,
     /// Commands' gate questions waiting for the ledger to be read as far as they read it.
     pub questions: Vec<super::gate_question::PendingQuestion>,
+    /// What this cockpit plans its commands with; `None`: commands are off.
+    pub setup: Option<CommandSetup>,
+}
+
+/// What this cockpit plans its commands with.
+#[derive(Debug, Clone)]
+pub struct CommandSetup {
+    /// With base URLs filled in.
+    pub profile: std::sync::Arc<crate::config::Profile>,
+    /// Who runs them.
+    pub account: String,
 }
 
 /// A rollout this cockpit drives: the machine plus what its effects need.

@@ -1,5 +1,5 @@
-//! Runs trigger / promote / rollback for the cockpit with the CLI's code (`commands::run`), and
-//! the single wire operations of the rollouts `update` drives: one change, one probe. Progress
+//! Runs the single operations of the commands `update` hosts, with the CLI's code: one read for
+//! a planner, one record, one provider call, one change, one probe. Progress
 //! and results come back as messages.
 
 use std::collections::HashMap;
@@ -12,13 +12,13 @@ use std::os::unix::process::CommandExt;
 
 use crate::commands::perform;
 use crate::commands::record::append_record;
-use crate::commands::run::Prepared;
-use crate::commands::run::{self, Context, Request};
+use crate::commands::run::{self, Context};
 use crate::commands::wire::{self, Target};
 use crate::commands::{Progress, WireOptions, driver, health};
 use crate::config::Profile;
 use crate::ledger::Actor;
 use crate::model::command_plan::{CommandRecord, NotRecorded, ProviderCall};
+use crate::model::command_read::{Read, ReadFailure};
 use crate::model::outcome::{Outcome, Status};
 use crate::model::rollout::NextAction;
 use crate::msg::Msg;
@@ -65,30 +65,29 @@ impl CommandRunner {
         }
     }
 
-    /// Reads and plans a command in a task: the plan comes back as `Msg::CommandPlanned` and
-    /// `update` takes it from there; a command that ends before its gates (bad arguments,
-    /// nothing to do, a failed read) comes back as `Msg::CommandFinished`.
-    pub fn run(
-        &self,
-        request: Request,
-        override_reason: Option<String>,
-        confirmed: bool,
-        tx: mpsc::UnboundedSender<Msg>,
-    ) {
-        let ctx = match self.context(override_reason, confirmed, &tx) {
+    /// One read a command's planner asked for; answers `Msg::CommandRead`.
+    pub fn read(&self, env: String, read: Read, tx: mpsc::UnboundedSender<Msg>) {
+        let ctx = match self.context(None, false, &tx) {
             Ok(ctx) => ctx,
             Err(why) => {
-                let first = self.profile.environments.first().map(|e| e.name.as_str());
-                let env = request.target(first.unwrap_or_default());
-                let outcome = Outcome::new(request.kind(), env, Status::Usage, why);
-                let _ = tx.send(Msg::CommandFinished(Box::new(outcome)));
+                let answer = Err(ReadFailure {
+                    status: Status::Usage,
+                    message: why,
+                });
+                let _ = tx.send(Msg::CommandRead {
+                    env,
+                    read,
+                    answer: Box::new(answer),
+                });
                 return;
             }
         };
         tokio::spawn(async move {
-            let _ = tx.send(match run::prepare(&ctx, &request).await {
-                Prepared::Plan(plan) => Msg::CommandPlanned(plan),
-                Prepared::Ended(outcome) => Msg::CommandFinished(outcome),
+            let answer = crate::commands::read::perform(&ctx, &read).await;
+            let _ = tx.send(Msg::CommandRead {
+                env,
+                read,
+                answer: Box::new(answer),
             });
         });
     }

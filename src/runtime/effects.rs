@@ -128,19 +128,18 @@ impl Effects {
                     });
                 });
             }
-            Cmd::RunCommand {
-                request,
-                override_reason,
-                confirmed,
-            } => match &self.commands {
-                Some(runner) => runner.run(request, override_reason, confirmed, tx),
+            Cmd::ReadForCommand { env, read } => match &self.commands {
+                Some(runner) => runner.read(env, read, tx),
                 None => {
-                    let _ = tx.send(Msg::CommandProgress(
-                        crate::model::command::Progress::Note {
-                            env: String::new(),
-                            text: "commands are not available in this cockpit".into(),
-                        },
-                    ));
+                    let answer = Err(crate::model::command_read::ReadFailure {
+                        status: crate::model::outcome::Status::Usage,
+                        message: "commands are not available in this cockpit".into(),
+                    });
+                    let _ = tx.send(Msg::CommandRead {
+                        env,
+                        read,
+                        answer: Box::new(answer),
+                    });
                 }
             },
             Cmd::RecordCommand(record) => match &self.commands {

@@ -1,5 +1,6 @@
 //! `approvals` through `update`, as the runtime drives it.
 
+use super::tests::{Sent, sent};
 use super::update;
 use crate::model::command::GateAction;
 use crate::model::command::Request;
@@ -43,7 +44,7 @@ fn approving_asks_for_a_comment_then_sends_the_gate_command() {
         comment: Some("looks good".into()),
     };
     assert!(
-        matches!(&cmds[..], [Cmd::RunCommand { request: r, .. }] if *r == request),
+        matches!(&sent(&model, &cmds)[..], [Sent { request: r, .. }] if *r == request),
         "{cmds:?}"
     );
     assert_eq!(model.operations.running["prod"].label, "approve prod");
@@ -56,8 +57,8 @@ fn rejecting_with_no_comment_sends_only_the_grids() {
     let cmds = update(&mut model, Msg::PromptSubmitted(String::new()));
     assert!(
         matches!(
-            &cmds[..],
-            [Cmd::RunCommand {
+            &sent(&model, &cmds)[..],
+            [Sent {
                 request: Request::Gate {
                     action: GateAction::Reject,
                     comment: None,
@@ -122,10 +123,10 @@ fn row(changes: &[(String, String)], label: &str) -> String {
         .unwrap_or_else(|| panic!("no `{label}` in {changes:?}"))
 }
 
-fn gate(cmds: &[Cmd]) -> Option<GateAction> {
-    match cmds {
+fn gate(model: &Model, cmds: &[Cmd]) -> Option<GateAction> {
+    match &sent(model, cmds)[..] {
         [
-            Cmd::RunCommand {
+            Sent {
                 request: Request::Gate { action, .. },
                 confirmed: true,
                 ..
@@ -139,6 +140,10 @@ fn gate(cmds: &[Cmd]) -> Option<GateAction> {
 fn on_a_cloud_deploy_lane_a_and_x_are_confirmed_naming_the_rollout_and_phases() {
     let mut model = on_prod(true);
     model.clouddeploy_lanes = vec![false, true, true];
+    model.operations.setup = Some(crate::model::fixtures::setup_of(
+        "profiles/clouddeploy-sandbox.toml",
+        include_str!("../../profiles/clouddeploy-sandbox.toml"),
+    ));
     model.policies[2].confirm_by_name = true;
     let phases = [
         ("canary-10", "SUCCEEDED"),
@@ -164,7 +169,7 @@ fn on_a_cloud_deploy_lane_a_and_x_are_confirmed_naming_the_rollout_and_phases() 
     assert!(cmds.is_empty(), "a wrong name sends nothing: {cmds:?}");
     update(&mut model, Msg::Action(Action::Advance));
     let cmds = update(&mut model, Msg::PromptSubmitted("prod".into()));
-    assert_eq!(gate(&cmds), Some(GateAction::Advance(None)));
+    assert_eq!(gate(&model, &cmds), Some(GateAction::Advance(None)));
     assert!(model.operations.running.contains_key("prod"));
     // staging: cancel takes Enter; Esc first sends nothing.
     update(&mut model, Msg::Action(Action::PrevLane));
@@ -177,6 +182,6 @@ fn on_a_cloud_deploy_lane_a_and_x_are_confirmed_naming_the_rollout_and_phases() 
     assert!(!model.operations.running.contains_key("staging"));
     update(&mut model, Msg::Action(Action::Abort));
     let cmds = update(&mut model, Msg::PromptSubmitted(String::new()));
-    assert_eq!(gate(&cmds), Some(GateAction::Cancel));
+    assert_eq!(gate(&model, &cmds), Some(GateAction::Cancel));
     assert_eq!(model.operations.running["staging"].label, "cancel staging");
 }

@@ -24,8 +24,12 @@ fn handed_over(model: &mut Model, probes: usize) -> Vec<Cmd> {
         env: "prod".into(),
         to: None,
     };
-    let sent = super::send::run(model, request, None, true);
-    assert!(matches!(sent[..], [Cmd::RunCommand { .. }]), "{sent:?}");
+    assert!(super::send::run(model, request, None, true).is_empty());
+    let read = super::command_read::start_due(model);
+    assert!(
+        matches!(&read[..], [Cmd::ReadForCommand { env, .. }] if env == "prod"),
+        "{read:?}"
+    );
     update(model, Msg::LedgerEntries(Vec::new()));
     let mut outcome = Outcome::new(CommandKind::Rollback, "prod", Status::Done, "");
     outcome.release = Some("1.4.0".into());
@@ -43,7 +47,7 @@ fn handed_over(model: &mut Model, probes: usize) -> Vec<Cmd> {
             probes,
         },
     };
-    let asked = update(model, Msg::CommandPlanned(Box::new(plan)));
+    let asked = super::planned(model, plan);
     assert!(matches!(asked[..], [Cmd::RecordCommand(_)]), "{asked:?}");
     let recorded = Msg::CommandRecorded {
         env: "prod".into(),

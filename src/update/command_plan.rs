@@ -56,9 +56,10 @@ fn decided(model: &mut Model, env: &str, answer: GateAnswer) -> Vec<Cmd> {
     if !matches!(running.phase, CommandPhase::Deciding(_)) {
         return Vec::new();
     }
-    let CommandPhase::Deciding(mut plan) =
-        std::mem::replace(&mut running.phase, CommandPhase::Reading)
-    else {
+    let CommandPhase::Deciding(mut plan) = std::mem::replace(
+        &mut running.phase,
+        CommandPhase::Reading(Default::default()),
+    ) else {
         return Vec::new();
     };
     match answer {

@@ -2,6 +2,7 @@
 //! entry the gates rest on, the one provider call, the outcome's record), a record that finds
 //! new entries plans again and sends nothing, and a rollout is driven here once recorded.
 
+use super::tests::{Sent, sent};
 use super::update;
 use crate::ledger::Payload;
 use crate::model::Model;
@@ -80,11 +81,8 @@ fn phase(model: &Model) -> Option<&CommandPhase> {
 #[test]
 fn a_plan_is_recorded_at_the_entry_its_gates_rest_on_then_its_one_call_goes_out() {
     let mut model = running(None);
-    assert_eq!(phase(&model), Some(&CommandPhase::Reading));
-    let cmds = update(
-        &mut model,
-        Msg::CommandPlanned(Box::new(plan(Outgoing::Call(script())))),
-    );
+    assert!(matches!(phase(&model), Some(CommandPhase::Reading(_))));
+    let cmds = super::planned(&mut model, plan(Outgoing::Call(script())));
     let [Cmd::RecordCommand(record)] = cmds.as_slice() else {
         panic!("{cmds:?}");
     };
@@ -122,14 +120,11 @@ fn a_record_that_finds_new_entries_sends_nothing_and_plans_again_three_times_at_
         }),
     };
     for decision in 2..=3 {
-        update(
-            &mut model,
-            Msg::CommandPlanned(Box::new(plan(Outgoing::Call(script())))),
-        );
+        super::planned(&mut model, plan(Outgoing::Call(script())));
         let cmds = update(&mut model, moved());
         assert_eq!(
-            cmds,
-            [Cmd::RunCommand {
+            sent(&model, &cmds),
+            [Sent {
                 request: promote(),
                 override_reason: None,
                 confirmed: true,
@@ -138,10 +133,7 @@ fn a_record_that_finds_new_entries_sends_nothing_and_plans_again_three_times_at_
         );
         assert_eq!(model.operations.running["prod"].decisions, decision);
     }
-    update(
-        &mut model,
-        Msg::CommandPlanned(Box::new(plan(Outgoing::Call(script())))),
-    );
+    super::planned(&mut model, plan(Outgoing::Call(script())));
     let cmds = update(&mut model, moved());
     assert!(
         !cmds
@@ -160,10 +152,7 @@ fn a_record_that_finds_new_entries_sends_nothing_and_plans_again_three_times_at_
 #[test]
 fn a_ledger_that_cannot_record_sends_nothing_and_says_why() {
     let mut model = running(None);
-    update(
-        &mut model,
-        Msg::CommandPlanned(Box::new(plan(Outgoing::Call(script())))),
-    );
+    super::planned(&mut model, plan(Outgoing::Call(script())));
     let failed = Msg::CommandRecorded {
         env: "prod".into(),
         result: Err(NotRecorded::Failed("No space left on device".into())),
@@ -187,7 +176,7 @@ fn a_command_no_gate_stands_before_is_recorded_wherever_the_ledger_ends() {
     let mut model = running(None);
     let mut reject = plan(Outgoing::Call(script()));
     reject.question = None;
-    let cmds = update(&mut model, Msg::CommandPlanned(Box::new(reject)));
+    let cmds = super::planned(&mut model, reject);
     assert!(
         matches!(cmds.as_slice(), [Cmd::RecordCommand(record)] if record.read_at.is_none()),
         "{cmds:?}"
@@ -200,7 +189,7 @@ fn the_reason_is_recorded_with_the_gates_it_waived_and_the_platforms_policy() {
     let mut frozen = plan(Outgoing::Call(script()));
     // The platform's deploy policy is in force; the reason overrides it in the request.
     frozen.outcome.overridden = vec!["freeze".into()];
-    let cmds = update(&mut model, Msg::CommandPlanned(Box::new(frozen)));
+    let cmds = super::planned(&mut model, frozen);
     let [Cmd::RecordCommand(record)] = cmds.as_slice() else {
         panic!("{cmds:?}");
     };
@@ -220,7 +209,7 @@ fn a_cloud_run_promote_is_driven_in_the_loop_once_recorded() {
         uri: None,
         health: None,
     });
-    update(&mut model, Msg::CommandPlanned(Box::new(plan(rollout))));
+    super::planned(&mut model, plan(rollout));
     assert!(
         model.operations.hosted.is_empty(),
         "nothing before the record"
@@ -244,7 +233,7 @@ fn a_lane_that_could_not_be_read_leaves_the_attempt_and_its_outcome_and_sends_no
     failed.question = None;
     failed.outcome.status = Status::ApiError;
     failed.outcome.message = "GET …/services/clarity-backend-prod: HTTP 400".into();
-    let cmds = update(&mut model, Msg::CommandPlanned(Box::new(failed)));
+    let cmds = super::planned(&mut model, failed);
     assert!(
         matches!(cmds.as_slice(), [Cmd::RecordCommand(record)] if record.read_at.is_none()),
         "{cmds:?}"

@@ -1,5 +1,6 @@
 use chrono::Duration;
 
+use super::tests::{Sent, sent};
 use super::update;
 use crate::model::command::Request;
 use crate::model::confirm::Mark;
@@ -61,8 +62,8 @@ fn p_promotes_into_the_selected_lane_from_the_one_before() {
     );
     let cmds = update(&mut model, Msg::PromptSubmitted("prod".into()));
     assert_eq!(
-        cmds,
-        vec![Cmd::RunCommand {
+        sent(&model, &cmds),
+        vec![Sent {
             request: promote(),
             override_reason: None,
             confirmed: true
@@ -104,8 +105,8 @@ fn prod_asks_for_its_name_and_only_the_exact_name_sends() {
     );
     let cmds = promote_confirmed(&mut model);
     assert_eq!(
-        cmds,
-        vec![Cmd::RunCommand {
+        sent(&model, &cmds),
+        vec![Sent {
             request: promote(),
             override_reason: None,
             confirmed: true
@@ -148,8 +149,8 @@ fn an_overridable_refusal_takes_a_reason_and_sends_it_along() {
     );
     let cmds = update(&mut model, Msg::PromptSubmitted("prod".into()));
     assert_eq!(
-        cmds,
-        vec![Cmd::RunCommand {
+        sent(&model, &cmds),
+        vec![Sent {
             request: promote(),
             override_reason: Some("hotfix for INC-4411".into()),
             confirmed: true
@@ -188,8 +189,8 @@ fn the_command_line_parses_commands_and_names_what_it_does_not_know() {
         to: Some("00007-abc".into()),
     };
     assert_eq!(
-        cmds,
-        vec![Cmd::RunCommand {
+        sent(&model, &cmds),
+        vec![Sent {
             request: expected,
             override_reason: None,
             confirmed: true
@@ -198,7 +199,7 @@ fn the_command_line_parses_commands_and_names_what_it_does_not_know() {
     model.operations.running.clear();
     let cmds = line(&mut model, "trigger 1.6.0");
     assert!(
-        matches!(&cmds[..], [Cmd::RunCommand { request: Request::Trigger { version, .. }, .. }] if version == "1.6.0")
+        matches!(&sent(&model, &cmds)[..], [Sent { request: Request::Trigger { version, .. }, .. }] if version == "1.6.0")
     );
     assert!(line(&mut model, "promote staging qa").is_empty());
     assert!(
@@ -324,12 +325,12 @@ fn after_an_override_only_the_typed_name_is_asked_and_the_reason_is_kept() {
     assert_eq!(override_reason.as_deref(), Some("signed off in RELEASE-88"));
     assert_eq!(overridden, &vec![Gate::Signoff, Gate::TwoPerson]);
     let cmds = update(&mut model, Msg::PromptSubmitted("prod".into()));
-    let expected = Cmd::RunCommand {
+    let expected = Sent {
         request: promote(),
         override_reason: Some("signed off in RELEASE-88".into()),
         confirmed: true,
     };
-    assert_eq!(cmds, vec![expected]);
+    assert_eq!(sent(&model, &cmds), vec![expected]);
 }
 
 #[test]
@@ -351,8 +352,8 @@ fn rollback_offers_the_revision_list_and_enter_takes_the_previous_one() {
         to: None,
     };
     assert_eq!(
-        cmds,
-        vec![Cmd::RunCommand {
+        sent(&model, &cmds),
+        vec![Sent {
             request: previous,
             override_reason: None,
             confirmed: true
@@ -367,8 +368,8 @@ fn rollback_offers_the_revision_list_and_enter_takes_the_previous_one() {
         to: Some("00006-abc".into()),
     };
     assert_eq!(
-        cmds,
-        vec![Cmd::RunCommand {
+        sent(&model, &cmds),
+        vec![Sent {
             request: picked,
             override_reason: None,
             confirmed: true

@@ -240,16 +240,12 @@ fn decide_again(model: &mut Model, outcome: &Outcome) -> Option<Vec<Cmd>> {
         return None;
     }
     running.decisions += 1;
-    running.phase = crate::model::operations::CommandPhase::Reading;
-    let cmd = Cmd::RunCommand {
-        request: running.request.clone(),
-        override_reason: running.override_reason.clone(),
-        confirmed: running.confirmed,
-    };
+    running.phase = crate::model::operations::CommandPhase::Reading(Default::default());
     model.log(
         Some(&outcome.env),
         Level::Info,
         "the ledger changed while the gates were checked: checking them again",
     );
-    Some(vec![cmd])
+    // It reads again after this step (`command_read::start_due`).
+    Some(Vec::new())
 }

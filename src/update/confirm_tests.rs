@@ -1,5 +1,6 @@
 //! Every change to a lane is confirmed, and the confirmation says what will change.
 
+use super::tests::{Sent, sent};
 use super::update;
 use crate::model::command::Request;
 use crate::model::confirm::{Change, Mark, Preview};
@@ -7,7 +8,7 @@ use crate::model::fixtures::three_lanes;
 use crate::model::rollout::Rollout;
 use crate::model::rollouts::Control;
 use crate::model::{Model, Overlay, Prompt};
-use crate::msg::{Action, Cmd, Msg};
+use crate::msg::{Action, Msg};
 use crate::policy::{EnvPolicy, Gate};
 
 fn model_on(lane: usize) -> Model {
@@ -96,7 +97,7 @@ fn a_non_prod_lane_takes_enter_and_esc_sends_nothing() {
     update(&mut model, Msg::Action(Action::PromoteHere));
     let cmds = update(&mut model, Msg::PromptSubmitted(String::new()));
     assert!(
-        matches!(&cmds[..], [Cmd::RunCommand { confirmed: true, request: Request::Promote { to, .. }, .. }] if to == "staging"),
+        matches!(&sent(&model, &cmds)[..], [Sent { confirmed: true, request: Request::Promote { to, .. }, .. }] if to == "staging"),
         "{cmds:?}"
     );
 }
@@ -130,7 +131,7 @@ fn a_no_go_the_cockpit_can_see_asks_for_a_reason_first_then_confirms_it_overridd
     );
     let cmds = update(&mut model, Msg::PromptSubmitted("prod".into()));
     assert!(
-        matches!(&cmds[..], [Cmd::RunCommand { confirmed: true, override_reason: Some(r), .. }] if r == "INC-7 hotfix"),
+        matches!(&sent(&model, &cmds)[..], [Sent { confirmed: true, override_reason: Some(r), .. }] if r == "INC-7 hotfix"),
         "{cmds:?}"
     );
 }

@@ -92,7 +92,7 @@ fn ask_with(model: &mut Model, question: GateQuestion) -> Vec<Cmd> {
             revision: String::new(),
         }),
     };
-    update(model, Msg::CommandPlanned(Box::new(plan)))
+    super::planned(model, plan)
 }
 
 fn ask(model: &mut Model, read_at: u64) -> Vec<Cmd> {

@@ -2,6 +2,7 @@
 //! append, every change one `ApplyChange`, keys reach the machine; another driver's rollout is
 //! shown orphaned, controlled through the ledger, or taken over; quitting asks; signals hand over.
 
+use super::tests::{Sent, sent};
 use chrono::Duration;
 
 use super::update;
@@ -340,8 +341,8 @@ fn rollback_previous_is_what_served_before_the_release_began() {
     let cmds = update(&mut model, Msg::PromptSubmitted(String::new()));
     assert!(
         matches!(
-            &cmds[..],
-            [Cmd::RunCommand { request: crate::model::command::Request::Rollback { to: Some(to), .. }, .. }] if to == "00007-abc"
+            &sent(&model, &cmds)[..],
+            [Sent { request: crate::model::command::Request::Rollback { to: Some(to), .. }, .. }] if to == "00007-abc"
         ),
         "{cmds:?}"
     );

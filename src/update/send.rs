@@ -1,5 +1,5 @@
-//! Sending a command that needs no more asking: a confirmed request becomes the runtime's
-//! `RunCommand`, a rollout control goes to the rollout in flight.
+//! Sending a command that needs no more asking: a confirmed request starts its reads
+//! (`command_read`), a rollout control goes to the rollout in flight.
 
 use super::gate_facts::target_env;
 use crate::model::command::Request;
@@ -42,7 +42,7 @@ pub(super) fn run(
             override_reason: override_reason.clone(),
             started: model.now,
             confirmed,
-            phase: CommandPhase::Reading,
+            phase: CommandPhase::Reading(Default::default()),
             decisions: 1,
             last: String::new(),
             bake: None,
@@ -52,11 +52,8 @@ pub(super) fn run(
         },
     );
     model.notify(Level::Info, format!("{label}: checking the gates…"));
-    vec![Cmd::RunCommand {
-        request,
-        override_reason,
-        confirmed,
-    }]
+    // Its first read goes out after this step (`command_read::start_due`).
+    Vec::new()
 }
 
 /// Pause, resume, advance or abort the rollout in `env`, whoever drives it (see `rollouts`).

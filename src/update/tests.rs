@@ -6,6 +6,29 @@ use crate::model::lane::Freshness;
 use crate::model::{Level, Model, Overlay, Pane};
 use crate::msg::{Action, Cmd, Msg};
 
+/// A command sent on its way: the request its reads started for (`Cmd::ReadForCommand`).
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Sent {
+    pub request: crate::model::command::Request,
+    pub override_reason: Option<String>,
+    pub confirmed: bool,
+}
+
+/// The commands `cmds` started reading for, as the model keeps them.
+pub(super) fn sent(model: &Model, cmds: &[Cmd]) -> Vec<Sent> {
+    cmds.iter()
+        .filter_map(|cmd| match cmd {
+            Cmd::ReadForCommand { env, .. } => model.operations.running.get(env),
+            _ => None,
+        })
+        .map(|running| Sent {
+            request: running.request.clone(),
+            override_reason: running.override_reason.clone(),
+            confirmed: running.confirmed,
+        })
+        .collect()
+}
+
 fn empty_model() -> Model {
     let envs = ["dev".to_string(), "staging".to_string(), "prod".to_string()];
     Model::new("svc", "sandbox", &envs, 2, clock())

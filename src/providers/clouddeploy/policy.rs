@@ -6,12 +6,12 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::lane::PlatformFreeze;
 use crate::policy::FreezeWindow;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct DeployPolicy {
     pub name: String,
@@ -20,27 +20,27 @@ pub struct DeployPolicy {
     pub rules: Vec<Rule>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Selector {
     pub delivery_pipeline: Option<Attribute>,
     pub target: Option<Attribute>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Attribute {
     pub id: String,
     pub labels: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Rule {
     pub rollout_restriction: Option<Restriction>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Restriction {
     pub id: String,
@@ -49,7 +49,7 @@ pub struct Restriction {
     pub time_windows: TimeWindows,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TimeWindows {
     pub time_zone: String,
@@ -57,7 +57,7 @@ pub struct TimeWindows {
     pub weekly_windows: Vec<WeeklyWindow>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct OneTimeWindow {
     pub start_date: Date,
@@ -66,7 +66,7 @@ pub struct OneTimeWindow {
     pub end_time: TimeOfDay,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct WeeklyWindow {
     pub days_of_week: Vec<String>,
@@ -74,7 +74,7 @@ pub struct WeeklyWindow {
     pub end_time: Option<TimeOfDay>,
 }
 
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Date {
     pub year: i32,
@@ -83,14 +83,14 @@ pub struct Date {
 }
 
 /// `google.type.TimeOfDay` (fields at zero are omitted in JSON; `24:00` is the end of a day).
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TimeOfDay {
     pub hours: u32,
     pub minutes: u32,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ListDeployPoliciesResponse {
     pub deploy_policies: Vec<DeployPolicy>,

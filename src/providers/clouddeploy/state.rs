@@ -14,7 +14,7 @@ use crate::model::lane::{
 use crate::providers::cloudrun::ApiError;
 
 /// How many of the newest releases a poll looks into for rollouts on the target.
-const RELEASES_SCANNED: u32 = 10;
+pub const RELEASES_SCANNED: u32 = 10;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PhaseView {
@@ -168,15 +168,38 @@ pub async fn fetch(
     for list in futures::future::join_all(lists).await {
         rollouts.extend(list?);
     }
+    let policies = client
+        .list_deploy_policies(&cfg.location())
+        .await
+        .map_err(|e| e.to_string());
+    Ok(assemble(
+        cfg,
+        &pipeline,
+        &target,
+        &releases,
+        rollouts,
+        policies.as_deref().map_err(String::as_str),
+    ))
+}
+
+/// A target's state from the answers of one poll (`rollouts`: those of every release read).
+pub fn assemble(
+    cfg: &CloudDeployTarget,
+    pipeline: &wire::DeliveryPipeline,
+    target: &wire::Target,
+    releases: &[wire::Release],
+    mut rollouts: Vec<wire::Rollout>,
+    policies: Result<&[super::policy::DeployPolicy], &str>,
+) -> TargetState {
     rollouts.retain(|r| r.target_id == cfg.target);
     rollouts.sort_by_key(|r| r.create_time);
-    let current = rollouts.last().map(|r| view(r, &releases));
+    let current = rollouts.last().map(|r| view(r, releases));
     let running = rollouts
         .iter()
         .filter(|r| r.state == "SUCCEEDED")
         .max_by_key(|r| r.deploy_end_time)
-        .map(|r| view(r, &releases));
-    let (freezes, policies_unread) = match client.list_deploy_policies(&cfg.location()).await {
+        .map(|r| view(r, releases));
+    let (freezes, policies_unread) = match policies {
         Ok(list) => {
             let on = super::policy::Selected {
                 pipeline_id: &cfg.pipeline,
@@ -184,23 +207,24 @@ pub async fn fetch(
                 target_id: &cfg.target,
                 target_labels: &target.labels,
             };
-            (super::policy::freezes(&list, &on), None)
+            (super::policy::freezes(list, &on), None)
         }
         Err(e) => (Vec::new(), Some(e.to_string())),
     };
-    Ok(TargetState {
-        target: target.name,
+    TargetState {
+        target: target.name.clone(),
         target_id: cfg.target.clone(),
         require_approval: target.require_approval,
         stages: pipeline
             .serial_pipeline
-            .map(|s| s.stages.into_iter().map(|st| st.target_id).collect())
+            .as_ref()
+            .map(|s| s.stages.iter().map(|st| st.target_id.clone()).collect())
             .unwrap_or_default(),
         current,
         running,
         freezes,
         policies_unread,
-    })
+    }
 }
 
 fn slice(rollout: &RolloutView, percent: u8) -> TrafficSlice {

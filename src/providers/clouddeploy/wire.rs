@@ -1,9 +1,9 @@
 //! Cloud Deploy v1 resources as flightdeck reads them (`specs/clouddeploy-v1.discovery.json`):
 //! only the fields it uses; unknown fields are ignored, missing ones default.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct DeliveryPipeline {
     pub name: String,
@@ -12,13 +12,13 @@ pub struct DeliveryPipeline {
     pub suspended: bool,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SerialPipeline {
     pub stages: Vec<Stage>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Stage {
     pub target_id: String,
@@ -37,7 +37,7 @@ impl Stage {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Target {
     pub name: String,
@@ -46,7 +46,7 @@ pub struct Target {
     pub require_approval: bool,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Release {
     pub name: String,
@@ -57,21 +57,21 @@ pub struct Release {
     pub build_artifacts: Vec<BuildArtifact>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct BuildArtifact {
     pub image: String,
     pub tag: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ListReleasesResponse {
     pub releases: Vec<Release>,
     pub next_page_token: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Rollout {
     pub name: String,
@@ -99,7 +99,7 @@ impl Rollout {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Phase {
     pub id: String,
@@ -125,7 +125,7 @@ impl Phase {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct DeploymentJobs {
     pub predeploy_job: Option<Job>,
@@ -134,21 +134,21 @@ pub struct DeploymentJobs {
     pub postdeploy_job: Option<Job>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Job {
     pub id: String,
     pub state: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ListRolloutsResponse {
     pub rollouts: Vec<Rollout>,
     pub next_page_token: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Operation {
     pub name: String,
@@ -158,20 +158,20 @@ pub struct Operation {
 }
 
 /// `google.rpc.Status` inside an operation (`code` is the number, not the name).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Status {
     pub code: i32,
     pub message: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RollbackTargetResponse {
     pub rollback_config: Option<RollbackConfig>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RollbackConfig {
     pub rollout: Option<Rollout>,

@@ -5,13 +5,13 @@
 use std::collections::BTreeMap;
 
 use base64::Engine;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{GithubClient, GithubError, PipelineConfig};
 
 /// The `workflow_dispatch` inputs of a workflow file: name → required (without a default).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeclaredInputs {
     /// The file, e.g. `.github/workflows/release.yml`.
     pub path: String,

@@ -2,17 +2,17 @@
 //! Names follow the OpenAPI schemas `workflow-run`, `job`, `pending-deployment`.
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// `GET …/actions/workflows/{workflow_id}/runs`.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct WorkflowRunList {
     pub total_count: u64,
     pub workflow_runs: Vec<WorkflowRun>,
 }
 
 /// Schema `workflow-run`.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct WorkflowRun {
     pub id: u64,
     pub name: Option<String>,
@@ -37,14 +37,14 @@ pub struct WorkflowRun {
 }
 
 /// `GET …/runs/{run_id}/jobs`.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct JobList {
     pub total_count: u64,
     pub jobs: Vec<Job>,
 }
 
 /// Schema `job`.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Job {
     pub id: u64,
     pub run_id: u64,
@@ -76,7 +76,7 @@ impl Job {
 }
 
 /// Schema `check-annotation` (`GET /repos/{o}/{r}/check-runs/{id}/annotations` returns an array).
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CheckAnnotation {
     pub path: String,
     pub start_line: u64,
@@ -99,7 +99,7 @@ pub struct CheckAnnotation {
 }
 
 /// An item of `job.steps`.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Step {
     pub number: u64,
     pub name: String,
@@ -113,7 +113,7 @@ pub struct Step {
 }
 
 /// Schema `pending-deployment` (the endpoint returns an array of these).
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PendingDeployment {
     pub environment: PendingEnvironment,
     pub wait_timer: u64,
@@ -122,7 +122,7 @@ pub struct PendingDeployment {
     pub reviewers: Vec<PendingReviewer>,
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PendingEnvironment {
     #[serde(default)]
     pub id: u64,
@@ -133,14 +133,14 @@ pub struct PendingEnvironment {
 }
 
 /// `{type: User|Team, reviewer: simple-user | team}`: we keep the login (user) or name (team).
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PendingReviewer {
     #[serde(rename = "type")]
     pub kind: String,
     pub reviewer: ReviewerRef,
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ReviewerRef {
     #[serde(default)]
     pub login: Option<String>,
@@ -151,7 +151,7 @@ pub struct ReviewerRef {
 }
 
 /// Schema `workflow-dispatch-response` (200 when `return_run_details` is true).
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct DispatchResponse {
     pub workflow_run_id: u64,
     pub run_url: String,
@@ -159,7 +159,7 @@ pub struct DispatchResponse {
 }
 
 /// Schemas `basic-error` / `validation-error`: only the message is kept.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ErrorBody {
     #[serde(default)]
     pub message: String,
