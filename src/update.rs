@@ -356,4 +356,6 @@ mod changes_tests;
 #[cfg(test)]
 mod command_plan_tests;
 #[cfg(test)]
+mod command_read_tests;
+#[cfg(test)]
 mod gate_decision_tests;

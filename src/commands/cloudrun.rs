@@ -152,9 +152,6 @@ fn deploy(
     promote: Option<(SourceHealth, Option<u64>)>,
     image_for: impl Fn(&ServiceState) -> Result<String, &'static str>,
 ) -> Result<Prepared, Halt> {
-    if known.planning.read_only {
-        return super::plan::read_only_refusal(known, kind, env);
-    }
     super::plan::cloud_run_target(kind, env)?;
     let state = match known.cloud_run(kind, &env.name)? {
         Ok(state) => state,

@@ -38,6 +38,11 @@ pub mod health;
 pub mod outcome;
 pub mod perform;
 pub mod plan;
+#[cfg(test)]
+#[doc(hidden)]
+pub mod plan_fixtures;
+#[cfg(test)]
+mod plan_tests;
 pub mod prepared;
 pub mod read;
 pub mod record;

@@ -26,9 +26,6 @@ pub(super) fn rollback(
 ) -> Result<Prepared, Halt> {
     let kind = CommandKind::Rollback;
     let env = super::plan::env_named(known.profile(), kind, env_name)?;
-    if known.planning.read_only {
-        return super::plan::read_only_refusal(known, kind, env);
-    }
     super::plan::cloud_run_target(kind, env)?;
     let state = known.cloud_run(kind, env_name)??;
     let serving = state

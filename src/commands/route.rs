@@ -16,6 +16,13 @@ pub fn next(planning: &Planning<'_>, request: &Request, reads: &Reads) -> Step {
 }
 
 pub(super) fn route(known: &Known<'_>, request: &Request) -> Result<Prepared, Halt> {
+    if known.planning.read_only && !matches!(request, Request::Gate { .. }) {
+        // The gates refuse whatever the lanes say: nothing is read from the cloud.
+        let profile = known.profile();
+        let first = profile.environments.first().map_or("", |e| e.name.as_str());
+        let env = super::plan::env_named(profile, request.kind(), request.target(first))?;
+        return super::plan::read_only_refusal(known, request.kind(), env);
+    }
     let env_name = match request {
         Request::Gate {
             env,
