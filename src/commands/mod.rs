@@ -9,11 +9,12 @@
 //!   [`rollout_control`]: `flightdeck rollout …` and takeover.
 //! - [`health`]: one-shot HTTP probes (source green, health after rollback, canary guard).
 //! - Every command is read and planned first ([`prepared`]: a
-//!   [`crate::model::command_plan::CommandPlan`], plain data): [`run`] routes a request to its
-//!   flow; [`clouddeploy`], [`clouddeploy_gate`], [`clouddeploy_rollback`], [`script`],
-//!   [`dispatch`] and [`approve`] (GitHub environment approvals) plan for the environments those
-//!   providers run ([`route`] picks); Cloud Run's trigger and promote are planned in [`run`],
-//!   its rollback in [`rollback`].
+//!   [`crate::model::command_plan::CommandPlan`], plain data). Planning is pure ([`plan`]): a
+//!   planner names the one read it needs next, which its host makes ([`read`], one wire
+//!   operation) and adds to what it knows, until it plans. [`route`] picks the planner:
+//!   [`clouddeploy`], [`clouddeploy_gate`], [`clouddeploy_rollback`], [`script`], [`dispatch`]
+//!   and [`approve`] (GitHub environment approvals) for the environments those providers run;
+//!   Cloud Run's trigger and promote in `cloudrun`, its rollback in [`rollback`].
 //! - Then its gates ([`guard`]), its record at the entry they rest on ([`record`]), and its send:
 //!   the rollout or change machine, or one provider call ([`perform`], [`clouddeploy_send`]).
 //!   The cockpit's `update` hosts those steps; the CLI hosts them in [`carry_out`].

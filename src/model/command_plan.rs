@@ -1,5 +1,6 @@
 //! A command that has read what only it can read (the lanes, the platform's freezes, its own
-//! probe of the source lane, the ledger's last seq) and is ready for its gates: what it asks,
+//! probes of the source lane, the ledger's last seq; see [`super::command_read`]) and is ready for
+//! its gates: what it asks,
 //! what it records, and what it sends once recorded, all as data. Whoever hosts the command (the
 //! cockpit's `update`, or the CLI's short loop) decides the gates, has the record appended at the
 //! seq the decision rests on, then runs the send as one effect.

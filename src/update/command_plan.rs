@@ -1,5 +1,5 @@
-//! A planned command in the loop: its task read the lanes and planned it
-//! (`Msg::CommandPlanned`); here its gates are decided from the model, its record is appended at
+//! A planned command in the loop: its planner read what it needs, one read at a time
+//! (`command_read`); here its gates are decided from the model, its record is appended at
 //! the entry the decision rests on (`Cmd::RecordCommand`), and then what it sends runs: a Cloud Run
 //! rollout or rollback as a machine hosted here, or one provider call (`Cmd::CallProvider`)
 //! whose outcome is recorded from here.
