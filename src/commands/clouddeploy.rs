@@ -64,16 +64,11 @@ pub(super) fn state_of(
         };
         rollouts.extend(known.wire::<Vec<wire::Rollout>>(read, kind, env)??);
     }
-    let policies = known
-        .wire::<Vec<DeployPolicy>>(Read::CloudDeployPolicies { env: name() }, kind, env)?
-        .map_err(|failed| failed.message);
+    let policies =
+        known.wire::<Vec<DeployPolicy>>(Read::CloudDeployPolicies { env: name() }, kind, env)?;
+    let policies = policies.map_err(|failed| failed.message);
     Ok(state::assemble(
-        cfg,
-        &pipeline,
-        &target,
-        &releases,
-        rollouts,
-        policies.as_deref().map_err(String::as_str),
+        cfg, &pipeline, &target, &releases, rollouts, policies,
     ))
 }
 
@@ -166,15 +161,7 @@ pub(super) fn trigger(
 ) -> Result<Prepared, Halt> {
     let kind = CommandKind::Trigger;
     let cfg = target(kind, env)?;
-    if version.trim().is_empty() || version.contains(['/', ' ', '@', ':']) {
-        return Err(Outcome::new(
-            kind,
-            &env.name,
-            Status::Usage,
-            format!("`{version}` is not an image tag"),
-        )
-        .into());
-    }
+    super::plan::image_tag(kind, env, version, &['/', ' ', '@', ':'])?;
     let state = state_of(known, kind, &env.name, cfg)?;
     let gated = policy::gated(env, &state, "CREATE");
     let question = known.question(kind, &gated, version, SourceHealth::Unknown)?;

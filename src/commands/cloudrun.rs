@@ -84,15 +84,7 @@ fn trigger(known: &Known<'_>, version: &str, via: TriggerVia) -> Result<Prepared
     if via == TriggerVia::GithubDispatch {
         return super::dispatch::trigger(known, env, version).map(planned);
     }
-    if version.trim().is_empty() || version.contains(['/', ' ', '@']) {
-        return Err(Outcome::new(
-            kind,
-            &env.name,
-            Status::Usage,
-            format!("`{version}` is not an image tag"),
-        )
-        .into());
-    }
+    super::plan::image_tag(kind, env, version, &['/', ' ', '@'])?;
     deploy(known, kind, env, None, |state| {
         let (_, image) = primary_image(state)
             .ok_or("the first environment serves no revision to take the image repository from")?;

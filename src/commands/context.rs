@@ -85,23 +85,7 @@ impl Context {
     }
 
     pub(super) fn env(&self, kind: CommandKind, name: &str) -> Result<&Environment, Box<Outcome>> {
-        self.profile.environment(name).ok_or_else(|| {
-            let known: Vec<&str> = self
-                .profile
-                .environments
-                .iter()
-                .map(|e| e.name.as_str())
-                .collect();
-            Box::new(Outcome::new(
-                kind,
-                name,
-                Status::Usage,
-                format!(
-                    "no environment named `{name}` (environments: {})",
-                    known.join(", ")
-                ),
-            ))
-        })
+        super::plan::env_named(&self.profile, kind, name)
     }
 
     pub(super) fn target(

@@ -277,3 +277,21 @@ pub(super) fn cloud_run_target(
         ))
     })
 }
+
+/// `version` as an image tag: not empty, none of `forbidden` in it.
+pub(super) fn image_tag(
+    kind: CommandKind,
+    env: &Environment,
+    version: &str,
+    forbidden: &[char],
+) -> Result<(), Box<Outcome>> {
+    if version.trim().is_empty() || version.contains(forbidden) {
+        return Err(Box::new(Outcome::new(
+            kind,
+            &env.name,
+            Status::Usage,
+            format!("`{version}` is not an image tag"),
+        )));
+    }
+    Ok(())
+}

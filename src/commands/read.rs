@@ -114,21 +114,10 @@ async fn script_status(ctx: &Context, env: &Environment) -> ReadAnswer {
             message: format!("`{}` is not run by scripts", env.name),
         });
     };
-    (ctx.progress)(&Progress::Reading {
-        env: env.name.clone(),
-    });
-    let sink = ctx.progress.clone();
-    let name = env.name.clone();
-    let log = move |line: &str| {
-        sink(&Progress::Note {
-            env: name.clone(),
-            text: line.to_string(),
-        })
-    };
-    crate::providers::script::status(target, &env.name, &log)
+    super::script::status(ctx, CommandKind::Promote, env, target)
         .await
         .map(|state| ReadValue::Lane(Box::new(state)))
-        .map_err(failed)
+        .map_err(usage)
 }
 
 async fn cloud_deploy(ctx: &Context, env: &str, read: &Read) -> ReadAnswer {

@@ -28,7 +28,8 @@ fn target(kind: CommandKind, env: &Environment) -> Result<&ScriptTarget, Box<Out
     }
 }
 
-async fn status(
+/// The lane as `env`'s status script reports it, its output lines as progress.
+pub(super) async fn status(
     ctx: &Context,
     kind: CommandKind,
     env: &Environment,

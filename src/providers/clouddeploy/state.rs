@@ -168,17 +168,10 @@ pub async fn fetch(
     for list in futures::future::join_all(lists).await {
         rollouts.extend(list?);
     }
-    let policies = client
-        .list_deploy_policies(&cfg.location())
-        .await
-        .map_err(|e| e.to_string());
+    let policies = client.list_deploy_policies(&cfg.location()).await;
+    let policies = policies.map_err(|e| e.to_string());
     Ok(assemble(
-        cfg,
-        &pipeline,
-        &target,
-        &releases,
-        rollouts,
-        policies.as_deref().map_err(String::as_str),
+        cfg, &pipeline, &target, &releases, rollouts, policies,
     ))
 }
 
@@ -189,7 +182,7 @@ pub fn assemble(
     target: &wire::Target,
     releases: &[wire::Release],
     mut rollouts: Vec<wire::Rollout>,
-    policies: Result<&[super::policy::DeployPolicy], &str>,
+    policies: Result<Vec<super::policy::DeployPolicy>, String>,
 ) -> TargetState {
     rollouts.retain(|r| r.target_id == cfg.target);
     rollouts.sort_by_key(|r| r.create_time);
@@ -207,9 +200,9 @@ pub fn assemble(
                 target_id: &cfg.target,
                 target_labels: &target.labels,
             };
-            (super::policy::freezes(list, &on), None)
+            (super::policy::freezes(&list, &on), None)
         }
-        Err(e) => (Vec::new(), Some(e.to_string())),
+        Err(e) => (Vec::new(), Some(e)),
     };
     TargetState {
         target: target.name.clone(),
