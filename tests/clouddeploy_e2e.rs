@@ -68,6 +68,7 @@ async fn world() -> World {
         control: Default::default(),
         release: Default::default(),
         lease: flightdeck::commands::run::DEFAULT_LEASE,
+        github_token: Default::default(),
     };
     World {
         sandbox,

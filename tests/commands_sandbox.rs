@@ -121,6 +121,7 @@ async fn world(api_base: Option<String>) -> World {
         control: Default::default(),
         release: Default::default(),
         lease: Duration::from_secs(5),
+        github_token: Default::default(),
     };
     World {
         sandbox,

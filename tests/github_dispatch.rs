@@ -69,6 +69,7 @@ async fn world(pipeline_toml: &str) -> World {
         control: Default::default(),
         release: Default::default(),
         lease: Duration::from_secs(5),
+        github_token: Default::default(),
     };
     World {
         sandbox,

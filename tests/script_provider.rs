@@ -76,6 +76,7 @@ fn world(trigger: &str, timeout: u64) -> World {
         control: Default::default(),
         release: Default::default(),
         lease: flightdeck::commands::run::DEFAULT_LEASE,
+        github_token: Default::default(),
     };
     World { dir, ctx, lines }
 }

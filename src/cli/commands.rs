@@ -136,6 +136,7 @@ pub(super) async fn open_context(
         control: Default::default(),
         release: Default::default(),
         lease: std::time::Duration::from_secs(common.lease_secs.max(1)),
+        github_token: Default::default(),
     };
     Ok((session, ctx))
 }

@@ -15,7 +15,6 @@ use crate::model::command_plan::{CommandPlan, Outgoing, ProviderCall};
 use crate::model::command_read::Read;
 use crate::policy::{CommandKind, SourceHealth};
 use crate::providers::github::wire::{PendingDeployment, WorkflowRun};
-use crate::providers::github::{GithubClient, PipelineConfig, Token};
 
 /// What to review.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,16 +152,6 @@ fn plan_review(known: &Known<'_>, review: &Review) -> Result<Prepared, Halt> {
             comment,
         }),
     }))
-}
-
-/// The GitHub client for the profile's pipeline (the sandbox needs no real token).
-pub(super) async fn client(config: &PipelineConfig) -> Result<GithubClient, String> {
-    let token = if crate::providers::cloudrun::is_loopback(config.base()) {
-        Some(Token::sandbox())
-    } else {
-        Token::resolve(config).await.map_err(|e| e.to_string())?
-    };
-    GithubClient::new(config, token).map_err(|e| e.to_string())
 }
 
 /// The run (given, or the newest waiting one) and its pending deployment for `gh_env`.

@@ -3,7 +3,6 @@
 //! and the review is sent again only if the environment still waits.
 
 use super::Progress;
-use super::approve::client;
 use super::context::Context;
 use super::outcome::{Outcome, Status};
 use crate::model::command_plan::ProviderCall;
@@ -28,7 +27,7 @@ pub(super) async fn send(ctx: &Context, call: &ProviderCall, mut outcome: Outcom
         outcome.message = "the profile has no [pipeline]".into();
         return outcome;
     };
-    let client = match client(config).await {
+    let client = match ctx.github_client(config).await {
         Ok(client) => client,
         Err(e) => {
             outcome.status = Status::ApiError;

@@ -14,6 +14,7 @@ use crate::ledger::store::LedgerStore;
 use crate::model::lane::ServiceState;
 use crate::policy::CommandKind;
 use crate::providers::cloudrun::CloudRunClient;
+use crate::providers::github::{GithubClient, PipelineConfig, Token};
 
 /// Everything a command needs besides its request.
 pub struct Context {
@@ -40,6 +41,23 @@ pub struct Context {
     /// How long a driver's lease lasts without a heartbeat: a dead driver's rollout is orphaned
     /// (and may be taken over) this long after its last entry.
     pub lease: Duration,
+    /// The GitHub token once resolved (its `token_command` runs once, not once per request).
+    pub github_token: GithubTokenCache,
+}
+
+/// A GitHub token resolved at most once, shared by the contexts that clone it.
+pub type GithubTokenCache = std::sync::Arc<tokio::sync::OnceCell<Option<Token>>>;
+
+/// The token in `cache`, resolved for `config` the first time (a failure is not kept: the
+/// next request tries again).
+pub async fn resolve_once(
+    cache: &GithubTokenCache,
+    config: &PipelineConfig,
+) -> Result<Option<Token>, crate::providers::github::GithubError> {
+    cache
+        .get_or_try_init(|| Token::resolve(config))
+        .await
+        .cloned()
 }
 
 /// Where a running rollout takes its [`driver::Control`] messages from, if anyone sends them.
@@ -75,6 +93,22 @@ impl Context {
             override_reason: self.override_reason.as_deref(),
             now,
         }
+    }
+
+    /// The GitHub client for the profile's pipeline `config` (the sandbox gets a placeholder
+    /// token, never the user's).
+    pub(super) async fn github_client(
+        &self,
+        config: &PipelineConfig,
+    ) -> Result<GithubClient, String> {
+        let token = if crate::providers::cloudrun::is_loopback(config.base()) {
+            Some(Token::sandbox())
+        } else {
+            resolve_once(&self.github_token, config)
+                .await
+                .map_err(|e| e.to_string())?
+        };
+        GithubClient::new(config, token).map_err(|e| e.to_string())
     }
 
     /// The ledger is a `postgres://` URL.
@@ -124,5 +158,39 @@ impl Context {
             }
             (Err(e), _) | (_, Err(e)) => Err(Box::new(Outcome::from_error(kind, &target.env, &e))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_token_command_runs_once_for_every_request_that_shares_the_cache() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let runs = dir.path().join("runs");
+        let text = crate::config::profile::SANDBOX_PROFILE.replace(
+            "[pipeline]\n",
+            &format!(
+                "[pipeline]\ntoken_command = \"echo run >> '{}'; echo s3cr3t-token\"\n",
+                runs.display()
+            ),
+        );
+        let profile = Profile::parse(std::path::Path::new("p.toml"), &text).expect("a profile");
+        let config = profile.pipeline.expect("a pipeline");
+        let cache = GithubTokenCache::default();
+        for _ in 0..3 {
+            let token = resolve_once(&cache, &config).await.expect("a token");
+            assert_eq!(
+                token.map(|t| t.secret().to_string()).as_deref(),
+                Some("s3cr3t-token")
+            );
+        }
+        let ran = std::fs::read_to_string(&runs).expect("the command ran");
+        assert_eq!(ran.lines().count(), 1, "{ran}");
+        let other = GithubTokenCache::default();
+        resolve_once(&other, &config).await.expect("a token");
+        let ran = std::fs::read_to_string(&runs).expect("the command ran");
+        assert_eq!(ran.lines().count(), 2, "another cache resolves anew");
     }
 }

@@ -16,7 +16,7 @@ use crate::config::targets::PipelineConfig;
 use crate::model::command_plan::{CommandPlan, Outgoing, ProviderCall};
 use crate::model::command_read::Read;
 use crate::policy::{CommandKind, SourceHealth};
-use crate::providers::github::{DeclaredInputs, GithubClient, Token, dispatch_inputs};
+use crate::providers::github::{DeclaredInputs, GithubClient, dispatch_inputs};
 
 /// How long a dispatched run may take to show in run lists (GitHub: a few seconds).
 const FIND_DEADLINE: Duration = Duration::from_secs(20);
@@ -35,15 +35,10 @@ async fn client<'a>(
             "the profile has no [pipeline]: trigger through Cloud Run instead".into(),
         ));
     };
-    let token = if crate::providers::cloudrun::is_loopback(config.base()) {
-        Some(Token::sandbox())
-    } else {
-        Token::resolve(config)
-            .await
-            .map_err(|e| fail(Status::ApiError, e.to_string()))?
-    };
-    let client =
-        GithubClient::new(config, token).map_err(|e| fail(Status::ApiError, e.to_string()))?;
+    let client = ctx
+        .github_client(config)
+        .await
+        .map_err(|e| fail(Status::ApiError, e))?;
     Ok((client, config))
 }
 

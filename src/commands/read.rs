@@ -165,7 +165,8 @@ async fn github(ctx: &Context, read: &Read) -> ReadAnswer {
         status: Status::Usage,
         message: "the profile has no [pipeline]: there is no GitHub workflow".into(),
     })?;
-    let client = super::approve::client(config)
+    let client = ctx
+        .github_client(config)
         .await
         .map_err(|message| ReadFailure {
             status: Status::ApiError,

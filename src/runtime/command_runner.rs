@@ -35,6 +35,8 @@ pub struct CommandRunner {
     /// Per environment, the service URI and the canary's tag URL while a split tags one: the
     /// guard probes the new revision there (Cloud Run does not say which revision answered).
     canaries: CanaryUrls,
+    /// Resolved once for all of this cockpit's commands, as the pipeline watch's is.
+    github_token: crate::commands::context::GithubTokenCache,
 }
 
 /// env → (service URI, canary tag URL).
@@ -62,6 +64,7 @@ impl CommandRunner {
             ledger_path,
             read_only,
             canaries: Arc::default(),
+            github_token: Arc::default(),
         }
     }
 
@@ -156,6 +159,7 @@ impl CommandRunner {
             control: Default::default(),
             release: Default::default(),
             lease: run::DEFAULT_LEASE,
+            github_token: self.github_token.clone(),
         })
     }
 
