@@ -51,17 +51,27 @@ pub(super) fn state_of(
 ) -> Result<TargetState, Halt> {
     use crate::providers::clouddeploy::{policy::DeployPolicy, wire};
     let name = || env.to_string();
+    known.need(&[
+        Read::CloudDeployPipeline { env: name() },
+        Read::CloudDeployTarget { env: name() },
+        Read::CloudDeployReleases { env: name() },
+        Read::CloudDeployPolicies { env: name() },
+    ])?;
     let pipeline: wire::DeliveryPipeline =
         known.wire(Read::CloudDeployPipeline { env: name() }, kind, env)??;
     let target: wire::Target = known.wire(Read::CloudDeployTarget { env: name() }, kind, env)??;
     let releases: Vec<wire::Release> =
         known.wire(Read::CloudDeployReleases { env: name() }, kind, env)??;
-    let mut rollouts = Vec::new();
-    for release in &releases {
-        let read = Read::CloudDeployRollouts {
+    let lists: Vec<Read> = releases
+        .iter()
+        .map(|release| Read::CloudDeployRollouts {
             env: name(),
             release: release.name.clone(),
-        };
+        })
+        .collect();
+    known.need(&lists)?;
+    let mut rollouts = Vec::new();
+    for read in lists {
         rollouts.extend(known.wire::<Vec<wire::Rollout>>(read, kind, env)??);
     }
     let policies =

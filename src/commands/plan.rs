@@ -31,15 +31,16 @@ pub struct Planning<'a> {
 /// What to do next for a command.
 #[derive(Debug)]
 pub enum Step {
-    /// Make this read and ask again.
-    Read(Read),
+    /// Make these reads (independent of each other: at once) and ask again with every answer.
+    Read(Vec<Read>),
     Planned(Prepared),
 }
 
-/// Why planning stopped short: a read still to make, or the command's end before its gates.
+/// Why planning stopped short: reads still to make (never none), or the command's end before
+/// its gates.
 #[derive(Debug)]
 pub enum Halt {
-    Need(Read),
+    Need(Vec<Read>),
     End(Box<Outcome>),
 }
 
@@ -64,7 +65,7 @@ pub fn next(
     let known = Known { planning, reads };
     match plan(&known) {
         Ok(prepared) => Step::Planned(prepared),
-        Err(Halt::Need(read)) => Step::Read(read),
+        Err(Halt::Need(reads)) => Step::Read(reads),
         Err(Halt::End(outcome)) => Step::Planned(Prepared::Ended(outcome)),
     }
 }
@@ -85,7 +86,22 @@ impl<'a> Known<'a> {
     pub fn answer(&self, read: Read) -> Result<Result<&'a ReadValue, &'a ReadFailure>, Halt> {
         match self.reads.get(&read) {
             Some(answer) => Ok(answer.as_ref()),
-            None => Err(Halt::Need(read)),
+            None => Err(Halt::Need(vec![read])),
+        }
+    }
+
+    /// Halts to have every one of `reads` not made yet made at once: they do not depend on
+    /// each other's answers.
+    pub fn need(&self, reads: &[Read]) -> Result<(), Halt> {
+        let missing: Vec<Read> = reads
+            .iter()
+            .filter(|read| self.reads.get(read).is_none())
+            .cloned()
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(Halt::Need(missing))
         }
     }
 
@@ -134,6 +150,10 @@ impl<'a> Known<'a> {
         env: &str,
     ) -> Result<Result<ServiceState, Box<Outcome>>, Halt> {
         use crate::providers::cloudrun_wire::{Revision, Service};
+        self.need(&[
+            Read::CloudRunService { env: env.into() },
+            Read::CloudRunRevisions { env: env.into() },
+        ])?;
         let service =
             match self.wire::<Service>(Read::CloudRunService { env: env.into() }, kind, env)? {
                 Ok(service) => service,
@@ -167,14 +187,15 @@ impl<'a> Known<'a> {
         if count == 0 {
             return Ok(SourceHealth::Unknown);
         }
+        let probe = |index| Read::Probe {
+            env: source.name.clone(),
+            index,
+            uri: uri.map(str::to_string),
+        };
+        self.need(&(0..count).map(probe).collect::<Vec<_>>())?;
         let mut failing = Vec::new();
         for index in 0..count {
-            let read = Read::Probe {
-                env: source.name.clone(),
-                index,
-                uri: uri.map(str::to_string),
-            };
-            match self.answer(read)? {
+            match self.answer(probe(index))? {
                 Ok(ReadValue::Probe { green: true, .. }) => {}
                 Ok(ReadValue::Probe { url, detail, .. }) => {
                     failing.push(format!("{url} answered {detail}"))

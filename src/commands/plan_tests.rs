@@ -18,9 +18,9 @@ fn promote(from: &str, to: &str) -> Request {
     }
 }
 
-/// Runs the planner of `request`, answering each read from `cloud`: the reads in the order they
-/// were asked, and where planning ended.
-fn plan(cloud: &Cloud, request: &Request, read_only: bool) -> (Vec<Read>, Prepared) {
+/// Runs the planner of `request`, answering each read from `cloud`: the batches of reads in the
+/// order they were asked, and where planning ended.
+fn batches(cloud: &Cloud, request: &Request, read_only: bool) -> (Vec<Vec<Read>>, Prepared) {
     let planning = Planning {
         profile: &cloud.profile,
         account: "alice",
@@ -33,15 +33,27 @@ fn plan(cloud: &Cloud, request: &Request, read_only: bool) -> (Vec<Read>, Prepar
     let mut asked = Vec::new();
     loop {
         match super::route::next(&planning, request, &reads) {
-            Step::Read(read) => {
-                assert!(!asked.contains(&read), "{read:?} asked twice: {asked:?}");
-                asked.push(read.clone());
-                reads.asked(read.clone());
-                assert!(reads.answered(read.clone(), cloud.answer(&read)));
+            Step::Read(batch) => {
+                assert!(!batch.is_empty(), "a batch is never empty");
+                for read in &batch {
+                    let before = asked.iter().flatten().any(|r| r == read);
+                    assert!(!before, "{read:?} asked twice: {asked:?}");
+                }
+                reads.asked(&batch);
+                for read in &batch {
+                    assert!(reads.answered(read.clone(), cloud.answer(read)));
+                }
+                asked.push(batch);
             }
             Step::Planned(prepared) => return (asked, prepared),
         }
     }
+}
+
+/// The reads asked, in order, whatever the batches.
+fn plan(cloud: &Cloud, request: &Request, read_only: bool) -> (Vec<Read>, Prepared) {
+    let (asked, prepared) = batches(cloud, request, read_only);
+    (asked.into_iter().flatten().collect(), prepared)
 }
 
 fn planned(prepared: Prepared) -> CommandPlan {
@@ -74,22 +86,23 @@ fn serving(cloud: &Cloud, env: &str) -> (String, String) {
 }
 
 #[test]
-fn a_promote_reads_the_source_lane_its_probes_the_target_lane_and_the_ledger_one_at_a_time() {
+fn a_promote_reads_the_source_lane_then_its_probes_then_the_target_lane_then_the_ledger() {
     let mut cloud = Cloud::new();
     cloud.tail_seq = 41;
-    let (asked, prepared) = plan(&cloud, &promote("dev", "staging"), false);
-    let kinds: Vec<String> = asked.iter().map(Read::describe).collect();
+    let (asked, prepared) = batches(&cloud, &promote("dev", "staging"), false);
+    let kinds: Vec<Vec<String>> = asked
+        .iter()
+        .map(|batch| batch.iter().map(Read::describe).collect())
+        .collect();
     assert_eq!(
         kinds,
         [
-            "reading dev's service",
-            "reading dev's revisions",
-            "probing dev",
-            "probing dev",
-            "reading staging's service",
-            "reading staging's revisions",
-            "reading the ledger",
-        ]
+            vec!["reading dev's service", "reading dev's revisions"],
+            vec!["probing dev", "probing dev"],
+            vec!["reading staging's service", "reading staging's revisions"],
+            vec!["reading the ledger"],
+        ],
+        "a batch holds only reads that do not wait on each other's answers"
     );
     let plan = planned(prepared);
     let question = plan.question.expect("the gates are asked");
@@ -126,7 +139,11 @@ fn a_target_lane_that_cannot_be_read_is_planned_as_a_record_with_nothing_to_send
         .failing
         .push((target.clone(), Status::ApiError, "503 UNAVAILABLE".into()));
     let (asked, prepared) = plan(&cloud, &promote("dev", "staging"), false);
-    assert_eq!(asked.last(), Some(&target), "nothing is read after it");
+    assert!(asked.contains(&target));
+    assert!(
+        !asked.contains(&Read::Ledger),
+        "nothing is read after it: {asked:?}"
+    );
     let plan = planned(prepared);
     assert_eq!(plan.send, Outgoing::Nothing);
     assert!(plan.question.is_none());
@@ -158,8 +175,10 @@ fn an_answer_that_does_not_parse_ends_the_command_naming_the_read() {
     };
     let mut reads = Reads::default();
     let service = Read::CloudRunService { env: "dev".into() };
-    reads.asked(service.clone());
+    let revisions = Read::CloudRunRevisions { env: "dev".into() };
+    reads.asked(&[service.clone(), revisions.clone()]);
     reads.answered(service, Ok(ReadValue::Json(serde_json::json!([1, 2]))));
+    reads.answered(revisions.clone(), cloud.answer(&revisions));
     let Step::Planned(Prepared::Plan(plan)) =
         super::route::next(&planning, &promote("dev", "staging"), &reads)
     else {

@@ -58,9 +58,14 @@ pub async fn prepare_with(
         let planning = ctx.planning(chrono::Utc::now());
         match super::plan::next(&planning, &reads, &plan) {
             Step::Planned(prepared) => return prepared,
-            Step::Read(read) => {
-                let answer = super::read::perform(ctx, &read).await;
-                reads.insert(read, answer);
+            Step::Read(batch) => {
+                let answers = futures::future::join_all(
+                    batch.iter().map(|read| super::read::perform(ctx, read)),
+                )
+                .await;
+                for (read, answer) in batch.into_iter().zip(answers) {
+                    reads.insert(read, answer);
+                }
             }
         }
     }

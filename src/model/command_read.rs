@@ -101,11 +101,11 @@ pub struct ReadFailure {
 
 pub type ReadAnswer = Result<ReadValue, ReadFailure>;
 
-/// The reads a command made so far, in order, and the one out now.
+/// The reads a command made so far, in order, and those out now.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Reads {
     made: Vec<(Read, ReadAnswer)>,
-    out: Option<Read>,
+    out: Vec<Read>,
 }
 
 impl Reads {
@@ -120,22 +120,22 @@ impl Reads {
         }
     }
 
-    /// `read` went out.
-    pub fn asked(&mut self, read: Read) {
-        self.out = Some(read);
+    /// `reads` went out.
+    pub fn asked(&mut self, reads: &[Read]) {
+        self.out.extend(reads.iter().cloned());
     }
 
-    /// The read out now, if any.
-    pub fn out(&self) -> Option<&Read> {
-        self.out.as_ref()
+    /// The reads out now.
+    pub fn out(&self) -> &[Read] {
+        &self.out
     }
 
-    /// The answer to the read out now; `false` (and nothing kept) for any other read.
+    /// The answer to a read out now; `false` (and nothing kept) for any other read.
     pub fn answered(&mut self, read: Read, answer: ReadAnswer) -> bool {
-        if self.out.as_ref() != Some(&read) {
+        let Some(at) = self.out.iter().position(|r| *r == read) else {
             return false;
-        }
-        self.out = None;
+        };
+        self.out.remove(at);
         self.insert(read, answer);
         true
     }

@@ -1,6 +1,7 @@
-//! A command's reads in the loop: its planner (`commands::plan`, pure) names the one read it
-//! needs next, which goes out as an effect (`Cmd::ReadForCommand`, one wire operation); its
-//! answer comes back (`Msg::CommandRead`) and the planner is asked again, until it plans.
+//! A command's reads in the loop: its planner (`commands::plan`, pure) names the reads it needs
+//! next, each of which goes out as an effect (`Cmd::ReadForCommand`, one wire operation); their
+//! answers come back (`Msg::CommandRead`), and once all are in the planner is asked again, until
+//! it plans.
 
 use crate::commands::plan::{Planning, Step};
 use crate::commands::prepared::Prepared;
@@ -18,7 +19,7 @@ pub(super) fn start_due(model: &mut Model) -> Vec<Cmd> {
         .running
         .iter()
         .filter(|(_, running)| {
-            matches!(&running.phase, CommandPhase::Reading(reads) if reads.out().is_none())
+            matches!(&running.phase, CommandPhase::Reading(reads) if reads.out().is_empty())
         })
         .map(|(env, _)| env.clone())
         .collect();
@@ -51,18 +52,21 @@ fn next(model: &mut Model, env: &str) -> Vec<Cmd> {
         now: model.now,
     };
     match crate::commands::route::next(&planning, &running.request, reads) {
-        Step::Read(read) => {
+        Step::Read(batch) => {
             if let Some(running) = model.operations.running.get_mut(env)
                 && let CommandPhase::Reading(reads) = &mut running.phase
             {
-                running.last = read.describe();
-                reads.asked(read.clone());
+                running.last = describe(&batch);
+                reads.asked(&batch);
             }
             model.dirty = true;
-            vec![Cmd::ReadForCommand {
-                env: env.to_string(),
-                read,
-            }]
+            batch
+                .into_iter()
+                .map(|read| Cmd::ReadForCommand {
+                    env: env.to_string(),
+                    read,
+                })
+                .collect()
         }
         Step::Planned(Prepared::Plan(plan)) => super::command_plan::planned(model, *plan),
         Step::Planned(Prepared::Ended(outcome)) => {
@@ -73,8 +77,9 @@ fn next(model: &mut Model, env: &str) -> Vec<Cmd> {
     }
 }
 
-/// One read of the command in `env` answered; an answer for a command no longer reading (a
-/// stray, or one that arrived after the command ended) changes nothing.
+/// One read of the command in `env` answered: once the last one out is in, the planner is asked
+/// again. An answer to a read not out (a stray, a repeat, one after the command ended) changes
+/// nothing.
 pub(super) fn answered(model: &mut Model, env: &str, read: Read, answer: ReadAnswer) -> Vec<Cmd> {
     let Some(running) = model.operations.running.get_mut(env) else {
         return Vec::new();
@@ -82,8 +87,17 @@ pub(super) fn answered(model: &mut Model, env: &str, read: Read, answer: ReadAns
     let CommandPhase::Reading(reads) = &mut running.phase else {
         return Vec::new();
     };
-    if !reads.answered(read, answer) {
+    if !reads.answered(read, answer) || !reads.out().is_empty() {
         return Vec::new();
     }
     next(model, env)
+}
+
+/// "reading prod's service (and 1 more)", for the lane card.
+fn describe(batch: &[Read]) -> String {
+    match batch {
+        [] => String::new(),
+        [one] => one.describe(),
+        [first, rest @ ..] => format!("{} (and {} more)", first.describe(), rest.len()),
+    }
 }

@@ -1,5 +1,6 @@
-//! A command's reads in the loop, fed only messages: each read is one effect, its answer moves
-//! the planner on, the plan goes to the gates and the record; stray answers change nothing.
+//! A command's reads in the loop, fed only messages: each read is one effect, the planner moves
+//! on once every read out is answered, the plan goes to the gates and the record; stray answers
+//! change nothing.
 
 use super::update;
 use crate::commands::plan_fixtures::Cloud;
@@ -26,11 +27,15 @@ fn sending(model: &mut Model) -> Vec<Cmd> {
     super::command_read::start_due(model)
 }
 
-fn read_of(cmds: &[Cmd]) -> Option<Read> {
-    match cmds {
-        [Cmd::ReadForCommand { env, read }] if env == "staging" => Some(read.clone()),
-        _ => None,
-    }
+/// The reads `cmds` send out for staging's command; `cmds` hold nothing else.
+fn reads_of(cmds: &[Cmd]) -> Vec<Read> {
+    cmds.iter()
+        .map(|cmd| match cmd {
+            Cmd::ReadForCommand { env, read } if env == "staging" => Some(read.clone()),
+            _ => None,
+        })
+        .collect::<Option<Vec<Read>>>()
+        .unwrap_or_default()
 }
 
 fn answer(cloud: &Cloud, read: &Read) -> Msg {
@@ -47,14 +52,29 @@ fn each_read_is_one_effect_and_the_last_answer_brings_the_record() {
     let cloud = Cloud::new();
     let mut cmds = sending(&mut model);
     let mut asked = Vec::new();
-    while let Some(read) = read_of(&cmds) {
+    loop {
+        let batch = reads_of(&cmds);
+        let Some((last, first)) = batch.split_last() else {
+            break;
+        };
         let lane_says = model.operations.running["staging"].status_line();
-        assert_eq!(lane_says, read.describe(), "the lane card names the read");
-        asked.push(read.clone());
-        cmds = update(&mut model, answer(&cloud, &read));
+        assert!(
+            lane_says.starts_with(&batch[0].describe()),
+            "the lane card names the read: {lane_says}"
+        );
+        for read in first {
+            let early = update(&mut model, answer(&cloud, read));
+            assert!(
+                early.is_empty(),
+                "nothing moves before every read is in: {early:?}"
+            );
+        }
+        cmds = update(&mut model, answer(&cloud, last));
+        asked.push(batch);
     }
-    assert_eq!(asked.len(), 7, "{asked:?}");
-    assert_eq!(asked.last(), Some(&Read::Ledger));
+    let sizes: Vec<usize> = asked.iter().map(Vec::len).collect();
+    assert_eq!(sizes, [2, 2, 2, 1], "{asked:?}");
+    assert_eq!(asked.last(), Some(&vec![Read::Ledger]));
     let [Cmd::RecordCommand(record)] = cmds.as_slice() else {
         panic!("{cmds:?}");
     };
@@ -68,19 +88,21 @@ fn each_read_is_one_effect_and_the_last_answer_brings_the_record() {
 fn an_answer_to_a_read_not_out_changes_nothing() {
     let mut model = three_lanes(1);
     let cloud = Cloud::new();
-    let first = read_of(&sending(&mut model)).expect("a read goes out");
+    let first = reads_of(&sending(&mut model));
+    assert_eq!(first.len(), 2, "{first:?}");
     let stray = Read::CloudRunService { env: "prod".into() };
     assert!(update(&mut model, answer(&cloud, &stray)).is_empty());
-    let Some(CommandPhase::Reading(reads)) =
-        model.operations.running.get("staging").map(|r| &r.phase)
-    else {
-        panic!("still reading");
+    let reading = |model: &Model| match model.operations.running.get("staging").map(|r| &r.phase) {
+        Some(CommandPhase::Reading(reads)) => reads.clone(),
+        other => panic!("{other:?}"),
     };
-    assert!(reads.is_empty() && reads.out() == Some(&first));
-    // The read out is answered once; the same answer again is a stray too.
-    let next = update(&mut model, answer(&cloud, &first));
-    assert!(read_of(&next).is_some(), "{next:?}");
-    assert!(update(&mut model, answer(&cloud, &first)).is_empty());
+    assert!(reading(&model).is_empty() && reading(&model).out() == first.as_slice());
+    // Each read out is answered once; the same answer again is a stray too.
+    assert!(update(&mut model, answer(&cloud, &first[0])).is_empty());
+    assert!(update(&mut model, answer(&cloud, &first[0])).is_empty());
+    assert_eq!(reading(&model).len(), 1);
+    let next = update(&mut model, answer(&cloud, &first[1]));
+    assert!(!reads_of(&next).is_empty(), "{next:?}");
 }
 
 #[test]
@@ -96,8 +118,14 @@ fn a_failed_read_of_the_target_is_recorded_as_an_attempt_and_nothing_is_sent() {
         "503 UNAVAILABLE".into(),
     ));
     let mut cmds = sending(&mut model);
-    while let Some(read) = read_of(&cmds) {
-        cmds = update(&mut model, answer(&cloud, &read));
+    loop {
+        let batch = reads_of(&cmds);
+        if batch.is_empty() {
+            break;
+        }
+        for read in &batch {
+            cmds = update(&mut model, answer(&cloud, read));
+        }
     }
     let [Cmd::RecordCommand(record)] = cmds.as_slice() else {
         panic!("{cmds:?}");
@@ -132,7 +160,7 @@ fn a_failed_read_of_the_target_is_recorded_as_an_attempt_and_nothing_is_sent() {
 #[test]
 fn q_while_a_command_only_reads_quits_at_once() {
     let mut model = three_lanes(1);
-    assert!(read_of(&sending(&mut model)).is_some());
+    assert!(!reads_of(&sending(&mut model)).is_empty());
     update(&mut model, Msg::Action(Action::Quit));
     assert!(model.quitting, "nothing was recorded or sent yet");
 }

@@ -68,6 +68,7 @@ pub(super) fn names(cmds: &[Cmd]) -> Vec<String> {
             },
             Cmd::ProbeRevision { .. } => "probe".into(),
             Cmd::FetchLane { .. } => "fetch".into(),
+            Cmd::ReadForCommand { read, .. } => format!("read: {}", read.describe()),
             Cmd::SpawnSuccessor { env } => format!("successor {env}"),
             other => format!("{other:?}"),
         })
@@ -93,7 +94,11 @@ pub(super) fn key(model: &mut Model, action: Action) -> Vec<String> {
 #[test]
 fn a_promote_is_driven_in_the_loop_and_its_keys_reach_the_machine() {
     let mut model = on_prod();
-    assert_eq!(key(&mut model, Action::PromoteHere).len(), 1);
+    let reads = key(&mut model, Action::PromoteHere);
+    assert!(
+        !reads.is_empty() && reads.iter().all(|c| c.starts_with("read")),
+        "its reads go out: {reads:?}"
+    );
     assert!(model.operations.running.contains_key("prod"));
     let cmds = super::rollouts::planned(&mut model, hosted());
     assert_eq!(names(&cmds), ["record:plan", "apply:deploy"]);

@@ -14,13 +14,17 @@ pub(super) struct Sent {
     pub confirmed: bool,
 }
 
-/// The commands `cmds` started reading for, as the model keeps them.
+/// The commands `cmds` started reading for (one per environment), as the model keeps them.
 pub(super) fn sent(model: &Model, cmds: &[Cmd]) -> Vec<Sent> {
-    cmds.iter()
+    let envs: std::collections::BTreeSet<&String> = cmds
+        .iter()
         .filter_map(|cmd| match cmd {
-            Cmd::ReadForCommand { env, .. } => model.operations.running.get(env),
+            Cmd::ReadForCommand { env, .. } => Some(env),
             _ => None,
         })
+        .collect();
+    envs.into_iter()
+        .filter_map(|env| model.operations.running.get(env))
         .map(|running| Sent {
             request: running.request.clone(),
             override_reason: running.override_reason.clone(),
