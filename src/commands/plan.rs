@@ -105,7 +105,8 @@ impl<'a> Known<'a> {
         }
     }
 
-    /// A provider's answer as its wire type; a failed read ends the command with its status.
+    /// A provider's answer as its wire type; `Err`: the outcome a failed or unparsable read
+    /// ends the command with, if the planner cannot do without it.
     pub fn wire<T: serde::de::DeserializeOwned>(
         &self,
         read: Read,
