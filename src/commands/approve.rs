@@ -94,7 +94,7 @@ pub(super) fn plan(known: &Known<'_>, review: &Review) -> Result<Prepared, Halt>
 
 fn plan_review(known: &Known<'_>, review: &Review) -> Result<Prepared, Halt> {
     let kind = review.kind();
-    let env = super::plan::env_named(known.profile(), kind, &review.env)?;
+    let env = super::request_checks::env_named(known.profile(), kind, &review.env)?;
     let fail = |status, message: String| Box::new(Outcome::new(kind, &env.name, status, message));
     let Some(config) = &known.profile().pipeline else {
         return Err(Halt::End(fail(

@@ -171,7 +171,7 @@ pub(super) fn trigger(
 ) -> Result<Prepared, Halt> {
     let kind = CommandKind::Trigger;
     let cfg = target(kind, env)?;
-    super::plan::image_tag(kind, env, version, &['/', ' ', '@', ':'])?;
+    super::request_checks::image_tag(kind, env, version, &['/', ' ', '@', ':'])?;
     let state = state_of(known, kind, &env.name, cfg)?;
     let gated = policy::gated(env, &state, "CREATE");
     let question = known.question(kind, &gated, version, SourceHealth::Unknown)?;

@@ -33,7 +33,7 @@ pub(super) fn plan(
     env_name: &str,
     action: GateAction,
 ) -> Result<Prepared, Halt> {
-    let env = super::plan::env_named(known.profile(), CommandKind::Promote, env_name)?;
+    let env = super::request_checks::env_named(known.profile(), CommandKind::Promote, env_name)?;
     let cfg = target(CommandKind::Promote, env)?;
     let now = state_of(known, CommandKind::Promote, env_name, cfg)?;
     let usage = |m: String| {

@@ -5,8 +5,9 @@
 
 use super::TriggerVia;
 use super::outcome::{Outcome, Status};
-use super::plan::{Halt, Known, env_named};
+use super::plan::{Halt, Known};
 use super::prepared::{Prepared, planned};
+use super::request_checks::env_named;
 use super::{health, wire};
 use crate::config::profile::Environment;
 use crate::model::command::Request;
@@ -84,7 +85,7 @@ fn trigger(known: &Known<'_>, version: &str, via: TriggerVia) -> Result<Prepared
     if via == TriggerVia::GithubDispatch {
         return super::dispatch::trigger(known, env, version).map(planned);
     }
-    super::plan::image_tag(kind, env, version, &['/', ' ', '@'])?;
+    super::request_checks::image_tag(kind, env, version, &['/', ' ', '@'])?;
     deploy(known, kind, env, None, |state| {
         let (_, image) = primary_image(state)
             .ok_or("the first environment serves no revision to take the image repository from")?;
@@ -113,7 +114,7 @@ fn promote(
         )
         .into());
     }
-    super::plan::cloud_run_target(kind, from_env)?;
+    super::request_checks::cloud_run_target(kind, from_env)?;
     let source_state = match known.cloud_run(kind, from)? {
         Ok(state) => state,
         Err(failed) => return Ok(failed_attempt(known, *failed)),
@@ -144,7 +145,7 @@ fn deploy(
     promote: Option<(SourceHealth, Option<u64>)>,
     image_for: impl Fn(&ServiceState) -> Result<String, &'static str>,
 ) -> Result<Prepared, Halt> {
-    super::plan::cloud_run_target(kind, env)?;
+    super::request_checks::cloud_run_target(kind, env)?;
     let state = match known.cloud_run(kind, &env.name)? {
         Ok(state) => state,
         Err(failed) => return Ok(failed_attempt(known, *failed)),

@@ -119,7 +119,7 @@ impl Context {
     }
 
     pub(super) fn env(&self, kind: CommandKind, name: &str) -> Result<&Environment, Box<Outcome>> {
-        super::plan::env_named(&self.profile, kind, name)
+        super::request_checks::env_named(&self.profile, kind, name)
     }
 
     pub(super) fn target(

@@ -47,6 +47,7 @@ mod plan_tests;
 pub mod prepared;
 pub mod read;
 pub mod record;
+mod request_checks;
 pub mod rollback;
 pub mod rollout;
 pub mod rollout_control;

@@ -25,8 +25,8 @@ pub(super) fn rollback(
     to: Option<&str>,
 ) -> Result<Prepared, Halt> {
     let kind = CommandKind::Rollback;
-    let env = super::plan::env_named(known.profile(), kind, env_name)?;
-    super::plan::cloud_run_target(kind, env)?;
+    let env = super::request_checks::env_named(known.profile(), kind, env_name)?;
+    super::request_checks::cloud_run_target(kind, env)?;
     let state = known.cloud_run(kind, env_name)??;
     let serving = state
         .primary()

@@ -20,7 +20,7 @@ pub(super) fn route(known: &Known<'_>, request: &Request) -> Result<Prepared, Ha
         // The gates refuse whatever the lanes say: nothing is read from the cloud.
         let profile = known.profile();
         let first = profile.environments.first().map_or("", |e| e.name.as_str());
-        let env = super::plan::env_named(profile, request.kind(), request.target(first))?;
+        let env = super::request_checks::env_named(profile, request.kind(), request.target(first))?;
         return super::plan::read_only_refusal(known, request.kind(), env);
     }
     let env_name = match request {
@@ -53,7 +53,7 @@ pub(super) fn route(known: &Known<'_>, request: &Request) -> Result<Prepared, Ha
         return super::cloudrun::plan(known, request);
     };
     let from_env = |from: &str| -> Result<_, Box<Outcome>> {
-        super::plan::env_named(known.profile(), CommandKind::Promote, from)
+        super::request_checks::env_named(known.profile(), CommandKind::Promote, from)
     };
     match request {
         Request::Trigger { version, .. } if script => script::trigger(known, env, version),
