@@ -793,3 +793,80 @@ async fn a_release_and_its_promote_from_the_keyboard_are_recorded_sent_and_concl
     let model = c.done.await.unwrap().unwrap();
     assert!(model.operations.running.is_empty());
 }
+
+/// A Cloud Deploy promote's planner, its reads made on the sandbox server as the cockpit's
+/// runtime makes them: each lane's pipeline, target, releases and policies together, then every
+/// release's rollout list together, then the ledger; and the plan creates a rollout of the
+/// release dev runs.
+#[tokio::test]
+async fn a_promote_is_planned_from_reads_that_go_out_in_batches() {
+    use flightdeck::commands::plan::Step;
+    use flightdeck::commands::prepared::Prepared;
+    use flightdeck::model::command_plan::{Outgoing, ProviderCall};
+    use flightdeck::model::command_read::{Read, Reads};
+
+    let w = world().await;
+    done(&trigger(&w, "1.5.0").await);
+    let posts = || w.sandbox.state.requests_seen("POST", "*");
+    let posted = posts();
+    let planning = w.ctx.planning(chrono::Utc::now());
+    let request = Request::Promote {
+        from: "dev".into(),
+        to: "staging".into(),
+        bake_secs: None,
+    };
+    let mut reads = Reads::default();
+    let mut batches: Vec<Vec<Read>> = Vec::new();
+    let plan = loop {
+        match flightdeck::commands::route::next(&planning, &request, &reads) {
+            Step::Read(batch) => {
+                for read in &batch {
+                    let answer = flightdeck::commands::read::perform(&w.ctx, read).await;
+                    assert!(answer.is_ok(), "{read:?}: {answer:?}");
+                    reads.insert(read.clone(), answer);
+                }
+                batches.push(batch);
+            }
+            Step::Planned(Prepared::Plan(plan)) => break plan,
+            Step::Planned(Prepared::Ended(outcome)) => panic!("{}", outcome.text()),
+        }
+    };
+    let lane = |env: &str| {
+        vec![
+            Read::CloudDeployPipeline { env: env.into() },
+            Read::CloudDeployTarget { env: env.into() },
+            Read::CloudDeployReleases { env: env.into() },
+            Read::CloudDeployPolicies { env: env.into() },
+        ]
+    };
+    let lists = |batch: &[Read], lane: &str| {
+        batch.iter().all(
+            |r| matches!(r, Read::CloudDeployRollouts { env, release } if env == lane && release.contains("/releases/")),
+        )
+    };
+    assert_eq!(batches.len(), 5, "{batches:#?}");
+    assert_eq!(batches[0], lane("dev"));
+    assert!(
+        !batches[1].is_empty() && lists(&batches[1], "dev"),
+        "{:?}",
+        batches[1]
+    );
+    assert_eq!(batches[2], lane("staging"));
+    assert!(lists(&batches[3], "staging"), "{:?}", batches[3]);
+    assert_eq!(batches[4], [Read::Ledger]);
+    let Outgoing::Call(ProviderCall::CreateRollout {
+        from_env, release, ..
+    }) = &plan.send
+    else {
+        panic!("{:?}", plan.send);
+    };
+    assert_eq!(from_env, "dev");
+    assert!(
+        batches[1].iter().any(
+            |r| matches!(r, Read::CloudDeployRollouts { release: read, .. } if read == release)
+        ),
+        "the release dev runs is one whose rollouts were read: {release}"
+    );
+    assert_eq!(plan.outcome.release.as_deref(), Some("1.5.0"));
+    assert_eq!(posts(), posted, "planning sends nothing");
+}
