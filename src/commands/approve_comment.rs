@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::plan::{Halt, Known};
 use crate::ledger::Decision;
-use crate::model::command_read::{LedgerRead, Read, ReadValue};
+use crate::model::command_read::{Read, ReadValue};
 use crate::model::signoff::SignoffGrid;
 use crate::policy::decide;
 
@@ -19,12 +19,16 @@ pub fn compose(
     release: &str,
     extra: Option<&str>,
 ) -> Result<String, Halt> {
-    let read = match known.answer(Read::Ledger)? {
-        Ok(ReadValue::Ledger(ledger)) => ledger.clone(),
-        _ => LedgerRead::default(),
+    known.need(&[Read::Ledger, Read::LedgerHead])?;
+    let entries = match known.answer(Read::Ledger)? {
+        Ok(ReadValue::Ledger(ledger)) => ledger.entries.as_slice(),
+        _ => &[],
     };
-    let head = read.head;
-    let grid = SignoffGrid::from_entries(&known.profile().signoff, env, release, &read.entries);
+    let head = match known.answer(Read::LedgerHead)? {
+        Ok(ReadValue::Head(head)) => head.clone(),
+        _ => None,
+    };
+    let grid = SignoffGrid::from_entries(&known.profile().signoff, env, release, entries);
     let verdict = decide(&grid);
     let mut signers: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (item, role, cell) in grid.iter() {

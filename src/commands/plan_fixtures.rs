@@ -85,8 +85,8 @@ impl Cloud {
             Read::Ledger => Ok(ReadValue::Ledger(LedgerRead {
                 entries: self.entries.clone(),
                 tail_seq: self.tail_seq,
-                head: None,
             })),
+            Read::LedgerHead => Ok(ReadValue::Head(None)),
             other => Err(ReadFailure {
                 status: Status::Failed,
                 message: format!("no answer for {other:?} here"),

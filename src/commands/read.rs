@@ -39,6 +39,11 @@ pub async fn perform(ctx: &Context, read: &Read) -> ReadAnswer {
             })
         }
         Read::Ledger => ledger(ctx).await,
+        Read::LedgerHead => {
+            let store = ctx.ledger().map_err(failed)?;
+            let head = store.head().await.map_err(failed)?;
+            Ok(ReadValue::Head(head.map(|link| link.line_hash)))
+        }
         Read::ScriptStatus { env } => script_status(ctx, environment(ctx, env)?).await,
         Read::CloudDeployPipeline { env }
         | Read::CloudDeployTarget { env }
@@ -91,7 +96,6 @@ fn failed(message: String) -> ReadFailure {
 async fn ledger(ctx: &Context) -> ReadAnswer {
     let store = ctx.ledger().map_err(failed)?;
     let entries = store.read_verified().await.map_err(failed)?;
-    let head = store.head().await.map_err(failed)?.map(|l| l.line_hash);
     let tail_seq = if ctx.is_database() {
         store.tail_seq_blocking()
     } else {
@@ -100,11 +104,7 @@ async fn ledger(ctx: &Context) -> ReadAnswer {
             .map_err(|e| e.to_string())
     }
     .map_err(failed)?;
-    Ok(ReadValue::Ledger(LedgerRead {
-        entries,
-        tail_seq,
-        head,
-    }))
+    Ok(ReadValue::Ledger(LedgerRead { entries, tail_seq }))
 }
 
 async fn script_status(ctx: &Context, env: &Environment) -> ReadAnswer {

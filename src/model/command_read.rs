@@ -19,8 +19,10 @@ pub enum Read {
         index: usize,
         uri: Option<String>,
     },
-    /// The ledger: its verified entries, its last seq and its head.
+    /// The ledger: its verified entries and its last seq.
     Ledger,
+    /// The hash of the ledger's last verified line (what a review's comment stands on).
+    LedgerHead,
     /// Run `env`'s status script.
     ScriptStatus { env: String },
     /// `GET` the delivery pipeline of `env`'s Cloud Deploy target.
@@ -51,6 +53,7 @@ impl Read {
             Read::CloudRunRevisions { env } => format!("reading {env}'s revisions"),
             Read::Probe { env, .. } => format!("probing {env}"),
             Read::Ledger => "reading the ledger".into(),
+            Read::LedgerHead => "reading the ledger's head".into(),
             Read::ScriptStatus { env } => format!("running {env}'s status script"),
             Read::CloudDeployPipeline { env } => format!("reading {env}'s delivery pipeline"),
             Read::CloudDeployTarget { env } => format!("reading {env}'s target"),
@@ -79,6 +82,8 @@ pub enum ReadValue {
         detail: String,
     },
     Ledger(LedgerRead),
+    /// The ledger's head: `None` while it has no entry.
+    Head(Option<String>),
 }
 
 /// The ledger as a command reads it before its gates.
@@ -88,8 +93,6 @@ pub struct LedgerRead {
     pub entries: Vec<Entry>,
     /// The seq of its last line (verified or not): a decision rests on it.
     pub tail_seq: u64,
-    /// The hash of its last line, when it has one.
-    pub head: Option<String>,
 }
 
 /// A read that failed: how the command ends if it cannot do without it.
