@@ -6,7 +6,6 @@
 use std::time::Duration;
 
 use crate::config::profile::Environment;
-use crate::policy::SourceHealth;
 use crate::probes::{Health, ResolvedProbe};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,25 +92,6 @@ pub async fn probe_once(http: &reqwest::Client, probe: &ResolvedProbe) -> ProbeH
         pass: outcome.status != Health::Fail,
         revision: None,
         detail,
-    }
-}
-
-/// Probes every URL once: all pass → green. No probes → unknown (never assumed green).
-pub async fn source_health(http: &reqwest::Client, probes: &[ResolvedProbe]) -> SourceHealth {
-    if probes.is_empty() {
-        return SourceHealth::Unknown;
-    }
-    let mut failing = Vec::new();
-    for probe in probes {
-        let hit = probe_once(http, probe).await;
-        if hit.health != Health::Pass {
-            failing.push(format!("{} answered {}", hit.url, hit.detail));
-        }
-    }
-    if failing.is_empty() {
-        SourceHealth::Green
-    } else {
-        SourceHealth::NotGreen(failing.join("; "))
     }
 }
 

@@ -11,8 +11,7 @@ use crate::sandbox::state::SandboxState;
 
 /// The built-in sandbox profile (dev, staging, prod on Cloud Run).
 pub fn sandbox_profile() -> Profile {
-    let path = std::path::Path::new("profiles/sandbox.toml");
-    Profile::parse(path, crate::config::profile::SANDBOX_PROFILE).expect("the sandbox profile")
+    (*crate::model::fixtures::sandbox_setup().profile).clone()
 }
 
 /// A cloud that answers every read: the seeded sandbox's services, every probe green unless
