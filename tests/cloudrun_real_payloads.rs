@@ -375,3 +375,28 @@ async fn steady_state_costs_one_request_per_poll_and_page_tokens_are_encoded() {
         requests[2]
     );
 }
+
+/// A command keeps what it read as data (`ReadValue::Json`) and its planner reads it back: the
+/// real payloads come back the same, and make the same lane.
+#[test]
+fn real_services_and_revisions_kept_as_data_read_back_the_same() {
+    let revisions = revisions();
+    let kept = serde_json::to_value(&revisions).unwrap();
+    let back: Vec<wire::Revision> = serde_json::from_value(kept).unwrap();
+    assert_eq!(back, revisions);
+    for name in [
+        "service_latest.json",
+        "service_latest_int_enums.json",
+        "service_pinned_sidecar.json",
+    ] {
+        let svc = service(name);
+        let back: Service = serde_json::from_value(serde_json::to_value(&svc).unwrap())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(back, svc, "{name}");
+        assert_eq!(
+            flightdeck::providers::cloudrun::service_state(&back, &revisions),
+            flightdeck::providers::cloudrun::service_state(&svc, &revisions),
+            "{name}"
+        );
+    }
+}

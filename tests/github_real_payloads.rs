@@ -134,3 +134,18 @@ fn github_real_dispatch_response_errors_and_workflow_file() {
         "has a default: optional"
     );
 }
+
+/// A review's planner keeps what it read as data (`ReadValue::Json`) and reads it back: GitHub's
+/// own runs and pending deployments come back the same.
+#[test]
+fn github_real_runs_and_pending_deployments_kept_as_data_read_back_the_same() {
+    fn round_trip<T: serde::Serialize + DeserializeOwned>(value: &T) -> T {
+        serde_json::from_value(serde_json::to_value(value).unwrap()).unwrap()
+    }
+    let list: WorkflowRunList = load("workflow_runs.json");
+    assert_eq!(round_trip(&list.workflow_runs), list.workflow_runs);
+    let run: WorkflowRun = load("workflow_run.json");
+    assert_eq!(round_trip(&run), run);
+    let pending: Vec<PendingDeployment> = load("pending_deployments.json");
+    assert_eq!(round_trip(&pending), pending);
+}
